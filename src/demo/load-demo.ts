@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { UserError } from "../errors.js";
+import { IMPORT_KINDS } from "../import/kinds.js";
+import { todayIn } from "../kpi/buckets.js";
+import type { ImportSummary, Store } from "../store/store.js";
+import { validateSettings } from "../workspace/parse-setting.js";
+import type { Workspace } from "../workspace/settings.js";
+import { DEMO_COLUMNS, generateDemo } from "./generate.js";
+
+export interface LoadDemoOptions {
+  readonly name: string;
+  readonly days: number;
+  readonly seed: number;
+  /** Last day of data; today in the demo's time zone by default. */
+  readonly endDate?: string;
+}
+
+const DEMO_SETTINGS = { timezone: "Europe/Paris", currency: "EUR", locale: "en", domains: ["shop.example.com"] };
+
+/**
+ * Creates the demo workspace and fills it through the same importer users run: the generated rows
+ * are written as CSV files and imported, so the demo exercises the real path.
+ */
+export async function loadDemo(store: Store, options: LoadDemoOptions): Promise<{ workspace: Workspace; summaries: ImportSummary[] }> {
+  if ((await store.listWorkspaces()).some((w) => w.name === options.name)) {
+    throw new UserError(`A workspace "${options.name}" already exists; load the demo under another name with --workspace.`, [
+      { field: "workspace", reason: "exists" },
+    ], 409);
+  }
+  const settings = validateSettings(DEMO_SETTINGS);
+  const workspace: Workspace = { name: options.name, settings };
+  const data = generateDemo({
+    days: options.days,
+    seed: options.seed,
+    endDate: options.endDate ?? todayIn(settings.timezone),
+  });
+  await store.createWorkspace(workspace);
+  const dir = mkdtempSync(join(tmpdir(), "sextant-demo-"));
+  try {
+    const summaries: ImportSummary[] = [];
+    for (const kind of IMPORT_KINDS) {
+      const file = join(dir, `${kind}.csv`);
+      writeFileSync(file, stringify(data[kind], { header: true, columns: [...DEMO_COLUMNS[kind]] }));
+      summaries.push(
+        await store.importFile({ workspace, kind, file, format: "csv", map: {}, dateFormat: null, skipInvalid: false }),
+      );
+    }
+    await store.saveCustomKpi(workspace.name, "profit", "revenue * 0.4 - spend");
+    await store.refreshDerived(workspace);
+    return { workspace, summaries };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,214 @@
+import { UserError } from "../errors.js";
+import type { MeasureRow, Store } from "../store/store.js";
+import type { Workspace } from "../workspace/settings.js";
+import { bucketsOf, type Interval, parseDate, todayIn } from "./buckets.js";
+import { KPI_BY_ID, KPI_CATALOG, type KpiDefinition } from "./catalog.js";
+import { type CustomKpi, loadCustomKpis } from "./custom-kpis.js";
+import { type Dimension, NONE, parseDimension, parseFilters } from "./dimensions.js";
+import { evaluateFormula } from "./formula/index.js";
+import { type BaseMeasure, FACT_MEASURES, type Fact, FACTS, factOf, LEVEL_MEASURES } from "./measures.js";
+import { closestName as closest } from "./suggest.js";
+
+/** A KPI query as the CLI and the HTTP API take it. */
+export interface KpiRequest {
+  readonly kpis?: readonly string[];
+  readonly from?: string;
+  readonly to?: string;
+  readonly interval?: Interval | null;
+  readonly groupBy?: readonly string[];
+  readonly where?: readonly string[];
+}
+
+export type KpiValues = Record<string, number | null>;
+export type KpiRow = Record<string, string | number | null>;
+
+/** The JSON shape of SPEC §4. */
+export interface KpiResult {
+  readonly workspace: string;
+  readonly from: string;
+  readonly to: string;
+  readonly interval: Interval | null;
+  readonly groupBy: string[];
+  readonly kpis: string[];
+  readonly rows: KpiRow[];
+  readonly totals: KpiValues;
+}
+
+/**
+ * Answers a KPI query: plans which facts it needs, asks the store for base measures by bucket and
+ * group and once more for the totals of the whole selection, then computes every KPI from them.
+ */
+export async function runKpiQuery(store: Store, workspace: Workspace, request: KpiRequest): Promise<KpiResult> {
+  const custom = await loadCustomKpis(store, workspace.name);
+  const kpis = resolveKpis(request.kpis, custom);
+  const groupBy = (request.groupBy ?? []).map(parseDimension);
+  const filters = parseFilters(request.where ?? []);
+  await checkBreakdowns(store, workspace.name, [...groupBy, ...filters.map((f) => f.dimension)]);
+  const { from, to } = await resolveRange(store, workspace, request);
+  const interval = request.interval ?? null;
+  const measures = neededMeasures(kpis, custom);
+  const facts = FACTS.filter((fact) => measures.some((m) => factOf(m) === fact));
+  if (facts.includes("events") || facts.includes("orders")) await store.refreshDerived(workspace);
+
+  const base = { workspace, facts, groupBy, filters };
+  const [grouped, total] = await Promise.all([
+    store.queryMeasures({ ...base, interval, buckets: bucketsOf(from, to, interval) }),
+    store.queryMeasures({ ...base, groupBy: [], interval: null, buckets: bucketsOf(from, to, null) }),
+  ]);
+  const compute = (values: MeasureBag) => computeKpis(kpis, custom, values, workspace);
+  const rows = mergeRows(grouped, facts, groupBy, interval === null ? [] : bucketsOf(from, to, interval).map((b) => b.label));
+  return {
+    workspace: workspace.name,
+    from,
+    to,
+    interval,
+    groupBy: groupBy.map((g) => g.name),
+    kpis: kpis.map((k) => k.id),
+    rows: rows.map((row) => ({
+      ...(interval === null ? {} : { period: row.period }),
+      ...Object.fromEntries(groupBy.map((g, i) => [g.name, row.dims[`d${i}`] ?? NONE])),
+      ...compute(row.values),
+    })),
+    totals: compute(mergeRows(total, facts, [], [])[0]?.values ?? emptyBag(facts)),
+  };
+}
+
+type RequestedKpi = { id: string; builtIn?: KpiDefinition; custom?: CustomKpi };
+type MeasureBag = Record<BaseMeasure, number | null>;
+
+function resolveKpis(ids: readonly string[] | undefined, custom: readonly CustomKpi[]): RequestedKpi[] {
+  const customById = new Map(custom.map((c) => [c.id, c]));
+  const wanted = ids && ids.length > 0 ? ids : [...KPI_CATALOG.map((k) => k.id), ...custom.map((c) => c.id)];
+  return wanted.map((raw) => {
+    const id = raw.trim();
+    const builtIn = KPI_BY_ID.get(id);
+    if (builtIn) return { id, builtIn };
+    const own = customById.get(id);
+    if (own) return { id, custom: own };
+    const known = [...KPI_BY_ID.keys(), ...customById.keys()];
+    const hint = closest(id, known);
+    throw new UserError(
+      `Unknown KPI "${id}".${hint ? ` Did you mean "${hint}"?` : ""} Run \`sextant kpi list\` to see them all.`,
+      [{ field: "kpis", reason: `unknown KPI ${id}` }],
+    );
+  });
+}
+
+function neededMeasures(kpis: readonly RequestedKpi[], custom: readonly CustomKpi[]): BaseMeasure[] {
+  const needed = new Set<BaseMeasure>();
+  const addKpi = (id: string) => {
+    for (const m of KPI_BY_ID.get(id)?.measures ?? []) needed.add(m);
+  };
+  for (const kpi of kpis) {
+    if (kpi.builtIn) addKpi(kpi.id);
+    for (const name of kpi.custom?.formula.names ?? []) addKpi(name);
+  }
+  void custom;
+  return [...needed];
+}
+
+async function checkBreakdowns(store: Store, workspace: string, dimensions: readonly Dimension[]): Promise<void> {
+  const breakdowns = dimensions.filter((d) => d.kind === "breakdown");
+  if (breakdowns.length === 0) return;
+  const known = await store.costBreakdowns(workspace);
+  for (const dimension of breakdowns) {
+    if (known.includes(dimension.name)) continue;
+    const hint = closest(dimension.name, [...known, "campaign", "channel", "utm_source", "network", "device", "country"]);
+    throw new UserError(
+      `Unknown dimension "${dimension.name}".${hint ? ` Did you mean "${hint}"?` : ""} Dimensions are campaign, channel, ` +
+        `utm_source, utm_medium, utm_content, utm_term, landing_page, device, browser, os, country, network, props.NAME` +
+        `${known.length ? ` and the ad cost breakdowns ${known.join(", ")}` : ""}.`,
+      [{ field: "group_by", reason: `unknown dimension ${dimension.name}` }],
+    );
+  }
+}
+
+/** The range asked for; by default the whole span of the workspace's data (or today when empty). */
+async function resolveRange(store: Store, workspace: Workspace, request: KpiRequest) {
+  let from = request.from === undefined ? undefined : parseDate(request.from, "from");
+  let to = request.to === undefined ? undefined : parseDate(request.to, "to");
+  if (from === undefined || to === undefined) {
+    const span = await store.dataSpan(workspace);
+    const today = todayIn(workspace.settings.timezone);
+    from ??= span && (to === undefined || span.from <= to) ? span.from : (to ?? today);
+    to ??= span && span.to >= from ? span.to : from > today ? from : today;
+  }
+  if (from > to) {
+    throw new UserError(`The range starts (${from}) after it ends (${to}).`, [{ field: "from", reason: "after to" }]);
+  }
+  return { from, to };
+}
+
+interface MergedRow {
+  period: string | null;
+  dims: Record<string, string>;
+  values: MeasureBag;
+}
+
+function emptyBag(facts: readonly Fact[]): MeasureBag {
+  const bag = {} as MeasureBag;
+  for (const fact of facts) {
+    for (const m of FACT_MEASURES[fact]) bag[m] = LEVEL_MEASURES.has(m) ? null : 0;
+  }
+  return bag;
+}
+
+/** Joins the facts' rows on (period, dims); a fact without a row there counts zero. */
+function mergeRows(rows: readonly MeasureRow[], facts: readonly Fact[], groupBy: readonly Dimension[], periods: (string | null)[]): MergedRow[] {
+  const merged = new Map<string, MergedRow>();
+  const keyOf = (period: string | null, dims: Record<string, string>) => JSON.stringify([period, dims]);
+  for (const period of groupBy.length === 0 ? periods : []) {
+    merged.set(keyOf(period, {}), { period, dims: {}, values: emptyBag(facts) });
+  }
+  for (const row of rows) {
+    const key = keyOf(row.period, { ...row.dims });
+    let target = merged.get(key);
+    if (!target) {
+      target = { period: row.period, dims: { ...row.dims }, values: emptyBag(facts) };
+      merged.set(key, target);
+    }
+    for (const [measure, value] of Object.entries(row.values)) {
+      if (value !== undefined) target.values[measure as BaseMeasure] = value;
+    }
+  }
+  return [...merged.values()].sort((a, b) => compareRows(a, b, groupBy.length));
+}
+
+function compareRows(a: MergedRow, b: MergedRow, dims: number): number {
+  if (a.period !== b.period) return (a.period ?? "") < (b.period ?? "") ? -1 : 1;
+  for (let i = 0; i < dims; i++) {
+    const x = a.dims[`d${i}`] ?? NONE;
+    const y = b.dims[`d${i}`] ?? NONE;
+    if (x === y) continue;
+    if (x === NONE) return 1;
+    if (y === NONE) return -1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function computeKpis(kpis: readonly RequestedKpi[], custom: readonly CustomKpi[], values: MeasureBag, workspace: Workspace): KpiValues {
+  const builtIns = new Map<string, number | null>();
+  const builtIn = (id: string) => {
+    if (!builtIns.has(id)) {
+      const def = KPI_BY_ID.get(id);
+      builtIns.set(id, def ? clean(def.compute(values, workspace.settings)) : null);
+    }
+    return builtIns.get(id) ?? null;
+  };
+  const out: KpiValues = {};
+  for (const kpi of kpis) {
+    if (kpi.builtIn) out[kpi.id] = builtIn(kpi.id);
+    else if (kpi.custom) {
+      const inputs = Object.fromEntries(kpi.custom.formula.names.map((n) => [n, builtIn(n)]));
+      out[kpi.id] = clean(evaluateFormula(kpi.custom.formula, inputs));
+    }
+  }
+  void custom;
+  return out;
+}
+
+/** Never NaN or Infinity in output: those are "no value". */
+function clean(value: number | null): number | null {
+  return value === null || !Number.isFinite(value) ? null : value;
+}

@@ -1,0 +1,34 @@
+import type { Interval } from "../kpi/buckets.js";
+
+/**
+ * The small set of SQL differences between stores (Kysely-style: one default compiler in
+ * `store/sql/`, a dialect overrides only these hooks). Values enter SQL text only through
+ * `literal`, the one quoting function.
+ */
+export interface Dialect {
+  readonly name: "duckdb" | "clickhouse";
+  /** Quotes an identifier (table, column, alias). */
+  identifier(name: string): string;
+  /** Quotes a value: strings escaped, numbers checked finite, null as NULL. */
+  literal(value: string | number | boolean | null): string;
+  /** A DATE literal for a `YYYY-MM-DD` string. */
+  date(value: string): string;
+  /** The calendar date, in `timeZone`, of a UTC timestamp expression. */
+  localDate(timestamp: string, timeZone: string): string;
+  /** The first date of the `interval` bucket holding a DATE expression (ISO weeks start on Monday). */
+  bucketStart(interval: Interval, date: string): string;
+  /** A JSON object column's member as text, or NULL. */
+  jsonText(json: string, key: string): string;
+  /** count(DISTINCT expr) restricted to rows matching `condition` (or all rows). */
+  countDistinct(expr: string, condition?: string): string;
+  /** count(*) of rows matching `condition`. */
+  countIf(condition: string): string;
+  /** sum(expr) over rows matching `condition`, 0 when none. */
+  sumIf(expr: string, condition: string): string;
+}
+
+/** Text that must never be SQL: refuses what cannot be represented instead of guessing. */
+export function assertFinite(value: number): number {
+  if (!Number.isFinite(value)) throw new Error(`cannot put ${value} into SQL`);
+  return value;
+}

@@ -1,0 +1,127 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { UserError } from "../../errors.js";
+
+export type Row = Record<string, unknown>;
+
+export interface DuckdbOptions {
+  /** DuckDB's memory_limit, e.g. "600MB"; DuckDB's default (80 % of RAM) when absent. */
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+}
+
+/**
+ * One DuckDB file and one connection, used by one caller at a time: DuckDB connections are not
+ * safe for concurrent statements, so every call queues behind the previous one.
+ */
+export class DuckdbConnection {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbConnection> {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, {
+        // Sextant runs offline: never try to download extensions (ICU and JSON are built in).
+        autoinstall_known_extensions: "false",
+        autoload_known_extensions: "false",
+        ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+        ...(options.threads ? { threads: String(options.threads) } : {}),
+      });
+    } catch (error) {
+      throw translateOpenError(path, error);
+    }
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return new DuckdbConnection(path, instance, connection);
+  }
+
+  /** Runs one statement and returns its rows as plain JSON-like objects (numbers, strings, null). */
+  all(sql: string): Promise<Row[]> {
+    return this.exclusive(async () => (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]);
+  }
+
+  /** Runs statements in order, on their own. */
+  run(...statements: string[]): Promise<void> {
+    return this.exclusive(async () => {
+      for (const sql of statements) await this.connection.run(sql);
+    });
+  }
+
+  /**
+   * Runs `work` alone on the connection inside a transaction: committed if it returns, rolled back
+   * (nothing changed) if it throws.
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.connection.run("BEGIN TRANSACTION");
+      try {
+        const result = await work(new Transaction(this.connection));
+        await this.connection.run("COMMIT");
+        return result;
+      } catch (error) {
+        await this.connection.run("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+
+  /** Runs `work` alone on the connection, outside a transaction (for temp tables and bulk reads). */
+  session<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(new Transaction(this.connection)));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** Statements inside an exclusive section of the connection. */
+export class Transaction {
+  constructor(readonly connection: DuckDBConnection) {}
+
+  async all(sql: string): Promise<Row[]> {
+    return (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[];
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  /** The single number a statement returns (a count), or 0. */
+  async number(sql: string): Promise<number> {
+    const row = (await this.all(sql))[0];
+    const value = row ? Object.values(row)[0] : 0;
+    return value === null || value === undefined ? 0 : Number(value);
+  }
+}
+
+function translateOpenError(path: string, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/lock/i.test(message)) {
+    const pid = /PID (\d+)/.exec(message)?.[1];
+    return new UserError(
+      `The store ${path} is in use by another Sextant process${pid ? ` (pid ${pid}, probably \`sextant serve\`)` : ""}. ` +
+        "DuckDB lets one process open a file: stop that process, or send data to the running server over HTTP.",
+      [{ field: "db", reason: "file locked" }],
+      409,
+      3,
+    );
+  }
+  return new UserError(`Sextant could not open the store ${path}: ${message}`, [{ field: "db", reason: message }], 500, 3);
+}

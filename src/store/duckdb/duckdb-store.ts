@@ -1,0 +1,164 @@
+import { KIND_SPECS } from "../../import/kinds.js";
+import type { Fact } from "../../kpi/measures.js";
+import { FACTS } from "../../kpi/measures.js";
+import { validateSettings } from "../../workspace/parse-setting.js";
+import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import { measureStatements } from "../sql/measure-sql.js";
+import type { DataSpan, ImportRequest, ImportSummary, MeasureQuery, MeasureRow, Store } from "../store.js";
+import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
+import { duckdbDialect as d } from "./dialect.js";
+import { importIntoDuckdb } from "./import.js";
+import { DUCKDB_SCHEMA } from "./schema.js";
+import { sessionEventsSelect, sessionSettingsKey } from "./session-sql.js";
+
+const FACT_TABLES: Readonly<Record<Fact, string>> = {
+  events: "events",
+  orders: "orders",
+  costs: "ad_costs",
+  email: "email_campaigns",
+  social: "social_metrics",
+};
+
+/** The embedded store: one DuckDB file, no server. */
+export class DuckdbStore implements Store {
+  private constructor(private readonly db: DuckdbConnection) {}
+
+  get description(): string {
+    return `DuckDB ${this.db.path}`;
+  }
+
+  static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbStore> {
+    const db = await DuckdbConnection.open(path, options);
+    await db.run(...DUCKDB_SCHEMA);
+    return new DuckdbStore(db);
+  }
+
+  async listWorkspaces(): Promise<Workspace[]> {
+    const rows = await this.db.all("SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces ORDER BY name");
+    return rows.map((row) => ({
+      name: String(row.name),
+      settings: validateSettings(JSON.parse(String(row.settings))),
+    }));
+  }
+
+  async createWorkspace(workspace: Workspace): Promise<void> {
+    await this.db.run(
+      `INSERT INTO workspaces (name, settings) VALUES (${d.literal(workspace.name)}, ${d.literal(JSON.stringify(workspace.settings))})`,
+    );
+  }
+
+  async updateSettings(name: string, settings: WorkspaceSettings): Promise<void> {
+    await this.db.run(
+      `UPDATE workspaces SET settings = ${d.literal(JSON.stringify(settings))} WHERE name = ${d.literal(name)}`,
+    );
+  }
+
+  async listCustomKpis(workspace: string): Promise<{ id: string; formula: string }[]> {
+    const rows = await this.db.all(
+      `SELECT id, formula FROM custom_kpis WHERE workspace = ${d.literal(workspace)} ORDER BY id`,
+    );
+    return rows.map((row) => ({ id: String(row.id), formula: String(row.formula) }));
+  }
+
+  async saveCustomKpi(workspace: string, id: string, formula: string): Promise<void> {
+    await this.db.run(
+      `INSERT OR REPLACE INTO custom_kpis VALUES (${d.literal(workspace)}, ${d.literal(id)}, ${d.literal(formula)})`,
+    );
+  }
+
+  async deleteCustomKpi(workspace: string, id: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const where = `workspace = ${d.literal(workspace)} AND id = ${d.literal(id)}`;
+      const found = await tx.number(`SELECT count(*) FROM custom_kpis WHERE ${where}`);
+      await tx.run(`DELETE FROM custom_kpis WHERE ${where}`);
+      return found > 0;
+    });
+  }
+
+  importFile(request: ImportRequest): Promise<ImportSummary> {
+    return this.db.session((tx) => importIntoDuckdb(tx, request, KIND_SPECS[request.kind]));
+  }
+
+  /**
+   * Re-derives sessions for the visitors whose events arrived since the last refresh, or for the
+   * whole workspace when a setting that shapes sessions changed.
+   */
+  refreshDerived(workspace: Workspace): Promise<void> {
+    const ws = d.literal(workspace.name);
+    const key = sessionSettingsKey(workspace.settings);
+    return this.db.transaction(async (tx) => {
+      const state = (await tx.all(`SELECT sessions_seq, settings_key FROM derived_state WHERE workspace = ${ws}`))[0];
+      const maxSeq = await tx.number(`SELECT coalesce(max(seq), 0) FROM events WHERE workspace = ${ws}`);
+      const doneSeq = state ? Number(state.sessions_seq) : -1;
+      const full = !state || state.settings_key !== key;
+      if (!full && maxSeq <= doneSeq) return;
+      if (full) {
+        await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}`);
+        await tx.run(`INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "events")}`);
+      } else {
+        await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
+          SELECT DISTINCT visitor_id FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}`);
+        await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}
+          AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
+        const source = "(SELECT * FROM events SEMI JOIN changed_visitors USING (visitor_id))";
+        await tx.run(`INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, source)}`);
+        await tx.run("DROP TABLE changed_visitors");
+      }
+      await tx.run(`INSERT OR REPLACE INTO derived_state VALUES (${ws}, ${maxSeq}, ${d.literal(key)})`);
+    });
+  }
+
+  async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
+    const rows: MeasureRow[] = [];
+    for (const statements of measureStatements(d, query).values()) {
+      for (const sql of statements) {
+        for (const row of await this.db.all(sql)) rows.push(toMeasureRow(row, query.groupBy.length));
+      }
+    }
+    return rows;
+  }
+
+  async costBreakdowns(workspace: string): Promise<string[]> {
+    const rows = await this.db.all(`SELECT DISTINCT unnest(json_keys(breakdown)) AS name
+      FROM ad_costs WHERE workspace = ${d.literal(workspace)} ORDER BY name`);
+    return rows.map((row) => String(row.name));
+  }
+
+  async dataSpan(workspace: Workspace): Promise<DataSpan | null> {
+    const ws = d.literal(workspace.name);
+    const local = (column: string) => d.localDate(column, workspace.settings.timezone);
+    const rows = await this.db.all(`SELECT CAST(min(lo) AS VARCHAR) AS lo, CAST(max(hi) AS VARCHAR) AS hi FROM (
+      SELECT ${local("min(ts)")} AS lo, ${local("max(ts)")} AS hi FROM events WHERE workspace = ${ws}
+      UNION ALL SELECT ${local("min(ts)")}, ${local("max(ts)")} FROM orders WHERE workspace = ${ws}
+      UNION ALL SELECT min(date), max(date) FROM ad_costs WHERE workspace = ${ws}
+      UNION ALL SELECT min(date), max(date) FROM email_campaigns WHERE workspace = ${ws}
+      UNION ALL SELECT min(date), max(date) FROM social_metrics WHERE workspace = ${ws})`);
+    const row = rows[0];
+    return row && row.lo !== null && row.hi !== null ? { from: String(row.lo), to: String(row.hi) } : null;
+  }
+
+  async countRows(workspace?: string): Promise<Record<Fact, number>> {
+    const where = workspace === undefined ? "" : ` WHERE workspace = ${d.literal(workspace)}`;
+    const counts = {} as Record<Fact, number>;
+    for (const fact of FACTS) {
+      const rows = await this.db.all(`SELECT count(*) AS n FROM ${FACT_TABLES[fact]}${where}`);
+      counts[fact] = Number(rows[0]?.n ?? 0);
+    }
+    return counts;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function toMeasureRow(row: Record<string, unknown>, dims: number): MeasureRow {
+  const { period, ...rest } = row;
+  const dimValues: Record<string, string> = {};
+  const values: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (/^d\d+$/.test(key) && Number(key.slice(1)) < dims) dimValues[key] = String(value);
+    else values[key] = value === null || value === undefined ? null : Number(value);
+  }
+  return { period: period === null || period === undefined ? null : String(period), dims: dimValues, values };
+}

@@ -1,0 +1,168 @@
+import type { ColumnSpec, ImportKind, KindSpec } from "../../import/kinds.js";
+import type { Dialect } from "../dialect.js";
+import { SESSION_EVENT_TYPES } from "./session-sql.js";
+
+/** How the raw text table maps onto a kind's columns. */
+export interface RawLayout {
+  /** Target column → raw column name, for the columns the file has. */
+  readonly sources: ReadonlyMap<string, string>;
+  /** Raw columns the kind does not know (kept as properties or breakdown). */
+  readonly extras: readonly string[];
+  /** SQL for the file line of a raw row. */
+  readonly lineExpr: string;
+}
+
+export interface TypingOptions {
+  readonly timeZone: string;
+  readonly strptimeFormat: string | null;
+}
+
+const EVENT_TYPES = ["page", "track", "identify", "screen", "group", "alias"];
+
+/**
+ * One SELECT over `raw` that types every column and names the first problem of each row in
+ * `error` (NULL when the row is good). Text values are trimmed, empty means missing.
+ */
+export function typedSelect(d: Dialect, kind: ImportKind, spec: KindSpec, layout: RawLayout, opts: TypingOptions) {
+  const columns: string[] = [`${layout.lineExpr} AS line`];
+  const errors: string[] = [];
+  for (const column of spec.columns) {
+    const raw = layout.sources.get(column.name);
+    const text = raw === undefined ? "NULL" : `nullif(trim(${d.identifier(raw)}), '')`;
+    const parsed = parseExpr(d, column, text, opts);
+    columns.push(`${parsed} AS ${d.identifier(column.name)}`);
+    if (raw !== undefined) columns.push(`${text} AS ${d.identifier(`raw_${column.name}`)}`);
+    errors.push(...columnErrors(d, column, text, parsed, opts));
+  }
+  if (kind === "events") {
+    errors.push(
+      `CASE WHEN ${layout.sources.has("type") ? `lower(nullif(trim(${d.identifier(layout.sources.get("type") ?? "")}), ''))` : "NULL"} NOT IN (${EVENT_TYPES.map((t) => d.literal(t)).join(", ")}) THEN 'type must be one of ${EVENT_TYPES.join(", ")}' END`,
+    );
+  }
+  columns.push(`${extrasExpr(d, spec, layout)} AS extras`);
+  columns.push(`md5_number(concat_ws(chr(31), ${rowText(d, layout)})) AS row_hash`);
+  columns.push(`coalesce(${errors.join(", ")}) AS error`);
+  return `SELECT ${columns.join(",\n  ")} FROM raw`;
+}
+
+function rowText(d: Dialect, layout: RawLayout): string {
+  const all = [...layout.sources.values(), ...layout.extras];
+  return all.map((c) => `coalesce(${d.identifier(c)}, '')`).join(", ") || "''";
+}
+
+/** Extra columns as a JSON object with keys in name order, so equal breakdowns have equal text. */
+function extrasExpr(d: Dialect, spec: KindSpec, layout: RawLayout): string {
+  if (spec.extraColumns === "ignored" || layout.extras.length === 0) return "json_object()";
+  const pairs = [...layout.extras]
+    .sort()
+    .map((c) => `${d.literal(c)}, nullif(trim(${d.identifier(c)}), '')`)
+    .join(", ");
+  return `json_object(${pairs})`;
+}
+
+function parseExpr(d: Dialect, column: ColumnSpec, text: string, opts: TypingOptions): string {
+  const tz = d.literal(opts.timeZone);
+  const fmt = opts.strptimeFormat === null ? null : d.literal(opts.strptimeFormat);
+  switch (column.type) {
+    case "timestamp":
+      // An explicit offset or Z is exact; a timestamp without one is read in the workspace time zone.
+      return fmt
+        ? `timezone(${tz}, try_strptime(${text}, ${fmt}))`
+        : `CASE WHEN regexp_matches(${text}, '[T ]\\d{1,2}:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([Zz]|[+-]\\d\\d(:?\\d\\d)?)$')
+            THEN TRY_CAST(${text} AS TIMESTAMPTZ) ELSE timezone(${tz}, TRY_CAST(${text} AS TIMESTAMP)) END`;
+    case "date":
+      return fmt ? `CAST(try_strptime(${text}, ${fmt}) AS DATE)` : `TRY_CAST(${text} AS DATE)`;
+    case "count":
+    case "money":
+    case "amount":
+      return `(CASE WHEN isfinite(TRY_CAST(${text} AS DOUBLE)) THEN TRY_CAST(${text} AS DOUBLE) END)`;
+    case "text":
+    case "json":
+      return text;
+    default: {
+      const unknown: never = column.type;
+      throw new Error(`unknown column type ${String(unknown)}`);
+    }
+  }
+}
+
+function columnErrors(d: Dialect, column: ColumnSpec, text: string, parsed: string, opts: TypingOptions): string[] {
+  const name = column.name;
+  const shown = `'"' || left(${text}, 60) || '"'`;
+  const errors: string[] = [];
+  if (column.required) errors.push(`CASE WHEN ${text} IS NULL THEN ${d.literal(`missing ${name}`)} END`);
+  switch (column.type) {
+    case "timestamp": {
+      const expected =
+        opts.strptimeFormat === null ? "a date and time in ISO 8601 (or use --date-format)" : "in the --date-format given";
+      errors.push(
+        `CASE WHEN ${text} IS NOT NULL AND ${parsed} IS NULL THEN ${d.literal(`${name} `)} || ${shown} || ${d.literal(` is not ${expected}`)} END`,
+      );
+      break;
+    }
+    case "date": {
+      const expected = opts.strptimeFormat === null ? "a date written YYYY-MM-DD (or use --date-format)" : "in the --date-format given";
+      errors.push(
+        `CASE WHEN ${text} IS NOT NULL AND ${parsed} IS NULL THEN ${d.literal(`${name} `)} || ${shown} || ${d.literal(` is not ${expected}`)} END`,
+      );
+      break;
+    }
+    case "count":
+    case "money":
+    case "amount":
+      errors.push(
+        `CASE WHEN ${text} IS NOT NULL AND ${parsed} IS NULL THEN ${d.literal(`${name} `)} || ${shown} || ' is not a number' END`,
+      );
+      if (column.type !== "amount") {
+        errors.push(`CASE WHEN ${parsed} < 0 THEN ${d.literal(`${name} `)} || ${shown} || ' is negative' END`);
+      }
+      break;
+    case "json":
+      errors.push(
+        `CASE WHEN ${text} IS NULL THEN NULL WHEN NOT json_valid(${text}) THEN ${d.literal(`${name} is not valid JSON`)}
+              WHEN json_type(${text}::JSON) <> 'OBJECT' THEN ${d.literal(`${name} is not a JSON object`)} END`,
+      );
+      break;
+    case "text":
+      break;
+    default: {
+      const unknown: never = column.type;
+      throw new Error(`unknown column type ${String(unknown)}`);
+    }
+  }
+  return errors;
+}
+
+/** Host, path and query parameter of a URL, in SQL. Accepts full URLs, bare paths and bare hosts. */
+const urlHost = (u: string) =>
+  `nullif(regexp_replace(lower(regexp_extract(${u}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#:]*)', 1)), '^www\\.', ''), '')`;
+const urlPath = (u: string) =>
+  `coalesce(nullif(regexp_extract(${u}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/')`;
+const urlParam = (u: string, name: string) =>
+  `nullif(trim(url_decode(replace(regexp_extract(${u}, '[?&]${name}=([^&#]*)', 1), '+', ' '))), '')`;
+
+/**
+ * Events in their stored shape: type and name normalised (page calls are `pageview`), UTM tags
+ * from columns or else from the URL's query, host, path and referrer domain parsed once here.
+ */
+export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint): string {
+  const utm = (name: string) => `coalesce(utm_${name}, ${urlParam("url", `utm_${name}`)})`;
+  const type = `CASE WHEN lower(type) IN ('page', 'pageview') OR (type IS NULL AND lower(event) = 'pageview') THEN 'page'
+      WHEN type IS NULL THEN 'track' ELSE lower(type) END`;
+  return `SELECT ${d.literal(workspace)} AS workspace,
+    ${seqBase}::BIGINT + line AS seq,
+    CASE WHEN message_id IS NOT NULL THEN md5_number('m:' || message_id) ELSE row_hash END AS dedup_key,
+    message_id, timestamp AS ts, t.type,
+    CASE WHEN t.type = 'page' THEN 'pageview' ELSE event END AS name,
+    visitor_id, user_id, url, ${urlHost("url")} AS host, CASE WHEN url IS NULL THEN NULL ELSE ${urlPath("url")} END AS path,
+    referrer, ${urlHost("referrer")} AS referrer_domain,
+    ${utm("source")} AS utm_source, ${utm("medium")} AS utm_medium, ${utm("campaign")} AS utm_campaign,
+    ${utm("content")} AS utm_content, ${utm("term")} AS utm_term,
+    nullif(lower(trim(${utm("campaign")})), '') AS campaign_key,
+    lower(device) AS device, browser, os, upper(country) AS country, revenue, upper(currency) AS currency, order_id,
+    CASE WHEN properties IS NULL AND extras = json_object() THEN NULL
+         ELSE json_merge_patch(coalesce(properties::JSON, json_object()), extras) END AS properties
+  FROM (SELECT * REPLACE (${type} AS type) FROM typed WHERE error IS NULL) t`;
+}
+
+export { SESSION_EVENT_TYPES };

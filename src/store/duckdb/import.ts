@@ -1,0 +1,227 @@
+import { statSync } from "node:fs";
+import { UserError } from "../../errors.js";
+import { readJsonl } from "../../import/jsonl.js";
+import type { ImportKind, KindSpec } from "../../import/kinds.js";
+import { toStrptimeFormat } from "../../import/options.js";
+import type { ImportRequest, ImportSummary, RejectedRow } from "../store.js";
+import type { Transaction } from "./connection.js";
+import { duckdbDialect as d } from "./dialect.js";
+import { enrichedEvents, type RawLayout, typedSelect } from "./import-sql.js";
+
+const TEMP_TABLES = ["raw", "typed", "enriched"];
+
+/**
+ * Imports one file: reads it with DuckDB's CSV reader (or the JSONL reader) into a text table,
+ * types and checks every row, then merges the good rows in one transaction. Without
+ * `skipInvalid`, the first bad row stops everything and nothing is stored.
+ */
+export async function importIntoDuckdb(tx: Transaction, request: ImportRequest, spec: KindSpec): Promise<ImportSummary> {
+  const ws = d.literal(request.workspace.name);
+  try {
+    for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`);
+    const { lineExpr, rejectedEarly } = await loadRaw(tx, request);
+    const columns = (await tx.all("SELECT column_name FROM (DESCRIBE raw)")).map((r) => String(r.column_name));
+    const layout = resolveLayout(request, spec, columns.filter((c) => c !== "__line"), lineExpr);
+    const strptimeFormat = request.dateFormat === null ? null : toStrptimeFormat(request.dateFormat);
+    const options = { timeZone: request.workspace.settings.timezone, strptimeFormat };
+    await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, request.kind, spec, layout, options)}`);
+
+    const rowsRead = (await tx.number("SELECT count(*) FROM typed")) + rejectedEarly.length;
+    const bad = (await tx.all(`SELECT line, error FROM typed WHERE error IS NOT NULL ORDER BY line`)).map(
+      (r): RejectedRow => ({ line: Number(r.line), reason: String(r.error) }),
+    );
+    const rejected = [...rejectedEarly, ...bad].sort((a, b) => a.line - b.line);
+    const first = rejected[0];
+    if (first && !request.skipInvalid) {
+      throw new UserError(
+        `Line ${first.line}: ${first.reason}. Nothing was imported (${rejected.length} bad row${rejected.length === 1 ? "" : "s"}; use --skip-invalid to import the good rows and list the bad ones).`,
+        rejected.slice(0, 100).map((r) => ({ line: r.line, reason: r.reason })),
+        422,
+      );
+    }
+    await tx.run("BEGIN TRANSACTION");
+    try {
+      const merged = await merge(tx, request.kind, ws, request.workspace.name);
+      await tx.run("COMMIT");
+      return { kind: request.kind, rowsRead, rejected, ...merged };
+    } catch (error) {
+      await tx.run("ROLLBACK");
+      throw error;
+    }
+  } finally {
+    for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
+  }
+}
+
+async function loadRaw(tx: Transaction, request: ImportRequest): Promise<{ lineExpr: string; rejectedEarly: RejectedRow[] }> {
+  let size: number;
+  try {
+    size = statSync(request.file).size;
+  } catch {
+    throw new UserError(`The file ${request.file} does not exist or cannot be read.`, [
+      { field: "file", reason: "not found" },
+    ]);
+  }
+  if (size === 0) throw new UserError(`The file ${request.file} is empty: it needs a header row.`, [{ field: "file", reason: "empty" }]);
+  if (request.format === "jsonl") return loadJsonl(tx, request);
+  const progress = pollProgress(tx, request.onProgress);
+  try {
+    await tx.run(`CREATE TEMP TABLE raw AS SELECT * FROM read_csv(${d.literal(request.file)},
+      header = true, delim = ',', quote = '"', escape = '"', all_varchar = true, normalize_names = false,
+      null_padding = false, strict_mode = true)`);
+  } catch (error) {
+    throw new UserError(`The file ${request.file} is not a readable CSV file: ${firstLine(error)}`, [
+      { field: "file", reason: firstLine(error) },
+    ]);
+  } finally {
+    progress.stop();
+  }
+  // DuckDB keeps the file's row order; the header is line 1.
+  return { lineExpr: "rowid + 2", rejectedEarly: [] };
+}
+
+async function loadJsonl(tx: Transaction, request: ImportRequest) {
+  const { columns, rows, rejected } = await readJsonl(request.file, request.kind);
+  const names = columns.length > 0 ? columns : ["__empty"];
+  await tx.run(
+    `CREATE TEMP TABLE raw (__line BIGINT, ${names.map((c) => `${d.identifier(c)} VARCHAR`).join(", ")})`,
+  );
+  const appender = await tx.connection.createAppender("raw", "temp");
+  for (const { line, record } of rows) {
+    appender.appendBigInt(BigInt(line));
+    for (const column of names) {
+      const value = record[column];
+      if (value === null || value === undefined) appender.appendNull();
+      else appender.appendVarchar(value);
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
+  return { lineExpr: "__line", rejectedEarly: rejected };
+}
+
+/** Matches the file's columns to the kind's: `--map` first, then the same name in any case. */
+function resolveLayout(request: ImportRequest, spec: KindSpec, columns: readonly string[], lineExpr: string): RawLayout {
+  const byLower = new Map(columns.map((c) => [c.trim().toLowerCase(), c]));
+  const sources = new Map<string, string>();
+  for (const [target, source] of Object.entries(request.map)) {
+    const found = columns.includes(source) ? source : byLower.get(source.trim().toLowerCase());
+    if (found === undefined) {
+      throw new UserError(
+        `--map ${target}=${source}: the file has no column "${source}". Its columns are: ${columns.join(", ")}.`,
+        [{ field: "map", line: 1, reason: `no column ${source}` }],
+      );
+    }
+    sources.set(target, found);
+  }
+  const used = new Set(sources.values());
+  for (const column of spec.columns) {
+    if (sources.has(column.name)) continue;
+    const found = byLower.get(column.name);
+    if (found !== undefined && !used.has(found)) {
+      sources.set(column.name, found);
+      used.add(found);
+    }
+  }
+  const missing = spec.columns.filter((c) => c.required && !sources.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new UserError(
+      `Line 1: the file has no ${missing.join(", ")} column${missing.length > 1 ? "s" : ""} for ${request.kind}. ` +
+        `Its columns are: ${columns.join(", ")}. Rename them with --map, for example --map ${missing[0]}=YourColumn.`,
+      missing.map((m) => ({ field: m, line: 1, reason: "missing column" })),
+      422,
+    );
+  }
+  return { sources, extras: columns.filter((c) => !used.has(c)), lineExpr };
+}
+
+type Merged = Pick<ImportSummary, "rowsStored" | "rowsReplaced" | "rowsDuplicate">;
+
+async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: string): Promise<Merged> {
+  const valid = await tx.number("SELECT count(*) FROM typed WHERE error IS NULL");
+  switch (kind) {
+    case "events":
+      return mergeEvents(tx, ws, workspace, valid);
+    case "orders": {
+      const before = await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`);
+      await tx.run(`INSERT INTO orders
+        SELECT ${ws}, order_id, timestamp, customer_id, revenue, upper(currency), campaign,
+          nullif(lower(trim(campaign)), ''), visitor_id
+        FROM typed t WHERE error IS NULL
+          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.workspace = ${ws} AND o.order_id = t.order_id)
+        QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY line) = 1`);
+      const stored = (await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`)) - before;
+      return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
+    }
+    case "costs":
+      return replaceRows(tx, ws, valid, "ad_costs", ["date", "campaign_key", "breakdown_key"], `
+        SELECT ${ws} AS workspace, date, campaign, lower(trim(campaign)) AS campaign_key,
+          coalesce(lower(channel), 'paid') AS channel, spend, impressions, clicks, conversions,
+          upper(currency) AS currency, extras AS breakdown, CAST(extras AS VARCHAR) AS breakdown_key
+        FROM typed WHERE error IS NULL`);
+    case "email":
+      return replaceRows(tx, ws, valid, "email_campaigns", ["date", "campaign_key"], `
+        SELECT ${ws} AS workspace, date, campaign, lower(trim(campaign)) AS campaign_key, sent, delivered, opens,
+          clicks, unsubscribes, bounces
+        FROM typed WHERE error IS NULL`);
+    case "social":
+      return replaceRows(tx, ws, valid, "social_metrics", ["date", "network"], `
+        SELECT ${ws} AS workspace, date, lower(network) AS network, posts, reach, impressions, interactions,
+          mentions, followers
+        FROM typed WHERE error IS NULL`);
+    default: {
+      const unknown: never = kind;
+      throw new Error(`unknown kind ${String(unknown)}`);
+    }
+  }
+}
+
+/** Rows with the same key as a row of the file are replaced; rows of the file are all kept. */
+async function replaceRows(tx: Transaction, ws: string, valid: number, table: string, key: string[], select: string): Promise<Merged> {
+  await tx.run(`CREATE TEMP TABLE incoming AS ${select}`);
+  try {
+    const match = key.map((k) => `t.${k} = i.${k}`).join(" AND ");
+    const existing = `FROM ${table} t WHERE t.workspace = ${ws} AND EXISTS (SELECT 1 FROM incoming i WHERE ${match})`;
+    const replaced = await tx.number(`SELECT count(*) ${existing}`);
+    await tx.run(`DELETE ${existing}`);
+    await tx.run(`INSERT INTO ${table} BY NAME SELECT * FROM incoming`);
+    return { rowsStored: valid, rowsReplaced: replaced, rowsDuplicate: 0 };
+  } finally {
+    await tx.run("DROP TABLE IF EXISTS temp.incoming");
+  }
+}
+
+/** New events only: a message id or, without one, the row's hash, is stored once. */
+async function mergeEvents(tx: Transaction, ws: string, workspace: string, valid: number): Promise<Merged> {
+  const base = BigInt(await tx.number("SELECT coalesce(max(seq), 0) FROM events"));
+  await tx.run(`CREATE TEMP TABLE enriched AS ${enrichedEvents(d, workspace, base)}`);
+  const before = await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws}`);
+  // Duplicates share their time (re-sent messages within days), so only nearby stored events are compared.
+  await tx.run(`INSERT INTO events BY NAME
+    SELECT e.* FROM enriched e
+    WHERE NOT EXISTS (
+      SELECT 1 FROM events x WHERE x.workspace = ${ws} AND x.dedup_key = e.dedup_key
+        AND x.ts BETWEEN (SELECT min(ts) FROM enriched) - INTERVAL 7 DAY AND (SELECT max(ts) FROM enriched) + INTERVAL 7 DAY)
+    QUALIFY row_number() OVER (PARTITION BY e.dedup_key ORDER BY e.seq) = 1`);
+  const stored = (await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws}`)) - before;
+  return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
+}
+
+function pollProgress(tx: Transaction, onProgress: ImportRequest["onProgress"]) {
+  if (!onProgress) return { stop: () => undefined };
+  const timer = setInterval(() => {
+    const progress = tx.connection.progress;
+    if (progress.percentage >= 0) onProgress(Math.round(progress.percentage), 100);
+  }, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      onProgress(100, 100);
+    },
+  };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n").slice(0, 3).join(" ").trim();
+}

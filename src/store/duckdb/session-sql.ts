@@ -1,0 +1,90 @@
+import {
+  domainPattern,
+  EMAIL_MEDIUMS,
+  PAID_MEDIUMS,
+  SEARCH_DOMAINS,
+  SOCIAL_DOMAINS,
+  SOCIAL_MEDIUMS,
+} from "../../kpi/channels.js";
+import type { WorkspaceSettings } from "../../workspace/settings.js";
+import type { Dialect } from "../dialect.js";
+
+/** Events that make sessions; identify, group and alias calls do not (SPEC §3). */
+export const SESSION_EVENT_TYPES = ["page", "track", "screen"] as const;
+
+/** The SQL that derives the channel of an event, were it the first of its session. */
+export function channelExpr(d: Dialect, settings: WorkspaceSettings): string {
+  const list = (values: readonly string[]) => values.map((v) => d.literal(v)).join(", ");
+  const medium = "lower(utm_medium)";
+  const own = settings.domains.map((domain) => domain.replace(/^www\./, ""));
+  const internal = `(referrer_domain = host${own.length ? ` OR referrer_domain IN (${list(own)})` : ""})`;
+  return `CASE
+    WHEN ${medium} IN (${list(PAID_MEDIUMS)}) THEN 'paid'
+    WHEN ${medium} IN (${list(EMAIL_MEDIUMS)}) THEN 'email'
+    WHEN ${medium} IN (${list(SOCIAL_MEDIUMS)}) OR regexp_matches(referrer_domain, ${d.literal(domainPattern(SOCIAL_DOMAINS))}) THEN 'social'
+    WHEN regexp_matches(referrer_domain, ${d.literal(domainPattern(SEARCH_DOMAINS))}) THEN 'organic_search'
+    WHEN referrer_domain IS NOT NULL AND NOT coalesce(${internal}, FALSE) THEN 'referral'
+    ELSE 'direct' END`;
+}
+
+const SESSION_DIMS: readonly [string, string][] = [
+  ["s_campaign", "campaign_key"],
+  ["s_channel", "channel"],
+  ["s_utm_source", "utm_source"],
+  ["s_utm_medium", "utm_medium"],
+  ["s_utm_content", "utm_content"],
+  ["s_utm_term", "utm_term"],
+  ["s_landing_page", "path"],
+  ["s_device", "device"],
+  ["s_browser", "browser"],
+  ["s_os", "os"],
+  ["s_country", "country"],
+];
+
+/**
+ * Rows of `session_events` for the events of one workspace in `source` (all its events, or those of
+ * the visitors that changed). A session is a visitor's page and track events with no gap longer than
+ * the timeout; its dimensions are those of its first event; events outside sessions (identify…)
+ * keep their own. Ties in time keep insertion order (seq).
+ */
+export function sessionEventsSelect(d: Dialect, workspace: string, settings: WorkspaceSettings, source: string): string {
+  const sessionTypes = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
+  const timeoutSeconds = settings.session_timeout_minutes * 60;
+  const firstOf = SESSION_DIMS.map(([alias, column]) => `any_value(${column}) FILTER (WHERE is_start = 1) AS ${alias}`);
+  const own = SESSION_DIMS.map(([alias, column]) => `${column} AS ${alias}`);
+  const localDate = d.localDate("ts", settings.timezone);
+  return `WITH ev AS (
+    SELECT *, ${channelExpr(d, settings)} AS channel FROM ${source} WHERE workspace = ${d.literal(workspace)}
+  ),
+  marked AS (
+    SELECT *, CASE WHEN epoch(ts) - lag(epoch(ts)) OVER w <= ${timeoutSeconds} THEN 0 ELSE 1 END AS is_start
+    FROM ev WHERE type IN (${sessionTypes})
+    WINDOW w AS (PARTITION BY visitor_id ORDER BY ts, seq)
+  ),
+  numbered AS (
+    SELECT *, sum(is_start) OVER (PARTITION BY visitor_id ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS session_no
+    FROM marked
+  ),
+  sessions AS (
+    SELECT visitor_id, session_no,
+      epoch(max(ts)) - epoch(min(ts)) AS seconds,
+      count(*) = 1 AND count(*) FILTER (WHERE type = 'page') = 1 AS bounce,
+      ${firstOf.join(",\n      ")}
+    FROM numbered GROUP BY visitor_id, session_no
+  )
+  SELECT workspace, ${localDate} AS local_date, ts, seq, type, name, visitor_id, user_id, order_id, revenue, properties,
+    is_start = 1 AS session_start,
+    CASE WHEN is_start = 1 THEN s.seconds END AS session_seconds,
+    CASE WHEN is_start = 1 THEN s.bounce END AS session_bounce,
+    ${SESSION_DIMS.map(([alias]) => `s.${alias}`).join(", ")}
+  FROM numbered n JOIN sessions s USING (visitor_id, session_no)
+  UNION ALL
+  SELECT workspace, ${localDate}, ts, seq, type, name, visitor_id, user_id, order_id, revenue, properties,
+    FALSE, NULL, NULL, ${own.join(", ")}
+  FROM ev WHERE type NOT IN (${sessionTypes})`;
+}
+
+/** A key that changes when a setting that shapes sessions changes, forcing a full rebuild. */
+export function sessionSettingsKey(settings: WorkspaceSettings): string {
+  return JSON.stringify([settings.timezone, settings.session_timeout_minutes, settings.domains]);
+}

@@ -1,0 +1,316 @@
+import { campaignKey, type Dimension, type Filter } from "../../kpi/dimensions.js";
+import type { Fact } from "../../kpi/measures.js";
+import type { Dialect } from "../dialect.js";
+import type { MeasureQuery } from "../store.js";
+
+/**
+ * Compiles a measure query into SQL statements, one or two per fact table. Each statement returns
+ * `period`, one column per group-by dimension (`d0`, `d1`…, `(none)` where the fact has no value)
+ * and base measures as DOUBLE, so the caller can merge facts by (period, dims).
+ */
+export function measureStatements(d: Dialect, query: MeasureQuery): Map<Fact, string[]> {
+  const out = new Map<Fact, string[]>();
+  for (const fact of query.facts) {
+    switch (fact) {
+      case "events":
+        out.set(fact, [eventsSql(d, query)]);
+        break;
+      case "costs":
+        out.set(fact, [costsSql(d, query)]);
+        break;
+      case "email":
+        out.set(fact, [emailSql(d, query)]);
+        break;
+      case "social":
+        out.set(fact, [socialSql(d, query)]);
+        break;
+      case "orders":
+        out.set(fact, ordersSql(d, query));
+        break;
+      default: {
+        const unknown: never = fact;
+        throw new Error(`unknown fact ${String(unknown)}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** How one fact table exposes a dimension: a SQL expression, or null when it has no such value. */
+type DimensionColumns = (dimension: Dimension) => string | null;
+
+const NONE_SQL = "'(none)'";
+
+function dimensionSql(d: Dialect, columns: DimensionColumns, dimension: Dimension): string {
+  const expr = columns(dimension);
+  return expr === null ? NONE_SQL : `coalesce(CAST(${expr} AS VARCHAR), ${NONE_SQL})`;
+}
+
+function filterSql(d: Dialect, columns: DimensionColumns, filters: readonly Filter[]): string[] {
+  return filters.map((filter) => {
+    const values = filter.values.map((v) => (filter.dimension.name === "campaign" && v !== "(none)" ? campaignKey(v) : v));
+    return `${dimensionSql(d, columns, filter.dimension)} IN (${values.map((v) => d.literal(v)).join(", ")})`;
+  });
+}
+
+function groupColumns(d: Dialect, query: MeasureQuery, columns: DimensionColumns): string[] {
+  return query.groupBy.map((dimension, i) => `${dimensionSql(d, columns, dimension)} AS d${i}`);
+}
+
+function periodSql(d: Dialect, query: MeasureQuery, date: string): string {
+  return query.interval === null ? "CAST(NULL AS VARCHAR)" : `CAST(${d.bucketStart(query.interval, date)} AS VARCHAR)`;
+}
+
+function rangeOf(query: MeasureQuery): { from: string; to: string } {
+  const first = query.buckets[0];
+  const last = query.buckets[query.buckets.length - 1];
+  if (!first || !last) throw new Error("a measure query needs at least one bucket");
+  return { from: first.from, to: last.to };
+}
+
+function aggregate(
+  d: Dialect,
+  query: MeasureQuery,
+  table: string,
+  dateColumn: string,
+  columns: DimensionColumns,
+  measures: readonly string[],
+): string {
+  const { from, to } = rangeOf(query);
+  const where = [
+    `workspace = ${d.literal(query.workspace.name)}`,
+    `${dateColumn} BETWEEN ${d.date(from)} AND ${d.date(to)}`,
+    ...filterSql(d, columns, query.filters),
+  ];
+  const keys = [`${periodSql(d, query, dateColumn)} AS period`, ...groupColumns(d, query, columns)];
+  const groupBy = keys.map((_, i) => String(i + 1)).join(", ");
+  return `SELECT ${[...keys, ...measures].join(",\n  ")}
+FROM ${table}
+WHERE ${where.join("\n  AND ")}
+GROUP BY ${groupBy}`;
+}
+
+const asDouble = (expr: string, alias: string) => `CAST(${expr} AS DOUBLE) AS ${alias}`;
+
+const SESSION_COLUMNS: Readonly<Record<string, string>> = {
+  campaign: "s_campaign",
+  channel: "s_channel",
+  utm_source: "s_utm_source",
+  utm_medium: "s_utm_medium",
+  utm_content: "s_utm_content",
+  utm_term: "s_utm_term",
+  landing_page: "s_landing_page",
+  device: "s_device",
+  browser: "s_browser",
+  os: "s_os",
+  country: "s_country",
+};
+
+function eventColumns(d: Dialect): DimensionColumns {
+  return (dimension) => {
+    switch (dimension.kind) {
+      case "session":
+        return SESSION_COLUMNS[dimension.name] ?? null;
+      case "property":
+        return d.jsonText("properties", dimension.property);
+      case "network":
+      case "breakdown":
+        return null;
+      default: {
+        const unknown: never = dimension;
+        throw new Error(`unknown dimension ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
+}
+
+function eventsSql(d: Dialect, query: MeasureQuery): string {
+  const { conversion_events, lead_events } = query.workspace.settings;
+  const nameIn = (names: readonly string[]) =>
+    names.length === 0 ? "FALSE" : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
+  const conversion = nameIn(conversion_events);
+  return aggregate(d, query, "session_events", "local_date", eventColumns(d), [
+    asDouble(d.countDistinct("visitor_id"), "visitors"),
+    asDouble(d.countIf("session_start"), "sessions"),
+    asDouble(d.countIf("type = 'page'"), "pageviews"),
+    asDouble(d.countIf("session_start AND session_bounce"), "bounces"),
+    asDouble(d.sumIf("session_seconds", "session_start"), "duration_sum"),
+    asDouble(d.countIf(conversion), "conversions"),
+    asDouble(d.countDistinct("visitor_id", conversion), "converted_visitors"),
+    asDouble(d.countIf(nameIn(lead_events)), "leads"),
+  ]);
+}
+
+function costsSql(d: Dialect, query: MeasureQuery): string {
+  const columns: DimensionColumns = (dimension) => {
+    if (dimension.kind === "breakdown") return d.jsonText("breakdown", dimension.name);
+    if (dimension.kind === "session" && dimension.name === "campaign") return "campaign_key";
+    if (dimension.kind === "session" && dimension.name === "channel") return "channel";
+    return null;
+  };
+  const sum = (column: string) => `coalesce(sum(${column}), 0)`;
+  return aggregate(d, query, "ad_costs", "date", columns, [
+    asDouble(sum("spend"), "spend"),
+    asDouble(sum("impressions"), "impressions"),
+    asDouble(sum("clicks"), "clicks"),
+    asDouble(sum("conversions"), "ad_conversions"),
+  ]);
+}
+
+function emailSql(d: Dialect, query: MeasureQuery): string {
+  const columns: DimensionColumns = (dimension) => {
+    if (dimension.kind === "session" && dimension.name === "campaign") return "campaign_key";
+    if (dimension.kind === "session" && dimension.name === "channel") return "'email'";
+    return null;
+  };
+  const sum = (column: string) => `coalesce(sum(${column}), 0)`;
+  return aggregate(d, query, "email_campaigns", "date", columns, [
+    asDouble(sum("sent"), "emails_sent"),
+    asDouble(sum("delivered"), "emails_delivered"),
+    asDouble(sum("opens"), "email_opens"),
+    asDouble(sum("clicks"), "email_clicks"),
+    asDouble(sum("unsubscribes"), "unsubscribes"),
+    asDouble(sum("bounces"), "email_bounces"),
+  ]);
+}
+
+function socialColumns(dimension: Dimension): string | null {
+  if (dimension.kind === "network") return "network";
+  if (dimension.kind === "session" && dimension.name === "channel") return "'social'";
+  return null;
+}
+
+/** Social sums, and followers: the last value in the bucket per network, summed over networks. */
+function socialSql(d: Dialect, query: MeasureQuery): string {
+  const sum = (column: string) => `coalesce(sum(${column}), 0)`;
+  const perNetwork = aggregate(d, query, "social_metrics", "date", socialColumns, [
+    "network AS net",
+    asDouble(sum("posts"), "posts"),
+    asDouble(sum("reach"), "social_reach"),
+    asDouble(sum("impressions"), "social_impressions"),
+    asDouble(sum("interactions"), "social_interactions"),
+    asDouble(sum("mentions"), "mentions"),
+    "arg_max(followers, date) FILTER (WHERE followers IS NOT NULL) AS followers",
+  ]).replace(/GROUP BY ([\d, ]+)$/, (_, groups: string) => `GROUP BY ${groups}, network`);
+  const keys = ["period", ...query.groupBy.map((_, i) => `d${i}`)];
+  return `SELECT ${keys.join(", ")},
+  sum(posts) AS posts, sum(social_reach) AS social_reach, sum(social_impressions) AS social_impressions,
+  sum(social_interactions) AS social_interactions, sum(mentions) AS mentions, CAST(sum(followers) AS DOUBLE) AS followers
+FROM (${perNetwork}) per_network
+GROUP BY ${keys.map((_, i) => String(i + 1)).join(", ")}`;
+}
+
+const ORDER_SESSION_DIMS = Object.keys(SESSION_COLUMNS);
+
+/**
+ * Orders from imported orders and `Order Completed` events, de-duplicated by order id (an imported
+ * row wins), attributed to sessions when a session dimension is grouped or filtered on (SPEC §3),
+ * then measured per bucket; retention compares each bucket with the equal-length range before it.
+ */
+function ordersSql(d: Dialect, query: MeasureQuery): string[] {
+  const ws = d.literal(query.workspace.name);
+  const settings = query.workspace.settings;
+  const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
+  const attribute = used.some((dim) => dim.kind === "session");
+  const requireCampaign = used.some((dim) => dim.kind === "session" && dim.name === "campaign");
+
+  const base = `orders_all AS (
+    SELECT order_id, ts, customer_id, revenue, campaign_key AS own_campaign, visitor_id, 0 AS src, 0 AS seq
+    FROM orders WHERE workspace = ${ws}
+    UNION ALL
+    SELECT coalesce(order_id, 'event:' || CAST(seq AS VARCHAR)), ts, coalesce(user_id, visitor_id), coalesce(revenue, 0),
+      NULL, visitor_id, 1, seq
+    FROM session_events WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'
+  ),
+  orders_unique AS (
+    SELECT * FROM orders_all QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY src, ts, seq) = 1
+  ),
+  orders_first AS (
+    SELECT *, ${d.localDate("ts", settings.timezone)} AS local_date,
+      row_number() OVER (PARTITION BY customer_id ORDER BY ts, order_id) = 1 AS is_first
+    FROM orders_unique
+  )`;
+
+  const attributedDims = ORDER_SESSION_DIMS.map((name) =>
+    name === "campaign"
+      ? "CASE WHEN o.own_campaign IS NOT NULL THEN o.own_campaign ELSE t.s_campaign END AS s_campaign"
+      : `CASE WHEN o.own_campaign IS NOT NULL THEN NULL ELSE t.${SESSION_COLUMNS[name]} END AS ${SESSION_COLUMNS[name]}`,
+  );
+  const order =
+    settings.attribution === "first_touch" ? "s_ts ASC, visitor_id" : "s_ts DESC, visitor_id";
+  const chosen =
+    settings.attribution === "linear"
+      ? "SELECT *, 1.0 / count(*) OVER (PARTITION BY order_id) AS weight FROM touches"
+      : `SELECT *, 1.0 AS weight FROM touches QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY ${order}) = 1`;
+  const attribution = attribute
+    ? `,
+  identities AS (
+    SELECT DISTINCT visitor_id, visitor_id AS identity FROM session_events WHERE workspace = ${ws} AND session_start
+    UNION
+    SELECT DISTINCT visitor_id, user_id FROM session_events WHERE workspace = ${ws} AND user_id IS NOT NULL
+  ),
+  order_identities AS (
+    SELECT order_id, customer_id AS identity FROM orders_first WHERE own_campaign IS NULL
+    UNION
+    SELECT order_id, visitor_id FROM orders_first WHERE own_campaign IS NULL AND visitor_id IS NOT NULL
+  ),
+  touches AS (
+    SELECT DISTINCT o.order_id, s.visitor_id, s.ts AS s_ts, ${Object.values(SESSION_COLUMNS).map((c) => `s.${c}`).join(", ")}
+    FROM orders_first o
+    JOIN order_identities k ON k.order_id = o.order_id
+    JOIN identities i ON i.identity = k.identity
+    JOIN session_events s ON s.workspace = ${ws} AND s.session_start AND s.visitor_id = i.visitor_id
+    WHERE s.ts <= o.ts AND s.ts >= o.ts - INTERVAL ${settings.attribution_window_days} DAY
+      ${requireCampaign ? "AND s.s_campaign IS NOT NULL" : ""}
+  ),
+  chosen AS (${chosen}),
+  attributed AS (
+    SELECT o.customer_id, o.revenue, o.local_date, o.is_first, coalesce(t.weight, 1.0) AS weight, ${attributedDims.join(", ")}
+    FROM orders_first o LEFT JOIN chosen t ON t.order_id = o.order_id
+  )`
+    : `,
+  attributed AS (
+    SELECT customer_id, revenue, local_date, is_first, 1.0 AS weight,
+      ${ORDER_SESSION_DIMS.map((name) => `CAST(NULL AS VARCHAR) AS ${SESSION_COLUMNS[name]}`).join(", ")}
+    FROM orders_first
+  )`;
+
+  const columns: DimensionColumns = (dimension) =>
+    dimension.kind === "session" ? (SESSION_COLUMNS[dimension.name] ?? null) : null;
+  const dims = groupColumns(d, query, columns);
+  const filters = filterSql(d, columns, query.filters);
+  const buckets = query.buckets
+    .map(
+      (b) =>
+        `(${b.label === null ? "CAST(NULL AS VARCHAR)" : d.literal(b.label)}, ${d.date(b.from)}, ${d.date(b.to)}, ${d.date(b.previousFrom)}, ${d.date(b.previousTo)})`,
+    )
+    .join(", ");
+  const inBucket = (from: string, to: string) =>
+    `SELECT b.period, ${[...dims, "a.*"].join(", ")}
+    FROM attributed a JOIN buckets b ON a.local_date BETWEEN b.${from} AND b.${to}
+    ${filters.length ? `WHERE ${filters.join(" AND ")}` : ""}`;
+  const keys = ["period", ...query.groupBy.map((_, i) => `d${i}`)];
+  const keyList = keys.join(", ");
+  const groupBy = keys.map((_, i) => String(i + 1)).join(", ");
+  const withClause = `WITH ${base}${attribution},
+  buckets(period, b_from, b_to, p_from, p_to) AS (VALUES ${buckets}),
+  current_orders AS (${inBucket("b_from", "b_to")}),
+  previous_orders AS (${inBucket("p_from", "p_to")})`;
+
+  const main = `${withClause}
+SELECT ${keyList},
+  CAST(sum(weight) AS DOUBLE) AS orders,
+  CAST(sum(revenue * weight) AS DOUBLE) AS revenue,
+  CAST(count(DISTINCT customer_id) AS DOUBLE) AS customers,
+  CAST(coalesce(sum(weight) FILTER (WHERE is_first), 0) AS DOUBLE) AS new_customers
+FROM current_orders GROUP BY ${groupBy}`;
+  const on = keys.map((k) => `c.${k} IS NOT DISTINCT FROM p.${k}`).join(" AND ");
+  const retention = `${withClause}
+SELECT ${keys.map((k) => `p.${k}`).join(", ")},
+  CAST(count(DISTINCT p.customer_id) AS DOUBLE) AS prior_customers,
+  CAST(count(DISTINCT c.customer_id) AS DOUBLE) AS retained_customers
+FROM (SELECT DISTINCT ${keyList}, customer_id FROM previous_orders) p
+LEFT JOIN (SELECT DISTINCT ${keyList}, customer_id FROM current_orders) c ON ${on} AND c.customer_id = p.customer_id
+GROUP BY ${groupBy}`;
+  return [main, retention];
+}

@@ -1,0 +1,88 @@
+import type { Dimension, Filter } from "../kpi/dimensions.js";
+import type { Fact, MeasureValues } from "../kpi/measures.js";
+import type { Interval } from "../kpi/buckets.js";
+import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
+import type { ImportKind } from "../import/kinds.js";
+
+/** One bucket of a query: its label and the dates it covers inside the range (inclusive). */
+export interface Bucket {
+  readonly label: string | null;
+  readonly from: string;
+  readonly to: string;
+  /** The equal-length range just before it, for retention. */
+  readonly previousFrom: string;
+  readonly previousTo: string;
+}
+
+/** What the KPI layer asks of a store: base measures of some facts, by bucket and dimensions. */
+export interface MeasureQuery {
+  readonly workspace: Workspace;
+  readonly facts: readonly Fact[];
+  readonly interval: Interval | null;
+  readonly buckets: readonly Bucket[];
+  readonly groupBy: readonly Dimension[];
+  readonly filters: readonly Filter[];
+}
+
+export interface MeasureRow {
+  readonly period: string | null;
+  /** Dimension name → value, `(none)` when the fact has none. */
+  readonly dims: Readonly<Record<string, string>>;
+  readonly values: MeasureValues;
+}
+
+/** A file import as the import layer describes it; the store reads, validates and merges it. */
+export interface ImportRequest {
+  readonly workspace: Workspace;
+  readonly kind: ImportKind;
+  readonly file: string;
+  readonly format: "csv" | "jsonl";
+  /** Target column → source column of the file. */
+  readonly map: Readonly<Record<string, string>>;
+  /** strptime-style format for dates and timestamps, or null for ISO 8601. */
+  readonly dateFormat: string | null;
+  readonly skipInvalid: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface RejectedRow {
+  readonly line: number;
+  readonly reason: string;
+}
+
+export interface ImportSummary {
+  readonly kind: ImportKind;
+  readonly rowsRead: number;
+  readonly rowsStored: number;
+  /** Rows that replaced earlier rows (costs, email, social) or duplicated stored ones (orders, events). */
+  readonly rowsReplaced: number;
+  readonly rowsDuplicate: number;
+  readonly rejected: readonly RejectedRow[];
+}
+
+export interface DataSpan {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The only place that knows a database. Everything above speaks in workspaces, facts and measures. */
+export interface Store {
+  readonly description: string;
+  listWorkspaces(): Promise<Workspace[]>;
+  createWorkspace(workspace: Workspace): Promise<void>;
+  updateSettings(name: string, settings: WorkspaceSettings): Promise<void>;
+  listCustomKpis(workspace: string): Promise<{ id: string; formula: string }[]>;
+  saveCustomKpi(workspace: string, id: string, formula: string): Promise<void>;
+  deleteCustomKpi(workspace: string, id: string): Promise<boolean>;
+  importFile(request: ImportRequest): Promise<ImportSummary>;
+  /** Brings derived tables (sessions) up to date with the raw events of a workspace. */
+  refreshDerived(workspace: Workspace): Promise<void>;
+  queryMeasures(query: MeasureQuery): Promise<MeasureRow[]>;
+  /** Breakdown columns seen in a workspace's ad costs. */
+  costBreakdowns(workspace: string): Promise<string[]>;
+  /** First and last dates with data of any kind, in the workspace time zone. */
+  dataSpan(workspace: Workspace): Promise<DataSpan | null>;
+  /** Rows stored per fact, for status pages and the demo's "store is empty" check. */
+  countRows(workspace?: string): Promise<Record<Fact, number>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import { UserError } from "../errors.js";
+import { settingsSchema, type WorkspaceSettings } from "./settings.js";
+
+const LIST_SETTINGS = new Set(["conversion_events", "lead_events", "domains"]);
+const NUMBER_SETTINGS = new Set([
+  "session_timeout_minutes",
+  "gross_margin",
+  "clv_max_lifetime_periods",
+  "attribution_window_days",
+]);
+
+/** Applies `KEY=VALUE` assignments (as typed on the command line) to settings, validating the result. */
+export function applySettingAssignments(
+  current: WorkspaceSettings,
+  assignments: readonly string[],
+): WorkspaceSettings {
+  const next: Record<string, unknown> = { ...current };
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf("=");
+    if (eq <= 0) {
+      throw new UserError(`"${assignment}" is not KEY=VALUE, for example timezone=Europe/Paris.`);
+    }
+    const key = assignment.slice(0, eq).trim();
+    const value = assignment.slice(eq + 1).trim();
+    if (!(key in settingsSchema.shape)) {
+      throw new UserError(
+        `Unknown setting "${key}". Settings are: ${Object.keys(settingsSchema.shape).join(", ")}.`,
+        [{ field: key, reason: "unknown setting" }],
+      );
+    }
+    next[key] = parseValue(key, value);
+  }
+  return validateSettings(next);
+}
+
+function parseValue(key: string, value: string): unknown {
+  if (LIST_SETTINGS.has(key)) {
+    return value === ""
+      ? []
+      : value
+          .split(",")
+          .map((v) => v.trim())
+          .filter((v) => v !== "");
+  }
+  if (NUMBER_SETTINGS.has(key)) return value === "" ? Number.NaN : Number(value);
+  return value;
+}
+
+/** Validates a settings object, turning zod issues into one sentence per field. */
+export function validateSettings(input: unknown): WorkspaceSettings {
+  const parsed = settingsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((issue) => ({
+    field: issue.path.join("."),
+    reason: issue.message,
+  }));
+  const first = details[0];
+  throw new UserError(`Setting ${first?.field ?? "?"} ${first?.reason ?? "is invalid"}.`, details);
+}
