@@ -4,7 +4,11 @@ import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 
 /** Opens the store named by the flags (or environment), runs `work`, and always closes it. */
-export async function withStore<T>(flags: GlobalFlags, work: (store: Store) => Promise<T>, options?: DuckdbOptions): Promise<T> {
+export async function withStore<T>(
+  flags: GlobalFlags,
+  work: (store: Store) => Promise<T>,
+  options?: DuckdbOptions,
+): Promise<T> {
   const store = await openStore(storeConfig(flags, process.env), options);
   try {
     return await work(store);

@@ -14,7 +14,10 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .option("--db <file>", "DuckDB store file (default ./sextant-data/sextant.duckdb, or SEXTANT_DB)")
     .option("--clickhouse <url>", "ClickHouse store URL (or SEXTANT_CLICKHOUSE_URL)")
-    .option("--clickhouse-cluster <name>", "ClickHouse cluster for Distributed tables (or SEXTANT_CLICKHOUSE_CLUSTER)")
+    .option(
+      "--clickhouse-cluster <name>",
+      "ClickHouse cluster for Distributed tables (or SEXTANT_CLICKHOUSE_CLUSTER)",
+    )
     .option("--workspace <name>", "workspace to use (or SEXTANT_WORKSPACE; default: the only one)")
     .showHelpAfterError()
     .exitOverride();
@@ -36,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sextant: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`sextant: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `sextant: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

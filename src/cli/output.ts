@@ -1,5 +1,5 @@
-import { stringify } from "csv-stringify/sync";
 import Table from "cli-table3";
+import { stringify } from "csv-stringify/sync";
 import { KPI_BY_ID } from "../kpi/catalog.js";
 import { formatValue } from "../kpi/format.js";
 import type { KpiResult } from "../kpi/run-query.js";
@@ -52,7 +52,13 @@ export function renderKpis(result: KpiResult, format: Format, workspace: Workspa
         2,
       )}\n`;
     case "csv":
-      return toCsv([...keys, ...result.kpis], [...result.rows, { ...Object.fromEntries(keys.map((k, i) => [k, i === 0 ? "total" : ""])), ...result.totals }]);
+      return toCsv(
+        [...keys, ...result.kpis],
+        [
+          ...result.rows,
+          { ...Object.fromEntries(keys.map((k, i) => [k, i === 0 ? "total" : ""])), ...result.totals },
+        ],
+      );
     case "table":
       return renderTable(result, keys, workspace);
     default: {
@@ -67,15 +73,29 @@ function renderTable(result: KpiResult, keys: readonly string[], workspace: Work
   const show = (id: string, value: unknown) => {
     const def = KPI_BY_ID.get(id);
     const number = typeof value === "number" ? value : null;
-    return def ? formatValue(number, def.unit, locale, currency) : number === null ? "—" : String(Number(number.toPrecision(6)));
+    return def
+      ? formatValue(number, def.unit, locale, currency)
+      : number === null
+        ? "—"
+        : String(Number(number.toPrecision(6)));
   };
   const label = (id: string) => KPI_BY_ID.get(id)?.label[locale] ?? id;
   const title = `${result.workspace} · ${result.from} → ${result.to}${result.interval ? ` · by ${result.interval}` : ""}${result.groupBy.length ? ` · by ${result.groupBy.join(", ")}` : ""}\n`;
   if (keys.length === 0) {
     // One row: a list of KPIs reads better than a very wide table.
-    return `${title}${toTable(["KPI", "Value"], result.kpis.map((id) => [label(id), show(id, result.totals[id])]), 1)}\n`;
+    return `${title}${toTable(
+      ["KPI", "Value"],
+      result.kpis.map((id) => [label(id), show(id, result.totals[id])]),
+      1,
+    )}\n`;
   }
-  const rows = result.rows.map((row) => [...keys.map((k) => String(row[k] ?? "")), ...result.kpis.map((id) => show(id, row[id]))]);
-  rows.push([...keys.map((_, i) => (i === 0 ? "Total" : "")), ...result.kpis.map((id) => show(id, result.totals[id]))]);
+  const rows = result.rows.map((row) => [
+    ...keys.map((k) => String(row[k] ?? "")),
+    ...result.kpis.map((id) => show(id, row[id])),
+  ]);
+  rows.push([
+    ...keys.map((_, i) => (i === 0 ? "Total" : "")),
+    ...result.kpis.map((id) => show(id, result.totals[id])),
+  ]);
   return `${title}${toTable([...keys, ...result.kpis.map(label)], rows, keys.length)}\n`;
 }

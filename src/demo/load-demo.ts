@@ -18,17 +18,27 @@ export interface LoadDemoOptions {
   readonly endDate?: string;
 }
 
-const DEMO_SETTINGS = { timezone: "Europe/Paris", currency: "EUR", locale: "en", domains: ["shop.example.com"] };
+const DEMO_SETTINGS = {
+  timezone: "Europe/Paris",
+  currency: "EUR",
+  locale: "en",
+  domains: ["shop.example.com"],
+};
 
 /**
  * Creates the demo workspace and fills it through the same importer users run: the generated rows
  * are written as CSV files and imported, so the demo exercises the real path.
  */
-export async function loadDemo(store: Store, options: LoadDemoOptions): Promise<{ workspace: Workspace; summaries: ImportSummary[] }> {
+export async function loadDemo(
+  store: Store,
+  options: LoadDemoOptions,
+): Promise<{ workspace: Workspace; summaries: ImportSummary[] }> {
   if ((await store.listWorkspaces()).some((w) => w.name === options.name)) {
-    throw new UserError(`A workspace "${options.name}" already exists; load the demo under another name with --workspace.`, [
-      { field: "workspace", reason: "exists" },
-    ], 409);
+    throw new UserError(
+      `A workspace "${options.name}" already exists; load the demo under another name with --workspace.`,
+      [{ field: "workspace", reason: "exists" }],
+      409,
+    );
   }
   const settings = validateSettings(DEMO_SETTINGS);
   const workspace: Workspace = { name: options.name, settings };
@@ -45,7 +55,15 @@ export async function loadDemo(store: Store, options: LoadDemoOptions): Promise<
       const file = join(dir, `${kind}.csv`);
       writeFileSync(file, stringify(data[kind], { header: true, columns: [...DEMO_COLUMNS[kind]] }));
       summaries.push(
-        await store.importFile({ workspace, kind, file, format: "csv", map: {}, dateFormat: null, skipInvalid: false }),
+        await store.importFile({
+          workspace,
+          kind,
+          file,
+          format: "csv",
+          map: {},
+          dateFormat: null,
+          skipInvalid: false,
+        }),
       );
     }
     await store.saveCustomKpi(workspace.name, "profit", "revenue * 0.4 - spend");

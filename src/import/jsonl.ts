@@ -19,7 +19,10 @@ export async function readJsonl(file: string, kind: ImportKind): Promise<JsonlRo
   const columns = new Set<string>();
   const rows: { line: number; record: TextRecord }[] = [];
   const rejected: RejectedRow[] = [];
-  const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({
+    input: createReadStream(file, "utf8"),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   let line = 0;
   for await (const text of lines) {
     line++;
@@ -73,8 +76,13 @@ function member(value: unknown, ...path: string[]): unknown {
  */
 export function segmentMessageRecord(message: Record<string, unknown>): TextRecord {
   const type = text(message.type)?.toLowerCase() ?? (message.event ? "track" : null);
-  const properties = isObject(message.properties) ? message.properties : isObject(message.traits) ? message.traits : {};
-  const page = (key: string) => text(member(message, "context", "page", key) ?? (type === "page" ? properties[key] : undefined));
+  const properties = isObject(message.properties)
+    ? message.properties
+    : isObject(message.traits)
+      ? message.traits
+      : {};
+  const page = (key: string) =>
+    text(member(message, "context", "page", key) ?? (type === "page" ? properties[key] : undefined));
   const campaign = (key: string) => text(member(message, "context", "campaign", key));
   return {
     timestamp: text(message.timestamp ?? message.originalTimestamp ?? message.receivedAt ?? message.sentAt),

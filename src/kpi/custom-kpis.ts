@@ -14,9 +14,10 @@ const BUILT_IN = new Set(KPI_BY_ID.keys());
 /** Parses a custom KPI over the built-in KPI ids, rejecting bad ids and formulas with their position. */
 export function parseCustomKpi(id: string, source: string): CustomKpi {
   if (!ID_PATTERN.test(id)) {
-    throw new UserError(`"${id}" is not a KPI id: use lower-case letters, digits and _ (starting with a letter).`, [
-      { field: "id", reason: "invalid id" },
-    ]);
+    throw new UserError(
+      `"${id}" is not a KPI id: use lower-case letters, digits and _ (starting with a letter).`,
+      [{ field: "id", reason: "invalid id" }],
+    );
   }
   if (BUILT_IN.has(id)) {
     throw new UserError(`"${id}" is a built-in KPI; choose another id for a custom KPI.`, [

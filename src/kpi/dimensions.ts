@@ -42,7 +42,9 @@ export function parseDimension(raw: string): Dimension {
     return { kind: "property", name, property: name.slice(6) };
   }
   if (!NAME_PATTERN.test(name)) {
-    throw new UserError(`"${raw}" is not a dimension name.`, [{ field: "dimension", reason: "invalid name" }]);
+    throw new UserError(`"${raw}" is not a dimension name.`, [
+      { field: "dimension", reason: "invalid name" },
+    ]);
   }
   return { kind: "breakdown", name };
 }

@@ -6,7 +6,7 @@ import { KPI_BY_ID, KPI_CATALOG, type KpiDefinition } from "./catalog.js";
 import { type CustomKpi, loadCustomKpis } from "./custom-kpis.js";
 import { type Dimension, NONE, parseDimension, parseFilters } from "./dimensions.js";
 import { evaluateFormula } from "./formula/index.js";
-import { type BaseMeasure, FACT_MEASURES, type Fact, FACTS, factOf, LEVEL_MEASURES } from "./measures.js";
+import { type BaseMeasure, FACT_MEASURES, FACTS, type Fact, factOf, LEVEL_MEASURES } from "./measures.js";
 import { closestName as closest } from "./suggest.js";
 
 /** A KPI query as the CLI and the HTTP API take it. */
@@ -38,7 +38,11 @@ export interface KpiResult {
  * Answers a KPI query: plans which facts it needs, asks the store for base measures by bucket and
  * group and once more for the totals of the whole selection, then computes every KPI from them.
  */
-export async function runKpiQuery(store: Store, workspace: Workspace, request: KpiRequest): Promise<KpiResult> {
+export async function runKpiQuery(
+  store: Store,
+  workspace: Workspace,
+  request: KpiRequest,
+): Promise<KpiResult> {
   const custom = await loadCustomKpis(store, workspace.name);
   const kpis = resolveKpis(request.kpis, custom);
   const groupBy = (request.groupBy ?? []).map(parseDimension);
@@ -46,7 +50,7 @@ export async function runKpiQuery(store: Store, workspace: Workspace, request: K
   await checkBreakdowns(store, workspace.name, [...groupBy, ...filters.map((f) => f.dimension)]);
   const { from, to } = await resolveRange(store, workspace, request);
   const interval = request.interval ?? null;
-  const measures = neededMeasures(kpis, custom);
+  const measures = neededMeasures(kpis);
   const facts = FACTS.filter((fact) => measures.some((m) => factOf(m) === fact));
   if (facts.includes("events") || facts.includes("orders")) await store.refreshDerived(workspace);
 
@@ -55,8 +59,13 @@ export async function runKpiQuery(store: Store, workspace: Workspace, request: K
     store.queryMeasures({ ...base, interval, buckets: bucketsOf(from, to, interval) }),
     store.queryMeasures({ ...base, groupBy: [], interval: null, buckets: bucketsOf(from, to, null) }),
   ]);
-  const compute = (values: MeasureBag) => computeKpis(kpis, custom, values, workspace);
-  const rows = mergeRows(grouped, facts, groupBy, interval === null ? [] : bucketsOf(from, to, interval).map((b) => b.label));
+  const compute = (values: MeasureBag) => computeKpis(kpis, values, workspace);
+  const rows = mergeRows(
+    grouped,
+    facts,
+    groupBy,
+    interval === null ? [] : bucketsOf(from, to, interval).map((b) => b.label),
+  );
   return {
     workspace: workspace.name,
     from,
@@ -94,7 +103,7 @@ function resolveKpis(ids: readonly string[] | undefined, custom: readonly Custom
   });
 }
 
-function neededMeasures(kpis: readonly RequestedKpi[], custom: readonly CustomKpi[]): BaseMeasure[] {
+function neededMeasures(kpis: readonly RequestedKpi[]): BaseMeasure[] {
   const needed = new Set<BaseMeasure>();
   const addKpi = (id: string) => {
     for (const m of KPI_BY_ID.get(id)?.measures ?? []) needed.add(m);
@@ -103,17 +112,28 @@ function neededMeasures(kpis: readonly RequestedKpi[], custom: readonly CustomKp
     if (kpi.builtIn) addKpi(kpi.id);
     for (const name of kpi.custom?.formula.names ?? []) addKpi(name);
   }
-  void custom;
   return [...needed];
 }
 
-async function checkBreakdowns(store: Store, workspace: string, dimensions: readonly Dimension[]): Promise<void> {
+async function checkBreakdowns(
+  store: Store,
+  workspace: string,
+  dimensions: readonly Dimension[],
+): Promise<void> {
   const breakdowns = dimensions.filter((d) => d.kind === "breakdown");
   if (breakdowns.length === 0) return;
   const known = await store.costBreakdowns(workspace);
   for (const dimension of breakdowns) {
     if (known.includes(dimension.name)) continue;
-    const hint = closest(dimension.name, [...known, "campaign", "channel", "utm_source", "network", "device", "country"]);
+    const hint = closest(dimension.name, [
+      ...known,
+      "campaign",
+      "channel",
+      "utm_source",
+      "network",
+      "device",
+      "country",
+    ]);
     throw new UserError(
       `Unknown dimension "${dimension.name}".${hint ? ` Did you mean "${hint}"?` : ""} Dimensions are campaign, channel, ` +
         `utm_source, utm_medium, utm_content, utm_term, landing_page, device, browser, os, country, network, props.NAME` +
@@ -128,13 +148,15 @@ async function resolveRange(store: Store, workspace: Workspace, request: KpiRequ
   let from = request.from === undefined ? undefined : parseDate(request.from, "from");
   let to = request.to === undefined ? undefined : parseDate(request.to, "to");
   if (from === undefined || to === undefined) {
-    const span = await store.dataSpan(workspace);
     const today = todayIn(workspace.settings.timezone);
-    from ??= span && (to === undefined || span.from <= to) ? span.from : (to ?? today);
-    to ??= span && span.to >= from ? span.to : from > today ? from : today;
+    const span = (await store.dataSpan(workspace)) ?? { from: today, to: today };
+    from ??= to !== undefined && span.from > to ? to : span.from;
+    to ??= span.to < from ? from : span.to;
   }
   if (from > to) {
-    throw new UserError(`The range starts (${from}) after it ends (${to}).`, [{ field: "from", reason: "after to" }]);
+    throw new UserError(`The range starts (${from}) after it ends (${to}).`, [
+      { field: "from", reason: "after to" },
+    ]);
   }
   return { from, to };
 }
@@ -154,7 +176,12 @@ function emptyBag(facts: readonly Fact[]): MeasureBag {
 }
 
 /** Joins the facts' rows on (period, dims); a fact without a row there counts zero. */
-function mergeRows(rows: readonly MeasureRow[], facts: readonly Fact[], groupBy: readonly Dimension[], periods: (string | null)[]): MergedRow[] {
+function mergeRows(
+  rows: readonly MeasureRow[],
+  facts: readonly Fact[],
+  groupBy: readonly Dimension[],
+  periods: (string | null)[],
+): MergedRow[] {
   const merged = new Map<string, MergedRow>();
   const keyOf = (period: string | null, dims: Record<string, string>) => JSON.stringify([period, dims]);
   for (const period of groupBy.length === 0 ? periods : []) {
@@ -187,7 +214,7 @@ function compareRows(a: MergedRow, b: MergedRow, dims: number): number {
   return 0;
 }
 
-function computeKpis(kpis: readonly RequestedKpi[], custom: readonly CustomKpi[], values: MeasureBag, workspace: Workspace): KpiValues {
+function computeKpis(kpis: readonly RequestedKpi[], values: MeasureBag, workspace: Workspace): KpiValues {
   const builtIns = new Map<string, number | null>();
   const builtIn = (id: string) => {
     if (!builtIns.has(id)) {
@@ -204,7 +231,6 @@ function computeKpis(kpis: readonly RequestedKpi[], custom: readonly CustomKpi[]
       out[kpi.id] = clean(evaluateFormula(kpi.custom.formula, inputs));
     }
   }
-  void custom;
   return out;
 }
 

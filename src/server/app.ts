@@ -17,7 +17,14 @@ const repeated = z.union([z.string(), z.array(z.string())]).optional();
 const csv = z
   .string()
   .optional()
-  .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []));
+  .transform((v) =>
+    v
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 /** Query parameters of /api/v1/kpis: the CLI's flags with dashes as underscores (SPEC §5). */
 export const kpiQuerySchema = z.object({

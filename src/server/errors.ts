@@ -11,5 +11,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return reply.status(status).send({ error: error.message, details: [] });
   }
   request.log.error({ err: error }, "unexpected error");
-  return reply.status(500).send({ error: "Sextant hit an unexpected error; it is logged on the server.", details: [] });
+  return reply
+    .status(500)
+    .send({ error: "Sextant hit an unexpected error; it is logged on the server.", details: [] });
 }

@@ -29,7 +29,11 @@ function section(workspace: Workspace, result: KpiResult): string {
     .map((id) => {
       const def = KPI_BY_ID.get(id);
       const value = result.totals[id] ?? null;
-      const shown = def ? formatValue(value, def.unit, locale, currency) : value === null ? "—" : String(value);
+      const shown = def
+        ? formatValue(value, def.unit, locale, currency)
+        : value === null
+          ? "—"
+          : String(value);
       return `<tr><th scope="row">${escapeHtml(def?.label[locale] ?? id)}</th><td class="v">${escapeHtml(shown)}</td><td><small>${escapeHtml(def?.definition ?? "custom KPI")}</small></td></tr>`;
     })
     .join("\n");

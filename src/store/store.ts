@@ -1,8 +1,8 @@
+import type { ImportKind } from "../import/kinds.js";
+import type { Interval } from "../kpi/buckets.js";
 import type { Dimension, Filter } from "../kpi/dimensions.js";
 import type { Fact, MeasureValues } from "../kpi/measures.js";
-import type { Interval } from "../kpi/buckets.js";
 import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
-import type { ImportKind } from "../import/kinds.js";
 
 /** One bucket of a query: its label and the dates it covers inside the range (inclusive). */
 export interface Bucket {

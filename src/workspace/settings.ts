@@ -20,7 +20,12 @@ export const settingsSchema = z.object({
     .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
     .default("EUR"),
   locale: z.enum(["en", "fr"]).default("en"),
-  session_timeout_minutes: z.number().int().min(1).max(24 * 60).default(30),
+  session_timeout_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   conversion_events: eventNames.default(["Signed Up", "Order Completed"]),
   lead_events: eventNames.default(["Signed Up"]),
   gross_margin: z.number().min(0).max(1).default(1),

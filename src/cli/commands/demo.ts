@@ -1,14 +1,16 @@
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
-import { UserError } from "../../errors.js";
 import { loadDemo } from "../../demo/load-demo.js";
+import { UserError } from "../../errors.js";
 import { print, withStore } from "../context.js";
 
 function positiveInteger(name: string, max: number) {
   return (value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > max) {
-      throw new UserError(`--${name} must be a whole number from 1 to ${max}.`, [{ field: name, reason: "out of range" }]);
+      throw new UserError(`--${name} must be a whole number from 1 to ${max}.`, [
+        { field: name, reason: "out of range" },
+      ]);
     }
     return n;
   };
@@ -19,16 +21,32 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("load a realistic demo workspace: traffic, ads, newsletter, social, orders")
     .option("--days <n>", "days of data, ending today", positiveInteger("days", 3660), 90)
-    .option("--seed <n>", "random seed (the same seed gives the same data)", positiveInteger("seed", 2 ** 31), 1)
+    .option(
+      "--seed <n>",
+      "random seed (the same seed gives the same data)",
+      positiveInteger("seed", 2 ** 31),
+      1,
+    )
     .option("--workspace <name>", "name of the demo workspace", "demo")
     .option("--end <date>", "last day of data (YYYY-MM-DD), today by default")
-    .action(async (flags: { days: number; seed: number; workspace: string; end?: string }, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalFlags>();
-      const { summaries } = await withStore(globals, (store) =>
-        loadDemo(store, { name: flags.workspace, days: flags.days, seed: flags.seed, ...(flags.end ? { endDate: flags.end } : {}) }),
-      );
-      const counts = summaries.map((s) => `${s.rowsStored} ${s.kind}`).join(", ");
-      print(`Loaded the demo workspace "${flags.workspace}" (${flags.days} days, seed ${flags.seed}): ${counts}.`);
-      print(`Try: sextant kpi --workspace ${flags.workspace} --interval week --kpis visitors,conversion_rate,revenue,roas`);
-    });
+    .action(
+      async (flags: { days: number; seed: number; workspace: string; end?: string }, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        const { summaries } = await withStore(globals, (store) =>
+          loadDemo(store, {
+            name: flags.workspace,
+            days: flags.days,
+            seed: flags.seed,
+            ...(flags.end ? { endDate: flags.end } : {}),
+          }),
+        );
+        const counts = summaries.map((s) => `${s.rowsStored} ${s.kind}`).join(", ");
+        print(
+          `Loaded the demo workspace "${flags.workspace}" (${flags.days} days, seed ${flags.seed}): ${counts}.`,
+        );
+        print(
+          `Try: sextant kpi --workspace ${flags.workspace} --interval week --kpis visitors,conversion_rate,revenue,roas`,
+        );
+      },
+    );
 }

@@ -20,7 +20,10 @@ export function registerImport(program: Command): void {
     .argument("<kind>", "events | costs | email | social | orders")
     .argument("<file>", "a .csv file with a header row, or a .jsonl file")
     .option("--map <pairs>", "rename columns: target=source,... (e.g. spend=Spent,date=Day)")
-    .option("--date-format <format>", "read dates like 31-08-2023 with DD-MM-YYYY (tokens YYYY MM DD HH mm ss)")
+    .option(
+      "--date-format <format>",
+      "read dates like 31-08-2023 with DD-MM-YYYY (tokens YYYY MM DD HH mm ss)",
+    )
     .option("--skip-invalid", "store the good rows and list every bad one (default: all or nothing)")
     .option("--format <format>", "summary as table or json", "table")
     .addHelpText(
@@ -33,7 +36,10 @@ export function registerImport(program: Command): void {
       const globals = command.optsWithGlobals<GlobalFlags>();
       const summary = await withStore(globals, async (store) => {
         const workspace = await resolveWorkspace(store, workspaceFlag(globals));
-        const bar = process.stderr.isTTY && flags.format !== "json" ? new SingleBar({ format: `Importing ${kind} [{bar}] {percentage}%`, stream: process.stderr }) : null;
+        const bar =
+          process.stderr.isTTY && flags.format !== "json"
+            ? new SingleBar({ format: `Importing ${kind} [{bar}] {percentage}%`, stream: process.stderr })
+            : null;
         bar?.start(100, 0);
         try {
           return await store.importFile({

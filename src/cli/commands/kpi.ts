@@ -20,12 +20,19 @@ interface KpiFlags {
 }
 
 const list = (value: string | undefined) =>
-  value === undefined ? [] : value.split(",").map((v) => v.trim()).filter((v) => v !== "");
+  value === undefined
+    ? []
+    : value
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== "");
 
 /** Checks a --format value against the formats a command offers. */
 export function parseFormat(value: string): Format {
   if ((FORMATS as readonly string[]).includes(value)) return value as Format;
-  throw new UserError(`--format "${value}" is not one of ${FORMATS.join(", ")}.`, [{ field: "format", reason: "unknown format" }]);
+  throw new UserError(`--format "${value}" is not one of ${FORMATS.join(", ")}.`, [
+    { field: "format", reason: "unknown format" },
+  ]);
 }
 
 function parseInterval(value: string | undefined): Interval | null {
@@ -44,10 +51,16 @@ export function registerKpi(program: Command): void {
     .option("--from <date>", "first day, YYYY-MM-DD (default: first day with data)")
     .option("--to <date>", "last day, YYYY-MM-DD (default: last day with data)")
     .option("--interval <interval>", `one row per ${INTERVALS.join(" | ")}`)
-    .option("--group-by <dims>", "comma-separated dimensions: campaign, channel, utm_source, network, device, props.NAME, a cost breakdown…")
+    .option(
+      "--group-by <dims>",
+      "comma-separated dimensions: campaign, channel, utm_source, network, device, props.NAME, a cost breakdown…",
+    )
     .option("--where <filter...>", "keep rows where dimension=value (repeatable)")
     .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
-    .addHelpText("after", "\nExample:\n  sextant kpi --kpis visitors,conversion_rate,cpa --from 2026-01-01 --to 2026-03-31 --interval month --group-by campaign --where channel=paid")
+    .addHelpText(
+      "after",
+      "\nExample:\n  sextant kpi --kpis visitors,conversion_rate,cpa --from 2026-01-01 --to 2026-03-31 --interval month --group-by campaign --where channel=paid",
+    )
     .action(async (flags: KpiFlags, command: Command) => {
       const format = parseFormat(flags.format);
       const globals = command.optsWithGlobals<GlobalFlags>();
@@ -77,19 +90,26 @@ export function registerKpi(program: Command): void {
         const name = workspaceFlag(globals);
         if (all.length === 0 && name === undefined) return [];
         return store.listCustomKpis((await resolveWorkspace(store, name)).name);
-      }).catch((error: unknown) => (error instanceof UserError && error.details[0]?.reason === "ambiguous" ? [] : Promise.reject(error)));
+      }).catch((error: unknown) =>
+        error instanceof UserError && error.details[0]?.reason === "ambiguous" ? [] : Promise.reject(error),
+      );
       const rows = [
         ...KPI_CATALOG.map((k) => ({ id: k.id, unit: k.unit, better: k.better, definition: k.definition })),
         ...custom.map((c) => ({ id: c.id, unit: "custom", better: "higher", definition: c.formula })),
       ];
       if (format === "json") return print(JSON.stringify(rows, null, 2));
       if (format === "csv") return print(toCsv(["id", "unit", "better", "definition"], rows));
-      print(toTable(["id", "unit", "definition"], rows.map((r) => [r.id, r.unit, r.definition])));
+      print(
+        toTable(
+          ["id", "unit", "definition"],
+          rows.map((r) => [r.id, r.unit, r.definition]),
+        ),
+      );
     });
 
   kpi
     .command("define")
-    .description("save a custom KPI, e.g. sextant kpi define profit \"revenue * 0.4 - spend\"")
+    .description('save a custom KPI, e.g. sextant kpi define profit "revenue * 0.4 - spend"')
     .argument("<id>", "lower-case id")
     .argument("<formula>", "over KPI ids, numbers, + - * /, ( ), min, max, abs, if(cond, a, b)")
     .action(async (id: string, formula: string, _flags: unknown, command: Command) => {
@@ -111,7 +131,11 @@ export function registerKpi(program: Command): void {
       await withStore(globals, async (store) => {
         const workspace = await resolveWorkspace(store, workspaceFlag(globals));
         if (!(await store.deleteCustomKpi(workspace.name, id))) {
-          throw new UserError(`There is no custom KPI "${id}" in ${workspace.name}.`, [{ field: "id", reason: "not found" }], 404);
+          throw new UserError(
+            `There is no custom KPI "${id}" in ${workspace.name}.`,
+            [{ field: "id", reason: "not found" }],
+            404,
+          );
         }
         print(`Removed KPI ${id} from ${workspace.name}.`);
       });

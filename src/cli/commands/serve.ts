@@ -15,10 +15,14 @@ export function registerServe(program: Command): void {
     .action(async (flags: { port: string; host: string; demo: boolean }, command: Command) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UserError(`--port ${flags.port} is not a TCP port.`, [{ field: "port", reason: "invalid" }]);
+        throw new UserError(`--port ${flags.port} is not a TCP port.`, [
+          { field: "port", reason: "invalid" },
+        ]);
       }
       // A bounded buffer keeps the server's memory flat however large the store grows.
-      const store = await openStore(storeConfig(command.optsWithGlobals<GlobalFlags>(), process.env), { memoryLimit: "512MB" });
+      const store = await openStore(storeConfig(command.optsWithGlobals<GlobalFlags>(), process.env), {
+        memoryLimit: "512MB",
+      });
       const app = buildApp({ store, logger: true });
       if (flags.demo && (await store.listWorkspaces()).length === 0) {
         app.log.info("The store is empty: loading the demo workspace (90 days of data)…");

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
+import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
 import { applySettingAssignments, validateSettings } from "../../workspace/parse-setting.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { workspaceNameSchema } from "../../workspace/settings.js";
-import type { GlobalFlags } from "../../config.js";
 import { print, withStore } from "../context.js";
 import { FORMATS, type Format, toCsv, toTable } from "../output.js";
 
@@ -15,7 +15,9 @@ interface CreateFlags {
 }
 
 export function registerWorkspace(program: Command): void {
-  const workspace = program.command("workspace").description("create, list and configure workspaces (one site or brand each)");
+  const workspace = program
+    .command("workspace")
+    .description("create, list and configure workspaces (one site or brand each)");
 
   workspace
     .command("create")
@@ -40,7 +42,11 @@ export function registerWorkspace(program: Command): void {
       });
       await withStore(command.optsWithGlobals<GlobalFlags>(), async (store) => {
         if ((await store.listWorkspaces()).some((w) => w.name === name)) {
-          throw new UserError(`A workspace "${name}" already exists.`, [{ field: "name", reason: "exists" }], 409);
+          throw new UserError(
+            `A workspace "${name}" already exists.`,
+            [{ field: "name", reason: "exists" }],
+            409,
+          );
         }
         await store.createWorkspace({ name, settings });
       });
@@ -57,7 +63,14 @@ export function registerWorkspace(program: Command): void {
       const rows = all.map((w) => ({ name: w.name, ...w.settings, domains: w.settings.domains.join(" ") }));
       const columns = ["name", "timezone", "currency", "locale", "domains"];
       if (flags.format === "csv") return print(toCsv(columns, rows));
-      print(all.length ? toTable(columns, rows.map((r) => columns.map((c) => String(r[c as keyof typeof r] ?? "")))) : "No workspaces yet.");
+      print(
+        all.length
+          ? toTable(
+              columns,
+              rows.map((r) => columns.map((c) => String(r[c as keyof typeof r] ?? ""))),
+            )
+          : "No workspaces yet.",
+      );
     });
 
   workspace

@@ -1,8 +1,8 @@
 import jsep from "jsep";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../errors.js";
-import { evaluateFormula, type Formula, parseFormula } from "./index.js";
 import { editDistance } from "../suggest.js";
+import { evaluateFormula, type Formula, parseFormula } from "./index.js";
 
 const KNOWN = new Set(["revenue", "spend", "orders", "clicks", "conversion_rate"]);
 

@@ -1,4 +1,5 @@
 import type jsep from "jsep";
+import { closestName } from "../suggest.js";
 import {
   BINARY_OPERATORS,
   type BinaryOperator,
@@ -8,7 +9,6 @@ import {
   type FunctionName,
 } from "./ast.js";
 import { formulaError } from "./formula-error.js";
-import { closestName } from "../suggest.js";
 import { parseSyntax, type SyntaxNode, spanOf } from "./syntax.js";
 
 const ARITY: Readonly<

@@ -45,7 +45,9 @@ export class DuckdbConnection {
 
   /** Runs one statement and returns its rows as plain JSON-like objects (numbers, strings, null). */
   all(sql: string): Promise<Row[]> {
-    return this.exclusive(async () => (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]);
+    return this.exclusive(
+      async () => (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[],
+    );
   }
 
   /** Runs statements in order, on their own. */
@@ -123,5 +125,10 @@ function translateOpenError(path: string, error: unknown): Error {
       3,
     );
   }
-  return new UserError(`Sextant could not open the store ${path}: ${message}`, [{ field: "db", reason: message }], 500, 3);
+  return new UserError(
+    `Sextant could not open the store ${path}: ${message}`,
+    [{ field: "db", reason: message }],
+    500,
+    3,
+  );
 }

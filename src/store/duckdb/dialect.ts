@@ -13,7 +13,8 @@ export const duckdbDialect: Dialect = {
     return `'${value.replaceAll("\u0000", "").replaceAll("'", "''")}'`;
   },
   date: (value) => `DATE '${/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : "invalid"}'`,
-  localDate: (timestamp, timeZone) => `CAST(timezone(${duckdbDialect.literal(timeZone)}, ${timestamp}) AS DATE)`,
+  localDate: (timestamp, timeZone) =>
+    `CAST(timezone(${duckdbDialect.literal(timeZone)}, ${timestamp}) AS DATE)`,
   bucketStart(interval: Interval, date) {
     return interval === "day" ? date : `CAST(date_trunc('${interval}', ${date}) AS DATE)`;
   },

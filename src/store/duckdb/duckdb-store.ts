@@ -34,7 +34,9 @@ export class DuckdbStore implements Store {
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
-    const rows = await this.db.all("SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces ORDER BY name");
+    const rows = await this.db.all(
+      "SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces ORDER BY name",
+    );
     return rows.map((row) => ({
       name: String(row.name),
       settings: validateSettings(JSON.parse(String(row.settings))),
@@ -87,21 +89,27 @@ export class DuckdbStore implements Store {
     const ws = d.literal(workspace.name);
     const key = sessionSettingsKey(workspace.settings);
     return this.db.transaction(async (tx) => {
-      const state = (await tx.all(`SELECT sessions_seq, settings_key FROM derived_state WHERE workspace = ${ws}`))[0];
+      const state = (
+        await tx.all(`SELECT sessions_seq, settings_key FROM derived_state WHERE workspace = ${ws}`)
+      )[0];
       const maxSeq = await tx.number(`SELECT coalesce(max(seq), 0) FROM events WHERE workspace = ${ws}`);
       const doneSeq = state ? Number(state.sessions_seq) : -1;
       const full = !state || state.settings_key !== key;
       if (!full && maxSeq <= doneSeq) return;
       if (full) {
         await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}`);
-        await tx.run(`INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "events")}`);
+        await tx.run(
+          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "events")}`,
+        );
       } else {
         await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
           SELECT DISTINCT visitor_id FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}`);
         await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}
           AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
         const source = "(SELECT * FROM events SEMI JOIN changed_visitors USING (visitor_id))";
-        await tx.run(`INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, source)}`);
+        await tx.run(
+          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, source)}`,
+        );
         await tx.run("DROP TABLE changed_visitors");
       }
       await tx.run(`INSERT OR REPLACE INTO derived_state VALUES (${ws}, ${maxSeq}, ${d.literal(key)})`);
@@ -127,7 +135,8 @@ export class DuckdbStore implements Store {
   async dataSpan(workspace: Workspace): Promise<DataSpan | null> {
     const ws = d.literal(workspace.name);
     const local = (column: string) => d.localDate(column, workspace.settings.timezone);
-    const rows = await this.db.all(`SELECT CAST(min(lo) AS VARCHAR) AS lo, CAST(max(hi) AS VARCHAR) AS hi FROM (
+    const rows =
+      await this.db.all(`SELECT CAST(min(lo) AS VARCHAR) AS lo, CAST(max(hi) AS VARCHAR) AS hi FROM (
       SELECT ${local("min(ts)")} AS lo, ${local("max(ts)")} AS hi FROM events WHERE workspace = ${ws}
       UNION ALL SELECT ${local("min(ts)")}, ${local("max(ts)")} FROM orders WHERE workspace = ${ws}
       UNION ALL SELECT min(date), max(date) FROM ad_costs WHERE workspace = ${ws}

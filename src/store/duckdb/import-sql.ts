@@ -23,7 +23,13 @@ const EVENT_TYPES = ["page", "track", "identify", "screen", "group", "alias"];
  * One SELECT over `raw` that types every column and names the first problem of each row in
  * `error` (NULL when the row is good). Text values are trimmed, empty means missing.
  */
-export function typedSelect(d: Dialect, kind: ImportKind, spec: KindSpec, layout: RawLayout, opts: TypingOptions) {
+export function typedSelect(
+  d: Dialect,
+  kind: ImportKind,
+  spec: KindSpec,
+  layout: RawLayout,
+  opts: TypingOptions,
+) {
   const columns: string[] = [`${layout.lineExpr} AS line`];
   const errors: string[] = [];
   for (const column of spec.columns) {
@@ -86,7 +92,13 @@ function parseExpr(d: Dialect, column: ColumnSpec, text: string, opts: TypingOpt
   }
 }
 
-function columnErrors(d: Dialect, column: ColumnSpec, text: string, parsed: string, opts: TypingOptions): string[] {
+function columnErrors(
+  d: Dialect,
+  column: ColumnSpec,
+  text: string,
+  parsed: string,
+  opts: TypingOptions,
+): string[] {
   const name = column.name;
   const shown = `'"' || left(${text}, 60) || '"'`;
   const errors: string[] = [];
@@ -94,14 +106,19 @@ function columnErrors(d: Dialect, column: ColumnSpec, text: string, parsed: stri
   switch (column.type) {
     case "timestamp": {
       const expected =
-        opts.strptimeFormat === null ? "a date and time in ISO 8601 (or use --date-format)" : "in the --date-format given";
+        opts.strptimeFormat === null
+          ? "a date and time in ISO 8601 (or use --date-format)"
+          : "in the --date-format given";
       errors.push(
         `CASE WHEN ${text} IS NOT NULL AND ${parsed} IS NULL THEN ${d.literal(`${name} `)} || ${shown} || ${d.literal(` is not ${expected}`)} END`,
       );
       break;
     }
     case "date": {
-      const expected = opts.strptimeFormat === null ? "a date written YYYY-MM-DD (or use --date-format)" : "in the --date-format given";
+      const expected =
+        opts.strptimeFormat === null
+          ? "a date written YYYY-MM-DD (or use --date-format)"
+          : "in the --date-format given";
       errors.push(
         `CASE WHEN ${text} IS NOT NULL AND ${parsed} IS NULL THEN ${d.literal(`${name} `)} || ${shown} || ${d.literal(` is not ${expected}`)} END`,
       );
@@ -114,7 +131,9 @@ function columnErrors(d: Dialect, column: ColumnSpec, text: string, parsed: stri
         `CASE WHEN ${text} IS NOT NULL AND ${parsed} IS NULL THEN ${d.literal(`${name} `)} || ${shown} || ' is not a number' END`,
       );
       if (column.type !== "amount") {
-        errors.push(`CASE WHEN ${parsed} < 0 THEN ${d.literal(`${name} `)} || ${shown} || ' is negative' END`);
+        errors.push(
+          `CASE WHEN ${parsed} < 0 THEN ${d.literal(`${name} `)} || ${shown} || ' is negative' END`,
+        );
       }
       break;
     case "json":

@@ -15,13 +15,24 @@ const TEMP_TABLES = ["raw", "typed", "enriched"];
  * types and checks every row, then merges the good rows in one transaction. Without
  * `skipInvalid`, the first bad row stops everything and nothing is stored.
  */
-export async function importIntoDuckdb(tx: Transaction, request: ImportRequest, spec: KindSpec): Promise<ImportSummary> {
+export async function importIntoDuckdb(
+  tx: Transaction,
+  request: ImportRequest,
+  spec: KindSpec,
+): Promise<ImportSummary> {
   const ws = d.literal(request.workspace.name);
   try {
     for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`);
     const { lineExpr, rejectedEarly } = await loadRaw(tx, request);
-    const columns = (await tx.all("SELECT column_name FROM (DESCRIBE raw)")).map((r) => String(r.column_name));
-    const layout = resolveLayout(request, spec, columns.filter((c) => c !== "__line"), lineExpr);
+    const columns = (await tx.all("SELECT column_name FROM (DESCRIBE raw)")).map((r) =>
+      String(r.column_name),
+    );
+    const layout = resolveLayout(
+      request,
+      spec,
+      columns.filter((c) => c !== "__line"),
+      lineExpr,
+    );
     const strptimeFormat = request.dateFormat === null ? null : toStrptimeFormat(request.dateFormat);
     const options = { timeZone: request.workspace.settings.timezone, strptimeFormat };
     await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, request.kind, spec, layout, options)}`);
@@ -49,11 +60,15 @@ export async function importIntoDuckdb(tx: Transaction, request: ImportRequest, 
       throw error;
     }
   } finally {
-    for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
+    for (const table of TEMP_TABLES)
+      await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
   }
 }
 
-async function loadRaw(tx: Transaction, request: ImportRequest): Promise<{ lineExpr: string; rejectedEarly: RejectedRow[] }> {
+async function loadRaw(
+  tx: Transaction,
+  request: ImportRequest,
+): Promise<{ lineExpr: string; rejectedEarly: RejectedRow[] }> {
   let size: number;
   try {
     size = statSync(request.file).size;
@@ -62,7 +77,10 @@ async function loadRaw(tx: Transaction, request: ImportRequest): Promise<{ lineE
       { field: "file", reason: "not found" },
     ]);
   }
-  if (size === 0) throw new UserError(`The file ${request.file} is empty: it needs a header row.`, [{ field: "file", reason: "empty" }]);
+  if (size === 0)
+    throw new UserError(`The file ${request.file} is empty: it needs a header row.`, [
+      { field: "file", reason: "empty" },
+    ]);
   if (request.format === "jsonl") return loadJsonl(tx, request);
   const progress = pollProgress(tx, request.onProgress);
   try {
@@ -101,7 +119,12 @@ async function loadJsonl(tx: Transaction, request: ImportRequest) {
 }
 
 /** Matches the file's columns to the kind's: `--map` first, then the same name in any case. */
-function resolveLayout(request: ImportRequest, spec: KindSpec, columns: readonly string[], lineExpr: string): RawLayout {
+function resolveLayout(
+  request: ImportRequest,
+  spec: KindSpec,
+  columns: readonly string[],
+  lineExpr: string,
+): RawLayout {
   const byLower = new Map(columns.map((c) => [c.trim().toLowerCase(), c]));
   const sources = new Map<string, string>();
   for (const [target, source] of Object.entries(request.map)) {
@@ -154,21 +177,42 @@ async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: s
       return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
     }
     case "costs":
-      return replaceRows(tx, ws, valid, "ad_costs", ["date", "campaign_key", "breakdown_key"], `
+      return replaceRows(
+        tx,
+        ws,
+        valid,
+        "ad_costs",
+        ["date", "campaign_key", "breakdown_key"],
+        `
         SELECT ${ws} AS workspace, date, campaign, lower(trim(campaign)) AS campaign_key,
           coalesce(lower(channel), 'paid') AS channel, spend, impressions, clicks, conversions,
           upper(currency) AS currency, extras AS breakdown, CAST(extras AS VARCHAR) AS breakdown_key
-        FROM typed WHERE error IS NULL`);
+        FROM typed WHERE error IS NULL`,
+      );
     case "email":
-      return replaceRows(tx, ws, valid, "email_campaigns", ["date", "campaign_key"], `
+      return replaceRows(
+        tx,
+        ws,
+        valid,
+        "email_campaigns",
+        ["date", "campaign_key"],
+        `
         SELECT ${ws} AS workspace, date, campaign, lower(trim(campaign)) AS campaign_key, sent, delivered, opens,
           clicks, unsubscribes, bounces
-        FROM typed WHERE error IS NULL`);
+        FROM typed WHERE error IS NULL`,
+      );
     case "social":
-      return replaceRows(tx, ws, valid, "social_metrics", ["date", "network"], `
+      return replaceRows(
+        tx,
+        ws,
+        valid,
+        "social_metrics",
+        ["date", "network"],
+        `
         SELECT ${ws} AS workspace, date, lower(network) AS network, posts, reach, impressions, interactions,
           mentions, followers
-        FROM typed WHERE error IS NULL`);
+        FROM typed WHERE error IS NULL`,
+      );
     default: {
       const unknown: never = kind;
       throw new Error(`unknown kind ${String(unknown)}`);
@@ -177,7 +221,14 @@ async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: s
 }
 
 /** Rows with the same key as a row of the file are replaced; rows of the file are all kept. */
-async function replaceRows(tx: Transaction, ws: string, valid: number, table: string, key: string[], select: string): Promise<Merged> {
+async function replaceRows(
+  tx: Transaction,
+  ws: string,
+  valid: number,
+  table: string,
+  key: string[],
+  select: string,
+): Promise<Merged> {
   await tx.run(`CREATE TEMP TABLE incoming AS ${select}`);
   try {
     const match = key.map((k) => `t.${k} = i.${k}`).join(" AND ");

@@ -47,10 +47,17 @@ const SESSION_DIMS: readonly [string, string][] = [
  * the timeout; its dimensions are those of its first event; events outside sessions (identify…)
  * keep their own. Ties in time keep insertion order (seq).
  */
-export function sessionEventsSelect(d: Dialect, workspace: string, settings: WorkspaceSettings, source: string): string {
+export function sessionEventsSelect(
+  d: Dialect,
+  workspace: string,
+  settings: WorkspaceSettings,
+  source: string,
+): string {
   const sessionTypes = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
   const timeoutSeconds = settings.session_timeout_minutes * 60;
-  const firstOf = SESSION_DIMS.map(([alias, column]) => `any_value(${column}) FILTER (WHERE is_start = 1) AS ${alias}`);
+  const firstOf = SESSION_DIMS.map(
+    ([alias, column]) => `any_value(${column}) FILTER (WHERE is_start = 1) AS ${alias}`,
+  );
   const own = SESSION_DIMS.map(([alias, column]) => `${column} AS ${alias}`);
   const localDate = d.localDate("ts", settings.timezone);
   return `WITH ev AS (

@@ -41,24 +41,28 @@ type DimensionColumns = (dimension: Dimension) => string | null;
 
 const NONE_SQL = "'(none)'";
 
-function dimensionSql(d: Dialect, columns: DimensionColumns, dimension: Dimension): string {
+function dimensionSql(columns: DimensionColumns, dimension: Dimension): string {
   const expr = columns(dimension);
   return expr === null ? NONE_SQL : `coalesce(CAST(${expr} AS VARCHAR), ${NONE_SQL})`;
 }
 
 function filterSql(d: Dialect, columns: DimensionColumns, filters: readonly Filter[]): string[] {
   return filters.map((filter) => {
-    const values = filter.values.map((v) => (filter.dimension.name === "campaign" && v !== "(none)" ? campaignKey(v) : v));
-    return `${dimensionSql(d, columns, filter.dimension)} IN (${values.map((v) => d.literal(v)).join(", ")})`;
+    const values = filter.values.map((v) =>
+      filter.dimension.name === "campaign" && v !== "(none)" ? campaignKey(v) : v,
+    );
+    return `${dimensionSql(columns, filter.dimension)} IN (${values.map((v) => d.literal(v)).join(", ")})`;
   });
 }
 
-function groupColumns(d: Dialect, query: MeasureQuery, columns: DimensionColumns): string[] {
-  return query.groupBy.map((dimension, i) => `${dimensionSql(d, columns, dimension)} AS d${i}`);
+function groupColumns(query: MeasureQuery, columns: DimensionColumns): string[] {
+  return query.groupBy.map((dimension, i) => `${dimensionSql(columns, dimension)} AS d${i}`);
 }
 
 function periodSql(d: Dialect, query: MeasureQuery, date: string): string {
-  return query.interval === null ? "CAST(NULL AS VARCHAR)" : `CAST(${d.bucketStart(query.interval, date)} AS VARCHAR)`;
+  return query.interval === null
+    ? "CAST(NULL AS VARCHAR)"
+    : `CAST(${d.bucketStart(query.interval, date)} AS VARCHAR)`;
 }
 
 function rangeOf(query: MeasureQuery): { from: string; to: string } {
@@ -82,7 +86,7 @@ function aggregate(
     `${dateColumn} BETWEEN ${d.date(from)} AND ${d.date(to)}`,
     ...filterSql(d, columns, query.filters),
   ];
-  const keys = [`${periodSql(d, query, dateColumn)} AS period`, ...groupColumns(d, query, columns)];
+  const keys = [`${periodSql(d, query, dateColumn)} AS period`, ...groupColumns(query, columns)];
   const groupBy = keys.map((_, i) => String(i + 1)).join(", ");
   return `SELECT ${[...keys, ...measures].join(",\n  ")}
 FROM ${table}
@@ -127,7 +131,9 @@ function eventColumns(d: Dialect): DimensionColumns {
 function eventsSql(d: Dialect, query: MeasureQuery): string {
   const { conversion_events, lead_events } = query.workspace.settings;
   const nameIn = (names: readonly string[]) =>
-    names.length === 0 ? "FALSE" : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
+    names.length === 0
+      ? "FALSE"
+      : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
   const conversion = nameIn(conversion_events);
   return aggregate(d, query, "session_events", "local_date", eventColumns(d), [
     asDouble(d.countDistinct("visitor_id"), "visitors"),
@@ -236,8 +242,7 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
       ? "CASE WHEN o.own_campaign IS NOT NULL THEN o.own_campaign ELSE t.s_campaign END AS s_campaign"
       : `CASE WHEN o.own_campaign IS NOT NULL THEN NULL ELSE t.${SESSION_COLUMNS[name]} END AS ${SESSION_COLUMNS[name]}`,
   );
-  const order =
-    settings.attribution === "first_touch" ? "s_ts ASC, visitor_id" : "s_ts DESC, visitor_id";
+  const order = settings.attribution === "first_touch" ? "s_ts ASC, visitor_id" : "s_ts DESC, visitor_id";
   const chosen =
     settings.attribution === "linear"
       ? "SELECT *, 1.0 / count(*) OVER (PARTITION BY order_id) AS weight FROM touches"
@@ -255,7 +260,9 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
     SELECT order_id, visitor_id FROM orders_first WHERE own_campaign IS NULL AND visitor_id IS NOT NULL
   ),
   touches AS (
-    SELECT DISTINCT o.order_id, s.visitor_id, s.ts AS s_ts, ${Object.values(SESSION_COLUMNS).map((c) => `s.${c}`).join(", ")}
+    SELECT DISTINCT o.order_id, s.visitor_id, s.ts AS s_ts, ${Object.values(SESSION_COLUMNS)
+      .map((c) => `s.${c}`)
+      .join(", ")}
     FROM orders_first o
     JOIN order_identities k ON k.order_id = o.order_id
     JOIN identities i ON i.identity = k.identity
@@ -277,7 +284,7 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
 
   const columns: DimensionColumns = (dimension) =>
     dimension.kind === "session" ? (SESSION_COLUMNS[dimension.name] ?? null) : null;
-  const dims = groupColumns(d, query, columns);
+  const dims = groupColumns(query, columns);
   const filters = filterSql(d, columns, query.filters);
   const buckets = query.buckets
     .map(
