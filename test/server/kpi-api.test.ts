@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDemo } from "../../src/demo/load-demo.js";
+import { runKpiQuery } from "../../src/kpi/run-query.js";
+import { buildApp } from "../../src/server/app.js";
+import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
+import type { Store } from "../../src/store/store.js";
+
+let dir: string;
+let store: Store;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "sextant-api-"));
+  store = await DuckdbStore.open(join(dir, "s.duckdb"));
+  await loadDemo(store, { name: "demo", days: 21, seed: 5, endDate: "2026-03-31" });
+  app = buildApp({ store });
+});
+
+afterAll(async () => {
+  await app.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("GET /api/v1/kpis", () => {
+  it("answers the same JSON as the CLI's query runner", async () => {
+    const url =
+      "/api/v1/kpis?kpis=visitors,conversion_rate,spend,cpa&from=2026-03-11&to=2026-03-31&interval=week&group_by=channel&where=channel=paid&where=channel=email";
+    const response = await app.inject({ method: "GET", url });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    const workspace = (await store.listWorkspaces())[0];
+    if (!workspace) throw new Error("no workspace");
+    const direct = await runKpiQuery(store, workspace, {
+      kpis: ["visitors", "conversion_rate", "spend", "cpa"],
+      from: "2026-03-11",
+      to: "2026-03-31",
+      interval: "week",
+      groupBy: ["channel"],
+      where: ["channel=paid", "channel=email"],
+    });
+    expect(body).toEqual(JSON.parse(JSON.stringify(direct)));
+    expect(new Set(body.rows.map((r: { channel: string }) => r.channel))).toEqual(new Set(["paid", "email"]));
+    expect(body.rows[0].period).toBe("2026-03-09");
+  });
+
+  it("names the wrong parameter with a 400", async () => {
+    const response = await app.inject({ method: "GET", url: "/api/v1/kpis?interval=fortnight" });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ details: [{ field: "interval" }] });
+    const unknown = await app.inject({ method: "GET", url: "/api/v1/kpis?kpis=visitorz" });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error).toMatch(/Did you mean "visitors"/);
+  });
+
+  it("says which workspaces exist when one is missing", async () => {
+    const response = await app.inject({ method: "GET", url: "/api/v1/kpis?workspace=nope" });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error).toMatch(/Workspaces: demo/);
+  });
+
+  it("serves health and an escaped overview page", async () => {
+    expect((await app.inject({ method: "GET", url: "/healthz" })).json()).toMatchObject({ status: "ok" });
+    await store.saveCustomKpi("demo", "x_kpi", "revenue - spend");
+    const page = await app.inject({ method: "GET", url: "/" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.body).toContain("Conversion rate");
+    expect(page.body).not.toMatch(/<script/i);
+  });
+});
