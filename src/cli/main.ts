@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { isUserError } from "../errors.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerImport } from "./commands/import.js";
+import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerServe } from "./commands/serve.js";
 import { registerWorkspace } from "./commands/workspace.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerImport(program);
   registerKpi(program);
+  registerKeys(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import type { ImportKind } from "../import/kinds.js";
+import type { ApiKey, KeyKind } from "../keys/keys.js";
 import type { Interval } from "../kpi/buckets.js";
 import type { Dimension, Filter } from "../kpi/dimensions.js";
 import type { Fact, MeasureValues } from "../kpi/measures.js";
@@ -74,6 +75,12 @@ export interface Store {
   listCustomKpis(workspace: string): Promise<{ id: string; formula: string }[]>;
   saveCustomKpi(workspace: string, id: string, formula: string): Promise<void>;
   deleteCustomKpi(workspace: string, id: string): Promise<boolean>;
+  saveKey(key: { id: string; workspace: string; kind: KeyKind; hash: string }): Promise<void>;
+  listKeys(workspace?: string): Promise<ApiKey[]>;
+  /** Revokes a key; false when there is no such key. */
+  revokeKey(id: string): Promise<boolean>;
+  /** The live (not revoked) key with this hash, if any. */
+  findKey(hash: string): Promise<ApiKey | null>;
   importFile(request: ImportRequest): Promise<ImportSummary>;
   /** Brings derived tables (sessions) up to date with the raw events of a workspace. */
   refreshDerived(workspace: Workspace): Promise<void>;

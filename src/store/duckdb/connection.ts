@@ -12,16 +12,20 @@ export interface DuckdbOptions {
 }
 
 /**
- * One DuckDB file and one connection, used by one caller at a time: DuckDB connections are not
- * safe for concurrent statements, so every call queues behind the previous one.
+ * One DuckDB file with two connections: one for writes (imports, ingestion commits, derived
+ * tables) and one for reads, so a long KPI query never delays an ingestion commit (DuckDB's MVCC
+ * lets readers see the last committed state). Each connection runs one statement at a time: DuckDB
+ * connections are not safe for concurrent statements, so calls queue behind each other.
  */
 export class DuckdbConnection {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writes = new Queue();
+  private readonly reads = new Queue();
 
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
   ) {}
 
   static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbConnection> {
@@ -39,15 +43,14 @@ export class DuckdbConnection {
       throw translateOpenError(path, error);
     }
     const connection = await instance.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    return new DuckdbConnection(path, instance, connection);
+    const reader = await instance.connect();
+    for (const c of [connection, reader]) await c.run("SET TimeZone = 'UTC'");
+    return new DuckdbConnection(path, instance, connection, reader);
   }
 
-  /** Runs one statement and returns its rows as plain JSON-like objects (numbers, strings, null). */
+  /** Runs one read-only statement and returns its rows as plain JSON-like objects (numbers, strings, null). */
   all(sql: string): Promise<Row[]> {
-    return this.exclusive(
-      async () => (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[],
-    );
+    return this.reads.run(async () => (await this.reader.runAndReadAll(sql)).getRowObjectsJson() as Row[]);
   }
 
   /** Runs statements in order, on their own. */
@@ -81,15 +84,32 @@ export class DuckdbConnection {
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await Promise.all([this.writes.idle(), this.reads.idle()]);
+    this.reader.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work, work);
-    this.queue = result.catch(() => undefined);
+    return this.writes.run(work);
+  }
+}
+
+/** Runs async work one at a time, in call order. */
+class Queue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work, work);
+    this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  idle(): Promise<void> {
+    return this.tail.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 }
 

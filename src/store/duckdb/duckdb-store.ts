@@ -1,6 +1,7 @@
 import { KIND_SPECS } from "../../import/kinds.js";
 import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
+import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import { validateSettings } from "../../workspace/parse-setting.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { measureStatements } from "../sql/measure-sql.js";
@@ -75,6 +76,31 @@ export class DuckdbStore implements Store {
       await tx.run(`DELETE FROM custom_kpis WHERE ${where}`);
       return found > 0;
     });
+  }
+
+  async saveKey(key: { id: string; workspace: string; kind: KeyKind; hash: string }): Promise<void> {
+    await this.db.run(
+      `INSERT INTO api_keys (id, workspace, kind, hash) VALUES (${d.literal(key.id)}, ${d.literal(key.workspace)}, ${d.literal(key.kind)}, ${d.literal(key.hash)})`,
+    );
+  }
+
+  async listKeys(workspace?: string): Promise<ApiKey[]> {
+    const where = workspace === undefined ? "" : `WHERE workspace = ${d.literal(workspace)}`;
+    return (await this.db.all(`${KEY_COLUMNS} ${where} ORDER BY created_at, id`)).map(toApiKey);
+  }
+
+  revokeKey(id: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const where = `id = ${d.literal(id)} AND revoked_at IS NULL`;
+      const found = await tx.number(`SELECT count(*) FROM api_keys WHERE ${where}`);
+      await tx.run(`UPDATE api_keys SET revoked_at = now() WHERE ${where}`);
+      return found > 0;
+    });
+  }
+
+  async findKey(hash: string): Promise<ApiKey | null> {
+    const rows = await this.db.all(`${KEY_COLUMNS} WHERE hash = ${d.literal(hash)} AND revoked_at IS NULL`);
+    return rows[0] ? toApiKey(rows[0]) : null;
   }
 
   importFile(request: ImportRequest): Promise<ImportSummary> {
@@ -159,6 +185,19 @@ export class DuckdbStore implements Store {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+const KEY_COLUMNS =
+  "SELECT id, workspace, kind, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, strftime(revoked_at, '%Y-%m-%dT%H:%M:%SZ') AS revoked_at FROM api_keys";
+
+function toApiKey(row: Record<string, unknown>): ApiKey {
+  return {
+    id: String(row.id),
+    workspace: String(row.workspace),
+    kind: row.kind === "write" ? "write" : "read",
+    createdAt: String(row.created_at),
+    revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
+  };
 }
 
 function toMeasureRow(row: Record<string, unknown>, dims: number): MeasureRow {

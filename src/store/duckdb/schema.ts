@@ -13,6 +13,13 @@ export const DUCKDB_SCHEMA = [
     id VARCHAR NOT NULL,
     formula VARCHAR NOT NULL,
     PRIMARY KEY (workspace, id))`,
+  `CREATE TABLE IF NOT EXISTS api_keys (
+    id VARCHAR PRIMARY KEY,
+    workspace VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    hash VARCHAR NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    revoked_at TIMESTAMPTZ)`,
   `CREATE TABLE IF NOT EXISTS events (
     workspace VARCHAR NOT NULL,
     seq BIGINT NOT NULL,

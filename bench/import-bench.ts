@@ -1,0 +1,203 @@
+import { statSync } from "node:fs";
+import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
+import type { ImportSummary } from "../src/store/store.js";
+import type { Workspace } from "../src/workspace/settings.js";
+import type { DataFiles } from "./generate.js";
+import { fmtInt, fmtMs, fmtRatio, lit, log, RawDuckdb, removeDb, timed, warmPageCache } from "./util.js";
+
+export interface StepFigure {
+  readonly rows: number;
+  readonly ms: number;
+  readonly rowsPerSecond: number;
+}
+
+export interface ImportResult {
+  readonly sextant: { events: StepFigure; costs: StepFigure; orders: StepFigure; refreshDerived: StepFigure };
+  readonly baseline: { events: StepFigure; costs: StepFigure; orders: StepFigure; sessions: StepFigure };
+  readonly sessionEvents: number;
+  readonly dbBytes: number;
+}
+
+const figure = (rows: number, ms: number): StepFigure => ({ rows, ms, rowsPerSecond: (rows / ms) * 1000 });
+
+/**
+ * Imports the files into a fresh store through `store.importFile`, then derives sessions with
+ * `store.refreshDerived`; the baseline loads the same files with hand-written typed `read_csv`
+ * statements into another fresh file, and sessionizes them with plain window functions.
+ */
+export async function benchImport(
+  files: DataFiles,
+  dbPath: string,
+  baselinePath: string,
+  workspace: Workspace,
+): Promise<ImportResult> {
+  for (const file of [files.events, files.costs, files.orders]) await warmPageCache(file);
+
+  // Sextant, as `sextant import` opens it (no memory limit: DuckDB's default).
+  removeDb(dbPath);
+  const store = await DuckdbStore.open(dbPath);
+  let sextant: ImportResult["sextant"];
+  let sessionEvents: number;
+  try {
+    await store.createWorkspace(workspace);
+    const importOne = async (kind: "events" | "costs" | "orders", file: string, expected: number) => {
+      const { ms, value } = await timed(() =>
+        store.importFile({ workspace, kind, file, format: "csv", map: {}, dateFormat: null, skipInvalid: false }),
+      );
+      checkSummary(value, expected);
+      return figure(value.rowsRead, ms);
+    };
+    const events = await importOne("events", files.events, files.rows.events);
+    log(`    sextant import events : ${fmtMs(events.ms)}  ${fmtInt(events.rowsPerSecond)} rows/s`);
+    const costs = await importOne("costs", files.costs, files.rows.costs);
+    log(`    sextant import costs  : ${fmtMs(costs.ms)}  ${fmtInt(costs.rowsPerSecond)} rows/s`);
+    const orders = await importOne("orders", files.orders, files.rows.orders);
+    log(`    sextant import orders : ${fmtMs(orders.ms)}  ${fmtInt(orders.rowsPerSecond)} rows/s`);
+    const refresh = await timed(() => store.refreshDerived(workspace));
+    const refreshDerived = figure(files.rows.events, refresh.ms);
+    log(`    sextant refreshDerived: ${fmtMs(refresh.ms)}  ${fmtInt(refreshDerived.rowsPerSecond)} events/s`);
+    sextant = { events, costs, orders, refreshDerived };
+  } finally {
+    await store.close();
+  }
+  {
+    const raw = await RawDuckdb.open(dbPath);
+    try {
+      sessionEvents = await raw.number("SELECT count(*) FROM session_events");
+    } finally {
+      raw.close();
+    }
+  }
+
+  // Baseline: the same files, typed by hand, no validation, no de-duplication.
+  removeDb(baselinePath);
+  const raw = await RawDuckdb.open(baselinePath);
+  let baseline: ImportResult["baseline"];
+  try {
+    const load = async (sql: string, table: string) => {
+      const { ms } = await timed(() => raw.run(sql));
+      return figure(await raw.number(`SELECT count(*) FROM ${table}`), ms);
+    };
+    const events = await load(baselineEventsSql(files.events), "events");
+    log(`    baseline events       : ${fmtMs(events.ms)}  ${fmtInt(events.rowsPerSecond)} rows/s`);
+    const costs = await load(baselineCostsSql(files.costs), "ad_costs");
+    const orders = await load(baselineOrdersSql(files.orders), "orders");
+    const sessionsRun = await timed(() => raw.run(baselineSessionsSql(workspace.settings.timezone)));
+    const sessions = figure(events.rows, sessionsRun.ms);
+    log(`    baseline sessionize   : ${fmtMs(sessions.ms)}  ${fmtInt(sessions.rowsPerSecond)} events/s`);
+    baseline = { events, costs, orders, sessions };
+  } finally {
+    raw.close();
+  }
+  log(
+    `    ratio sextant/baseline: events import ${fmtRatio(sextant.events.ms / baseline.events.ms)}, ` +
+      `sessions ${fmtRatio(sextant.refreshDerived.ms / baseline.sessions.ms)}`,
+  );
+  return { sextant, baseline, sessionEvents, dbBytes: statSync(dbPath).size };
+}
+
+function checkSummary(summary: ImportSummary, expected: number): void {
+  if (summary.rowsRead !== expected || summary.rejected.length > 0) {
+    log(
+      `    WARNING: ${summary.kind}: ${summary.rowsRead} rows read, ${summary.rowsStored} stored, ` +
+        `${summary.rejected.length} rejected; the file has ${expected}`,
+    );
+  }
+}
+
+/** read_csv with the column types given: what an analyst types to load the file. */
+function readCsv(file: string, columns: Record<string, string>): string {
+  const types = Object.entries(columns)
+    .map(([name, type]) => `${lit(name)}: ${lit(type)}`)
+    .join(", ");
+  return `read_csv(${lit(file)}, header = true, columns = {${types}})`;
+}
+
+export function baselineEventsSql(file: string): string {
+  return `CREATE TABLE events AS
+    SELECT 'bench' AS workspace, "timestamp" AS ts, event AS name, type, visitor_id, user_id, url, referrer,
+      utm_source, utm_medium, utm_campaign, revenue, order_id, message_id
+    FROM ${readCsv(file, {
+      timestamp: "TIMESTAMPTZ",
+      event: "VARCHAR",
+      type: "VARCHAR",
+      visitor_id: "VARCHAR",
+      user_id: "VARCHAR",
+      url: "VARCHAR",
+      referrer: "VARCHAR",
+      utm_source: "VARCHAR",
+      utm_medium: "VARCHAR",
+      utm_campaign: "VARCHAR",
+      revenue: "DOUBLE",
+      order_id: "VARCHAR",
+      message_id: "VARCHAR",
+    })}`;
+}
+
+function baselineCostsSql(file: string): string {
+  return `CREATE TABLE ad_costs AS
+    SELECT 'bench' AS workspace, date, campaign, lower(campaign) AS campaign_key, channel, ad_set, spend,
+      impressions, clicks, conversions, currency
+    FROM ${readCsv(file, {
+      date: "DATE",
+      campaign: "VARCHAR",
+      channel: "VARCHAR",
+      ad_set: "VARCHAR",
+      spend: "DOUBLE",
+      impressions: "DOUBLE",
+      clicks: "DOUBLE",
+      conversions: "DOUBLE",
+      currency: "VARCHAR",
+    })}`;
+}
+
+function baselineOrdersSql(file: string): string {
+  return `CREATE TABLE orders AS
+    SELECT 'bench' AS workspace, order_id, "timestamp" AS ts, customer_id, revenue, currency, campaign, visitor_id
+    FROM ${readCsv(file, {
+      timestamp: "TIMESTAMPTZ",
+      order_id: "VARCHAR",
+      customer_id: "VARCHAR",
+      revenue: "DOUBLE",
+      currency: "VARCHAR",
+      campaign: "VARCHAR",
+      visitor_id: "VARCHAR",
+    })}`;
+}
+
+/**
+ * Sessions as an analyst writes them: a new session after 30 minutes without an event, the
+ * session's first event giving its campaign, channel (simple LIKE rules) and landing page.
+ */
+function baselineSessionsSql(timeZone: string): string {
+  const channel = `CASE WHEN utm_medium IN ('cpc', 'ppc', 'paid', 'paidsocial', 'display', 'cpm') THEN 'paid'
+      WHEN utm_medium IN ('email', 'newsletter') THEN 'email'
+      WHEN referrer LIKE '%facebook.com%' OR referrer LIKE '%t.co/%' OR referrer LIKE '%linkedin.com%'
+        OR referrer LIKE '%reddit.com%' THEN 'social'
+      WHEN referrer LIKE '%google.%' OR referrer LIKE '%bing.com%' OR referrer LIKE '%duckduckgo.com%' THEN 'organic_search'
+      WHEN referrer IS NOT NULL AND referrer NOT LIKE '%example.com%' THEN 'referral'
+      ELSE 'direct' END`;
+  return `CREATE TABLE session_events AS
+    WITH marked AS (
+      SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY visitor_id ORDER BY ts) <= INTERVAL 30 MINUTE
+        THEN 0 ELSE 1 END AS is_start
+      FROM events
+    ),
+    numbered AS (
+      SELECT *, sum(is_start) OVER (PARTITION BY visitor_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS session_no
+      FROM marked
+    ),
+    sessions AS (
+      SELECT visitor_id, session_no, epoch(max(ts)) - epoch(min(ts)) AS seconds,
+        count(*) = 1 AND bool_and(type = 'page') AS bounce,
+        arg_min(lower(utm_campaign), ts) AS s_campaign, arg_min(${channel}, ts) AS s_channel,
+        arg_min(url, ts) AS s_landing_page
+      FROM numbered GROUP BY visitor_id, session_no
+    )
+    SELECT n.workspace, CAST(timezone(${lit(timeZone)}, n.ts) AS DATE) AS local_date, n.ts, n.type, n.name,
+      n.visitor_id, n.user_id, n.order_id, n.revenue, n.is_start = 1 AS session_start,
+      CASE WHEN n.is_start = 1 THEN s.seconds END AS session_seconds,
+      CASE WHEN n.is_start = 1 THEN s.bounce END AS session_bounce,
+      s.s_campaign, s.s_channel, s.s_landing_page
+    FROM numbered n JOIN sessions s USING (visitor_id, session_no)`;
+}

@@ -1,0 +1,94 @@
+import { createReadStream, existsSync, rmSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+
+/** Milliseconds taken by `work`, with its result. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await work();
+  return { ms: performance.now() - start, value };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+export function fmtMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
+}
+
+export function fmtRatio(r: number): string {
+  return Number.isFinite(r) ? `${r.toFixed(2)}×` : "n/a";
+}
+
+export function log(line = ""): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Removes a DuckDB file and its write-ahead log. */
+export function removeDb(path: string): void {
+  for (const file of [path, `${path}.wal`]) if (existsSync(file)) rmSync(file);
+}
+
+/** Reads a file once so that both the store and the baseline find it in the OS page cache. */
+export function warmPageCache(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = createReadStream(path, { highWaterMark: 4 << 20 });
+    stream.on("data", () => undefined);
+    stream.on("end", () => resolve());
+    stream.on("error", reject);
+  });
+}
+
+/**
+ * A raw DuckDB connection set up as Sextant's own (`DuckdbConnection.open`): no extension
+ * downloads, same memory limit and threads, UTC session time zone. The baselines run on it.
+ */
+export class RawDuckdb {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, options: { memoryLimit?: string; threads?: number } = {}): Promise<RawDuckdb> {
+    const instance = await DuckDBInstance.create(path, {
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+      ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+      ...(options.threads ? { threads: String(options.threads) } : {}),
+    });
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return new RawDuckdb(instance, connection);
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  async all(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  }
+
+  async number(sql: string): Promise<number> {
+    const row = (await this.all(sql))[0];
+    return row ? Number(Object.values(row)[0]) : 0;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** SQL string literal. */
+export function lit(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,36 @@
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+
+export const KEY_KINDS = ["write", "read"] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+export const keyKindSchema = z.enum(KEY_KINDS);
+
+/** What the store keeps of a key: never the secret, only its SHA-256. */
+export interface ApiKey {
+  readonly id: string;
+  readonly workspace: string;
+  readonly kind: KeyKind;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** A new key: its id (shown in lists) and the secret (shown once). */
+export interface NewKey {
+  readonly id: string;
+  readonly secret: string;
+  readonly hash: string;
+}
+
+/**
+ * Keys are 192 random bits, so a plain SHA-256 is enough to store them (no password stretching
+ * needed: nothing to brute-force). The prefix says the kind, as Stripe's keys do.
+ */
+export function generateKey(kind: KeyKind): NewKey {
+  const id = `key_${randomBytes(6).toString("hex")}`;
+  const secret = `sx${kind === "write" ? "w" : "r"}_${randomBytes(24).toString("base64url")}`;
+  return { id, secret, hash: hashKey(secret) };
+}
+
+export function hashKey(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
