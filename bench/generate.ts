@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { KIND_SPECS } from "../src/import/kinds.js";
 import { fmtInt, fmtMs, lit, log, RawDuckdb, timed } from "./util.js";
 
 /**
@@ -9,7 +10,55 @@ import { fmtInt, fmtMs, lit, log, RawDuckdb, timed } from "./util.js";
  */
 
 /** Bump when the shape of the generated data changes, so old files are regenerated. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
+
+/** The columns of a typical analytics export (no utm_content, utm_term, currency or properties). */
+export const NARROW_EVENT_COLUMNS = [
+  "timestamp",
+  "event",
+  "type",
+  "visitor_id",
+  "user_id",
+  "url",
+  "referrer",
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "revenue",
+  "order_id",
+  "message_id",
+];
+
+/** The events columns of SPEC §2.2 that the benchmark fills, in file order. */
+const EVENT_COLUMNS = [
+  "timestamp",
+  "event",
+  "type",
+  "visitor_id",
+  "user_id",
+  "url",
+  "referrer",
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "utm_content",
+  "utm_term",
+  "revenue",
+  "currency",
+  "order_id",
+  "properties",
+  "message_id",
+];
+
+/**
+ * Every other optional column the importer knows is written too, empty: Sextant's import fails on
+ * an events file that lacks any optional text column (the missing column is typed as a bare NULL,
+ * i.e. INTEGER, and `lower(device)` or `coalesce(utm_content, …)` no longer bind). See the report.
+ */
+export function eventFileColumns(): string[] {
+  const known = KIND_SPECS.events.columns.map((c) => c.name);
+  return [...EVENT_COLUMNS, ...known.filter((c) => !EVENT_COLUMNS.includes(c))];
+}
 
 export const RANGE = { from: "2026-01-01", to: "2026-03-31", days: 90 } as const;
 
@@ -19,6 +68,7 @@ export interface DataSpec {
   readonly seed: number;
   readonly from: string;
   readonly days: number;
+  readonly eventColumns: readonly string[];
 }
 
 export interface DataFiles {
@@ -67,9 +117,24 @@ const PATHS = [
   "/checkout",
 ];
 
-const ORGANIC_REFERRERS = ["https://www.google.com/", "https://www.google.fr/", "https://www.bing.com/", "https://duckduckgo.com/"];
-const SOCIAL_REFERRERS = ["https://www.facebook.com/", "https://t.co/abc123", "https://www.linkedin.com/feed/", "https://www.reddit.com/r/marketing/"];
-const REFERRAL_REFERRERS = ["https://news.ycombinator.com/", "https://www.producthunt.com/", "https://blog.partner.io/review", "https://github.com/awesome/list"];
+const ORGANIC_REFERRERS = [
+  "https://www.google.com/",
+  "https://www.google.fr/",
+  "https://www.bing.com/",
+  "https://duckduckgo.com/",
+];
+const SOCIAL_REFERRERS = [
+  "https://www.facebook.com/",
+  "https://t.co/abc123",
+  "https://www.linkedin.com/feed/",
+  "https://www.reddit.com/r/marketing/",
+];
+const REFERRAL_REFERRERS = [
+  "https://news.ycombinator.com/",
+  "https://www.producthunt.com/",
+  "https://blog.partner.io/review",
+  "https://github.com/awesome/list",
+];
 
 const sqlList = (values: readonly string[]) => `[${values.map(lit).join(", ")}]`;
 
@@ -84,7 +149,14 @@ export function sizeLabel(events: number): string {
 export async function ensureData(dir: string, events: number, seed = 42): Promise<DataFiles> {
   mkdirSync(dir, { recursive: true });
   const label = sizeLabel(events);
-  const spec: DataSpec = { version: GENERATOR_VERSION, events, seed, from: RANGE.from, days: RANGE.days };
+  const spec: DataSpec = {
+    version: GENERATOR_VERSION,
+    events,
+    seed,
+    from: RANGE.from,
+    days: RANGE.days,
+    eventColumns: eventFileColumns(),
+  };
   const paths = {
     events: join(dir, `events-${label}.csv`),
     costs: join(dir, `costs-${label}.csv`),
@@ -114,7 +186,9 @@ export async function ensureData(dir: string, events: number, seed = 42): Promis
   log(`  data ${label}: generating ${fmtInt(events)} events…`);
   const { ms, value: rows } = await timed(() => generate(spec, paths));
   writeFileSync(metaPath, `${JSON.stringify({ spec, rows }, null, 2)}\n`);
-  log(`  data ${label}: generated in ${fmtMs(ms)} (${fmtInt(rows.events)} events, ${fmtInt(rows.orders)} orders, ${fmtInt(rows.costs)} cost rows)`);
+  log(
+    `  data ${label}: generated in ${fmtMs(ms)} (${fmtInt(rows.events)} events, ${fmtInt(rows.orders)} orders, ${fmtInt(rows.costs)} cost rows)`,
+  );
   return files(rows);
 }
 
@@ -191,17 +265,24 @@ async function generate(
         CASE WHEN tagged THEN src END AS utm_source,
         CASE WHEN tagged THEN medium END AS utm_medium,
         CASE WHEN tagged THEN campaign END AS utm_campaign,
+        CASE WHEN tagged AND channel = 'paid' THEN 'ad_' || pick END AS utm_content,
+        NULL::VARCHAR AS utm_term,
         CASE WHEN conv = 'Order Completed' THEN round(20 + (hash(sid, ${S}, 22) % 28000) / 100.0, 2) END AS revenue,
+        CASE WHEN conv = 'Order Completed' THEN 'EUR' END AS currency,
         CASE WHEN conv = 'Order Completed' THEN 'ord-' || sid END AS order_id,
+        CASE WHEN event IN ('Product Viewed', 'Added to Cart')
+          THEN '{"product":"' || ${sqlList(["basic", "pro", "enterprise"])}[(sid % 3) + 1] || '","price":' || (19 + (sid % 3) * 30) || '}' END
+          AS properties,
         md5(${S} || ':' || sid || ':' || j) AS message_id,
         ts, sid, v
       FROM z
       LIMIT ${spec.events}`);
 
     const tsFormat = "'%Y-%m-%dT%H:%M:%S.%gZ'";
+    const known = new Set(EVENT_COLUMNS);
+    const columns = spec.eventColumns.map((c) => (known.has(c) ? `"${c}"` : `NULL::VARCHAR AS "${c}"`));
     await db.run(`COPY (
-        SELECT timestamp, event, type, visitor_id, user_id, url, referrer, utm_source, utm_medium, utm_campaign,
-          revenue, order_id, message_id
+        SELECT ${columns.join(", ")}
         FROM ev ORDER BY ts, sid
       ) TO ${lit(paths.events)} (FORMAT csv, HEADER true)`);
 

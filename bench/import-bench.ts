@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
+import { join } from "node:path";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import type { ImportSummary } from "../src/store/store.js";
 import type { Workspace } from "../src/workspace/settings.js";
-import type { DataFiles } from "./generate.js";
+import { type DataFiles, NARROW_EVENT_COLUMNS } from "./generate.js";
 import { fmtInt, fmtMs, fmtRatio, lit, log, RawDuckdb, removeDb, timed, warmPageCache } from "./util.js";
 
 export interface StepFigure {
@@ -42,7 +43,15 @@ export async function benchImport(
     await store.createWorkspace(workspace);
     const importOne = async (kind: "events" | "costs" | "orders", file: string, expected: number) => {
       const { ms, value } = await timed(() =>
-        store.importFile({ workspace, kind, file, format: "csv", map: {}, dateFormat: null, skipInvalid: false }),
+        store.importFile({
+          workspace,
+          kind,
+          file,
+          format: "csv",
+          map: {},
+          dateFormat: null,
+          skipInvalid: false,
+        }),
       );
       checkSummary(value, expected);
       return figure(value.rowsRead, ms);
@@ -78,7 +87,7 @@ export async function benchImport(
       const { ms } = await timed(() => raw.run(sql));
       return figure(await raw.number(`SELECT count(*) FROM ${table}`), ms);
     };
-    const events = await load(baselineEventsSql(files.events), "events");
+    const events = await load(baselineEventsSql(files.events, files.spec.eventColumns), "events");
     log(`    baseline events       : ${fmtMs(events.ms)}  ${fmtInt(events.rowsPerSecond)} rows/s`);
     const costs = await load(baselineCostsSql(files.costs), "ad_costs");
     const orders = await load(baselineOrdersSql(files.orders), "orders");
@@ -94,6 +103,59 @@ export async function benchImport(
       `sessions ${fmtRatio(sextant.refreshDerived.ms / baseline.sessions.ms)}`,
   );
   return { sextant, baseline, sessionEvents, dbBytes: statSync(dbPath).size };
+}
+
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly error: string | null;
+  readonly columns: readonly string[];
+}
+
+/**
+ * Imports the first 1,000 events of the file with only the columns of a typical analytics export
+ * (every SPEC §2.2 optional column it lacks is legitimately absent), into a scratch store.
+ */
+export async function probeNarrowImport(
+  files: DataFiles,
+  dir: string,
+  workspace: Workspace,
+): Promise<ProbeResult> {
+  const csv = join(dir, "probe-narrow-events.csv");
+  const dbPath = join(dir, "probe.duckdb");
+  const raw = await RawDuckdb.open(":memory:");
+  try {
+    await raw.run(`COPY (SELECT ${NARROW_EVENT_COLUMNS.map((c) => `"${c}"`).join(", ")}
+      FROM read_csv(${lit(files.events)}, header = true, all_varchar = true) LIMIT 1000)
+      TO ${lit(csv)} (FORMAT csv, HEADER true)`);
+  } finally {
+    raw.close();
+  }
+  removeDb(dbPath);
+  const store = await DuckdbStore.open(dbPath);
+  let error: string | null = null;
+  try {
+    await store.createWorkspace(workspace);
+    await store.importFile({
+      workspace,
+      kind: "events",
+      file: csv,
+      format: "csv",
+      map: {},
+      dateFormat: null,
+      skipInvalid: false,
+    });
+  } catch (e) {
+    error = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "error";
+  } finally {
+    await store.close();
+    removeDb(dbPath);
+  }
+  log(
+    error === null
+      ? "    probe: an events CSV with only the usual export columns imports"
+      : `    probe: an events CSV with only ${NARROW_EVENT_COLUMNS.length} usual columns FAILS to import: ${error}`,
+  );
+  return { ok: error === null, error, columns: NARROW_EVENT_COLUMNS };
 }
 
 function checkSummary(summary: ImportSummary, expected: number): void {
@@ -113,25 +175,13 @@ function readCsv(file: string, columns: Record<string, string>): string {
   return `read_csv(${lit(file)}, header = true, columns = {${types}})`;
 }
 
-export function baselineEventsSql(file: string): string {
+export function baselineEventsSql(file: string, columns: readonly string[]): string {
+  const types: Record<string, string> = { timestamp: "TIMESTAMPTZ", revenue: "DOUBLE" };
+  const renamed: Record<string, string> = { timestamp: "ts", event: "name" };
+  const select = columns.map((c) => (renamed[c] ? `"${c}" AS ${renamed[c]}` : `"${c}"`)).join(", ");
   return `CREATE TABLE events AS
-    SELECT 'bench' AS workspace, "timestamp" AS ts, event AS name, type, visitor_id, user_id, url, referrer,
-      utm_source, utm_medium, utm_campaign, revenue, order_id, message_id
-    FROM ${readCsv(file, {
-      timestamp: "TIMESTAMPTZ",
-      event: "VARCHAR",
-      type: "VARCHAR",
-      visitor_id: "VARCHAR",
-      user_id: "VARCHAR",
-      url: "VARCHAR",
-      referrer: "VARCHAR",
-      utm_source: "VARCHAR",
-      utm_medium: "VARCHAR",
-      utm_campaign: "VARCHAR",
-      revenue: "DOUBLE",
-      order_id: "VARCHAR",
-      message_id: "VARCHAR",
-    })}`;
+    SELECT 'bench' AS workspace, ${select}
+    FROM ${readCsv(file, Object.fromEntries(columns.map((c) => [c, types[c] ?? "VARCHAR"])))}`;
 }
 
 function baselineCostsSql(file: string): string {

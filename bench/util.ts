@@ -13,7 +13,9 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export function fmtInt(n: number): string {
@@ -57,7 +59,10 @@ export class RawDuckdb {
     readonly connection: DuckDBConnection,
   ) {}
 
-  static async open(path: string, options: { memoryLimit?: string; threads?: number } = {}): Promise<RawDuckdb> {
+  static async open(
+    path: string,
+    options: { memoryLimit?: string; threads?: number } = {},
+  ): Promise<RawDuckdb> {
     const instance = await DuckDBInstance.create(path, {
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",

@@ -38,6 +38,7 @@ export const KIND_SPECS: Readonly<Record<ImportKind, KindSpec>> = {
       req("visitor_id", "text"),
       opt("type", "text"),
       opt("user_id", "text"),
+      opt("anonymous_id", "text"),
       opt("url", "text"),
       opt("referrer", "text"),
       opt("utm_source", "text"),

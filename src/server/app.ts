@@ -1,75 +1,100 @@
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
-import { z } from "zod";
 import { UserError } from "../errors.js";
-import { INTERVALS } from "../kpi/buckets.js";
+import { VisitorHasher } from "../ingest/visitor-hash.js";
+import { GroupCommitWriter } from "../ingest/writer.js";
+import { hashKey } from "../keys/keys.js";
 import { runKpiQuery } from "../kpi/run-query.js";
 import type { Store } from "../store/store.js";
-import { resolveWorkspace } from "../workspace/resolve.js";
+import { KeyResolver, presentedKey } from "./auth.js";
+import { type ServerContext, WorkspaceDirectory } from "./context.js";
 import { handleError } from "./errors.js";
+import { createMetrics } from "./metrics.js";
+import { openApiDocument } from "./openapi.js";
 import { overviewPage } from "./overview-page.js";
+import { plausibleRoutes } from "./routes/plausible.js";
+import { queryRoutes } from "./routes/query.js";
+import { segmentRoutes } from "./routes/segment.js";
+import { trackerRoutes } from "./routes/tracker.js";
 
 export interface AppOptions {
   readonly store: Store;
   readonly logger?: boolean;
+  /** Requests per minute per key (or per IP without a key). */
+  readonly rateLimit?: number;
+  /** Trust X-Forwarded-For (behind a reverse proxy) for the visitor hash and rate limits. */
+  readonly trustProxy?: boolean;
+  readonly version?: string;
 }
 
-const repeated = z.union([z.string(), z.array(z.string())]).optional();
-const csv = z
-  .string()
-  .optional()
-  .transform((v) =>
-    v
-      ? v
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : [],
-  );
-
-/** Query parameters of /api/v1/kpis: the CLI's flags with dashes as underscores (SPEC §5). */
-export const kpiQuerySchema = z.object({
-  workspace: z.string().optional(),
-  kpis: csv,
-  from: z.string().optional(),
-  to: z.string().optional(),
-  interval: z.enum(INTERVALS).optional(),
-  group_by: csv,
-  where: repeated.transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
-});
-
-function parseQuery<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => ({ field: i.path.join("."), reason: i.message }));
-  throw new UserError(`Parameter ${details[0]?.field ?? "?"}: ${details[0]?.reason ?? "invalid"}.`, details);
-}
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /** The HTTP server: thin routes over the same functions as the CLI, returning the same JSON. */
-export function buildApp({ store, logger = false }: AppOptions): FastifyInstance {
-  const app = Fastify({ logger });
-  app.setErrorHandler(handleError);
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false, bodyLimit: 1024 * 1024 });
+  const metrics = createMetrics();
+  const writer = new GroupCommitWriter(store, 20_000, (events, ms) => {
+    metrics.commitSeconds.observe(ms / 1000);
+    metrics.commitEvents.observe(events);
+  });
+  const ctx: ServerContext = {
+    store,
+    writer,
+    keys: new KeyResolver(store),
+    metrics,
+    hasher: new VisitorHasher(store),
+    workspaces: new WorkspaceDirectory(store),
+  };
 
-  app.get("/healthz", async () => ({ status: "ok", store: store.description }));
-
-  app.get("/api/v1/workspaces", async () => ({ workspaces: await store.listWorkspaces() }));
-
-  app.get("/api/v1/kpis", async (request) => {
-    const q = parseQuery(kpiQuerySchema, request.query);
-    const workspace = await resolveWorkspace(store, q.workspace);
-    return runKpiQuery(store, workspace, {
-      kpis: q.kpis,
-      ...(q.from ? { from: q.from } : {}),
-      ...(q.to ? { to: q.to } : {}),
-      interval: q.interval ?? null,
-      groupBy: q.group_by,
-      where: q.where,
-    });
+  app.setErrorHandler((error: Error, request, reply) => {
+    const status = error instanceof UserError ? error.status : "statusCode" in error ? Number(error.statusCode) : 500;
+    if (status >= 400 && status < 500) metrics.rejected.inc({ route: request.routeOptions.url ?? "unknown", status: String(status) });
+    return handleError(error, request, reply);
+  });
+  // The tracker and many clients send JSON as text/plain (it needs no CORS preflight).
+  app.addContentTypeParser("text/plain", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch {
+      done(new UserError("The body is not valid JSON.", [{ field: "body", reason: "invalid JSON" }]), undefined);
+    }
+  });
+  await app.register(rateLimit, {
+    max: options.rateLimit ?? 120_000,
+    timeWindow: "1 minute",
+    keyGenerator: (request) => {
+      const key = presentedKey(request);
+      return key ? `key:${hashKey(key)}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => request.url === "/healthz" || request.url === "/metrics",
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
+      details: [{ field: "authorization", reason: "rate limited" }],
+    }),
+  });
+  app.addHook("onClose", async () => {
+    await writer.close();
   });
 
-  app.get("/", async (_request, reply) => {
-    const workspaces = await store.listWorkspaces();
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/metrics", async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get("/api/v1/openapi.json", async () => openApiDocument(options.version ?? "0.1.0"));
+  segmentRoutes(app, ctx);
+  plausibleRoutes(app, ctx);
+  trackerRoutes(app);
+  queryRoutes(app, ctx);
+
+  // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.
+  app.get("/", async (request, reply) => {
+    if (!LOOPBACK.test(request.ip)) {
+      throw new UserError("The overview page is only served to this machine; use the API with a read key.", [
+        { field: "ip", reason: "not loopback" },
+      ], 403);
+    }
     const sections = [];
-    for (const workspace of workspaces) {
+    for (const workspace of await store.listWorkspaces()) {
       sections.push({ workspace, result: await runKpiQuery(store, workspace, {}) });
     }
     return reply.type("text/html; charset=utf-8").send(overviewPage(sections));

@@ -7,6 +7,13 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return reply.status(error.status).send({ error: error.message, details: error.details });
   }
   const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
+  if ("code" in error && error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    const limit = request.routeOptions.bodyLimit ?? 0;
+    return reply.status(413).send({
+      error: `The request body is over this route's limit of ${Math.round(limit / 1024)} KB.`,
+      details: [{ field: "body", reason: `over the ${Math.round(limit / 1024)} KB limit` }],
+    });
+  }
   if (status < 500) {
     return reply.status(status).send({ error: error.message, details: [] });
   }

@@ -1,9 +1,21 @@
 import type { ImportKind } from "../import/kinds.js";
+import type { TextRecord } from "../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../keys/keys.js";
 import type { Interval } from "../kpi/buckets.js";
 import type { Dimension, Filter } from "../kpi/dimensions.js";
 import type { Fact, MeasureValues } from "../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
+
+/** An event for a workspace, as text columns (see ingest/text-record.ts). */
+export interface IncomingEvent {
+  readonly workspace: string;
+  readonly record: TextRecord;
+}
+
+export interface AppendResult {
+  readonly stored: number;
+  readonly duplicates: number;
+}
 
 /** One bucket of a query: its label and the dates it covers inside the range (inclusive). */
 export interface Bucket {
@@ -82,6 +94,10 @@ export interface Store {
   /** The live (not revoked) key with this hash, if any. */
   findKey(hash: string): Promise<ApiKey | null>;
   importFile(request: ImportRequest): Promise<ImportSummary>;
+  /** Stores events in one transaction; resolves once they are durable. */
+  appendEvents(events: readonly IncomingEvent[]): Promise<AppendResult>;
+  /** The salt of a UTC day for visitor hashes, created on first use; older salts are forgotten. */
+  dailySalt(day: string): Promise<string>;
   /** Brings derived tables (sessions) up to date with the raw events of a workspace. */
   refreshDerived(workspace: Workspace): Promise<void>;
   queryMeasures(query: MeasureQuery): Promise<MeasureRow[]>;

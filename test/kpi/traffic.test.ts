@@ -315,3 +315,77 @@ describe("event de-duplication", () => {
     expectKpis(result.totals, { pageviews: 2, sessions: 1, avg_visit_duration: 60 });
   });
 });
+
+describe("more session rules", () => {
+  it("does not let an identify call keep a session alive", async () => {
+    const ident = await kit.workspace("identify-gap");
+    // H: page 10:00, identify 10:25, page 10:50 — the pages are 50 min apart → 2 sessions
+    await kit.load(
+      ident,
+      "events",
+      `
+      timestamp,event,visitor_id,type,user_id
+      2026-03-02T10:00:00Z,pageview,H,page,
+      2026-03-02T10:25:00Z,identify,H,identify,u_h
+      2026-03-02T10:50:00Z,pageview,H,page,
+    `,
+    );
+    const result = await kit.query(ident, {
+      kpis: ["visitors", "sessions", "pageviews", "bounce_rate", "avg_visit_duration"],
+      from: "2026-03-02",
+      to: "2026-03-02",
+    });
+    // two one-page sessions: both bounce, both last 0 s
+    expectKpis(result.totals, { visitors: 1, sessions: 2, pageviews: 2, bounce_rate: 100, avg_visit_duration: 0 });
+  });
+
+  it("joins events of a later import to a session already computed", async () => {
+    const later = await kit.workspace("incremental");
+    await kit.load(later, "events", "timestamp,event,visitor_id,type\n2026-03-02T10:00:00Z,pageview,K,page\n");
+    const before = await kit.query(later, { kpis: ["sessions", "bounce_rate"], from: "2026-03-02", to: "2026-03-02" });
+    expectKpis(before.totals, { sessions: 1, bounce_rate: 100 }, "before");
+    // 10:20 is 20 min later: the same session, now 2 pages over 1200 s
+    await kit.load(later, "events", "timestamp,event,visitor_id,type\n2026-03-02T10:20:00Z,pageview,K,page\n");
+    const after = await kit.query(later, {
+      kpis: ["sessions", "pageviews", "bounce_rate", "avg_visit_duration"],
+      from: "2026-03-02",
+      to: "2026-03-02",
+    });
+    expectKpis(after.totals, { sessions: 1, pageviews: 2, bounce_rate: 0, avg_visit_duration: 1200 }, "after");
+  });
+
+  it("uses the workspace's conversion_events and lead_events", async () => {
+    const own = await kit.workspace("own-events", {
+      conversion_events: ["Button Clicked"],
+      lead_events: ["Signed Up", "Button Clicked"],
+    });
+    await kit.load(own, "events", EVENTS);
+    const result = await kit.query(own, {
+      kpis: ["conversions", "converted_visitors", "conversion_rate", "leads"],
+      from: "2026-03-02",
+      to: "2026-03-03",
+    });
+    expectKpis(result.totals, {
+      conversions: 1, // D's Button Clicked
+      converted_visitors: 1,
+      conversion_rate: (1 / 6) * 100, // 6 visitors
+      leads: 4, // Signed Up × 3 (A, F, F) + Button Clicked × 1
+    });
+  });
+
+  it("labels quarter and year buckets by their first day", async () => {
+    const quarter = await kit.query(ws, {
+      kpis: ["pageviews"],
+      from: "2026-02-15",
+      to: "2026-04-10",
+      interval: "quarter",
+    });
+    expect(column(quarter, "period")).toEqual(["2026-01-01", "2026-04-01"]);
+    // every page of the fixture is in March: 1 (E 03-01) + 8 (03-02..03-08) + 1 (G 03-09) = 10
+    expectKpis(rowWhere(quarter, { period: "2026-01-01" }), { pageviews: 10 }, "Q1");
+    expectKpis(rowWhere(quarter, { period: "2026-04-01" }), { pageviews: 0 }, "Q2");
+    const year = await kit.query(ws, { kpis: ["pageviews"], from: "2026-03-01", to: "2026-03-31", interval: "year" });
+    expect(column(year, "period")).toEqual(["2026-01-01"]);
+    expectKpis(year.rows[0], { pageviews: 10 }, "2026");
+  });
+});

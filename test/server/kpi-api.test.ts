@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKey } from "../../src/keys/keys.js";
 import { loadDemo } from "../../src/demo/load-demo.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
 import { buildApp } from "../../src/server/app.js";
@@ -12,12 +13,16 @@ import type { Store } from "../../src/store/store.js";
 let dir: string;
 let store: Store;
 let app: FastifyInstance;
+let auth: { authorization: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sextant-api-"));
   store = await DuckdbStore.open(join(dir, "s.duckdb"));
   await loadDemo(store, { name: "demo", days: 21, seed: 5, endDate: "2026-03-31" });
-  app = buildApp({ store });
+  app = await buildApp({ store });
+  const key = generateKey("read");
+  await store.saveKey({ id: key.id, workspace: "demo", kind: "read", hash: key.hash });
+  auth = { authorization: `Bearer ${key.secret}` };
 });
 
 afterAll(async () => {
@@ -30,7 +35,7 @@ describe("GET /api/v1/kpis", () => {
   it("answers the same JSON as the CLI's query runner", async () => {
     const url =
       "/api/v1/kpis?kpis=visitors,conversion_rate,spend,cpa&from=2026-03-11&to=2026-03-31&interval=week&group_by=channel&where=channel=paid&where=channel=email";
-    const response = await app.inject({ method: "GET", url });
+    const response = await app.inject({ method: "GET", url, headers: auth });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     const workspace = (await store.listWorkspaces())[0];
@@ -49,18 +54,20 @@ describe("GET /api/v1/kpis", () => {
   });
 
   it("names the wrong parameter with a 400", async () => {
-    const response = await app.inject({ method: "GET", url: "/api/v1/kpis?interval=fortnight" });
+    const response = await app.inject({ method: "GET", url: "/api/v1/kpis?interval=fortnight", headers: auth });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ details: [{ field: "interval" }] });
-    const unknown = await app.inject({ method: "GET", url: "/api/v1/kpis?kpis=visitorz" });
+    const unknown = await app.inject({ method: "GET", url: "/api/v1/kpis?kpis=visitorz", headers: auth });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error).toMatch(/Did you mean "visitors"/);
   });
 
-  it("says which workspaces exist when one is missing", async () => {
-    const response = await app.inject({ method: "GET", url: "/api/v1/kpis?workspace=nope" });
-    expect(response.statusCode).toBe(404);
-    expect(response.json().error).toMatch(/Workspaces: demo/);
+  it("forbids naming another workspace and refuses requests without a key", async () => {
+    const other = await app.inject({ method: "GET", url: "/api/v1/kpis?workspace=nope", headers: auth });
+    expect(other.statusCode).toBe(403);
+    const anonymous = await app.inject({ method: "GET", url: "/api/v1/kpis" });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().details[0].field).toBe("authorization");
   });
 
   it("serves health and an escaped overview page", async () => {

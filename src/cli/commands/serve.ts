@@ -12,7 +12,9 @@ export function registerServe(program: Command): void {
     .option("--port <port>", "TCP port", "8000")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-demo", "do not load the demo into an empty store")
-    .action(async (flags: { port: string; host: string; demo: boolean }, command: Command) => {
+    .option("--rate-limit <n>", "requests per minute per key (or per IP without one)", "120000")
+    .option("--trust-proxy", "behind a reverse proxy: read the client IP from X-Forwarded-For")
+    .action(async (flags: { port: string; host: string; demo: boolean; rateLimit: string; trustProxy?: boolean }, command: Command) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new UserError(`--port ${flags.port} is not a TCP port.`, [
@@ -23,7 +25,11 @@ export function registerServe(program: Command): void {
       const store = await openStore(storeConfig(command.optsWithGlobals<GlobalFlags>(), process.env), {
         memoryLimit: "512MB",
       });
-      const app = buildApp({ store, logger: true });
+      const rateLimit = Number(flags.rateLimit);
+      if (!Number.isInteger(rateLimit) || rateLimit < 1) {
+        throw new UserError(`--rate-limit ${flags.rateLimit} is not a positive whole number.`, [{ field: "rate-limit", reason: "invalid" }]);
+      }
+      const app = await buildApp({ store, logger: true, rateLimit, trustProxy: flags.trustProxy ?? false });
       if (flags.demo && (await store.listWorkspaces()).length === 0) {
         app.log.info("The store is empty: loading the demo workspace (90 days of data)…");
         await loadDemo(store, { name: "demo", days: 90, seed: 1 });
@@ -31,6 +37,7 @@ export function registerServe(program: Command): void {
       }
       const stop = async (signal: string) => {
         app.log.info(`${signal}: finishing requests, then closing the store`);
+        // Fastify stops accepting, finishes in-flight requests, then the writer commits what it holds.
         await app.close();
         await store.close();
         process.exit(0);

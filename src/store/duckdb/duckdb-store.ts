@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { KIND_SPECS } from "../../import/kinds.js";
 import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
@@ -5,10 +6,11 @@ import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import { validateSettings } from "../../workspace/parse-setting.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { measureStatements } from "../sql/measure-sql.js";
-import type { DataSpan, ImportRequest, ImportSummary, MeasureQuery, MeasureRow, Store } from "../store.js";
+import type { TextRecord } from "../../ingest/text-record.js";
+import type { AppendResult, DataSpan, ImportRequest, IncomingEvent, ImportSummary, MeasureQuery, MeasureRow, Store } from "../store.js";
 import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
-import { importIntoDuckdb } from "./import.js";
+import { appendEventRecords, importIntoDuckdb } from "./import.js";
 import { DUCKDB_SCHEMA } from "./schema.js";
 import { sessionEventsSelect, sessionSettingsKey } from "./session-sql.js";
 
@@ -101,6 +103,47 @@ export class DuckdbStore implements Store {
   async findKey(hash: string): Promise<ApiKey | null> {
     const rows = await this.db.all(`${KEY_COLUMNS} WHERE hash = ${d.literal(hash)} AND revoked_at IS NULL`);
     return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  appendEvents(events: readonly IncomingEvent[]): Promise<AppendResult> {
+    const byWorkspace = new Map<string, TextRecord[]>();
+    for (const event of events) {
+      const list = byWorkspace.get(event.workspace) ?? [];
+      list.push(event.record);
+      byWorkspace.set(event.workspace, list);
+    }
+    return this.db.session(async (tx) => {
+      const workspaces = new Map((await tx.all("SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces")).map((r) => [String(r.name), validateSettings(JSON.parse(String(r.settings)))]));
+      await tx.run("BEGIN TRANSACTION");
+      try {
+        let stored = 0;
+        let duplicates = 0;
+        for (const [name, records] of byWorkspace) {
+          const settings = workspaces.get(name);
+          if (!settings) throw new Error(`no workspace ${name}`);
+          const merged = await appendEventRecords(tx, { name, settings }, records);
+          stored += merged.rowsStored;
+          duplicates += merged.rowsDuplicate;
+        }
+        await tx.run("COMMIT");
+        return { stored, duplicates };
+      } catch (error) {
+        await tx.run("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+
+  dailySalt(day: string): Promise<string> {
+    return this.db.transaction(async (tx) => {
+      const found = await tx.all(`SELECT salt FROM salts WHERE day = ${d.literal(day)}`);
+      if (found[0]) return String(found[0].salt);
+      const salt = randomBytes(32).toString("hex");
+      await tx.run(`INSERT INTO salts VALUES (${d.literal(day)}, ${d.literal(salt)})`);
+      // Keep yesterday's salt at most: older ones could only re-identify past visitors.
+      await tx.run(`DELETE FROM salts WHERE day < ${d.literal(new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10))}`);
+      return salt;
+    });
   }
 
   importFile(request: ImportRequest): Promise<ImportSummary> {

@@ -173,7 +173,7 @@ export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint): 
     CASE WHEN message_id IS NOT NULL THEN md5_number('m:' || message_id) ELSE row_hash END AS dedup_key,
     message_id, timestamp AS ts, t.type,
     CASE WHEN t.type = 'page' THEN 'pageview' ELSE event END AS name,
-    visitor_id, user_id, url, ${urlHost("url")} AS host, CASE WHEN url IS NULL THEN NULL ELSE ${urlPath("url")} END AS path,
+    visitor_id, user_id, anonymous_id, url, ${urlHost("url")} AS host, CASE WHEN url IS NULL THEN NULL ELSE ${urlPath("url")} END AS path,
     referrer, ${urlHost("referrer")} AS referrer_domain,
     ${utm("source")} AS utm_source, ${utm("medium")} AS utm_medium, ${utm("campaign")} AS utm_campaign,
     ${utm("content")} AS utm_content, ${utm("term")} AS utm_term,

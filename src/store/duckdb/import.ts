@@ -1,7 +1,9 @@
 import { statSync } from "node:fs";
 import { UserError } from "../../errors.js";
 import { readJsonl } from "../../import/jsonl.js";
-import type { ImportKind, KindSpec } from "../../import/kinds.js";
+import type { TextRecord } from "../../ingest/text-record.js";
+import { type ImportKind, KIND_SPECS, type KindSpec } from "../../import/kinds.js";
+import type { Workspace } from "../../workspace/settings.js";
 import { toStrptimeFormat } from "../../import/options.js";
 import type { ImportRequest, ImportSummary, RejectedRow } from "../store.js";
 import type { Transaction } from "./connection.js";
@@ -100,10 +102,14 @@ async function loadRaw(
 
 async function loadJsonl(tx: Transaction, request: ImportRequest) {
   const { columns, rows, rejected } = await readJsonl(request.file, request.kind);
+  await loadRecords(tx, columns, rows);
+  return { lineExpr: "__line", rejectedEarly: rejected };
+}
+
+/** Creates the temp table `raw` (text columns and `__line`) from records, with DuckDB's appender. */
+export async function loadRecords(tx: Transaction, columns: readonly string[], rows: readonly { line: number; record: TextRecord }[]) {
   const names = columns.length > 0 ? columns : ["__empty"];
-  await tx.run(
-    `CREATE TEMP TABLE raw (__line BIGINT, ${names.map((c) => `${d.identifier(c)} VARCHAR`).join(", ")})`,
-  );
+  await tx.run(`CREATE TEMP TABLE raw (__line BIGINT, ${names.map((c) => `${d.identifier(c)} VARCHAR`).join(", ")})`);
   const appender = await tx.connection.createAppender("raw", "temp");
   for (const { line, record } of rows) {
     appender.appendBigInt(BigInt(line));
@@ -115,7 +121,26 @@ async function loadJsonl(tx: Transaction, request: ImportRequest) {
     appender.endRow();
   }
   appender.closeSync();
-  return { lineExpr: "__line", rejectedEarly: rejected };
+}
+
+/**
+ * Stores already-validated events (from HTTP ingestion) inside the caller's transaction, through
+ * the same typing and enrichment as file imports, de-duplicated by message id or row hash.
+ */
+export async function appendEventRecords(tx: Transaction, workspace: Workspace, records: readonly TextRecord[]): Promise<Merged> {
+  const spec = KIND_SPECS.events;
+  const columns = spec.columns.map((c) => c.name);
+  try {
+    await loadRecords(tx, columns, records.map((record, i) => ({ line: i + 1, record })));
+    const layout: RawLayout = { sources: new Map(columns.map((c) => [c, c])), extras: [], lineExpr: "__line" };
+    const options = { timeZone: workspace.settings.timezone, strptimeFormat: null };
+    await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, "events", spec, layout, options)}`);
+    const bad = await tx.all("SELECT line, error FROM typed WHERE error IS NOT NULL LIMIT 1");
+    if (bad[0]) throw new Error(`an ingested event passed validation but not typing: ${String(bad[0].error)}`);
+    return await mergeEvents(tx, d.literal(workspace.name), workspace.name, records.length);
+  } finally {
+    for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`);
+  }
 }
 
 /** Matches the file's columns to the kind's: `--map` first, then the same name in any case. */
@@ -158,7 +183,7 @@ function resolveLayout(
   return { sources, extras: columns.filter((c) => !used.has(c)), lineExpr };
 }
 
-type Merged = Pick<ImportSummary, "rowsStored" | "rowsReplaced" | "rowsDuplicate">;
+export type Merged = Pick<ImportSummary, "rowsStored" | "rowsReplaced" | "rowsDuplicate">;
 
 async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: string): Promise<Merged> {
   const valid = await tx.number("SELECT count(*) FROM typed WHERE error IS NULL");

@@ -20,6 +20,9 @@ export const DUCKDB_SCHEMA = [
     hash VARCHAR NOT NULL UNIQUE,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     revoked_at TIMESTAMPTZ)`,
+  `CREATE TABLE IF NOT EXISTS salts (
+    day VARCHAR PRIMARY KEY,
+    salt VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS events (
     workspace VARCHAR NOT NULL,
     seq BIGINT NOT NULL,
@@ -30,6 +33,7 @@ export const DUCKDB_SCHEMA = [
     name VARCHAR NOT NULL,
     visitor_id VARCHAR NOT NULL,
     user_id VARCHAR,
+    anonymous_id VARCHAR,
     url VARCHAR,
     host VARCHAR,
     path VARCHAR,

@@ -253,6 +253,10 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
     SELECT DISTINCT visitor_id, visitor_id AS identity FROM session_events WHERE workspace = ${ws} AND session_start
     UNION
     SELECT DISTINCT visitor_id, user_id FROM session_events WHERE workspace = ${ws} AND user_id IS NOT NULL
+    UNION
+    -- identify calls link an anonymous visitor to a user (SPEC §2.1)
+    SELECT DISTINCT anonymous_id, user_id FROM events
+    WHERE workspace = ${ws} AND anonymous_id IS NOT NULL AND user_id IS NOT NULL
   ),
   order_identities AS (
     SELECT order_id, customer_id AS identity FROM orders_first WHERE own_campaign IS NULL

@@ -1,0 +1,170 @@
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { version as duckdbVersion } from "@duckdb/node-api";
+import { validateSettings } from "../src/workspace/parse-setting.js";
+import type { Workspace } from "../src/workspace/settings.js";
+import { ensureData, sizeLabel } from "./generate.js";
+import { benchImport, probeNarrowImport } from "./import-bench.js";
+import { benchServeMemory } from "./memory-bench.js";
+import { benchOverview } from "./query-bench.js";
+import { printSummary, type SizeResult, type SummaryRow, summaryRows, TARGETS, writeJson } from "./report.js";
+import { log } from "./util.js";
+
+/**
+ * `npm run bench [-- --quick | --sizes 1m,10m] [--store duckdb] [--runs 7] [--no-serve]`
+ *
+ * For each size: generate (or reuse) the data files, import them into a fresh store and derive
+ * sessions, run the overview cold and warm, start `sextant serve` on the store and read its
+ * memory. Every figure is printed next to a baseline measured in the same run (hand-written DuckDB
+ * SQL on the same files and tables); the summary says which targets are met. A program, not a test.
+ */
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DATA_DIR = join(ROOT, "bench", "data");
+const RESULTS_DIR = join(ROOT, "bench", "results");
+const STORES = ["duckdb", "clickhouse"] as const;
+type StoreKind = (typeof STORES)[number];
+
+interface Options {
+  readonly sizes: number[];
+  readonly store: StoreKind;
+  readonly runs: number;
+  readonly serve: boolean;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse] [--runs N] [--no-serve]
+  --quick       1M events only
+  --sizes LIST  event counts: 1m, 10m, 500k or plain numbers (default 1m,10m)
+  --store NAME  the store to measure (duckdb; clickhouse is not available yet)
+  --runs N      warm runs of the overview, median reported (default 7)
+  --no-serve    skip the sextant serve memory measurement`;
+
+function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  if (!match) throw new Error(`--sizes: "${text}" is not a size such as 1m, 10m or 500k`);
+  const scale = { "": 1, k: 1e3, m: 1e6 }[(match[2] ?? "").toLowerCase() as "" | "k" | "m"];
+  return Math.round(Number(match[1]) * scale);
+}
+
+function parseArgs(argv: string[]): Options | null {
+  let sizes = [1_000_000, 10_000_000];
+  let store: StoreKind = "duckdb";
+  let runs = 7;
+  let serve = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case "--quick":
+        sizes = [1_000_000];
+        break;
+      case "--sizes":
+        sizes = value().split(",").map(parseSize);
+        break;
+      case "--store": {
+        const name = value();
+        if (!(STORES as readonly string[]).includes(name))
+          throw new Error(`--store: unknown store "${name}"`);
+        store = name as StoreKind;
+        break;
+      }
+      case "--runs":
+        runs = Number(value());
+        if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a whole number ≥ 1");
+        break;
+      case "--no-serve":
+        serve = false;
+        break;
+      case "--help":
+      case "-h":
+        return null;
+      default:
+        throw new Error(`unknown option ${arg}`);
+    }
+  }
+  return { sizes, store, runs, serve };
+}
+
+async function main(): Promise<number> {
+  let options: Options | null;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    log(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (options === null) {
+    log(USAGE);
+    return 0;
+  }
+  if (options.store === "clickhouse") {
+    log("bench: the ClickHouse store is not available yet in this build of Sextant; use --store duckdb.");
+    return 2;
+  }
+
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    duckdb: duckdbVersion(),
+  };
+  log(
+    `Sextant benchmark — store ${options.store}, sizes ${options.sizes.map(sizeLabel).join(", ")}, ${options.runs} warm runs`,
+  );
+  log(
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, DuckDB ${machine.duckdb}`,
+  );
+
+  const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
+  const results: Record<string, SizeResult> = {};
+  const summary: SummaryRow[] = [];
+  for (const size of options.sizes) {
+    const label = sizeLabel(size);
+    log();
+    log(
+      `== ${label} events == (load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}: other processes on the machine skew timings)`,
+    );
+    const data = await ensureData(DATA_DIR, size);
+    const dbPath = join(DATA_DIR, `sextant-${label}.duckdb`);
+    const baselinePath = join(DATA_DIR, `baseline-${label}.duckdb`);
+    log("  import");
+    const probe = await probeNarrowImport(data, DATA_DIR, workspace);
+    const imported = await benchImport(data, dbPath, baselinePath, workspace);
+    log("  overview");
+    const overview = await benchOverview(dbPath, workspace.name, options.runs);
+    let memory = null;
+    if (options.serve) {
+      log("  serve memory");
+      memory = await benchServeMemory(dbPath, workspace.name, join(RESULTS_DIR, `serve-${label}.log`));
+    }
+    results[label] = { data, probe, import: imported, overview, memory, loadAverageAtEnd: loadavg() };
+    summary.push(...summaryRows(label, results[label] as SizeResult));
+  }
+
+  log();
+  log("== summary ==");
+  printSummary(summary);
+  const output = join(RESULTS_DIR, "latest.json");
+  writeJson(output, {
+    generatedAt: new Date().toISOString(),
+    store: options.store,
+    machine,
+    options,
+    targets: TARGETS,
+    summary,
+    results,
+  });
+  log();
+  log(`Results written to ${output}`);
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,103 @@
+import { UserError } from "../../errors.js";
+import { clientInfo } from "../client-info.js";
+import { isObject, type TextRecord } from "../text-record.js";
+import { messageTime } from "../timestamps.js";
+import { parseOrThrow } from "../zod-errors.js";
+import { BATCH_LIMIT_BYTES, batchSchema, MESSAGE_LIMIT_BYTES, MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType } from "./schema.js";
+import { segmentMessageRecord } from "./to-record.js";
+
+export interface SegmentResult {
+  readonly records: TextRecord[];
+  readonly bots: number;
+  /** A write key given in the body rather than in the Authorization header. */
+  readonly writeKey: string | undefined;
+}
+
+/**
+ * Validates a Segment Tracking API request (one message, or a batch whose context and
+ * integrations every message inherits) and turns it into event records. Throws a UserError
+ * naming the field for the first problem; nothing of a rejected request is kept.
+ */
+export function normalizeSegment(route: MessageType | "batch", body: unknown, receivedAt: Date, requestUserAgent?: string): SegmentResult {
+  if (!isObject(body)) throw new UserError("The body must be a JSON object.", [{ field: "body", reason: "not an object" }]);
+  if (route !== "batch") {
+    checkSize(body, MESSAGE_LIMIT_BYTES, "body");
+    return collect([{ message: { ...body, type: route }, field: "" }], receivedAt, requestUserAgent, text(body.writeKey));
+  }
+  const batch = parseOrThrow(batchSchema, body);
+  const messages = batch.batch.map((message, i) => {
+    const field = `batch.${i}`;
+    checkSize(message, MESSAGE_LIMIT_BYTES, field);
+    const context = { ...(batch.context ?? {}), ...(isObject(message.context) ? message.context : {}) };
+    const integrations = { ...(batch.integrations ?? {}), ...(isObject(message.integrations) ? message.integrations : {}) };
+    return { message: { sentAt: batch.sentAt, ...message, context, integrations }, field };
+  });
+  return collect(messages, receivedAt, requestUserAgent, batch.writeKey ?? text(batch.batch[0]?.writeKey));
+}
+
+function collect(
+  messages: { message: Record<string, unknown>; field: string }[],
+  receivedAt: Date,
+  requestUserAgent: string | undefined,
+  writeKey: string | undefined,
+): SegmentResult {
+  const records: TextRecord[] = [];
+  let bots = 0;
+  for (const { message, field } of messages) {
+    const type = message.type;
+    if (typeof type !== "string" || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
+      throw new UserError(`${field ? `${field}.` : ""}type must be one of ${MESSAGE_TYPES.join(", ")}.`, [
+        { field: `${field ? `${field}.` : ""}type`, reason: "unknown message type" },
+      ]);
+    }
+    const valid = parseOrThrow(MESSAGE_SCHEMAS[type as MessageType], message, field);
+    checkRevenue("properties" in valid && isObject(valid.properties) ? valid.properties : {}, field);
+    const time = messageTime(valid, receivedAt, `${field ? `${field}.` : ""}timestamp`);
+    const context = isObject(valid.context) ? valid.context : {};
+    const client = clientInfo(typeof context.userAgent === "string" ? context.userAgent : requestUserAgent);
+    // Server-side libraries send no User-Agent of a browser: only a browser's bot UA is dropped.
+    if (client.bot && typeof context.userAgent === "string") {
+      bots++;
+      continue;
+    }
+    const record = segmentMessageRecord({ ...valid, type, timestamp: time.toISOString() });
+    if (type === "alias" && "previousId" in valid) record.anonymous_id = String(valid.previousId);
+    const location = isObject(context.location) ? context.location : {};
+    records.push({
+      ...record,
+      device: typeof context.userAgent === "string" ? client.device : null,
+      browser: typeof context.userAgent === "string" ? client.browser : null,
+      os: typeof context.userAgent === "string" ? client.os : null,
+      country: typeof location.country === "string" && /^[A-Za-z]{2}$/.test(location.country) ? location.country : null,
+    });
+  }
+  return { records, bots, writeKey };
+}
+
+function checkSize(value: unknown, limit: number, field: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value));
+  if (bytes > limit) {
+    throw new UserError(`${field} is ${bytes} bytes; a message may be at most ${limit / 1024} KB.`, [
+      { field, reason: `over the ${limit / 1024} KB message limit` },
+    ], 413);
+  }
+}
+
+/** Revenue must be a number (or a numeric string) so that orders add up. */
+function checkRevenue(properties: Record<string, unknown>, field: string): void {
+  for (const key of ["revenue", "total"]) {
+    const value = properties[key];
+    if (value === undefined || value === null) continue;
+    const number = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+    if (!Number.isFinite(number)) {
+      const name = `${field ? `${field}.` : ""}properties.${key}`;
+      throw new UserError(`${name} must be a number.`, [{ field: name, reason: "not a number" }]);
+    }
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export { BATCH_LIMIT_BYTES, MESSAGE_LIMIT_BYTES };

@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/** Segment's limits (SPEC §2.1): 32 KB per message, 500 KB per batch request. */
+export const MESSAGE_LIMIT_BYTES = 32 * 1024;
+export const BATCH_LIMIT_BYTES = 500 * 1024;
+
+const id = z.union([z.string().trim().min(1).max(255), z.number().finite()]).transform(String);
+const isoTime = z
+  .string()
+  .max(64)
+  .refine((v) => !Number.isNaN(Date.parse(v)), "is not an ISO 8601 date and time");
+const object = z.record(z.string(), z.unknown());
+
+const base = {
+  messageId: z.string().trim().min(1).max(255).optional(),
+  anonymousId: id.optional(),
+  userId: id.optional(),
+  timestamp: isoTime.optional(),
+  originalTimestamp: isoTime.optional(),
+  sentAt: isoTime.optional(),
+  context: object.optional(),
+  integrations: object.optional(),
+  writeKey: z.string().optional(),
+};
+
+const needsIdentity = (m: { userId?: string | undefined; anonymousId?: string | undefined }) =>
+  m.userId !== undefined || m.anonymousId !== undefined;
+const identityIssue = { message: "needs a userId or an anonymousId", path: ["userId"] };
+
+export const trackSchema = z
+  .object({ ...base, type: z.literal("track").optional(), event: z.string().trim().min(1).max(200), properties: object.optional() })
+  .refine(needsIdentity, identityIssue);
+export const pageSchema = z
+  .object({ ...base, type: z.literal("page").optional(), name: z.string().max(200).optional(), category: z.string().max(200).optional(), properties: object.optional() })
+  .refine(needsIdentity, identityIssue);
+export const screenSchema = z
+  .object({ ...base, type: z.literal("screen").optional(), name: z.string().max(200).optional(), properties: object.optional() })
+  .refine(needsIdentity, identityIssue);
+export const identifySchema = z
+  .object({ ...base, type: z.literal("identify").optional(), traits: object.optional() })
+  .refine(needsIdentity, identityIssue);
+export const groupSchema = z
+  .object({ ...base, type: z.literal("group").optional(), groupId: id, traits: object.optional() })
+  .refine(needsIdentity, identityIssue);
+export const aliasSchema = z.object({ ...base, type: z.literal("alias").optional(), previousId: id, userId: id });
+
+export const MESSAGE_TYPES = ["track", "page", "screen", "identify", "group", "alias"] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export const MESSAGE_SCHEMAS = {
+  track: trackSchema,
+  page: pageSchema,
+  screen: screenSchema,
+  identify: identifySchema,
+  group: groupSchema,
+  alias: aliasSchema,
+} as const;
+
+/** A batch: messages each with their `type`, and context/integrations inherited by every message. */
+export const batchSchema = z.object({
+  batch: z.array(object).min(1, "must hold at least one message").max(5000),
+  context: object.optional(),
+  integrations: object.optional(),
+  sentAt: isoTime.optional(),
+  writeKey: z.string().optional(),
+});

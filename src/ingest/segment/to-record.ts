@@ -1,0 +1,47 @@
+import { isObject, type TextRecord, text } from "../text-record.js";
+
+function member(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/**
+ * A Segment message (track, page, identify, screen…) as an events row (SPEC §2.1 conventions):
+ * `userId` else `anonymousId` is the visitor; page calls are `pageview`; campaign from
+ * `context.campaign`; revenue, currency and order id from properties.
+ */
+export function segmentMessageRecord(message: Record<string, unknown>): TextRecord {
+  const type = text(message.type)?.toLowerCase() ?? (message.event ? "track" : null);
+  const properties = isObject(message.properties)
+    ? message.properties
+    : isObject(message.traits)
+      ? message.traits
+      : {};
+  const page = (key: string) =>
+    text(member(message, "context", "page", key) ?? (type === "page" ? properties[key] : undefined));
+  const campaign = (key: string) => text(member(message, "context", "campaign", key));
+  return {
+    timestamp: text(message.timestamp ?? message.originalTimestamp ?? message.receivedAt ?? message.sentAt),
+    event: type === "page" ? "pageview" : text(message.event ?? type),
+    type,
+    visitor_id: text(message.userId ?? message.anonymousId),
+    user_id: text(message.userId),
+    anonymous_id: text(message.anonymousId),
+    url: page("url"),
+    referrer: page("referrer"),
+    utm_source: campaign("source"),
+    utm_medium: campaign("medium"),
+    utm_campaign: campaign("name"),
+    utm_content: campaign("content"),
+    utm_term: campaign("term"),
+    revenue: text(properties.revenue ?? properties.total),
+    currency: text(properties.currency),
+    order_id: text(properties.order_id),
+    properties: JSON.stringify(properties),
+    message_id: text(message.messageId),
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * An event or row as text columns named like the import columns (SPEC §2.2). Every source — CSV,
+ * JSON Lines, Segment, Plausible, the tracker — becomes these records, and one SQL step types,
+ * checks and enriches them (store/duckdb/import-sql.ts).
+ */
+export type TextRecord = Record<string, string | null>;
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A JSON value as column text: strings as they are, numbers and booleans printed, objects as JSON. */
+export function text(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}

@@ -1,0 +1,64 @@
+import type { FastifyRequest } from "fastify";
+import { UserError } from "../errors.js";
+import { type ApiKey, hashKey, type KeyKind } from "../keys/keys.js";
+import type { Store } from "../store/store.js";
+
+/** The secret a request carries: HTTP Basic user name (Segment), Bearer token, or a body `writeKey`. */
+export function presentedKey(request: FastifyRequest, bodyKey?: string): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith("Basic ")) {
+    const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
+    const user = decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : decoded;
+    if (user) return user;
+  }
+  if (header?.startsWith("Bearer ")) return header.slice(7).trim() || undefined;
+  return bodyKey;
+}
+
+/**
+ * Finds keys by hash, remembering answers for a few seconds so that ingestion does not read the
+ * store on every request; a revoked key stops working within that time.
+ */
+export class KeyResolver {
+  private readonly cache = new Map<string, { key: ApiKey | null; until: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async require(secret: string | undefined, kind: KeyKind): Promise<ApiKey> {
+    if (!secret) {
+      throw new UserError(
+        kind === "write"
+          ? "A write key is required: send it as the HTTP Basic user name (Segment's convention) or as writeKey."
+          : "A read key is required: send it as Authorization: Bearer KEY.",
+        [{ field: "authorization", reason: "missing key" }],
+        401,
+      );
+    }
+    const hash = hashKey(secret);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || entry.until < now) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      entry = { key: await this.store.findKey(hash), until: now + this.ttlMs };
+      this.cache.set(hash, entry);
+    }
+    if (!entry.key) throw new UserError("This key is unknown or revoked.", [{ field: "authorization", reason: "invalid key" }], 401);
+    if (entry.key.kind !== kind) {
+      throw new UserError(`This is a ${entry.key.kind} key; this route needs a ${kind} key.`, [
+        { field: "authorization", reason: `needs a ${kind} key` },
+      ], 403);
+    }
+    return entry.key;
+  }
+}
+
+/** A key sees its own workspace only: any other name is forbidden, whether it exists or not. */
+export function checkWorkspace(key: ApiKey, requested: string | undefined): string {
+  if (requested !== undefined && requested !== key.workspace) {
+    throw new UserError("This key belongs to another workspace.", [{ field: "workspace", reason: "forbidden" }], 403);
+  }
+  return key.workspace;
+}

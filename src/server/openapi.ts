@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { plausibleSchema } from "../ingest/plausible/normalize.js";
+import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES } from "../ingest/segment/schema.js";
+import { kpiQuerySchema } from "./routes/query.js";
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+
+const errorResponse = {
+  description: "Rejected: nothing was stored",
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        required: ["error", "details"],
+        properties: {
+          error: { type: "string" },
+          details: { type: "array", items: { type: "object", properties: { field: { type: "string" }, reason: { type: "string" } } } },
+        },
+      },
+    },
+  },
+};
+
+function queryParameters(s: z.ZodObject) {
+  const json = schema(s) as { properties?: Record<string, unknown> };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: property,
+    ...(name === "where" ? { style: "form", explode: true } : {}),
+  }));
+}
+
+/** The OpenAPI 3.1 document of every route, from the zod schemas that validate requests. */
+export function openApiDocument(version: string) {
+  const segmentPaths = Object.fromEntries(
+    [...MESSAGE_TYPES, "batch" as const].map((type) => [
+      `/v1/${type}`,
+      {
+        post: {
+          summary: `Segment ${type}`,
+          tags: ["ingestion"],
+          security: [{ writeKeyBasic: [] }],
+          requestBody: { required: true, content: { "application/json": { schema: schema(type === "batch" ? batchSchema : MESSAGE_SCHEMAS[type]) } } },
+          responses: {
+            "200": { description: "Stored durably", content: { "application/json": { schema: { type: "object", properties: { success: { type: "boolean" } } } } } },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+            "413": errorResponse,
+            "429": errorResponse,
+          },
+        },
+      },
+    ]),
+  );
+  const readSecurity = [{ readKey: [] }];
+  return {
+    openapi: "3.1.0",
+    info: { title: "Sextant", version, description: "Marketing KPIs: ingestion (Segment, Plausible) and the KPI query API." },
+    components: {
+      securitySchemes: {
+        writeKeyBasic: { type: "http", scheme: "basic", description: "The workspace write key as user name, empty password" },
+        readKey: { type: "http", scheme: "bearer", description: "A workspace read key" },
+      },
+    },
+    paths: {
+      ...segmentPaths,
+      "/api/event": {
+        post: {
+          summary: "Plausible Events API",
+          tags: ["ingestion"],
+          requestBody: { required: true, content: { "application/json": { schema: schema(plausibleSchema) }, "text/plain": { schema: schema(plausibleSchema) } } },
+          responses: { "202": { description: "Stored durably (or dropped as a bot)" }, "400": errorResponse, "413": errorResponse, "429": errorResponse },
+        },
+      },
+      "/api/v1/kpis": {
+        get: {
+          summary: "KPIs for a range, interval, grouping and filters (same JSON as `sextant kpi --format json`)",
+          tags: ["query"],
+          security: readSecurity,
+          parameters: queryParameters(kpiQuerySchema),
+          responses: { "200": { description: "KPI rows and totals" }, "400": errorResponse, "401": errorResponse, "403": errorResponse },
+        },
+      },
+      "/api/v1/workspaces": { get: { summary: "The key's workspace", tags: ["query"], security: readSecurity, responses: { "200": { description: "Workspaces" }, "401": errorResponse } } },
+      "/api/v1/workspaces/{name}": {
+        get: {
+          summary: "A workspace's settings",
+          tags: ["query"],
+          security: readSecurity,
+          parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "Settings" }, "401": errorResponse, "403": errorResponse },
+        },
+      },
+      "/api/v1/workspaces/{name}/keys": {
+        get: {
+          summary: "A workspace's keys (ids and kinds, never secrets)",
+          tags: ["query"],
+          security: readSecurity,
+          parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "Keys" }, "401": errorResponse, "403": errorResponse },
+        },
+      },
+      "/js/sextant.js": { get: { summary: "The first-party tracker", tags: ["ingestion"], responses: { "200": { description: "JavaScript" } } } },
+      "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
+      "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format" } } } },
+      "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { UserError } from "../../errors.js";
+import { INTERVALS } from "../../kpi/buckets.js";
+import { runKpiQuery } from "../../kpi/run-query.js";
+import { parseOrThrow } from "../../ingest/zod-errors.js";
+import type { ApiKey } from "../../keys/keys.js";
+import { checkWorkspace, presentedKey } from "../auth.js";
+import type { ServerContext } from "../context.js";
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []));
+
+/** Query parameters of /api/v1/kpis: the CLI's flags, dashes as underscores, `where` repeated (SPEC §5). */
+export const kpiQuerySchema = z.object({
+  workspace: z.string().optional().describe("defaults to the key's workspace"),
+  kpis: list.describe("comma-separated KPI ids (default: all)"),
+  from: z.string().optional().describe("first day, YYYY-MM-DD"),
+  to: z.string().optional().describe("last day, YYYY-MM-DD"),
+  interval: z.enum(INTERVALS).optional(),
+  group_by: list.describe("comma-separated dimensions"),
+  where: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .describe("dimension=value, repeatable"),
+});
+
+export const workspaceParams = z.object({ name: z.string() });
+
+/** Read routes: a read key sees its own workspace and nothing else (403 for any other name). */
+export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const readKey = (request: FastifyRequest): Promise<ApiKey> => ctx.keys.require(presentedKey(request), "read");
+  const workspaceOf = async (key: ApiKey, name: string | undefined) => {
+    const workspace = await ctx.workspaces.byName(checkWorkspace(key, name));
+    if (!workspace) throw new UserError("The key's workspace no longer exists.", [{ field: "workspace", reason: "gone" }], 404);
+    return workspace;
+  };
+
+  app.get("/api/v1/kpis", async (request) => {
+    const key = await readKey(request);
+    const q = parseOrThrow(kpiQuerySchema, request.query);
+    const workspace = await workspaceOf(key, q.workspace);
+    const timer = ctx.metrics.querySeconds.startTimer();
+    try {
+      return await runKpiQuery(ctx.store, workspace, {
+        kpis: q.kpis,
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        interval: q.interval ?? null,
+        groupBy: q.group_by,
+        where: q.where,
+      });
+    } finally {
+      timer();
+    }
+  });
+
+  app.get("/api/v1/workspaces", async (request) => {
+    const key = await readKey(request);
+    return { workspaces: [await workspaceOf(key, undefined)] };
+  });
+
+  app.get("/api/v1/workspaces/:name", async (request) => {
+    const key = await readKey(request);
+    return workspaceOf(key, parseOrThrow(workspaceParams, request.params).name);
+  });
+
+  app.get("/api/v1/workspaces/:name/keys", async (request) => {
+    const key = await readKey(request);
+    const workspace = await workspaceOf(key, parseOrThrow(workspaceParams, request.params).name);
+    return { keys: await ctx.store.listKeys(workspace.name) };
+  });
+}

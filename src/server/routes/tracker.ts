@@ -1,0 +1,45 @@
+import { gzipSync } from "node:zlib";
+import type { FastifyInstance } from "fastify";
+
+/**
+ * The first-party tracker (SPEC §2.1), served at /js/sextant.js: page views on load and on
+ * single-page-app navigation (history.pushState, popstate), the URL with its utm_* tags, and
+ * `sextant(name, {props, revenue})` for custom events (calls made before it loads are queued in
+ * `sextant.q`). It posts text/plain JSON, which needs no CORS preflight, with keepalive so that
+ * an event sent while leaving the page still arrives. `data-domain` and `data-api` override the
+ * site's host name and the endpoint.
+ */
+export const TRACKER_SCRIPT = `(function(){"use strict";
+var w=window,d=document,l=w.location,s=d.currentScript,
+a=s&&s.getAttribute("data-api")||(s?new URL(s.src).origin:"")+"/api/event",
+m=s&&s.getAttribute("data-domain")||l.hostname,last=null;
+function send(n,o){o=o||{};var b={n:n,u:l.href,d:m,r:d.referrer||null};
+if(o.props)b.p=o.props;if(o.revenue)b.$=o.revenue;
+try{return fetch(a,{method:"POST",headers:{"Content-Type":"text/plain"},body:JSON.stringify(b),keepalive:true}).catch(function(){})}catch(e){}}
+function page(){var p=l.pathname+l.search;if(p===last)return;last=p;send("pageview")}
+var h=w.history,push=h.pushState;
+if(push){h.pushState=function(){push.apply(this,arguments);page()};w.addEventListener("popstate",page)}
+var q=w.sextant&&w.sextant.q||[];
+w.sextant=function(n,o){return send(n,o)};
+for(var i=0;i<q.length;i++)w.sextant.apply(w,q[i]);
+page()})();
+`;
+
+const GZIPPED = gzipSync(TRACKER_SCRIPT, { level: 9 });
+
+export function trackerRoutes(app: FastifyInstance): void {
+  app.get("/js/sextant.js", async (request, reply) => {
+    reply
+      .type("application/javascript; charset=utf-8")
+      .header("cache-control", "public, max-age=3600")
+      .header("access-control-allow-origin", "*")
+      .header("vary", "accept-encoding");
+    if (/\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))) {
+      return reply.header("content-encoding", "gzip").send(GZIPPED);
+    }
+    return reply.send(TRACKER_SCRIPT);
+  });
+}
+
+/** Size of the tracker as served compressed, for tests and docs. */
+export const TRACKER_GZIP_BYTES = GZIPPED.length;
