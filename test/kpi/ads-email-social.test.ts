@@ -301,3 +301,30 @@ describe("social KPIs", () => {
     );
   });
 });
+
+describe("re-imports", () => {
+  it("adds up duplicate keys inside one file and replaces them from a later file", async () => {
+    const again = await kit.workspace("reimport");
+    const costs = `
+      date,campaign,spend,channel,impressions,clicks,conversions
+      2026-04-01,Brand,100,paid,1000,10,1
+      2026-04-01,Brand,100,paid,1000,10,1
+    `;
+    await kit.load(again, "costs", costs);
+    const first = await kit.query(again, { kpis: ["spend"], from: "2026-04-01", to: "2026-04-01" });
+    expectKpis(first.totals, { spend: 200 }, "one file"); // both rows of the file are kept: 100 + 100
+    // same key (date, campaign key " brand" → brand): the new row replaces both
+    await kit.load(again, "costs", `date,campaign,spend\n2026-04-01," BRAND",70\n`);
+    const second = await kit.query(again, { kpis: ["spend"], from: "2026-04-01", to: "2026-04-01" });
+    expectKpis(second.totals, { spend: 70 }, "replaced");
+    // social: the network key is lower-cased, so INSTAGRAM replaces instagram
+    await kit.load(again, "social", "date,network,posts,followers\n2026-04-01,instagram,2,100\n");
+    await kit.load(again, "social", "date,network,posts,followers\n2026-04-01,INSTAGRAM,5,120\n");
+    const social = await kit.query(again, {
+      kpis: ["posts", "followers"],
+      from: "2026-04-01",
+      to: "2026-04-01",
+    });
+    expectKpis(social.totals, { posts: 5, followers: 120 }, "social");
+  });
+});

@@ -125,7 +125,11 @@ describe("attribution by campaign", () => {
       "newsletter_may",
     );
     expectKpis(rowWhere(result, { campaign: "summer" }), { revenue: 10, orders: 1 }, "summer");
-    expectKpis(rowWhere(result, { campaign: "(none)" }), { revenue: 90, orders: 2, new_customers: 1 }, "(none)");
+    expectKpis(
+      rowWhere(result, { campaign: "(none)" }),
+      { revenue: 90, orders: 2, new_customers: 1 },
+      "(none)",
+    );
     expectKpis(result.totals, TOTALS, "totals");
   });
 
@@ -142,8 +146,16 @@ describe("attribution by campaign", () => {
       { revenue: 60, orders: 0.5, new_customers: 0.5, roas: null },
       "newsletter_may",
     );
-    expectKpis(rowWhere(result, { campaign: "summer" }), { revenue: 10, orders: 1, new_customers: 1 }, "summer");
-    expectKpis(rowWhere(result, { campaign: "(none)" }), { revenue: 90, orders: 2, new_customers: 1 }, "(none)");
+    expectKpis(
+      rowWhere(result, { campaign: "summer" }),
+      { revenue: 10, orders: 1, new_customers: 1 },
+      "summer",
+    );
+    expectKpis(
+      rowWhere(result, { campaign: "(none)" }),
+      { revenue: 90, orders: 2, new_customers: 1 },
+      "(none)",
+    );
     expectKpis(result.totals, TOTALS, "totals");
   });
 

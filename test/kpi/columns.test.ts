@@ -62,7 +62,11 @@ describe("files with only the required columns", () => {
       2026-03-02T11:00:00Z,o2,c2,30
     `;
     await kit.load(ws, "orders", csv, { pad: false });
-    const result = await kit.query(ws, { kpis: ["orders", "revenue", "aov"], from: "2026-03-02", to: "2026-03-02" });
+    const result = await kit.query(ws, {
+      kpis: ["orders", "revenue", "aov"],
+      from: "2026-03-02",
+      to: "2026-03-02",
+    });
     expectKpis(result.totals, { orders: 2, revenue: 40, aov: 20 }); // (10 + 30) / 2
   });
 

@@ -135,7 +135,11 @@ describe("group by session dimensions", () => {
   });
 
   it("groups by landing page (path of the session's first URL)", async () => {
-    const result = await kit.query(ws, { kpis: ["sessions", "pageviews", "bounce_rate"], ...DAY, groupBy: ["landing_page"] });
+    const result = await kit.query(ws, {
+      kpis: ["sessions", "pageviews", "bounce_rate"],
+      ...DAY,
+      groupBy: ["landing_page"],
+    });
     // /pricing: g1 (3 events, 2 pages incl. /signup), g4, g5 (one page each: bounces) → 2 / 3 × 100
     expectKpis(
       rowWhere(result, { landing_page: "/pricing" }),
@@ -144,7 +148,11 @@ describe("group by session dimensions", () => {
     );
     // g2: a page and a track event → not a bounce
     expectKpis(rowWhere(result, { landing_page: "/" }), { sessions: 1, pageviews: 1, bounce_rate: 0 }, "/");
-    expectKpis(rowWhere(result, { landing_page: "/blog" }), { sessions: 1, pageviews: 1, bounce_rate: 100 }, "/blog");
+    expectKpis(
+      rowWhere(result, { landing_page: "/blog" }),
+      { sessions: 1, pageviews: 1, bounce_rate: 100 },
+      "/blog",
+    );
     expectKpis(rowWhere(result, { landing_page: "/promo" }), { sessions: 1, pageviews: 1 }, "/promo");
   });
 
@@ -165,9 +173,45 @@ describe("group by session dimensions", () => {
   });
 });
 
+describe("channel rules", () => {
+  it("classifies sessions by utm_medium first, then by referrer", async () => {
+    const channels = await kit.workspace("channels", { domains: ["site.example"] });
+    await kit.load(
+      channels,
+      "events",
+      `
+      timestamp,event,visitor_id,type,url,referrer,utm_medium
+      2026-06-01T10:00:00Z,pageview,c1,page,https://site.example/,https://t.co/abc,
+      2026-06-01T10:00:00Z,pageview,c2,page,https://site.example/,https://www.google.co.uk/,
+      2026-06-01T10:00:00Z,pageview,c3,page,https://site.example/,,newsletter
+      2026-06-01T10:00:00Z,pageview,c4,page,https://site.example/,https://facebook.com/,paidsocial
+      2026-06-01T10:00:00Z,pageview,c5,page,https://site.example/,https://duckduckgo.com/,
+      2026-06-01T10:00:00Z,pageview,c6,page,https://site.example/,https://blog.partner.com/x,
+      2026-06-01T10:00:00Z,pageview,c7,page,https://site.example/,https://www.site.example/x,
+      2026-06-01T10:00:00Z,pageview,c8,page,https://site.example/,,social
+    `,
+    );
+    const result = await kit.query(channels, { kpis: ["sessions"], ...DAY, groupBy: ["channel"] });
+    // t.co + utm_medium social → social 2; google.co.uk + duckduckgo → organic_search 2;
+    // newsletter → email; paidsocial (medium wins over the facebook referrer) → paid;
+    // blog.partner.com → referral; the site's own domain (www.) → direct
+    expectKpis(rowWhere(result, { channel: "social" }), { sessions: 2 }, "social");
+    expectKpis(rowWhere(result, { channel: "organic_search" }), { sessions: 2 }, "organic_search");
+    expectKpis(rowWhere(result, { channel: "email" }), { sessions: 1 }, "email");
+    expectKpis(rowWhere(result, { channel: "paid" }), { sessions: 1 }, "paid");
+    expectKpis(rowWhere(result, { channel: "referral" }), { sessions: 1 }, "referral");
+    expectKpis(rowWhere(result, { channel: "direct" }), { sessions: 1 }, "direct");
+    expect(result.rows).toHaveLength(6);
+  });
+});
+
 describe("group by event properties and cost breakdowns", () => {
   it("groups by props.NAME from an extra events column", async () => {
-    const result = await kit.query(ws, { kpis: ["pageviews", "conversions"], ...DAY, groupBy: ["props.plan"] });
+    const result = await kit.query(ws, {
+      kpis: ["pageviews", "conversions"],
+      ...DAY,
+      groupBy: ["props.plan"],
+    });
     expectKpis(rowWhere(result, { "props.plan": "pro" }), { pageviews: 2, conversions: 1 }, "pro");
     expectKpis(rowWhere(result, { "props.plan": "free" }), { pageviews: 1, conversions: 1 }, "free");
     // g3, g4, g5, g6
@@ -236,7 +280,11 @@ describe("filters", () => {
   });
 
   it("filters a property and a breakdown", async () => {
-    const byPlan = await kit.query(ws, { kpis: ["pageviews", "conversions"], ...DAY, where: ["props.plan=pro"] });
+    const byPlan = await kit.query(ws, {
+      kpis: ["pageviews", "conversions"],
+      ...DAY,
+      where: ["props.plan=pro"],
+    });
     expectKpis(byPlan.totals, { pageviews: 2, conversions: 1 }, "plan");
     const byAge = await kit.query(ws, { kpis: ["spend", "clicks"], ...DAY, where: ["age=18-24"] });
     expectKpis(byAge.totals, { spend: 50, clicks: 15 }, "age"); // 40 + 10, 10 + 5

@@ -215,7 +215,11 @@ describe("order KPIs", () => {
 
   it("caps the lifetime with clv_max_lifetime_periods", async () => {
     const capped = await kit.update(ws, { clv_max_lifetime_periods: 1.5 });
-    const result = await kit.query(capped, { kpis: ["retention_rate", "clv"], from: "2026-03-11", to: "2026-03-20" });
+    const result = await kit.query(capped, {
+      kpis: ["retention_rate", "clv"],
+      from: "2026-03-11",
+      to: "2026-03-20",
+    });
     // retention 50 % → 1 / (1 − 0.5) = 2, capped at 1.5: (110 / 3) × 0.5 × 1.5 = 27.5
     expectKpis(result.totals, { retention_rate: 50, clv: 27.5 });
   });

@@ -286,6 +286,37 @@ describe("time zones", () => {
     );
   });
 
+  it("cuts days and Monday weeks in America/New_York", async () => {
+    const ny = await kit.workspace("new-york", { timezone: "America/New_York" });
+    // 03:00Z on Monday 03-02 is 22:00 on Sunday 03-01 in New York (UTC−5); 06:00Z is Monday 01:00.
+    await kit.load(
+      ny,
+      "events",
+      `
+      timestamp,event,visitor_id,type
+      2026-03-02T03:00:00Z,pageview,N1,page
+      2026-03-02T06:00:00Z,pageview,N2,page
+    `,
+    );
+    const week = await kit.query(ny, {
+      kpis: ["pageviews", "sessions"],
+      from: "2026-03-01",
+      to: "2026-03-02",
+      interval: "week",
+    });
+    expect(column(week, "period")).toEqual(["2026-02-23", "2026-03-02"]);
+    expectKpis(rowWhere(week, { period: "2026-02-23" }), { pageviews: 1, sessions: 1 }, "week of 02-23"); // N1
+    expectKpis(rowWhere(week, { period: "2026-03-02" }), { pageviews: 1, sessions: 1 }, "week of 03-02"); // N2
+    const day = await kit.query(ny, {
+      kpis: ["visitors"],
+      from: "2026-03-01",
+      to: "2026-03-02",
+      interval: "day",
+    });
+    expectKpis(rowWhere(day, { period: "2026-03-01" }), { visitors: 1 }, "03-01");
+    expectKpis(rowWhere(day, { period: "2026-03-02" }), { visitors: 1 }, "03-02");
+  });
+
   it("defaults the range to the first and last local dates with data", async () => {
     const result = await kit.query(paris, { kpis: ["pageviews"] });
     expect(result.from).toBe("2026-01-14");
@@ -336,22 +367,44 @@ describe("more session rules", () => {
       to: "2026-03-02",
     });
     // two one-page sessions: both bounce, both last 0 s
-    expectKpis(result.totals, { visitors: 1, sessions: 2, pageviews: 2, bounce_rate: 100, avg_visit_duration: 0 });
+    expectKpis(result.totals, {
+      visitors: 1,
+      sessions: 2,
+      pageviews: 2,
+      bounce_rate: 100,
+      avg_visit_duration: 0,
+    });
   });
 
   it("joins events of a later import to a session already computed", async () => {
     const later = await kit.workspace("incremental");
-    await kit.load(later, "events", "timestamp,event,visitor_id,type\n2026-03-02T10:00:00Z,pageview,K,page\n");
-    const before = await kit.query(later, { kpis: ["sessions", "bounce_rate"], from: "2026-03-02", to: "2026-03-02" });
+    await kit.load(
+      later,
+      "events",
+      "timestamp,event,visitor_id,type\n2026-03-02T10:00:00Z,pageview,K,page\n",
+    );
+    const before = await kit.query(later, {
+      kpis: ["sessions", "bounce_rate"],
+      from: "2026-03-02",
+      to: "2026-03-02",
+    });
     expectKpis(before.totals, { sessions: 1, bounce_rate: 100 }, "before");
     // 10:20 is 20 min later: the same session, now 2 pages over 1200 s
-    await kit.load(later, "events", "timestamp,event,visitor_id,type\n2026-03-02T10:20:00Z,pageview,K,page\n");
+    await kit.load(
+      later,
+      "events",
+      "timestamp,event,visitor_id,type\n2026-03-02T10:20:00Z,pageview,K,page\n",
+    );
     const after = await kit.query(later, {
       kpis: ["sessions", "pageviews", "bounce_rate", "avg_visit_duration"],
       from: "2026-03-02",
       to: "2026-03-02",
     });
-    expectKpis(after.totals, { sessions: 1, pageviews: 2, bounce_rate: 0, avg_visit_duration: 1200 }, "after");
+    expectKpis(
+      after.totals,
+      { sessions: 1, pageviews: 2, bounce_rate: 0, avg_visit_duration: 1200 },
+      "after",
+    );
   });
 
   it("uses the workspace's conversion_events and lead_events", async () => {
@@ -384,7 +437,12 @@ describe("more session rules", () => {
     // every page of the fixture is in March: 1 (E 03-01) + 8 (03-02..03-08) + 1 (G 03-09) = 10
     expectKpis(rowWhere(quarter, { period: "2026-01-01" }), { pageviews: 10 }, "Q1");
     expectKpis(rowWhere(quarter, { period: "2026-04-01" }), { pageviews: 0 }, "Q2");
-    const year = await kit.query(ws, { kpis: ["pageviews"], from: "2026-03-01", to: "2026-03-31", interval: "year" });
+    const year = await kit.query(ws, {
+      kpis: ["pageviews"],
+      from: "2026-03-01",
+      to: "2026-03-31",
+      interval: "year",
+    });
     expect(column(year, "period")).toEqual(["2026-01-01"]);
     expectKpis(year.rows[0], { pageviews: 10 }, "2026");
   });

@@ -110,7 +110,7 @@ async function loadJsonl(tx: Transaction, request: ImportRequest) {
 export async function loadRecords(tx: Transaction, columns: readonly string[], rows: readonly { line: number; record: TextRecord }[]) {
   const names = columns.length > 0 ? columns : ["__empty"];
   await tx.run(`CREATE TEMP TABLE raw (__line BIGINT, ${names.map((c) => `${d.identifier(c)} VARCHAR`).join(", ")})`);
-  const appender = await tx.connection.createAppender("raw", "temp");
+  const appender = await tx.connection.createAppender("raw", "main", "temp");
   for (const { line, record } of rows) {
     appender.appendBigInt(BigInt(line));
     for (const column of names) {
