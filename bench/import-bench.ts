@@ -10,6 +10,8 @@ export interface StepFigure {
   readonly rows: number;
   readonly ms: number;
   readonly rowsPerSecond: number;
+  /** CPU time of this process during the step (DuckDB's threads included). */
+  readonly cpuMs: number;
 }
 
 export interface ImportResult {
@@ -19,7 +21,13 @@ export interface ImportResult {
   readonly dbBytes: number;
 }
 
-const figure = (rows: number, ms: number): StepFigure => ({ rows, ms, rowsPerSecond: (rows / ms) * 1000 });
+const figure = (rows: number, ms: number, cpuMs: number): StepFigure => ({
+  rows,
+  ms,
+  rowsPerSecond: (rows / ms) * 1000,
+  cpuMs,
+});
+const cpu = (f: StepFigure) => `(${fmtMs(f.cpuMs)} CPU)`;
 
 /**
  * Imports the files into a fresh store through `store.importFile`, then derives sessions with
@@ -42,7 +50,7 @@ export async function benchImport(
   try {
     await store.createWorkspace(workspace);
     const importOne = async (kind: "events" | "costs" | "orders", file: string, expected: number) => {
-      const { ms, value } = await timed(() =>
+      const { ms, cpuMs, value } = await timed(() =>
         store.importFile({
           workspace,
           kind,
@@ -54,17 +62,25 @@ export async function benchImport(
         }),
       );
       checkSummary(value, expected);
-      return figure(value.rowsRead, ms);
+      return figure(value.rowsRead, ms, cpuMs);
     };
     const events = await importOne("events", files.events, files.rows.events);
-    log(`    sextant import events : ${fmtMs(events.ms)}  ${fmtInt(events.rowsPerSecond)} rows/s`);
+    log(
+      `    sextant import events : ${fmtMs(events.ms)}  ${fmtInt(events.rowsPerSecond)} rows/s ${cpu(events)}`,
+    );
     const costs = await importOne("costs", files.costs, files.rows.costs);
-    log(`    sextant import costs  : ${fmtMs(costs.ms)}  ${fmtInt(costs.rowsPerSecond)} rows/s`);
+    log(
+      `    sextant import costs  : ${fmtMs(costs.ms)}  ${fmtInt(costs.rowsPerSecond)} rows/s ${cpu(costs)}`,
+    );
     const orders = await importOne("orders", files.orders, files.rows.orders);
-    log(`    sextant import orders : ${fmtMs(orders.ms)}  ${fmtInt(orders.rowsPerSecond)} rows/s`);
+    log(
+      `    sextant import orders : ${fmtMs(orders.ms)}  ${fmtInt(orders.rowsPerSecond)} rows/s ${cpu(orders)}`,
+    );
     const refresh = await timed(() => store.refreshDerived(workspace));
-    const refreshDerived = figure(files.rows.events, refresh.ms);
-    log(`    sextant refreshDerived: ${fmtMs(refresh.ms)}  ${fmtInt(refreshDerived.rowsPerSecond)} events/s`);
+    const refreshDerived = figure(files.rows.events, refresh.ms, refresh.cpuMs);
+    log(
+      `    sextant refreshDerived: ${fmtMs(refresh.ms)}  ${fmtInt(refreshDerived.rowsPerSecond)} events/s ${cpu(refreshDerived)}`,
+    );
     sextant = { events, costs, orders, refreshDerived };
   } finally {
     await store.close();
@@ -84,16 +100,20 @@ export async function benchImport(
   let baseline: ImportResult["baseline"];
   try {
     const load = async (sql: string, table: string) => {
-      const { ms } = await timed(() => raw.run(sql));
-      return figure(await raw.number(`SELECT count(*) FROM ${table}`), ms);
+      const { ms, cpuMs } = await timed(() => raw.run(sql));
+      return figure(await raw.number(`SELECT count(*) FROM ${table}`), ms, cpuMs);
     };
     const events = await load(baselineEventsSql(files.events, files.spec.eventColumns), "events");
-    log(`    baseline events       : ${fmtMs(events.ms)}  ${fmtInt(events.rowsPerSecond)} rows/s`);
+    log(
+      `    baseline events       : ${fmtMs(events.ms)}  ${fmtInt(events.rowsPerSecond)} rows/s ${cpu(events)}`,
+    );
     const costs = await load(baselineCostsSql(files.costs), "ad_costs");
     const orders = await load(baselineOrdersSql(files.orders), "orders");
     const sessionsRun = await timed(() => raw.run(baselineSessionsSql(workspace.settings.timezone)));
-    const sessions = figure(events.rows, sessionsRun.ms);
-    log(`    baseline sessionize   : ${fmtMs(sessions.ms)}  ${fmtInt(sessions.rowsPerSecond)} events/s`);
+    const sessions = figure(events.rows, sessionsRun.ms, sessionsRun.cpuMs);
+    log(
+      `    baseline sessionize   : ${fmtMs(sessions.ms)}  ${fmtInt(sessions.rowsPerSecond)} events/s ${cpu(sessions)}`,
+    );
     baseline = { events, costs, orders, sessions };
   } finally {
     raw.close();

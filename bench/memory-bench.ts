@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { generateKey } from "../src/keys/keys.js";
+import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import { OVERVIEW_REQUEST } from "./query-bench.js";
 import { fmtMs, log, median, timed } from "./util.js";
 
@@ -54,8 +56,8 @@ async function waitForHealth(base: string, child: ChildProcess, timeoutMs: numbe
   throw new Error(`sextant serve did not answer /healthz within ${timeoutMs} ms`);
 }
 
-async function get(url: string): Promise<number> {
-  const { ms, value: response } = await timed(() => fetch(url));
+async function get(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const { ms, value: response } = await timed(() => fetch(url, { headers }));
   const body = await response.text();
   if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 300)}`);
   return ms;
@@ -70,6 +72,15 @@ export async function benchServeMemory(
   workspace: string,
   logFile: string,
 ): Promise<MemoryResult> {
+  // The API wants a read key: make one in the store before the server holds the file.
+  const store = await DuckdbStore.open(dbPath);
+  const key = generateKey("read");
+  try {
+    await store.saveKey({ id: key.id, workspace, kind: "read", hash: key.hash });
+  } finally {
+    await store.close();
+  }
+  const auth = { authorization: `Bearer ${key.secret}` };
   const port = await freePort();
   const out = openSync(logFile, "w");
   const child = spawn(
@@ -93,7 +104,7 @@ export async function benchServeMemory(
       interval: OVERVIEW_REQUEST.interval,
     });
     const overview: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) overview.push(await get(`${base}/api/v1/kpis?${params}`));
+    for (let i = 0; i < REQUESTS; i++) overview.push(await get(`${base}/api/v1/kpis?${params}`, auth));
     const healthz: number[] = [];
     for (let i = 0; i < REQUESTS; i++) healthz.push(await get(`${base}/healthz`));
     const after = procStatus(pid);

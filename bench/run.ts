@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,6 +122,7 @@ async function main(): Promise<number> {
     `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, DuckDB ${machine.duckdb}`,
   );
 
+  mkdirSync(RESULTS_DIR, { recursive: true });
   const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
   const results: Record<string, SizeResult> = {};
   const summary: SummaryRow[] = [];

@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { RejectedRow } from "../store/store.js";
 import { segmentMessageRecord } from "../ingest/segment/to-record.js";
 import { isObject, type TextRecord, text } from "../ingest/text-record.js";
+import type { RejectedRow } from "../store/store.js";
 import type { ImportKind } from "./kinds.js";
 
 export interface JsonlRows {
@@ -45,8 +45,6 @@ export async function readJsonl(file: string, kind: ImportKind): Promise<JsonlRo
   return { columns: [...columns], rows, rejected };
 }
 
-
 function flatRecord(value: Record<string, unknown>): TextRecord {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, text(v)]));
 }
-

@@ -9,7 +9,11 @@ const MAX_FUTURE_MS = 24 * 3600 * 1000;
  * else the time it was received. Times before 2000 or more than a day ahead are refused.
  */
 export function messageTime(
-  message: { timestamp?: string | undefined; originalTimestamp?: string | undefined; sentAt?: string | undefined },
+  message: {
+    timestamp?: string | undefined;
+    originalTimestamp?: string | undefined;
+    sentAt?: string | undefined;
+  },
   receivedAt: Date,
   field: string,
 ): Date {
@@ -17,12 +21,16 @@ export function messageTime(
   if (message.timestamp !== undefined) time = Date.parse(message.timestamp);
   else if (message.originalTimestamp !== undefined) {
     const original = Date.parse(message.originalTimestamp);
-    time = message.sentAt === undefined ? original : receivedAt.getTime() - (Date.parse(message.sentAt) - original);
+    time =
+      message.sentAt === undefined
+        ? original
+        : receivedAt.getTime() - (Date.parse(message.sentAt) - original);
   } else time = receivedAt.getTime();
   if (time < EARLIEST || time > receivedAt.getTime() + MAX_FUTURE_MS) {
-    throw new UserError(`${field} ${new Date(time).toISOString()} is not a plausible event time (before 2000 or more than a day ahead).`, [
-      { field, reason: "implausible time" },
-    ]);
+    throw new UserError(
+      `${field} ${new Date(time).toISOString()} is not a plausible event time (before 2000 or more than a day ahead).`,
+      [{ field, reason: "implausible time" }],
+    );
   }
   return new Date(time);
 }

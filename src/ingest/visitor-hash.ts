@@ -18,7 +18,9 @@ export class VisitorHasher {
   async visitorId(domain: string, ip: string, userAgent: string, now: Date): Promise<string> {
     const day = now.toISOString().slice(0, 10);
     if (this.cached?.day !== day) this.cached = { day, salt: await this.salts.dailySalt(day) };
-    const digest = createHash("sha256").update(`${this.cached.salt}\u0000${domain}\u0000${ip}\u0000${userAgent}`).digest("hex");
+    const digest = createHash("sha256")
+      .update(`${this.cached.salt}\u0000${domain}\u0000${ip}\u0000${userAgent}`)
+      .digest("hex");
     return `h_${digest.slice(0, 32)}`;
   }
 }

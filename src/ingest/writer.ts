@@ -34,7 +34,9 @@ export class GroupCommitWriter {
   write(events: readonly IncomingEvent[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error("the writer is closed"));
     if (events.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
-    const promise = new Promise<AppendResult>((resolve, reject) => this.queue.push({ events, resolve, reject }));
+    const promise = new Promise<AppendResult>((resolve, reject) =>
+      this.queue.push({ events, resolve, reject }),
+    );
     this.running ??= this.drain();
     return promise;
   }

@@ -12,6 +12,7 @@ import { handleError } from "./errors.js";
 import { createMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { overviewPage } from "./overview-page.js";
+import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { segmentRoutes } from "./routes/segment.js";
@@ -25,6 +26,8 @@ export interface AppOptions {
   /** Trust X-Forwarded-For (behind a reverse proxy) for the visitor hash and rate limits. */
   readonly trustProxy?: boolean;
   readonly version?: string;
+  /** Serve forwarded CLI commands (set by `sextant serve`). */
+  readonly admin?: AdminOptions;
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
@@ -32,7 +35,11 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 /** The HTTP server: thin routes over the same functions as the CLI, returning the same JSON. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
-  const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+  });
   const metrics = createMetrics();
   const writer = new GroupCommitWriter(store, 20_000, (events, ms) => {
     metrics.commitSeconds.observe(ms / 1000);
@@ -48,8 +55,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   app.setErrorHandler((error: Error, request, reply) => {
-    const status = error instanceof UserError ? error.status : "statusCode" in error ? Number(error.statusCode) : 500;
-    if (status >= 400 && status < 500) metrics.rejected.inc({ route: request.routeOptions.url ?? "unknown", status: String(status) });
+    const status =
+      error instanceof UserError ? error.status : "statusCode" in error ? Number(error.statusCode) : 500;
+    if (status >= 400 && status < 500)
+      metrics.rejected.inc({ route: request.routeOptions.url ?? "unknown", status: String(status) });
     return handleError(error, request, reply);
   });
   // The tracker and many clients send JSON as text/plain (it needs no CORS preflight).
@@ -57,7 +66,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     try {
       done(null, JSON.parse(String(body)));
     } catch {
-      done(new UserError("The body is not valid JSON.", [{ field: "body", reason: "invalid JSON" }]), undefined);
+      done(
+        new UserError("The body is not valid JSON.", [{ field: "body", reason: "invalid JSON" }]),
+        undefined,
+      );
     }
   });
   await app.register(rateLimit, {
@@ -67,7 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const key = presentedKey(request);
       return key ? `key:${hashKey(key)}` : `ip:${request.ip}`;
     },
-    allowList: (request) => request.url === "/healthz" || request.url === "/metrics",
+    allowList: (request) => ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       error: `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
@@ -79,19 +91,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/metrics", async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get("/metrics", async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   app.get("/api/v1/openapi.json", async () => openApiDocument(options.version ?? "0.1.0"));
   segmentRoutes(app, ctx);
   plausibleRoutes(app, ctx);
   trackerRoutes(app);
   queryRoutes(app, ctx);
+  if (options.admin) adminRoutes(app, store, options.admin);
 
   // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.
   app.get("/", async (request, reply) => {
     if (!LOOPBACK.test(request.ip)) {
-      throw new UserError("The overview page is only served to this machine; use the API with a read key.", [
-        { field: "ip", reason: "not loopback" },
-      ], 403);
+      throw new UserError(
+        "The overview page is only served to this machine; use the API with a read key.",
+        [{ field: "ip", reason: "not loopback" }],
+        403,
+      );
     }
     const sections = [];
     for (const workspace of await store.listWorkspaces()) {

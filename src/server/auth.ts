@@ -45,11 +45,18 @@ export class KeyResolver {
       entry = { key: await this.store.findKey(hash), until: now + this.ttlMs };
       this.cache.set(hash, entry);
     }
-    if (!entry.key) throw new UserError("This key is unknown or revoked.", [{ field: "authorization", reason: "invalid key" }], 401);
+    if (!entry.key)
+      throw new UserError(
+        "This key is unknown or revoked.",
+        [{ field: "authorization", reason: "invalid key" }],
+        401,
+      );
     if (entry.key.kind !== kind) {
-      throw new UserError(`This is a ${entry.key.kind} key; this route needs a ${kind} key.`, [
-        { field: "authorization", reason: `needs a ${kind} key` },
-      ], 403);
+      throw new UserError(
+        `This is a ${entry.key.kind} key; this route needs a ${kind} key.`,
+        [{ field: "authorization", reason: `needs a ${kind} key` }],
+        403,
+      );
     }
     return entry.key;
   }
@@ -58,7 +65,11 @@ export class KeyResolver {
 /** A key sees its own workspace only: any other name is forbidden, whether it exists or not. */
 export function checkWorkspace(key: ApiKey, requested: string | undefined): string {
   if (requested !== undefined && requested !== key.workspace) {
-    throw new UserError("This key belongs to another workspace.", [{ field: "workspace", reason: "forbidden" }], 403);
+    throw new UserError(
+      "This key belongs to another workspace.",
+      [{ field: "workspace", reason: "forbidden" }],
+      403,
+    );
   }
   return key.workspace;
 }

@@ -1,5 +1,5 @@
-import type { GroupCommitWriter } from "../ingest/writer.js";
 import type { VisitorHasher } from "../ingest/visitor-hash.js";
+import type { GroupCommitWriter } from "../ingest/writer.js";
 import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 import type { KeyResolver } from "./auth.js";

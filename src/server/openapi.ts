@@ -14,7 +14,10 @@ const errorResponse = {
         required: ["error", "details"],
         properties: {
           error: { type: "string" },
-          details: { type: "array", items: { type: "object", properties: { field: { type: "string" }, reason: { type: "string" } } } },
+          details: {
+            type: "array",
+            items: { type: "object", properties: { field: { type: "string" }, reason: { type: "string" } } },
+          },
         },
       },
     },
@@ -42,9 +45,21 @@ export function openApiDocument(version: string) {
           summary: `Segment ${type}`,
           tags: ["ingestion"],
           security: [{ writeKeyBasic: [] }],
-          requestBody: { required: true, content: { "application/json": { schema: schema(type === "batch" ? batchSchema : MESSAGE_SCHEMAS[type]) } } },
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: schema(type === "batch" ? batchSchema : MESSAGE_SCHEMAS[type]) },
+            },
+          },
           responses: {
-            "200": { description: "Stored durably", content: { "application/json": { schema: { type: "object", properties: { success: { type: "boolean" } } } } } },
+            "200": {
+              description: "Stored durably",
+              content: {
+                "application/json": {
+                  schema: { type: "object", properties: { success: { type: "boolean" } } },
+                },
+              },
+            },
             "400": errorResponse,
             "401": errorResponse,
             "403": errorResponse,
@@ -58,10 +73,18 @@ export function openApiDocument(version: string) {
   const readSecurity = [{ readKey: [] }];
   return {
     openapi: "3.1.0",
-    info: { title: "Sextant", version, description: "Marketing KPIs: ingestion (Segment, Plausible) and the KPI query API." },
+    info: {
+      title: "Sextant",
+      version,
+      description: "Marketing KPIs: ingestion (Segment, Plausible) and the KPI query API.",
+    },
     components: {
       securitySchemes: {
-        writeKeyBasic: { type: "http", scheme: "basic", description: "The workspace write key as user name, empty password" },
+        writeKeyBasic: {
+          type: "http",
+          scheme: "basic",
+          description: "The workspace write key as user name, empty password",
+        },
         readKey: { type: "http", scheme: "bearer", description: "A workspace read key" },
       },
     },
@@ -71,20 +94,44 @@ export function openApiDocument(version: string) {
         post: {
           summary: "Plausible Events API",
           tags: ["ingestion"],
-          requestBody: { required: true, content: { "application/json": { schema: schema(plausibleSchema) }, "text/plain": { schema: schema(plausibleSchema) } } },
-          responses: { "202": { description: "Stored durably (or dropped as a bot)" }, "400": errorResponse, "413": errorResponse, "429": errorResponse },
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: schema(plausibleSchema) },
+              "text/plain": { schema: schema(plausibleSchema) },
+            },
+          },
+          responses: {
+            "202": { description: "Stored durably (or dropped as a bot)" },
+            "400": errorResponse,
+            "413": errorResponse,
+            "429": errorResponse,
+          },
         },
       },
       "/api/v1/kpis": {
         get: {
-          summary: "KPIs for a range, interval, grouping and filters (same JSON as `sextant kpi --format json`)",
+          summary:
+            "KPIs for a range, interval, grouping and filters (same JSON as `sextant kpi --format json`)",
           tags: ["query"],
           security: readSecurity,
           parameters: queryParameters(kpiQuerySchema),
-          responses: { "200": { description: "KPI rows and totals" }, "400": errorResponse, "401": errorResponse, "403": errorResponse },
+          responses: {
+            "200": { description: "KPI rows and totals" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
         },
       },
-      "/api/v1/workspaces": { get: { summary: "The key's workspace", tags: ["query"], security: readSecurity, responses: { "200": { description: "Workspaces" }, "401": errorResponse } } },
+      "/api/v1/workspaces": {
+        get: {
+          summary: "The key's workspace",
+          tags: ["query"],
+          security: readSecurity,
+          responses: { "200": { description: "Workspaces" }, "401": errorResponse },
+        },
+      },
       "/api/v1/workspaces/{name}": {
         get: {
           summary: "A workspace's settings",
@@ -103,10 +150,23 @@ export function openApiDocument(version: string) {
           responses: { "200": { description: "Keys" }, "401": errorResponse, "403": errorResponse },
         },
       },
-      "/js/sextant.js": { get: { summary: "The first-party tracker", tags: ["ingestion"], responses: { "200": { description: "JavaScript" } } } },
+      "/js/sextant.js": {
+        get: {
+          summary: "The first-party tracker",
+          tags: ["ingestion"],
+          responses: { "200": { description: "JavaScript" } },
+        },
+      },
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
-      "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format" } } } },
-      "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics",
+          responses: { "200": { description: "text exposition format" } },
+        },
+      },
+      "/api/v1/openapi.json": {
+        get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } },
+      },
     },
   };
 }

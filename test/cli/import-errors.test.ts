@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CliSandbox, type CliResult, expectUserError, linesNamed } from "./run-cli.js";
+import { type CliResult, CliSandbox, expectUserError, linesNamed } from "./run-cli.js";
 
 /**
  * Every way an import can go wrong (SPEC §2.2): the command fails with a non-zero exit code and a
@@ -16,7 +16,8 @@ describe("sextant import: errors stop the import and store nothing", () => {
     await cli.cleanup();
   });
 
-  const ALL_FACTS = "spend,impressions,clicks,emails_sent,posts,social_reach,orders,revenue,pageviews,visitors";
+  const ALL_FACTS =
+    "spend,impressions,clicks,emails_sent,posts,social_reach,orders,revenue,pageviews,visitors";
 
   async function expectNothingStored(day: string): Promise<void> {
     const { totals } = await cli.kpi(["--kpis", ALL_FACTS, "--from", day, "--to", day]);
@@ -157,7 +158,8 @@ describe("sextant import: errors stop the import and store nothing", () => {
     const result = await importing("clicks", "clicks.csv", "date,campaign,spend\n2026-01-11,a,1\n");
     expectUserError(result);
     expect(result.stderr).toContain("clicks");
-    for (const kind of ["events", "costs", "email", "social", "orders"]) expect(result.stderr).toContain(kind);
+    for (const kind of ["events", "costs", "email", "social", "orders"])
+      expect(result.stderr).toContain(kind);
     await expectNothingStored("2026-01-11");
   });
 

@@ -234,7 +234,12 @@ describe("sextant import FILE.jsonl", () => {
   it("imports Segment messages: page views with UTM tags in the URL, an order from a track call", async () => {
     const out = await cli.ok(["import", "events", await cli.file("segment.jsonl", `${SEGMENT_JSONL}\n`)]);
     expectSummary(out, { read: 4, stored: 4, rejected: 0 });
-    const { totals } = await cli.kpi(["--kpis", "pageviews,conversions,orders,revenue", "--to", "2026-03-03"]);
+    const { totals } = await cli.kpi([
+      "--kpis",
+      "pageviews,conversions,orders,revenue",
+      "--to",
+      "2026-03-03",
+    ]);
     expect(totals).toEqual({ pageviews: 2, conversions: 1, orders: 1, revenue: 42.5 });
     const bySource = await cli.kpi(["--kpis", "pageviews", "--group-by", "utm_source", "--to", "2026-03-03"]);
     expect(rowWhere(bySource, "utm_source", "google").pageviews).toBe(1);
@@ -249,7 +254,14 @@ describe("sextant import FILE.jsonl", () => {
 
   it("identify links the anonymous visitor to the user: the order goes to the campaign that brought them", async () => {
     // anon-1 arrived from Spring_Sale, was identified as user-1, and user-1 ordered (SPEC §2.1, §3).
-    const byCampaign = await cli.kpi(["--kpis", "orders,revenue", "--group-by", "campaign", "--to", "2026-03-03"]);
+    const byCampaign = await cli.kpi([
+      "--kpis",
+      "orders,revenue",
+      "--group-by",
+      "campaign",
+      "--to",
+      "2026-03-03",
+    ]);
     expect(rowWhere(byCampaign, "campaign", "spring_sale").revenue).toBe(42.5);
     expect(byCampaign.totals.revenue).toBe(42.5);
   });
@@ -331,14 +343,22 @@ describe("sextant import --skip-invalid", () => {
     expectSummary(result.stdout, { read: 4, stored: 2, rejected: 2 });
     expect(result.stdout).toMatch(/line 2: .*JSON/i);
     expect(result.stdout).toMatch(/line 3: .*revenue/i);
-    const { totals } = await cli.kpi(["--kpis", "orders,revenue", "--from", "2026-03-05", "--to", "2026-03-05"]);
+    const { totals } = await cli.kpi([
+      "--kpis",
+      "orders,revenue",
+      "--from",
+      "2026-03-05",
+      "--to",
+      "2026-03-05",
+    ]);
     expect(totals).toEqual({ orders: 2, revenue: 25 });
   });
 });
 
 describe("re-importing the same file changes nothing (SPEC §2.2)", () => {
   let cli: CliSandbox;
-  const KPIS = "spend,impressions,clicks,emails_sent,email_opens,posts,social_reach,orders,revenue,pageviews,visitors";
+  const KPIS =
+    "spend,impressions,clicks,emails_sent,email_opens,posts,social_reach,orders,revenue,pageviews,visitors";
   const files: Record<string, string> = {};
   beforeAll(async () => {
     cli = await CliSandbox.create();
@@ -424,7 +444,12 @@ describe("re-importing the same file changes nothing (SPEC §2.2)", () => {
       "costs-fix.csv",
       "date,campaign,channel,spend,impressions,clicks,conversions\n2026-03-02, spring sale ,paid,200,10000,250,12\n",
     );
-    expectSummary(await cli.ok(["import", "costs", changed]), { read: 1, stored: 1, rejected: 0, replaced: 1 });
+    expectSummary(await cli.ok(["import", "costs", changed]), {
+      read: 1,
+      stored: 1,
+      rejected: 0,
+      replaced: 1,
+    });
     const { totals } = await cli.kpi(["--kpis", "spend,impressions,clicks"]);
     expectClose(totals.spend, 220.5 - 120.5 + 200);
     expect(totals.impressions).toBe(20000);

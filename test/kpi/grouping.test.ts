@@ -173,6 +173,27 @@ describe("group by session dimensions", () => {
   });
 });
 
+describe("totals over the selection", () => {
+  it("counts a visitor seen on two devices once in the totals", async () => {
+    const two = await kit.workspace("two-devices");
+    // M: a mobile session at 10:00 and a desktop session at 12:00 (2 h apart)
+    await kit.load(
+      two,
+      "events",
+      `
+      timestamp,event,visitor_id,type,device
+      2026-06-01T10:00:00Z,pageview,M,page,mobile
+      2026-06-01T12:00:00Z,pageview,M,page,desktop
+    `,
+    );
+    const result = await kit.query(two, { kpis: ["visitors", "sessions"], ...DAY, groupBy: ["device"] });
+    expectKpis(rowWhere(result, { device: "mobile" }), { visitors: 1, sessions: 1 }, "mobile");
+    expectKpis(rowWhere(result, { device: "desktop" }), { visitors: 1, sessions: 1 }, "desktop");
+    // rows add up to 2 visitors, but there is one distinct visitor; sessions do add up
+    expectKpis(result.totals, { visitors: 1, sessions: 2 }, "totals");
+  });
+});
+
 describe("channel rules", () => {
   it("classifies sessions by utm_medium first, then by referrer", async () => {
     const channels = await kit.workspace("channels", { domains: ["site.example"] });

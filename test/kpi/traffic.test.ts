@@ -317,6 +317,34 @@ describe("time zones", () => {
     expectKpis(rowWhere(day, { period: "2026-03-02" }), { visitors: 1 }, "03-02");
   });
 
+  it("reads explicit offsets exactly and a timestamp without offset in the workspace zone (UTC)", async () => {
+    const offsets = await kit.workspace("offsets");
+    await kit.load(
+      offsets,
+      "events",
+      `
+      timestamp,event,visitor_id,type
+      2026-01-14T23:50:00+01:00,pageview,A,page
+      2026-01-15T00:10:00+01:00,pageview,A,page
+      2026-01-15 00:30:00,pageview,B,page
+    `,
+    );
+    const result = await kit.query(offsets, {
+      kpis: ["pageviews", "sessions", "avg_visit_duration"],
+      from: "2026-01-14",
+      to: "2026-01-15",
+      interval: "day",
+    });
+    // A: 22:50Z and 23:10Z, both on 01-14 UTC: one session of 1200 s
+    expectKpis(
+      rowWhere(result, { period: "2026-01-14" }),
+      { pageviews: 2, sessions: 1, avg_visit_duration: 1200 },
+      "01-14",
+    );
+    // B: no offset → 00:30 UTC on 01-15
+    expectKpis(rowWhere(result, { period: "2026-01-15" }), { pageviews: 1, sessions: 1 }, "01-15");
+  });
+
   it("defaults the range to the first and last local dates with data", async () => {
     const result = await kit.query(paris, { kpis: ["pageviews"] });
     expect(result.from).toBe("2026-01-14");

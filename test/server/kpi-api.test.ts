@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKey } from "../../src/keys/keys.js";
 import { loadDemo } from "../../src/demo/load-demo.js";
+import { generateKey } from "../../src/keys/keys.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
@@ -54,7 +54,11 @@ describe("GET /api/v1/kpis", () => {
   });
 
   it("names the wrong parameter with a 400", async () => {
-    const response = await app.inject({ method: "GET", url: "/api/v1/kpis?interval=fortnight", headers: auth });
+    const response = await app.inject({
+      method: "GET",
+      url: "/api/v1/kpis?interval=fortnight",
+      headers: auth,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ details: [{ field: "interval" }] });
     const unknown = await app.inject({ method: "GET", url: "/api/v1/kpis?kpis=visitorz", headers: auth });

@@ -1,10 +1,11 @@
+import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { fileFormat, parseColumnMap, parseImportKind } from "../../import/options.js";
 import type { ImportSummary } from "../../store/store.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
-import { print, withStore, workspaceFlag } from "../context.js";
+import { io, isForwarded, print, withStore, workspaceFlag } from "../context.js";
 
 interface ImportFlags {
   map?: string;
@@ -32,12 +33,13 @@ export function registerImport(program: Command): void {
     )
     .action(async (rawKind: string, file: string, flags: ImportFlags, command: Command) => {
       const kind = parseImportKind(rawKind);
+      file = resolve(io().cwd ?? process.cwd(), file);
       const map = parseColumnMap(kind, flags.map);
       const globals = command.optsWithGlobals<GlobalFlags>();
       const summary = await withStore(globals, async (store) => {
         const workspace = await resolveWorkspace(store, workspaceFlag(globals));
         const bar =
-          process.stderr.isTTY && flags.format !== "json"
+          process.stderr.isTTY && flags.format !== "json" && !isForwarded()
             ? new SingleBar({ format: `Importing ${kind} [{bar}] {percentage}%`, stream: process.stderr })
             : null;
         bar?.start(100, 0);

@@ -8,7 +8,9 @@ import { FORMATS, toCsv, toTable } from "../output.js";
 import { parseFormat } from "./kpi.js";
 
 export function registerKeys(program: Command): void {
-  const keys = program.command("keys").description("API keys: write keys send events, read keys read KPIs, each for one workspace");
+  const keys = program
+    .command("keys")
+    .description("API keys: write keys send events, read keys read KPIs, each for one workspace");
 
   keys
     .command("create")
@@ -17,14 +19,18 @@ export function registerKeys(program: Command): void {
     .action(async (flags: { kind: string }, command: Command) => {
       const kind = keyKindSchema.safeParse(flags.kind);
       if (!kind.success) {
-        throw new UserError(`--kind must be write or read, not "${flags.kind}".`, [{ field: "kind", reason: "invalid" }]);
+        throw new UserError(`--kind must be write or read, not "${flags.kind}".`, [
+          { field: "kind", reason: "invalid" },
+        ]);
       }
       const globals = command.optsWithGlobals<GlobalFlags>();
       await withStore(globals, async (store) => {
         const workspace = await resolveWorkspace(store, workspaceFlag(globals));
         const key = generateKey(kind.data);
         await store.saveKey({ id: key.id, workspace: workspace.name, kind: kind.data, hash: key.hash });
-        print(`Created ${kind.data} key ${key.id} for workspace ${workspace.name}. It is shown once; keep it secret:`);
+        print(
+          `Created ${kind.data} key ${key.id} for workspace ${workspace.name}. It is shown once; keep it secret:`,
+        );
         print(key.secret);
       });
     });
@@ -42,8 +48,21 @@ export function registerKeys(program: Command): void {
       );
       if (format === "json") return print(JSON.stringify(all, null, 2));
       const columns = ["id", "workspace", "kind", "createdAt", "revokedAt"] as const;
-      if (format === "csv") return print(toCsv(columns, all.map((k) => ({ ...k }))));
-      print(all.length ? toTable([...columns], all.map((k) => columns.map((c) => String(k[c] ?? "")))) : "No keys yet.");
+      if (format === "csv")
+        return print(
+          toCsv(
+            columns,
+            all.map((k) => ({ ...k })),
+          ),
+        );
+      print(
+        all.length
+          ? toTable(
+              [...columns],
+              all.map((k) => columns.map((c) => String(k[c] ?? ""))),
+            )
+          : "No keys yet.",
+      );
     });
 
   keys
@@ -53,7 +72,11 @@ export function registerKeys(program: Command): void {
     .action(async (id: string, _flags: unknown, command: Command) => {
       await withStore(command.optsWithGlobals<GlobalFlags>(), async (store) => {
         if (!(await store.revokeKey(id))) {
-          throw new UserError(`There is no live key "${id}"; \`sextant keys list\` shows them.`, [{ field: "id", reason: "not found" }], 404);
+          throw new UserError(
+            `There is no live key "${id}"; \`sextant keys list\` shows them.`,
+            [{ field: "id", reason: "not found" }],
+            404,
+          );
         }
         print(`Revoked ${id}.`);
       });

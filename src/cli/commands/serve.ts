@@ -3,48 +3,81 @@ import { type GlobalFlags, storeConfig } from "../../config.js";
 import { loadDemo } from "../../demo/load-demo.js";
 import { UserError } from "../../errors.js";
 import { buildApp } from "../../server/app.js";
+import { newAdminToken, removeServeLock, writeServeLock } from "../../server/serve-lock.js";
 import { openStore } from "../../store/open-store.js";
+import { isForwarded } from "../context.js";
+import { VERSION } from "../program.js";
+import { runCli } from "../run.js";
+
+interface ServeFlags {
+  port: string;
+  host: string;
+  demo: boolean;
+  rateLimit: string;
+  trustProxy?: boolean;
+}
+
+function wholeNumber(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UserError(`--${flag} ${value} must be a whole number from ${min} to ${max}.`, [
+      { field: flag, reason: "invalid" },
+    ]);
+  }
+  return n;
+}
 
 export function registerServe(program: Command): void {
   program
     .command("serve")
-    .description("serve the KPI API and the overview page; loads the demo when the store is empty")
+    .description("serve ingestion (Segment, Plausible, tracker), the KPI API and the overview page")
     .option("--port <port>", "TCP port", "8000")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-demo", "do not load the demo into an empty store")
     .option("--rate-limit <n>", "requests per minute per key (or per IP without one)", "120000")
     .option("--trust-proxy", "behind a reverse proxy: read the client IP from X-Forwarded-For")
-    .action(async (flags: { port: string; host: string; demo: boolean; rateLimit: string; trustProxy?: boolean }, command: Command) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UserError(`--port ${flags.port} is not a TCP port.`, [
-          { field: "port", reason: "invalid" },
-        ]);
+    .action(async (flags: ServeFlags, command: Command) => {
+      if (isForwarded()) {
+        throw new UserError(
+          "A Sextant server already serves this store: it is taken.",
+          [{ field: "db", reason: "taken" }],
+          409,
+          3,
+        );
       }
+      const port = wholeNumber(flags.port, "port", 0, 65535);
+      const rateLimit = wholeNumber(flags.rateLimit, "rate-limit", 1, Number.MAX_SAFE_INTEGER);
+      const config = storeConfig(command.optsWithGlobals<GlobalFlags>(), process.env);
       // A bounded buffer keeps the server's memory flat however large the store grows.
-      const store = await openStore(storeConfig(command.optsWithGlobals<GlobalFlags>(), process.env), {
-        memoryLimit: "512MB",
+      const store = await openStore(config, { memoryLimit: "512MB" });
+      const token = newAdminToken();
+      const app = await buildApp({
+        store,
+        logger: true,
+        rateLimit,
+        trustProxy: flags.trustProxy ?? false,
+        version: VERSION,
+        admin: { token, runCli },
       });
-      const rateLimit = Number(flags.rateLimit);
-      if (!Number.isInteger(rateLimit) || rateLimit < 1) {
-        throw new UserError(`--rate-limit ${flags.rateLimit} is not a positive whole number.`, [{ field: "rate-limit", reason: "invalid" }]);
-      }
-      const app = await buildApp({ store, logger: true, rateLimit, trustProxy: flags.trustProxy ?? false });
       if (flags.demo && (await store.listWorkspaces()).length === 0) {
         app.log.info("The store is empty: loading the demo workspace (90 days of data)…");
         await loadDemo(store, { name: "demo", days: 90, seed: 1 });
-        app.log.info("Demo workspace loaded.");
+        app.log.info("Demo workspace loaded: open the page below.");
       }
       const stop = async (signal: string) => {
         app.log.info(`${signal}: finishing requests, then closing the store`);
         // Fastify stops accepting, finishes in-flight requests, then the writer commits what it holds.
         await app.close();
+        if (config.kind === "duckdb") removeServeLock(config.location);
         await store.close();
         process.exit(0);
       };
       process.once("SIGINT", () => void stop("SIGINT"));
       process.once("SIGTERM", () => void stop("SIGTERM"));
       await app.listen({ port, host: flags.host });
-      app.log.info(`Sextant is serving ${store.description} at http://${flags.host}:${port}/`);
+      const address = app.server.address();
+      const actualPort = typeof address === "object" && address ? address.port : port;
+      if (config.kind === "duckdb") writeServeLock(config.location, actualPort, token);
+      app.log.info(`Sextant is serving ${store.description} at http://${flags.host}:${actualPort}/`);
     });
 }

@@ -27,7 +27,10 @@ export const plausibleSchema = z.object({
   url: urlText,
   domain: z.string().trim().min(1).max(1000),
   referrer: urlText.nullable().optional(),
-  props: z.union([props, z.string().max(64_000)]).nullable().optional(),
+  props: z
+    .union([props, z.string().max(64_000)])
+    .nullable()
+    .optional(),
   revenue: z
     .object({
       currency: z.string().regex(/^[A-Za-z]{3}$/, "must be an ISO 4217 code"),
@@ -40,7 +43,15 @@ export const plausibleSchema = z.object({
 
 export type PlausibleEvent = z.infer<typeof plausibleSchema>;
 
-const SHORT: Readonly<Record<string, string>> = { n: "name", u: "url", d: "domain", r: "referrer", p: "props", $: "revenue", i: "interactive" };
+const SHORT: Readonly<Record<string, string>> = {
+  n: "name",
+  u: "url",
+  d: "domain",
+  r: "referrer",
+  p: "props",
+  $: "revenue",
+  i: "interactive",
+};
 
 /** Reads a Plausible event body, accepting the short names the tracker sends. */
 export function parsePlausible(body: unknown): PlausibleEvent {
@@ -66,7 +77,12 @@ export function parsePlausible(body: unknown): PlausibleEvent {
 export function plausibleDomains(domain: string): string[] {
   return domain
     .split(",")
-    .map((d) => d.trim().toLowerCase().replace(/^www\./, ""))
+    .map((d) =>
+      d
+        .trim()
+        .toLowerCase()
+        .replace(/^www\./, ""),
+    )
     .filter(Boolean);
 }
 
@@ -83,7 +99,10 @@ export function plausibleRecord(event: PlausibleEvent, visitorId: string, receiv
     referrer: event.referrer ?? null,
     revenue: revenue === null ? null : String(revenue.amount),
     currency: revenue === null ? null : revenue.currency.toUpperCase(),
-    order_id: typeof event.props === "object" && event.props && typeof event.props.order_id === "string" ? event.props.order_id : null,
+    order_id:
+      typeof event.props === "object" && event.props && typeof event.props.order_id === "string"
+        ? event.props.order_id
+        : null,
     properties: event.props && typeof event.props === "object" ? JSON.stringify(event.props) : null,
   };
 }

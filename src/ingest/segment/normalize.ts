@@ -3,7 +3,14 @@ import { clientInfo } from "../client-info.js";
 import { isObject, type TextRecord } from "../text-record.js";
 import { messageTime } from "../timestamps.js";
 import { parseOrThrow } from "../zod-errors.js";
-import { BATCH_LIMIT_BYTES, batchSchema, MESSAGE_LIMIT_BYTES, MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType } from "./schema.js";
+import {
+  BATCH_LIMIT_BYTES,
+  batchSchema,
+  MESSAGE_LIMIT_BYTES,
+  MESSAGE_SCHEMAS,
+  MESSAGE_TYPES,
+  type MessageType,
+} from "./schema.js";
 import { segmentMessageRecord } from "./to-record.js";
 
 export interface SegmentResult {
@@ -18,18 +25,32 @@ export interface SegmentResult {
  * integrations every message inherits) and turns it into event records. Throws a UserError
  * naming the field for the first problem; nothing of a rejected request is kept.
  */
-export function normalizeSegment(route: MessageType | "batch", body: unknown, receivedAt: Date, requestUserAgent?: string): SegmentResult {
-  if (!isObject(body)) throw new UserError("The body must be a JSON object.", [{ field: "body", reason: "not an object" }]);
+export function normalizeSegment(
+  route: MessageType | "batch",
+  body: unknown,
+  receivedAt: Date,
+  requestUserAgent?: string,
+): SegmentResult {
+  if (!isObject(body))
+    throw new UserError("The body must be a JSON object.", [{ field: "body", reason: "not an object" }]);
   if (route !== "batch") {
     checkSize(body, MESSAGE_LIMIT_BYTES, "body");
-    return collect([{ message: { ...body, type: route }, field: "" }], receivedAt, requestUserAgent, text(body.writeKey));
+    return collect(
+      [{ message: { ...body, type: route }, field: "" }],
+      receivedAt,
+      requestUserAgent,
+      text(body.writeKey),
+    );
   }
   const batch = parseOrThrow(batchSchema, body);
   const messages = batch.batch.map((message, i) => {
     const field = `batch.${i}`;
     checkSize(message, MESSAGE_LIMIT_BYTES, field);
     const context = { ...(batch.context ?? {}), ...(isObject(message.context) ? message.context : {}) };
-    const integrations = { ...(batch.integrations ?? {}), ...(isObject(message.integrations) ? message.integrations : {}) };
+    const integrations = {
+      ...(batch.integrations ?? {}),
+      ...(isObject(message.integrations) ? message.integrations : {}),
+    };
     return { message: { sentAt: batch.sentAt, ...message, context, integrations }, field };
   });
   return collect(messages, receivedAt, requestUserAgent, batch.writeKey ?? text(batch.batch[0]?.writeKey));
@@ -68,7 +89,10 @@ function collect(
       device: typeof context.userAgent === "string" ? client.device : null,
       browser: typeof context.userAgent === "string" ? client.browser : null,
       os: typeof context.userAgent === "string" ? client.os : null,
-      country: typeof location.country === "string" && /^[A-Za-z]{2}$/.test(location.country) ? location.country : null,
+      country:
+        typeof location.country === "string" && /^[A-Za-z]{2}$/.test(location.country)
+          ? location.country
+          : null,
     });
   }
   return { records, bots, writeKey };
@@ -77,9 +101,11 @@ function collect(
 function checkSize(value: unknown, limit: number, field: string): void {
   const bytes = Buffer.byteLength(JSON.stringify(value));
   if (bytes > limit) {
-    throw new UserError(`${field} is ${bytes} bytes; a message may be at most ${limit / 1024} KB.`, [
-      { field, reason: `over the ${limit / 1024} KB message limit` },
-    ], 413);
+    throw new UserError(
+      `${field} is ${bytes} bytes; a message may be at most ${limit / 1024} KB.`,
+      [{ field, reason: `over the ${limit / 1024} KB message limit` }],
+      413,
+    );
   }
 }
 
@@ -88,7 +114,12 @@ function checkRevenue(properties: Record<string, unknown>, field: string): void 
   for (const key of ["revenue", "total"]) {
     const value = properties[key];
     if (value === undefined || value === null) continue;
-    const number = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+    const number =
+      typeof value === "number"
+        ? value
+        : typeof value === "string" && value.trim() !== ""
+          ? Number(value)
+          : Number.NaN;
     if (!Number.isFinite(number)) {
       const name = `${field ? `${field}.` : ""}properties.${key}`;
       throw new UserError(`${name} must be a number.`, [{ field: name, reason: "not a number" }]);

@@ -28,13 +28,29 @@ const needsIdentity = (m: { userId?: string | undefined; anonymousId?: string | 
 const identityIssue = { message: "needs a userId or an anonymousId", path: ["userId"] };
 
 export const trackSchema = z
-  .object({ ...base, type: z.literal("track").optional(), event: z.string().trim().min(1).max(200), properties: object.optional() })
+  .object({
+    ...base,
+    type: z.literal("track").optional(),
+    event: z.string().trim().min(1).max(200),
+    properties: object.optional(),
+  })
   .refine(needsIdentity, identityIssue);
 export const pageSchema = z
-  .object({ ...base, type: z.literal("page").optional(), name: z.string().max(200).optional(), category: z.string().max(200).optional(), properties: object.optional() })
+  .object({
+    ...base,
+    type: z.literal("page").optional(),
+    name: z.string().max(200).optional(),
+    category: z.string().max(200).optional(),
+    properties: object.optional(),
+  })
   .refine(needsIdentity, identityIssue);
 export const screenSchema = z
-  .object({ ...base, type: z.literal("screen").optional(), name: z.string().max(200).optional(), properties: object.optional() })
+  .object({
+    ...base,
+    type: z.literal("screen").optional(),
+    name: z.string().max(200).optional(),
+    properties: object.optional(),
+  })
   .refine(needsIdentity, identityIssue);
 export const identifySchema = z
   .object({ ...base, type: z.literal("identify").optional(), traits: object.optional() })
@@ -42,7 +58,12 @@ export const identifySchema = z
 export const groupSchema = z
   .object({ ...base, type: z.literal("group").optional(), groupId: id, traits: object.optional() })
   .refine(needsIdentity, identityIssue);
-export const aliasSchema = z.object({ ...base, type: z.literal("alias").optional(), previousId: id, userId: id });
+export const aliasSchema = z.object({
+  ...base,
+  type: z.literal("alias").optional(),
+  previousId: id,
+  userId: id,
+});
 
 export const MESSAGE_TYPES = ["track", "page", "screen", "identify", "group", "alias"] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];

@@ -26,13 +26,20 @@ export function plausibleRoutes(app: FastifyInstance, ctx: ServerContext): void 
       const workspace = await ctx.workspaces.byDomain(domain);
       if (!workspace) continue;
       const visitor = await ctx.hasher.visitorId(domain, request.ip, userAgent, receivedAt);
-      const record = { ...plausibleRecord(event, visitor, receivedAt), device: client.device, browser: client.browser, os: client.os };
+      const record = {
+        ...plausibleRecord(event, visitor, receivedAt),
+        device: client.device,
+        browser: client.browser,
+        os: client.os,
+      };
       records.push({ workspace: workspace.name, record });
     }
     if (records.length === 0) {
-      throw new UserError(`No workspace has the domain ${domains.join(", ")}; add it with \`sextant workspace set NAME domains=...\`.`, [
-        { field: "domain", reason: "unknown domain" },
-      ], 400);
+      throw new UserError(
+        `No workspace has the domain ${domains.join(", ")}; add it with \`sextant workspace set NAME domains=...\`.`,
+        [{ field: "domain", reason: "unknown domain" }],
+        400,
+      );
     }
     ctx.metrics.batchSize.observe(records.length);
     await ctx.writer.write(records);

@@ -1,17 +1,24 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import { INTERVALS } from "../../kpi/buckets.js";
-import { runKpiQuery } from "../../kpi/run-query.js";
 import { parseOrThrow } from "../../ingest/zod-errors.js";
 import type { ApiKey } from "../../keys/keys.js";
+import { INTERVALS } from "../../kpi/buckets.js";
+import { runKpiQuery } from "../../kpi/run-query.js";
 import { checkWorkspace, presentedKey } from "../auth.js";
 import type { ServerContext } from "../context.js";
 
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []));
+  .transform((v) =>
+    v
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 /** Query parameters of /api/v1/kpis: the CLI's flags, dashes as underscores, `where` repeated (SPEC §5). */
 export const kpiQuerySchema = z.object({
@@ -32,10 +39,16 @@ export const workspaceParams = z.object({ name: z.string() });
 
 /** Read routes: a read key sees its own workspace and nothing else (403 for any other name). */
 export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const readKey = (request: FastifyRequest): Promise<ApiKey> => ctx.keys.require(presentedKey(request), "read");
+  const readKey = (request: FastifyRequest): Promise<ApiKey> =>
+    ctx.keys.require(presentedKey(request), "read");
   const workspaceOf = async (key: ApiKey, name: string | undefined) => {
     const workspace = await ctx.workspaces.byName(checkWorkspace(key, name));
-    if (!workspace) throw new UserError("The key's workspace no longer exists.", [{ field: "workspace", reason: "gone" }], 404);
+    if (!workspace)
+      throw new UserError(
+        "The key's workspace no longer exists.",
+        [{ field: "workspace", reason: "gone" }],
+        404,
+      );
     return workspace;
   };
 

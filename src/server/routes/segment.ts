@@ -16,7 +16,12 @@ export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
     app.post(`/v1/${route}`, { bodyLimit }, async (request, reply) => {
       const receivedAt = new Date();
       const body = request.body;
-      const { records, bots, writeKey } = normalizeSegment(route as MessageType | "batch", body, receivedAt, request.headers["user-agent"]);
+      const { records, bots, writeKey } = normalizeSegment(
+        route as MessageType | "batch",
+        body,
+        receivedAt,
+        request.headers["user-agent"],
+      );
       const key = await ctx.keys.require(presentedKey(request, writeKey), "write");
       ctx.metrics.batchSize.observe(records.length + bots);
       if (bots) ctx.metrics.bots.inc({ route: "segment" }, bots);

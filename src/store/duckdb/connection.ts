@@ -138,7 +138,7 @@ function translateOpenError(path: string, error: unknown): Error {
   if (/lock/i.test(message)) {
     const pid = /PID (\d+)/.exec(message)?.[1];
     return new UserError(
-      `The store ${path} is in use by another Sextant process${pid ? ` (pid ${pid}, probably \`sextant serve\`)` : ""}. ` +
+      `The store ${path} is taken: it is in use by another Sextant process${pid ? ` (pid ${pid}, probably \`sextant serve\`)` : ""}. ` +
         "DuckDB lets one process open a file: stop that process, or send data to the running server over HTTP.",
       [{ field: "db", reason: "file locked" }],
       409,

@@ -1,13 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { KIND_SPECS } from "../../import/kinds.js";
+import type { TextRecord } from "../../ingest/text-record.js";
+import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
-import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import { validateSettings } from "../../workspace/parse-setting.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { measureStatements } from "../sql/measure-sql.js";
-import type { TextRecord } from "../../ingest/text-record.js";
-import type { AppendResult, DataSpan, ImportRequest, IncomingEvent, ImportSummary, MeasureQuery, MeasureRow, Store } from "../store.js";
+import type {
+  AppendResult,
+  DataSpan,
+  ImportRequest,
+  ImportSummary,
+  IncomingEvent,
+  MeasureQuery,
+  MeasureRow,
+  Store,
+} from "../store.js";
 import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
@@ -113,7 +122,12 @@ export class DuckdbStore implements Store {
       byWorkspace.set(event.workspace, list);
     }
     return this.db.session(async (tx) => {
-      const workspaces = new Map((await tx.all("SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces")).map((r) => [String(r.name), validateSettings(JSON.parse(String(r.settings)))]));
+      const workspaces = new Map(
+        (await tx.all("SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces")).map((r) => [
+          String(r.name),
+          validateSettings(JSON.parse(String(r.settings))),
+        ]),
+      );
       await tx.run("BEGIN TRANSACTION");
       try {
         let stored = 0;
@@ -141,7 +155,9 @@ export class DuckdbStore implements Store {
       const salt = randomBytes(32).toString("hex");
       await tx.run(`INSERT INTO salts VALUES (${d.literal(day)}, ${d.literal(salt)})`);
       // Keep yesterday's salt at most: older ones could only re-identify past visitors.
-      await tx.run(`DELETE FROM salts WHERE day < ${d.literal(new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10))}`);
+      await tx.run(
+        `DELETE FROM salts WHERE day < ${d.literal(new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10))}`,
+      );
       return salt;
     });
   }

@@ -34,7 +34,8 @@ export function typedSelect(
   const errors: string[] = [];
   for (const column of spec.columns) {
     const raw = layout.sources.get(column.name);
-    const text = raw === undefined ? "NULL" : `nullif(trim(${d.identifier(raw)}), '')`;
+    // A column the file lacks is NULL of text type, so that later text functions apply to it.
+    const text = raw === undefined ? "CAST(NULL AS VARCHAR)" : `nullif(trim(${d.identifier(raw)}), '')`;
     const parsed = parseExpr(d, column, text, opts);
     columns.push(`${parsed} AS ${d.identifier(column.name)}`);
     if (raw !== undefined) columns.push(`${text} AS ${d.identifier(`raw_${column.name}`)}`);

@@ -1,10 +1,10 @@
 import { statSync } from "node:fs";
 import { UserError } from "../../errors.js";
 import { readJsonl } from "../../import/jsonl.js";
-import type { TextRecord } from "../../ingest/text-record.js";
 import { type ImportKind, KIND_SPECS, type KindSpec } from "../../import/kinds.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { toStrptimeFormat } from "../../import/options.js";
+import type { TextRecord } from "../../ingest/text-record.js";
+import type { Workspace } from "../../workspace/settings.js";
 import type { ImportRequest, ImportSummary, RejectedRow } from "../store.js";
 import type { Transaction } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
@@ -107,9 +107,15 @@ async function loadJsonl(tx: Transaction, request: ImportRequest) {
 }
 
 /** Creates the temp table `raw` (text columns and `__line`) from records, with DuckDB's appender. */
-export async function loadRecords(tx: Transaction, columns: readonly string[], rows: readonly { line: number; record: TextRecord }[]) {
+export async function loadRecords(
+  tx: Transaction,
+  columns: readonly string[],
+  rows: readonly { line: number; record: TextRecord }[],
+) {
   const names = columns.length > 0 ? columns : ["__empty"];
-  await tx.run(`CREATE TEMP TABLE raw (__line BIGINT, ${names.map((c) => `${d.identifier(c)} VARCHAR`).join(", ")})`);
+  await tx.run(
+    `CREATE TEMP TABLE raw (__line BIGINT, ${names.map((c) => `${d.identifier(c)} VARCHAR`).join(", ")})`,
+  );
   const appender = await tx.connection.createAppender("raw", "main", "temp");
   for (const { line, record } of rows) {
     appender.appendBigInt(BigInt(line));
@@ -127,16 +133,29 @@ export async function loadRecords(tx: Transaction, columns: readonly string[], r
  * Stores already-validated events (from HTTP ingestion) inside the caller's transaction, through
  * the same typing and enrichment as file imports, de-duplicated by message id or row hash.
  */
-export async function appendEventRecords(tx: Transaction, workspace: Workspace, records: readonly TextRecord[]): Promise<Merged> {
+export async function appendEventRecords(
+  tx: Transaction,
+  workspace: Workspace,
+  records: readonly TextRecord[],
+): Promise<Merged> {
   const spec = KIND_SPECS.events;
   const columns = spec.columns.map((c) => c.name);
   try {
-    await loadRecords(tx, columns, records.map((record, i) => ({ line: i + 1, record })));
-    const layout: RawLayout = { sources: new Map(columns.map((c) => [c, c])), extras: [], lineExpr: "__line" };
+    await loadRecords(
+      tx,
+      columns,
+      records.map((record, i) => ({ line: i + 1, record })),
+    );
+    const layout: RawLayout = {
+      sources: new Map(columns.map((c) => [c, c])),
+      extras: [],
+      lineExpr: "__line",
+    };
     const options = { timeZone: workspace.settings.timezone, strptimeFormat: null };
     await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, "events", spec, layout, options)}`);
     const bad = await tx.all("SELECT line, error FROM typed WHERE error IS NOT NULL LIMIT 1");
-    if (bad[0]) throw new Error(`an ingested event passed validation but not typing: ${String(bad[0].error)}`);
+    if (bad[0])
+      throw new Error(`an ingested event passed validation but not typing: ${String(bad[0].error)}`);
     return await mergeEvents(tx, d.literal(workspace.name), workspace.name, records.length);
   } finally {
     for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`);

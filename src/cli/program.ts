@@ -1,0 +1,34 @@
+import { Command } from "commander";
+import { registerDemo } from "./commands/demo.js";
+import { registerImport } from "./commands/import.js";
+import { registerKeys } from "./commands/keys.js";
+import { registerKpi } from "./commands/kpi.js";
+import { registerServe } from "./commands/serve.js";
+import { registerWorkspace } from "./commands/workspace.js";
+import { io } from "./context.js";
+
+export const VERSION = "0.1.0";
+
+/** The `sextant` program: a thin layer that parses flags, calls the core and prints. */
+export function buildProgram(): Command {
+  const program = new Command("sextant")
+    .description("Sextant: marketing KPIs from your web events, ad costs, e-mail, social metrics and orders")
+    .version(VERSION)
+    .option("--db <file>", "DuckDB store file (default ./sextant-data/sextant.duckdb, or SEXTANT_DB)")
+    .option("--clickhouse <url>", "ClickHouse store URL (or SEXTANT_CLICKHOUSE_URL)")
+    .option(
+      "--clickhouse-cluster <name>",
+      "ClickHouse cluster for Distributed tables (or SEXTANT_CLICKHOUSE_CLUSTER)",
+    )
+    .option("--workspace <name>", "workspace to use (or SEXTANT_WORKSPACE; default: the only one)")
+    .configureOutput({ writeOut: (text) => io().stdout(text), writeErr: (text) => io().stderr(text) })
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerWorkspace(program);
+  registerDemo(program);
+  registerImport(program);
+  registerKpi(program);
+  registerKeys(program);
+  return program;
+}

@@ -1,0 +1,55 @@
+import type { Page } from "playwright-core";
+
+/** One POST /api/event the page made, as the browser sent it and as the server answered it. */
+export interface EventPost {
+  readonly contentType: string | undefined;
+  readonly body: {
+    n: string;
+    u: string;
+    d: string;
+    r: string | null;
+    p?: Record<string, unknown>;
+    $?: unknown;
+  };
+  readonly status: number;
+}
+
+/**
+ * Records every POST to /api/event that a page makes and lets a test wait until a number of them
+ * have been answered (Sextant answers once the event is committed, so answered means stored).
+ */
+export function recordEventPosts(page: Page) {
+  const posts: EventPost[] = [];
+  const failures: string[] = [];
+  const isEvent = (url: string, method: string) =>
+    method === "POST" && new URL(url).pathname === "/api/event";
+  page.on("response", (response) => {
+    const request = response.request();
+    if (!isEvent(request.url(), request.method())) return;
+    posts.push({
+      contentType: request.headers()["content-type"],
+      body: request.postDataJSON() as EventPost["body"],
+      status: response.status(),
+    });
+  });
+  page.on("requestfailed", (request) => {
+    if (isEvent(request.url(), request.method()))
+      failures.push(`${request.url()}: ${request.failure()?.errorText}`);
+  });
+  return {
+    posts,
+    /** Waits until `count` event POSTs in all have been answered; fails on a failed one or after the timeout. */
+    async waitFor(count: number, timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (posts.length < count) {
+        if (failures.length > 0) throw new Error(`An event POST failed: ${failures.join("; ")}`);
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Waited ${timeoutMs} ms for ${count} event POSTs, got ${posts.length}: ${JSON.stringify(posts.map((p) => p.body))}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+}

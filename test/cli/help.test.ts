@@ -1,0 +1,63 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.js";
+
+/** Each command of SPEC §4 that exists here, with words its --help must mention. */
+const COMMANDS: readonly [string[], string[]][] = [
+  [[], ["--db", "--clickhouse", "--workspace", "workspace", "import", "kpi", "demo", "serve"]],
+  [["serve"], ["--port", "--host"]],
+  [["workspace"], ["create", "list", "set"]],
+  [
+    ["workspace", "create"],
+    ["--timezone", "--currency", "--locale", "--domain"],
+  ],
+  [["workspace", "list"], ["--format"]],
+  [["workspace", "set"], ["KEY=VALUE"]],
+  [["demo"], ["--days", "--seed"]],
+  [["import"], ["--map", "--date-format", "--skip-invalid", "events", "costs", "email", "social", "orders"]],
+  [
+    ["kpi"],
+    ["--kpis", "--from", "--to", "--interval", "--group-by", "--where", "--format", "list", "define"],
+  ],
+  [["kpi", "list"], ["--format"]],
+  [["kpi", "define"], ["formula"]],
+  [["kpi", "remove"], ["id"]],
+];
+
+// Help opens no store, so these commands may run side by side.
+describe.concurrent("--help on every command and subcommand", () => {
+  let dir: string;
+  beforeAll(async () => {
+    // No store is needed for help; an empty directory shows help creates none either.
+    dir = await mkdtemp(join(tmpdir(), "sextant-help-"));
+  });
+  afterAll(async () => {
+    // Help opens no store: nothing may have been created in the working directory.
+    expect(await readdir(dir)).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(COMMANDS)("sextant %j --help", async (command, words) => {
+    const result = await runCli([...command, "--help"], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Usage: sextant${command.length ? ` ${command.join(" ")}` : ""}`);
+    for (const word of words) expect(result.stdout, `help of ${command.join(" ")}`).toContain(word);
+    expect(result.stderr).toBe("");
+  });
+
+  it("every command listed by sextant --help has a working --help", async () => {
+    const top = await runCli(["--help"], dir);
+    const section = top.stdout.split(/^Commands:$/m)[1] ?? "";
+    const names = [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)]
+      .map((m) => m[1] ?? "")
+      .filter((n) => n !== "help");
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    const results = await Promise.all(names.map((name) => runCli([name, "--help"], dir)));
+    names.forEach((name, i) => {
+      expect(results[i]?.code, `${name} --help: ${results[i]?.stderr}`).toBe(0);
+      expect(results[i]?.stdout).toContain(`Usage: sextant ${name}`);
+    });
+  });
+});
