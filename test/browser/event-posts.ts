@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 
 /** One POST /api/event the page made, as the browser sent it and as the server answered it. */
 export interface EventPost {
@@ -21,20 +21,25 @@ export interface EventPost {
 export function recordEventPosts(page: Page) {
   const posts: EventPost[] = [];
   const failures: string[] = [];
+  const answered = new WeakSet<Request>();
   const isEvent = (url: string, method: string) =>
     method === "POST" && new URL(url).pathname === "/api/event";
   page.on("response", (response) => {
     const request = response.request();
     if (!isEvent(request.url(), request.method())) return;
+    answered.add(request);
     posts.push({
       contentType: request.headers()["content-type"],
       body: request.postDataJSON() as EventPost["body"],
       status: response.status(),
     });
   });
+  // A page frozen into the back/forward cache aborts reading the bodies of POSTs already answered:
+  // those were stored, so only a POST that got no answer is a failure.
   page.on("requestfailed", (request) => {
-    if (isEvent(request.url(), request.method()))
+    if (isEvent(request.url(), request.method()) && !answered.has(request)) {
       failures.push(`${request.url()}: ${request.failure()?.errorText}`);
+    }
   });
   return {
     posts,

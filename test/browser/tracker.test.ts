@@ -62,7 +62,12 @@ beforeAll(async () => {
   if (address === null || typeof address === "string") throw new Error("Sextant is not listening on a port");
   sextant = `http://127.0.0.1:${address.port}`;
   site = await startSite(sextant);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // Playwright turns the back/forward cache off by default; visitors' browsers have it on.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+  });
   // Headless Chromium says "HeadlessChrome" in its User-Agent, which Sextant rightly drops as a bot
   // (isbot): browse as the desktop Chrome of the same version that a visitor would run.
   const major = browser.version().split(".")[0];
@@ -224,5 +229,30 @@ describe("the first-party tracker in a real browser", () => {
     const plain = await rawGet(`${sextant}/js/sextant.js`, {});
     expect(plain.headers["content-encoding"]).toBeUndefined();
     expect(plain.body.toString("utf8")).toBe(TRACKER_SCRIPT);
+  });
+
+  // A page restored from the back/forward cache runs no script again, so the tracker must send a
+  // page view on `pageshow` with `persisted` (as Plausible's does).
+  it("counts a page view when Back restores a page from the back/forward cache", async () => {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      addEventListener("pageshow", (event) => {
+        if (event.persisted) document.documentElement.dataset.restored = "yes";
+      });
+    });
+    const events = recordEventPosts(page);
+    await page.goto(`${site.origin}/landing`);
+    await events.waitFor(2); // the queued event and the page view
+    await Promise.all([page.waitForURL(`${site.origin}/spa`), page.click("#to-spa")]);
+    await events.waitFor(3);
+    // A restored page fires no load event: wait for its pageshow instead.
+    await page.goBack({ waitUntil: "commit" });
+    await page.waitForSelector("html[data-restored=yes]", { timeout: 5_000 });
+    try {
+      await events.waitFor(4, 2_000);
+      expect(events.posts[3]?.body).toMatchObject({ n: "pageview", u: `${site.origin}/landing` });
+    } finally {
+      await page.close();
+    }
   });
 });

@@ -5,12 +5,12 @@ import type { FastifyInstance } from "fastify";
  * The first-party tracker (SPEC §2.1), served at /js/sextant.js: page views on load and on
  * single-page-app navigation (history.pushState, popstate), the URL with its utm_* tags, and
  * `sextant(name, {props, revenue})` for custom events (calls made before it loads are queued in
- * `sextant.q`). It posts text/plain JSON, which needs no CORS preflight, with keepalive so that
+ * `sextant.q`); a page restored from the back/forward cache counts again. It posts text/plain JSON, which needs no CORS preflight, with keepalive so that
  * an event sent while leaving the page still arrives. `data-domain` and `data-api` override the
  * site's host name and the endpoint.
  */
 export const TRACKER_SCRIPT = `(function(){"use strict";
-var w=window,d=document,l=w.location,s=d.currentScript,
+var w=window;if(w.__sextant)return;w.__sextant=1;var d=document,l=w.location,s=d.currentScript,
 a=s&&s.getAttribute("data-api")||(s?new URL(s.src).origin:"")+"/api/event",
 m=s&&s.getAttribute("data-domain")||l.hostname,last=null;
 function send(n,o){o=o||{};var b={n:n,u:l.href,d:m,r:d.referrer||null};
@@ -19,6 +19,7 @@ try{return fetch(a,{method:"POST",headers:{"Content-Type":"text/plain"},body:JSO
 function page(){var p=l.pathname+l.search;if(p===last)return;last=p;send("pageview")}
 var h=w.history,push=h.pushState;
 if(push){h.pushState=function(){push.apply(this,arguments);page()};w.addEventListener("popstate",page)}
+w.addEventListener("pageshow",function(e){if(e.persisted){last=null;page()}});
 var q=w.sextant&&w.sextant.q||[];
 w.sextant=function(n,o){return send(n,o)};
 for(var i=0;i<q.length;i++)w.sextant.apply(w,q[i]);
