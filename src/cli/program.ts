@@ -22,6 +22,7 @@ export function buildProgram(): Command {
     )
     .option("--workspace <name>", "workspace to use (or SEXTANT_WORKSPACE; default: the only one)")
     .configureOutput({ writeOut: (text) => io().stdout(text), writeErr: (text) => io().stderr(text) })
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);

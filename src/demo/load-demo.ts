@@ -18,6 +18,14 @@ export interface LoadDemoOptions {
   readonly endDate?: string;
 }
 
+/**
+ * The generator's clock times are the site's own (visits start before 22:30): written without
+ * their Z they are read in the workspace time zone, so every event falls on the days asked for.
+ */
+function asLocalTime(row: Record<string, string>): Record<string, string> {
+  return row.timestamp === undefined ? row : { ...row, timestamp: row.timestamp.replace(/Z$/, "") };
+}
+
 const DEMO_SETTINGS = {
   timezone: "Europe/Paris",
   currency: "EUR",
@@ -53,7 +61,10 @@ export async function loadDemo(
     const summaries: ImportSummary[] = [];
     for (const kind of IMPORT_KINDS) {
       const file = join(dir, `${kind}.csv`);
-      writeFileSync(file, stringify(data[kind], { header: true, columns: [...DEMO_COLUMNS[kind]] }));
+      writeFileSync(
+        file,
+        stringify(data[kind].map(asLocalTime), { header: true, columns: [...DEMO_COLUMNS[kind]] }),
+      );
       summaries.push(
         await store.importFile({
           workspace,

@@ -63,11 +63,27 @@ export class GroupCommitWriter {
           // Per-request split of duplicates is not tracked: every event of the group is durable.
           for (const p of group) p.resolve({ stored: p.events.length, duplicates: 0 });
         } catch (error) {
-          for (const p of group) p.reject(error);
+          if (group.length === 1) group[0]?.reject(error);
+          else await this.commitEachAlone(group);
         }
       }
     } finally {
       this.running = null;
+    }
+  }
+
+  /** After a failed group commit: each request alone, so only the request at fault fails. */
+  private async commitEachAlone(group: readonly Pending[]): Promise<void> {
+    for (const p of group) {
+      try {
+        const result = await this.store.appendEvents(p.events);
+        this.stats.commits++;
+        this.stats.events += result.stored;
+        this.stats.duplicates += result.duplicates;
+        p.resolve({ stored: p.events.length, duplicates: 0 });
+      } catch (error) {
+        p.reject(error);
+      }
     }
   }
 

@@ -64,7 +64,7 @@ export async function runKpiQuery(
     grouped,
     facts,
     groupBy,
-    interval === null ? [] : bucketsOf(from, to, interval).map((b) => b.label),
+    bucketsOf(from, to, interval).map((b) => b.label),
   );
   return {
     workspace: workspace.name,

@@ -75,21 +75,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: options.rateLimit ?? 120_000,
     timeWindow: "1 minute",
+    // After parsing, so a writeKey sent in the body (Segment allows it) is the key that counts.
+    hook: "preHandler",
     keyGenerator: (request) => {
-      const key = presentedKey(request);
+      const body = request.body;
+      const bodyKey =
+        typeof body === "object" && body !== null && "writeKey" in body ? String(body.writeKey) : undefined;
+      const key = presentedKey(request, bodyKey);
       return key ? `key:${hashKey(key)}` : `ip:${request.ip}`;
     },
     allowList: (request) => ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url),
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
-      details: [{ field: "authorization", reason: "rate limited" }],
-    }),
+    errorResponseBuilder: (_request, context) =>
+      new UserError(
+        `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        [{ field: "authorization", reason: "rate limited" }],
+        429,
+      ),
   });
   app.addHook("onClose", async () => {
     await writer.close();
   });
 
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: `There is no route ${request.method} ${request.url.split("?")[0]}; see /api/v1/openapi.json.`,
+      details: [{ field: "url", reason: "no such route" }],
+    }),
+  );
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/metrics", async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

@@ -15,7 +15,14 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     });
   }
   if (status < 500) {
-    return reply.status(status).send({ error: error.message, details: [] });
+    const code = "code" in error ? String(error.code) : "";
+    const field =
+      code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+        ? "content-type"
+        : code.startsWith("FST_ERR_CTP")
+          ? "body"
+          : "request";
+    return reply.status(status).send({ error: error.message, details: [{ field, reason: error.message }] });
   }
   request.log.error({ err: error }, "unexpected error");
   return reply

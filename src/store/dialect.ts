@@ -25,6 +25,11 @@ export interface Dialect {
   countIf(condition: string): string;
   /** sum(expr) over rows matching `condition`, 0 when none. */
   sumIf(expr: string, condition: string): string;
+  /**
+   * A sum that does not depend on the order rows are added in (parallel DOUBLE sums do, in their
+   * last digits), so the same data always gives the same numbers; 0 over no rows.
+   */
+  exactSum(expr: string): string;
 }
 
 /** Text that must never be SQL: refuses what cannot be represented instead of guessing. */

@@ -47,13 +47,13 @@ describe.concurrent("--help on every command and subcommand", () => {
     expect(result.stderr).toBe("");
   });
 
-  it("every command listed by sextant --help has a working --help", async () => {
+  it("every other command listed by sextant --help has a working --help", async () => {
     const top = await runCli(["--help"], dir);
     const section = top.stdout.split(/^Commands:$/m)[1] ?? "";
-    const names = [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)]
-      .map((m) => m[1] ?? "")
-      .filter((n) => n !== "help");
-    expect(names.length).toBeGreaterThanOrEqual(5);
+    const listed = [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1] ?? "");
+    expect(listed).toEqual(expect.arrayContaining(["serve", "workspace", "demo", "import", "kpi"]));
+    const covered = new Set(COMMANDS.map(([command]) => command[0]));
+    const names = listed.filter((n) => n !== "help" && !covered.has(n));
     const results = await Promise.all(names.map((name) => runCli([name, "--help"], dir)));
     names.forEach((name, i) => {
       expect(results[i]?.code, `${name} --help: ${results[i]?.stderr}`).toBe(0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
@@ -37,6 +37,12 @@ export interface ServerOptions {
   readonly listen?: boolean;
 }
 
+/**
+ * Where the temporary stores live: memory-backed /dev/shm when there is one, so that the many
+ * small commits of these tests do not wait on disk syncs (SEXTANT_TEST_TMP overrides).
+ */
+const TEST_TMP = process.env.SEXTANT_TEST_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+
 async function addKey(store: DuckdbStore, workspace: string, kind: KeyKind) {
   const key = generateKey(kind);
   await store.saveKey({ id: key.id, workspace, kind, hash: key.hash });
@@ -49,8 +55,9 @@ async function addKey(store: DuckdbStore, workspace: string, kind: KeyKind) {
  * workspaces for a few seconds.
  */
 export async function startServer(options: ServerOptions): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "sextant-ingest-"));
-  const store = await DuckdbStore.open(join(dir, "s.duckdb"));
+  const dir = mkdtempSync(join(TEST_TMP, "sextant-ingest-"));
+  // One DuckDB thread: these stores are tiny, and the suite runs two files at a time on two cores.
+  const store = await DuckdbStore.open(join(dir, "s.duckdb"), { threads: 1 });
   const workspaces: Record<string, TestWorkspace> = {};
   for (const { name, domains = [] } of options.workspaces) {
     await store.createWorkspace({ name, settings: validateSettings({ domains: [...domains] }) });

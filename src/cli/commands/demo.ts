@@ -27,26 +27,22 @@ export function registerDemo(program: Command): void {
       positiveInteger("seed", 2 ** 31),
       1,
     )
-    .option("--workspace <name>", "name of the demo workspace", "demo")
     .option("--end <date>", "last day of data (YYYY-MM-DD), today by default")
-    .action(
-      async (flags: { days: number; seed: number; workspace: string; end?: string }, command: Command) => {
-        const globals = command.optsWithGlobals<GlobalFlags>();
-        const { summaries } = await withStore(globals, (store) =>
-          loadDemo(store, {
-            name: flags.workspace,
-            days: flags.days,
-            seed: flags.seed,
-            ...(flags.end ? { endDate: flags.end } : {}),
-          }),
-        );
-        const counts = summaries.map((s) => `${s.rowsStored} ${s.kind}`).join(", ");
-        print(
-          `Loaded the demo workspace "${flags.workspace}" (${flags.days} days, seed ${flags.seed}): ${counts}.`,
-        );
-        print(
-          `Try: sextant kpi --workspace ${flags.workspace} --interval week --kpis visitors,conversion_rate,revenue,roas`,
-        );
-      },
-    );
+    .action(async (flags: { days: number; seed: number; end?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalFlags>();
+      const name = globals.workspace ?? "demo";
+      const { summaries } = await withStore(globals, (store) =>
+        loadDemo(store, {
+          name,
+          days: flags.days,
+          seed: flags.seed,
+          ...(flags.end ? { endDate: flags.end } : {}),
+        }),
+      );
+      const counts = summaries.map((s) => `${s.rowsStored} ${s.kind}`).join(", ");
+      print(`Loaded the demo workspace "${name}" (${flags.days} days, seed ${flags.seed}): ${counts}.`);
+      print(
+        `Try: sextant kpi --workspace ${name} --interval week --kpis visitors,conversion_rate,revenue,roas`,
+      );
+    });
 }

@@ -62,9 +62,13 @@ export function registerImport(program: Command): void {
     });
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function describeSummary(s: ImportSummary, file: string): string {
   const lines = [
-    `Imported ${s.kind} from ${file}: ${s.rowsRead} rows read, ${s.rowsStored} stored` +
+    `Imported ${s.kind} from ${file}: ${plural(s.rowsRead, "row")} read, ${s.rowsStored} stored` +
       (s.rowsReplaced ? `, ${s.rowsReplaced} earlier rows replaced` : "") +
       (s.rowsDuplicate ? `, ${s.rowsDuplicate} already stored (skipped)` : "") +
       `, ${s.rejected.length} rejected.`,

@@ -46,7 +46,7 @@ function parseInterval(value: string | undefined): Interval | null {
 export function registerKpi(program: Command): void {
   const kpi = program
     .command("kpi")
-    .description("compute KPIs for a range, by interval, grouped and filtered (SPEC §3)")
+    .description("compute KPIs for a range, by interval, grouped and filtered")
     .option("--kpis <ids>", "comma-separated KPI ids (default: all); see `sextant kpi list`")
     .option("--from <date>", "first day, YYYY-MM-DD (default: first day with data)")
     .option("--to <date>", "last day, YYYY-MM-DD (default: last day with data)")
@@ -81,10 +81,10 @@ export function registerKpi(program: Command): void {
   kpi
     .command("list")
     .description("list the built-in and custom KPIs with their definitions")
-    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
-    .action(async (flags: { format: string }, command: Command) => {
-      const format = parseFormat(flags.format);
-      const globals = command.optsWithGlobals<GlobalFlags>();
+    .action(async (_flags: unknown, command: Command) => {
+      // --format is the `kpi` command's own, inherited (commander gives it to the parent).
+      const globals = command.optsWithGlobals<GlobalFlags & { format: string }>();
+      const format = parseFormat(globals.format);
       const custom = await withStore(globals, async (store) => {
         const all = await store.listWorkspaces();
         const name = workspaceFlag(globals);

@@ -5,7 +5,8 @@ import { applySettingAssignments, validateSettings } from "../../workspace/parse
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { workspaceNameSchema } from "../../workspace/settings.js";
 import { print, withStore } from "../context.js";
-import { FORMATS, type Format, toCsv, toTable } from "../output.js";
+import { FORMATS, toCsv, toTable } from "../output.js";
+import { parseFormat } from "./kpi.js";
 
 interface CreateFlags {
   timezone?: string;
@@ -57,12 +58,13 @@ export function registerWorkspace(program: Command): void {
     .command("list")
     .description("list workspaces and their settings")
     .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
-    .action(async (flags: { format: Format }, command: Command) => {
+    .action(async (flags: { format: string }, command: Command) => {
+      const format = parseFormat(flags.format);
       const all = await withStore(command.optsWithGlobals<GlobalFlags>(), (store) => store.listWorkspaces());
-      if (flags.format === "json") return print(JSON.stringify(all, null, 2));
+      if (format === "json") return print(JSON.stringify(all, null, 2));
       const rows = all.map((w) => ({ name: w.name, ...w.settings, domains: w.settings.domains.join(" ") }));
       const columns = ["name", "timezone", "currency", "locale", "domains"];
-      if (flags.format === "csv") return print(toCsv(columns, rows));
+      if (format === "csv") return print(toCsv(columns, rows));
       print(
         all.length
           ? toTable(

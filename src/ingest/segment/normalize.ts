@@ -98,6 +98,8 @@ function collect(
   return { records, bots, writeKey };
 }
 
+const DECIMAL = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
 function checkSize(value: unknown, limit: number, field: string): void {
   const bytes = Buffer.byteLength(JSON.stringify(value));
   if (bytes > limit) {
@@ -114,10 +116,11 @@ function checkRevenue(properties: Record<string, unknown>, field: string): void 
   for (const key of ["revenue", "total"]) {
     const value = properties[key];
     if (value === undefined || value === null) continue;
+    // Decimal notation only (no 0x10, no Infinity): what the store's DOUBLE cast reads the same way.
     const number =
       typeof value === "number"
         ? value
-        : typeof value === "string" && value.trim() !== ""
+        : typeof value === "string" && DECIMAL.test(value.trim())
           ? Number(value)
           : Number.NaN;
     if (!Number.isFinite(number)) {

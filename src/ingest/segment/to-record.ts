@@ -16,6 +16,8 @@ function member(value: unknown, ...path: string[]): unknown {
  */
 export function segmentMessageRecord(message: Record<string, unknown>): TextRecord {
   const type = text(message.type)?.toLowerCase() ?? (message.event ? "track" : null);
+  const ownProperties = isObject(message.properties) ? message.properties : {};
+  // identify and group carry traits: kept as properties, never read as an order.
   const properties = isObject(message.properties)
     ? message.properties
     : isObject(message.traits)
@@ -38,9 +40,9 @@ export function segmentMessageRecord(message: Record<string, unknown>): TextReco
     utm_campaign: campaign("name"),
     utm_content: campaign("content"),
     utm_term: campaign("term"),
-    revenue: text(properties.revenue ?? properties.total),
-    currency: text(properties.currency),
-    order_id: text(properties.order_id),
+    revenue: text(ownProperties.revenue ?? ownProperties.total),
+    currency: text(ownProperties.currency),
+    order_id: text(ownProperties.order_id),
     properties: JSON.stringify(properties),
     message_id: text(message.messageId),
   };

@@ -10,9 +10,9 @@ import type { ServerContext } from "../context.js";
  */
 export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
   for (const route of [...MESSAGE_TYPES, "batch"] as const) {
-    // The body limit is a little above the message limit so that an oversized message gets
-    // Segment's own 413 naming the limit rather than a bare transport error.
-    const bodyLimit = route === "batch" ? BATCH_LIMIT_BYTES : MESSAGE_LIMIT_BYTES + 1024;
+    // The body limit is above the message limit so that an oversized message gets Segment's own
+    // 413 naming the 32 KB limit rather than a bare transport error.
+    const bodyLimit = route === "batch" ? BATCH_LIMIT_BYTES : 4 * MESSAGE_LIMIT_BYTES;
     app.post(`/v1/${route}`, { bodyLimit }, async (request, reply) => {
       const receivedAt = new Date();
       const body = request.body;

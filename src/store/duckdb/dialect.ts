@@ -22,7 +22,9 @@ export const duckdbDialect: Dialect = {
   countDistinct: (expr, condition) =>
     condition ? `count(DISTINCT ${expr}) FILTER (WHERE ${condition})` : `count(DISTINCT ${expr})`,
   countIf: (condition) => `count(*) FILTER (WHERE ${condition})`,
-  sumIf: (expr, condition) => `coalesce(sum(${expr}) FILTER (WHERE ${condition}), 0)`,
+  sumIf: (expr, condition) => `coalesce(sum(CAST(${expr} AS DECIMAL(38, 9))) FILTER (WHERE ${condition}), 0)`,
+  // DECIMAL addition is exact, hence independent of the order threads add rows in.
+  exactSum: (expr) => `coalesce(sum(CAST(${expr} AS DECIMAL(38, 9))), 0)`,
 };
 
 /** A JSONPath selecting one member by name, whatever characters the name holds. */

@@ -159,7 +159,8 @@ const urlHost = (u: string) =>
 const urlPath = (u: string) =>
   `coalesce(nullif(regexp_extract(${u}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/')`;
 const urlParam = (u: string, name: string) =>
-  `nullif(trim(url_decode(replace(regexp_extract(${u}, '[?&]${name}=([^&#]*)', 1), '+', ' '))), '')`;
+  `nullif(trim(coalesce(try(url_decode(replace(regexp_extract(${u}, '[?&]${name}=([^&#]*)', 1), '+', ' '))),
+    regexp_extract(${u}, '[?&]${name}=([^&#]*)', 1))), '')`;
 
 /**
  * Events in their stored shape: type and name normalised (page calls are `pageview`), UTM tags

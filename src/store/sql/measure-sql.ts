@@ -154,7 +154,7 @@ function costsSql(d: Dialect, query: MeasureQuery): string {
     if (dimension.kind === "session" && dimension.name === "channel") return "channel";
     return null;
   };
-  const sum = (column: string) => `coalesce(sum(${column}), 0)`;
+  const sum = (column: string) => d.exactSum(column);
   return aggregate(d, query, "ad_costs", "date", columns, [
     asDouble(sum("spend"), "spend"),
     asDouble(sum("impressions"), "impressions"),
@@ -169,7 +169,7 @@ function emailSql(d: Dialect, query: MeasureQuery): string {
     if (dimension.kind === "session" && dimension.name === "channel") return "'email'";
     return null;
   };
-  const sum = (column: string) => `coalesce(sum(${column}), 0)`;
+  const sum = (column: string) => d.exactSum(column);
   return aggregate(d, query, "email_campaigns", "date", columns, [
     asDouble(sum("sent"), "emails_sent"),
     asDouble(sum("delivered"), "emails_delivered"),
@@ -188,7 +188,7 @@ function socialColumns(dimension: Dimension): string | null {
 
 /** Social sums, and followers: the last value in the bucket per network, summed over networks. */
 function socialSql(d: Dialect, query: MeasureQuery): string {
-  const sum = (column: string) => `coalesce(sum(${column}), 0)`;
+  const sum = (column: string) => d.exactSum(column);
   const perNetwork = aggregate(d, query, "social_metrics", "date", socialColumns, [
     "network AS net",
     asDouble(sum("posts"), "posts"),
@@ -200,8 +200,11 @@ function socialSql(d: Dialect, query: MeasureQuery): string {
   ]).replace(/GROUP BY ([\d, ]+)$/, (_, groups: string) => `GROUP BY ${groups}, network`);
   const keys = ["period", ...query.groupBy.map((_, i) => `d${i}`)];
   return `SELECT ${keys.join(", ")},
-  sum(posts) AS posts, sum(social_reach) AS social_reach, sum(social_impressions) AS social_impressions,
-  sum(social_interactions) AS social_interactions, sum(mentions) AS mentions, CAST(sum(followers) AS DOUBLE) AS followers
+  CAST(${d.exactSum("posts")} AS DOUBLE) AS posts, CAST(${d.exactSum("social_reach")} AS DOUBLE) AS social_reach,
+  CAST(${d.exactSum("social_impressions")} AS DOUBLE) AS social_impressions,
+  CAST(${d.exactSum("social_interactions")} AS DOUBLE) AS social_interactions,
+  CAST(${d.exactSum("mentions")} AS DOUBLE) AS mentions,
+  CASE WHEN count(followers) = 0 THEN NULL ELSE CAST(${d.exactSum("followers")} AS DOUBLE) END AS followers
 FROM (${perNetwork}) per_network
 GROUP BY ${keys.map((_, i) => String(i + 1)).join(", ")}`;
 }
@@ -310,10 +313,10 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
 
   const main = `${withClause}
 SELECT ${keyList},
-  CAST(sum(weight) AS DOUBLE) AS orders,
-  CAST(sum(revenue * weight) AS DOUBLE) AS revenue,
+  CAST(${d.exactSum("weight")} AS DOUBLE) AS orders,
+  CAST(${d.exactSum("revenue * weight")} AS DOUBLE) AS revenue,
   CAST(count(DISTINCT customer_id) AS DOUBLE) AS customers,
-  CAST(coalesce(sum(weight) FILTER (WHERE is_first), 0) AS DOUBLE) AS new_customers
+  CAST(${d.sumIf("weight", "is_first")} AS DOUBLE) AS new_customers
 FROM current_orders GROUP BY ${groupBy}`;
   const on = keys.map((k) => `c.${k} IS NOT DISTINCT FROM p.${k}`).join(" AND ");
   const retention = `${withClause}
