@@ -15,14 +15,17 @@ export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const bodyLimit = route === "batch" ? BATCH_LIMIT_BYTES : 4 * MESSAGE_LIMIT_BYTES;
     app.post(`/v1/${route}`, { bodyLimit }, async (request, reply) => {
       const receivedAt = new Date();
-      const body = request.body;
+      // A key in the header is checked first: a stranger learns nothing about the body's rules.
+      const headerKey = presentedKey(request);
+      if (headerKey) await ctx.keys.require(headerKey, "write");
+      const route_ = route as MessageType | "batch";
       const { records, bots, writeKey } = normalizeSegment(
-        route as MessageType | "batch",
-        body,
+        route_,
+        request.body,
         receivedAt,
         request.headers["user-agent"],
       );
-      const key = await ctx.keys.require(presentedKey(request, writeKey), "write");
+      const key = await ctx.keys.require(headerKey ?? writeKey, "write");
       ctx.metrics.batchSize.observe(records.length + bots);
       if (bots) ctx.metrics.bots.inc({ route: "segment" }, bots);
       await ctx.writer.write(records.map((record) => ({ workspace: key.workspace, record })));
