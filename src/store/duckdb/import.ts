@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { UserError } from "../../errors.js";
+import { physicalLines, readCsvHeader, uniqueNames } from "../../import/csv-file.js";
 import { readJsonl } from "../../import/jsonl.js";
 import { type ImportKind, KIND_SPECS, type KindSpec } from "../../import/kinds.js";
 import { toStrptimeFormat } from "../../import/options.js";
@@ -40,9 +41,10 @@ export async function importIntoDuckdb(
     await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, request.kind, spec, layout, options)}`);
 
     const rowsRead = (await tx.number("SELECT count(*) FROM typed")) + rejectedEarly.length;
-    const bad = (await tx.all(`SELECT line, error FROM typed WHERE error IS NOT NULL ORDER BY line`)).map(
+    let bad = (await tx.all(`SELECT line, error FROM typed WHERE error IS NOT NULL ORDER BY line`)).map(
       (r): RejectedRow => ({ line: Number(r.line), reason: String(r.error) }),
     );
+    if (request.format === "csv" && bad.length > 0) bad = await atPhysicalLines(request.file, bad);
     const rejected = [...rejectedEarly, ...bad].sort((a, b) => a.line - b.line);
     const first = rejected[0];
     if (first && !request.skipInvalid) {
@@ -84,19 +86,21 @@ async function loadRaw(
       { field: "file", reason: "empty" },
     ]);
   if (request.format === "jsonl") return loadJsonl(tx, request);
+  // The header is read here and given to DuckDB, so no sniffing guesses the layout; every column
+  // is text until the kind's types are checked row by row.
+  const header = uniqueNames(await readCsvHeader(request.file));
+  const columns = header.map((name) => `${d.literal(name)}: 'VARCHAR'`).join(", ");
   const progress = pollProgress(tx, request.onProgress);
   try {
     await tx.run(`CREATE TEMP TABLE raw AS SELECT * FROM read_csv(${d.literal(request.file)},
-      header = true, delim = ',', quote = '"', escape = '"', all_varchar = true, normalize_names = false,
+      columns = {${columns}}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
       null_padding = false, strict_mode = true)`);
   } catch (error) {
-    throw new UserError(`The file ${request.file} is not a readable CSV file: ${firstLine(error)}`, [
-      { field: "file", reason: firstLine(error) },
-    ]);
+    throw csvError(request.file, error, header.length);
   } finally {
     progress.stop();
   }
-  // DuckDB keeps the file's row order; the header is line 1.
+  // DuckDB keeps the file's row order: row i (from 0) is reported at its physical line later.
   return { lineExpr: "rowid + 2", rejectedEarly: [] };
 }
 
@@ -300,6 +304,39 @@ async function mergeEvents(tx: Transaction, ws: string, workspace: string, valid
     QUALIFY row_number() OVER (PARTITION BY e.dedup_key ORDER BY e.seq) = 1`);
   const stored = (await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws}`)) - before;
   return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
+}
+
+/** Rows numbered as read (header + row) moved to the lines an editor shows. */
+async function atPhysicalLines(file: string, rows: readonly RejectedRow[]): Promise<RejectedRow[]> {
+  const lines = await physicalLines(
+    file,
+    rows.map((r) => r.line - 2),
+  );
+  return rows.map((r) => ({ ...r, line: lines.get(r.line - 2) ?? r.line }));
+}
+
+/** DuckDB's CSV errors as a sentence with the line, e.g. a row with more fields than the header. */
+function csvError(file: string, error: unknown, headerFields: number): UserError {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = Number(/CSV Error on Line: (\d+)/.exec(message)?.[1] ?? Number.NaN);
+  const count = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (Number.isFinite(line) && count) {
+    const reason = `the row has ${count[2]} fields where the header has ${headerFields}`;
+    return new UserError(`Line ${line}: ${reason}. Nothing was imported.`, [{ line, reason }], 422);
+  }
+  if (Number.isFinite(line)) {
+    const reason = firstLine(error).replace(/^.*?Error: /, "");
+    return new UserError(
+      `Line ${line} of ${file} cannot be read as CSV: ${reason}. Nothing was imported.`,
+      [{ line, reason }],
+      422,
+    );
+  }
+  return new UserError(
+    `The file ${file} is not a readable CSV file: ${firstLine(error)}`,
+    [{ field: "file", reason: firstLine(error) }],
+    422,
+  );
 }
 
 function pollProgress(tx: Transaction, onProgress: ImportRequest["onProgress"]) {
