@@ -8,9 +8,24 @@ export interface ClientInfo {
   readonly bot: boolean;
 }
 
-/** Device, browser and OS from a User-Agent (ua-parser-js), and whether it is a bot (isbot). */
+const cache = new Map<string, ClientInfo>();
+const CACHE_SIZE = 5_000;
+
+/**
+ * Device, browser and OS from a User-Agent (ua-parser-js), and whether it is a bot (isbot).
+ * Parsing costs tens of microseconds and a site sees few distinct User-Agents, so answers are kept.
+ */
 export function clientInfo(userAgent: string | undefined): ClientInfo {
   const ua = userAgent ?? "";
+  const known = cache.get(ua);
+  if (known) return known;
+  const info = parseClient(ua);
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  cache.set(ua, info);
+  return info;
+}
+
+function parseClient(ua: string): ClientInfo {
   const parsed = new UAParser(ua).getResult();
   const type = parsed.device.type;
   return {

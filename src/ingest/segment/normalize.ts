@@ -1,6 +1,6 @@
 import { UserError } from "../../errors.js";
 import { clientInfo } from "../client-info.js";
-import { isObject, type TextRecord } from "../text-record.js";
+import { isObject, type TextRecord, wellFormed } from "../text-record.js";
 import { messageTime } from "../timestamps.js";
 import { parseOrThrow } from "../zod-errors.js";
 import {
@@ -29,18 +29,15 @@ export function normalizeSegment(
   route: MessageType | "batch",
   body: unknown,
   receivedAt: Date,
-  requestUserAgent?: string,
+  // The request's own User-Agent is the sending library's (analytics-node…), not the visitor's:
+  // only context.userAgent describes a visitor's device.
+  _requestUserAgent?: string,
 ): SegmentResult {
   if (!isObject(body))
     throw new UserError("The body must be a JSON object.", [{ field: "body", reason: "not an object" }]);
   if (route !== "batch") {
     checkSize(body, MESSAGE_LIMIT_BYTES, "body");
-    return collect(
-      [{ message: { ...body, type: route }, field: "" }],
-      receivedAt,
-      requestUserAgent,
-      text(body.writeKey),
-    );
+    return collect([{ message: { ...body, type: route }, field: "" }], receivedAt, text(body.writeKey));
   }
   const batch = parseOrThrow(batchSchema, body);
   const messages = batch.batch.map((message, i) => {
@@ -53,13 +50,12 @@ export function normalizeSegment(
     };
     return { message: { sentAt: batch.sentAt, ...message, context, integrations }, field };
   });
-  return collect(messages, receivedAt, requestUserAgent, batch.writeKey ?? text(batch.batch[0]?.writeKey));
+  return collect(messages, receivedAt, batch.writeKey ?? text(batch.batch[0]?.writeKey));
 }
 
 function collect(
   messages: { message: Record<string, unknown>; field: string }[],
   receivedAt: Date,
-  requestUserAgent: string | undefined,
   writeKey: string | undefined,
 ): SegmentResult {
   const records: TextRecord[] = [];
@@ -75,25 +71,27 @@ function collect(
     checkRevenue("properties" in valid && isObject(valid.properties) ? valid.properties : {}, field);
     const time = messageTime(valid, receivedAt, `${field ? `${field}.` : ""}timestamp`);
     const context = isObject(valid.context) ? valid.context : {};
-    const client = clientInfo(typeof context.userAgent === "string" ? context.userAgent : requestUserAgent);
-    // Server-side libraries send no User-Agent of a browser: only a browser's bot UA is dropped.
-    if (client.bot && typeof context.userAgent === "string") {
+    // Server-side libraries send no browser User-Agent: only a browser's is parsed, and a bot's dropped.
+    const client = typeof context.userAgent === "string" ? clientInfo(context.userAgent) : null;
+    if (client?.bot) {
       bots++;
       continue;
     }
     const record = segmentMessageRecord({ ...valid, type, timestamp: time.toISOString() });
     if (type === "alias" && "previousId" in valid) record.anonymous_id = String(valid.previousId);
     const location = isObject(context.location) ? context.location : {};
-    records.push({
-      ...record,
-      device: typeof context.userAgent === "string" ? client.device : null,
-      browser: typeof context.userAgent === "string" ? client.browser : null,
-      os: typeof context.userAgent === "string" ? client.os : null,
-      country:
-        typeof location.country === "string" && /^[A-Za-z]{2}$/.test(location.country)
-          ? location.country
-          : null,
-    });
+    records.push(
+      wellFormed({
+        ...record,
+        device: client?.device ?? null,
+        browser: client?.browser ?? null,
+        os: client?.os ?? null,
+        country:
+          typeof location.country === "string" && /^[A-Za-z]{2}$/.test(location.country)
+            ? location.country
+            : null,
+      }),
+    );
   }
   return { records, bots, writeKey };
 }

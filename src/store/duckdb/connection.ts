@@ -125,6 +125,11 @@ export class Transaction {
     await this.connection.run(sql);
   }
 
+  /** Runs an INSERT, UPDATE or DELETE and returns how many rows it changed. */
+  async changed(sql: string): Promise<number> {
+    return (await this.connection.run(sql)).rowsChanged;
+  }
+
   /** The single number a statement returns (a count), or 0. */
   async number(sql: string): Promise<number> {
     const row = (await this.all(sql))[0];

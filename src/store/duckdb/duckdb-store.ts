@@ -33,6 +33,9 @@ const FACT_TABLES: Readonly<Record<Fact, string>> = {
 
 /** The embedded store: one DuckDB file, no server. */
 export class DuckdbStore implements Store {
+  /** Workspace settings for ingestion commits; this process owns the file, so it sees every change. */
+  private settingsCache: Map<string, WorkspaceSettings> | null = null;
+
   private constructor(private readonly db: DuckdbConnection) {}
 
   get description(): string {
@@ -56,12 +59,14 @@ export class DuckdbStore implements Store {
   }
 
   async createWorkspace(workspace: Workspace): Promise<void> {
+    this.settingsCache = null;
     await this.db.run(
       `INSERT INTO workspaces (name, settings) VALUES (${d.literal(workspace.name)}, ${d.literal(JSON.stringify(workspace.settings))})`,
     );
   }
 
   async updateSettings(name: string, settings: WorkspaceSettings): Promise<void> {
+    this.settingsCache = null;
     await this.db.run(
       `UPDATE workspaces SET settings = ${d.literal(JSON.stringify(settings))} WHERE name = ${d.literal(name)}`,
     );
@@ -122,12 +127,8 @@ export class DuckdbStore implements Store {
       byWorkspace.set(event.workspace, list);
     }
     return this.db.session(async (tx) => {
-      const workspaces = new Map(
-        (await tx.all("SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces")).map((r) => [
-          String(r.name),
-          validateSettings(JSON.parse(String(r.settings))),
-        ]),
-      );
+      this.settingsCache ??= new Map((await this.listWorkspaces()).map((w) => [w.name, w.settings]));
+      const workspaces = this.settingsCache;
       await tx.run("BEGIN TRANSACTION");
       try {
         let stored = 0;

@@ -162,7 +162,10 @@ export async function appendEventRecords(
       throw new Error(`an ingested event passed validation but not typing: ${String(bad[0].error)}`);
     return await mergeEvents(tx, d.literal(workspace.name), workspace.name, records.length);
   } finally {
-    for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`);
+    // After a failed statement the transaction is aborted and these fail too: the caller's
+    // ROLLBACK removes the temp tables, and the first error is the one to report.
+    for (const table of TEMP_TABLES)
+      await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
   }
 }
 
@@ -214,14 +217,12 @@ async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: s
     case "events":
       return mergeEvents(tx, ws, workspace, valid);
     case "orders": {
-      const before = await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`);
-      await tx.run(`INSERT INTO orders
+      const stored = await tx.changed(`INSERT INTO orders
         SELECT ${ws}, order_id, timestamp, customer_id, revenue, upper(currency), campaign,
           nullif(lower(trim(campaign)), ''), visitor_id
         FROM typed t WHERE error IS NULL
           AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.workspace = ${ws} AND o.order_id = t.order_id)
         QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY line) = 1`);
-      const stored = (await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`)) - before;
       return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
     }
     case "costs":
@@ -281,8 +282,7 @@ async function replaceRows(
   try {
     const match = key.map((k) => `t.${k} = i.${k}`).join(" AND ");
     const existing = `FROM ${table} t WHERE t.workspace = ${ws} AND EXISTS (SELECT 1 FROM incoming i WHERE ${match})`;
-    const replaced = await tx.number(`SELECT count(*) ${existing}`);
-    await tx.run(`DELETE ${existing}`);
+    const replaced = await tx.changed(`DELETE ${existing}`);
     await tx.run(`INSERT INTO ${table} BY NAME SELECT * FROM incoming`);
     return { rowsStored: valid, rowsReplaced: replaced, rowsDuplicate: 0 };
   } finally {
@@ -294,15 +294,13 @@ async function replaceRows(
 async function mergeEvents(tx: Transaction, ws: string, workspace: string, valid: number): Promise<Merged> {
   const base = BigInt(await tx.number("SELECT coalesce(max(seq), 0) FROM events"));
   await tx.run(`CREATE TEMP TABLE enriched AS ${enrichedEvents(d, workspace, base)}`);
-  const before = await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws}`);
   // Duplicates share their time (re-sent messages within days), so only nearby stored events are compared.
-  await tx.run(`INSERT INTO events BY NAME
+  const stored = await tx.changed(`INSERT INTO events BY NAME
     SELECT e.* FROM enriched e
     WHERE NOT EXISTS (
       SELECT 1 FROM events x WHERE x.workspace = ${ws} AND x.dedup_key = e.dedup_key
         AND x.ts BETWEEN (SELECT min(ts) FROM enriched) - INTERVAL 7 DAY AND (SELECT max(ts) FROM enriched) + INTERVAL 7 DAY)
     QUALIFY row_number() OVER (PARTITION BY e.dedup_key ORDER BY e.seq) = 1`);
-  const stored = (await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws}`)) - before;
   return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
 }
 
