@@ -54,11 +54,19 @@ export async function runKpiQuery(
   const facts = FACTS.filter((fact) => measures.some((m) => factOf(m) === fact));
   if (facts.includes("events") || facts.includes("orders")) await store.refreshDerived(workspace);
 
-  const base = { workspace, facts, groupBy, filters };
-  const [grouped, total] = await Promise.all([
-    store.queryMeasures({ ...base, interval, buckets: bucketsOf(from, to, interval) }),
-    store.queryMeasures({ ...base, groupBy: [], interval: null, buckets: bucketsOf(from, to, null) }),
-  ]);
+  const [whole] = bucketsOf(from, to, null);
+  const measured = await store.queryMeasures({
+    workspace,
+    facts,
+    groupBy,
+    filters,
+    interval,
+    buckets: bucketsOf(from, to, interval),
+    // Without interval or grouping the rows are the totals: no second computation.
+    ...(interval === null && groupBy.length === 0 ? {} : { totals: whole }),
+  });
+  const grouped = measured.filter((row) => !row.total);
+  const total = interval === null && groupBy.length === 0 ? grouped : measured.filter((row) => row.total);
   const compute = (values: MeasureBag) => computeKpis(kpis, values, workspace);
   const rows = mergeRows(
     grouped,

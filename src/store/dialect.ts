@@ -7,6 +7,8 @@ import type { Interval } from "../kpi/buckets.js";
  */
 export interface Dialect {
   readonly name: "duckdb" | "clickhouse";
+  /** GROUPING SETS: rows and totals from one scan (else the totals are a second query). */
+  readonly groupingSets: boolean;
   /** Quotes an identifier (table, column, alias). */
   identifier(name: string): string;
   /** Quotes a value: strings escaped, numbers checked finite, null as NULL. */

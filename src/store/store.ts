@@ -35,9 +35,13 @@ export interface MeasureQuery {
   readonly buckets: readonly Bucket[];
   readonly groupBy: readonly Dimension[];
   readonly filters: readonly Filter[];
+  /** Also compute totals over the whole selection (one bucket, no grouping), marked `total`. */
+  readonly totals?: Bucket;
 }
 
 export interface MeasureRow {
+  /** A row of the totals over the whole selection rather than of one bucket and group. */
+  readonly total: boolean;
   readonly period: string | null;
   /** Dimension name → value, `(none)` when the fact has none. */
   readonly dims: Readonly<Record<string, string>>;

@@ -261,12 +261,19 @@ function toApiKey(row: Record<string, unknown>): ApiKey {
 }
 
 function toMeasureRow(row: Record<string, unknown>, dims: number): MeasureRow {
-  const { period, ...rest } = row;
+  const { period, is_total, ...rest } = row;
   const dimValues: Record<string, string> = {};
   const values: Record<string, number | null> = {};
   for (const [key, value] of Object.entries(rest)) {
-    if (/^d\d+$/.test(key) && Number(key.slice(1)) < dims) dimValues[key] = String(value);
-    else values[key] = value === null || value === undefined ? null : Number(value);
+    if (/^d\d+$/.test(key)) {
+      // Total rows have no dimensions (a grouping set's NULLs are not values).
+      if (is_total !== true && Number(key.slice(1)) < dims) dimValues[key] = String(value);
+    } else values[key] = value === null || value === undefined ? null : Number(value);
   }
-  return { period: period === null || period === undefined ? null : String(period), dims: dimValues, values };
+  return {
+    total: is_total === true,
+    period: period === null || period === undefined ? null : String(period),
+    dims: dimValues,
+    values,
+  };
 }

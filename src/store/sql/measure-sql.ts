@@ -10,22 +10,52 @@ import type { MeasureQuery } from "../store.js";
  */
 export function measureStatements(d: Dialect, query: MeasureQuery): Map<Fact, string[]> {
   const out = new Map<Fact, string[]>();
+  // The totals: the same facts over one bucket, ungrouped. Scans that can, do both at once.
+  const totals: MeasureQuery | null = query.totals
+    ? { ...query, interval: null, buckets: [query.totals], groupBy: [], totals: undefined }
+    : null;
+  const markTotal = (sql: string) => `SELECT TRUE AS is_total, * FROM (${sql}) totals`;
+  const both = (compile: (q: MeasureQuery, withTotals: boolean) => string): string[] => {
+    if (totals === null) return [compile(query, false)];
+    return d.groupingSets
+      ? [compile(query, true)]
+      : [compile(query, false), markTotal(compile(totals, false))];
+  };
+  const separately = (compile: (q: MeasureQuery) => string[]): string[] => [
+    ...compile(query),
+    ...(totals === null ? [] : compile(totals).map(markTotal)),
+  ];
   for (const fact of query.facts) {
     switch (fact) {
       case "events":
-        out.set(fact, [eventsSql(d, query)]);
+        out.set(
+          fact,
+          both((q, t) => eventsSql(d, q, t)),
+        );
         break;
       case "costs":
-        out.set(fact, [costsSql(d, query)]);
+        out.set(
+          fact,
+          both((q, t) => costsSql(d, q, t)),
+        );
         break;
       case "email":
-        out.set(fact, [emailSql(d, query)]);
+        out.set(
+          fact,
+          both((q, t) => emailSql(d, q, t)),
+        );
         break;
       case "social":
-        out.set(fact, [socialSql(d, query)]);
+        out.set(
+          fact,
+          separately((q) => [socialSql(d, q)]),
+        );
         break;
       case "orders":
-        out.set(fact, ordersSql(d, query));
+        out.set(
+          fact,
+          separately((q) => ordersSql(d, q)),
+        );
         break;
       default: {
         const unknown: never = fact;
@@ -79,6 +109,7 @@ function aggregate(
   dateColumn: string,
   columns: DimensionColumns,
   measures: readonly string[],
+  withTotals = false,
 ): string {
   const { from, to } = rangeOf(query);
   const where = [
@@ -86,7 +117,18 @@ function aggregate(
     `${dateColumn} BETWEEN ${d.date(from)} AND ${d.date(to)}`,
     ...filterSql(d, columns, query.filters),
   ];
-  const keys = [`${periodSql(d, query, dateColumn)} AS period`, ...groupColumns(query, columns)];
+  const keyExprs = [
+    periodSql(d, query, dateColumn),
+    ...query.groupBy.map((dimension) => dimensionSql(columns, dimension)),
+  ];
+  const keys = keyExprs.map((expr, i) => `${expr} AS ${i === 0 ? "period" : `d${i - 1}`}`);
+  if (withTotals) {
+    // One scan for rows and totals: the empty grouping set is the whole selection.
+    return `SELECT grouping(${keyExprs[0]}) = 1 AS is_total, ${[...keys, ...measures].join(",\n  ")}
+FROM ${table}
+WHERE ${where.join("\n  AND ")}
+GROUP BY GROUPING SETS ((${keyExprs.join(", ")}), ())`;
+  }
   const groupBy = keys.map((_, i) => String(i + 1)).join(", ");
   return `SELECT ${[...keys, ...measures].join(",\n  ")}
 FROM ${table}
@@ -128,26 +170,34 @@ function eventColumns(d: Dialect): DimensionColumns {
   };
 }
 
-function eventsSql(d: Dialect, query: MeasureQuery): string {
+function eventsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string {
   const { conversion_events, lead_events } = query.workspace.settings;
   const nameIn = (names: readonly string[]) =>
     names.length === 0
       ? "FALSE"
       : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
   const conversion = nameIn(conversion_events);
-  return aggregate(d, query, "session_events", "local_date", eventColumns(d), [
-    asDouble(d.countDistinct("visitor_id"), "visitors"),
-    asDouble(d.countIf("session_start"), "sessions"),
-    asDouble(d.countIf("type = 'page'"), "pageviews"),
-    asDouble(d.countIf("session_start AND session_bounce"), "bounces"),
-    asDouble(d.sumIf("session_seconds", "session_start"), "duration_sum"),
-    asDouble(d.countIf(conversion), "conversions"),
-    asDouble(d.countDistinct("visitor_id", conversion), "converted_visitors"),
-    asDouble(d.countIf(nameIn(lead_events)), "leads"),
-  ]);
+  return aggregate(
+    d,
+    query,
+    "session_events",
+    "local_date",
+    eventColumns(d),
+    [
+      asDouble(d.countDistinct("visitor_id"), "visitors"),
+      asDouble(d.countIf("session_start"), "sessions"),
+      asDouble(d.countIf("type = 'page'"), "pageviews"),
+      asDouble(d.countIf("session_start AND session_bounce"), "bounces"),
+      asDouble(d.sumIf("session_seconds", "session_start"), "duration_sum"),
+      asDouble(d.countIf(conversion), "conversions"),
+      asDouble(d.countDistinct("visitor_id", conversion), "converted_visitors"),
+      asDouble(d.countIf(nameIn(lead_events)), "leads"),
+    ],
+    withTotals,
+  );
 }
 
-function costsSql(d: Dialect, query: MeasureQuery): string {
+function costsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string {
   const columns: DimensionColumns = (dimension) => {
     if (dimension.kind === "breakdown") return d.jsonText("breakdown", dimension.name);
     if (dimension.kind === "session" && dimension.name === "campaign") return "campaign_key";
@@ -155,29 +205,45 @@ function costsSql(d: Dialect, query: MeasureQuery): string {
     return null;
   };
   const sum = (column: string) => d.exactSum(column);
-  return aggregate(d, query, "ad_costs", "date", columns, [
-    asDouble(sum("spend"), "spend"),
-    asDouble(sum("impressions"), "impressions"),
-    asDouble(sum("clicks"), "clicks"),
-    asDouble(sum("conversions"), "ad_conversions"),
-  ]);
+  return aggregate(
+    d,
+    query,
+    "ad_costs",
+    "date",
+    columns,
+    [
+      asDouble(sum("spend"), "spend"),
+      asDouble(sum("impressions"), "impressions"),
+      asDouble(sum("clicks"), "clicks"),
+      asDouble(sum("conversions"), "ad_conversions"),
+    ],
+    withTotals,
+  );
 }
 
-function emailSql(d: Dialect, query: MeasureQuery): string {
+function emailSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string {
   const columns: DimensionColumns = (dimension) => {
     if (dimension.kind === "session" && dimension.name === "campaign") return "campaign_key";
     if (dimension.kind === "session" && dimension.name === "channel") return "'email'";
     return null;
   };
   const sum = (column: string) => d.exactSum(column);
-  return aggregate(d, query, "email_campaigns", "date", columns, [
-    asDouble(sum("sent"), "emails_sent"),
-    asDouble(sum("delivered"), "emails_delivered"),
-    asDouble(sum("opens"), "email_opens"),
-    asDouble(sum("clicks"), "email_clicks"),
-    asDouble(sum("unsubscribes"), "unsubscribes"),
-    asDouble(sum("bounces"), "email_bounces"),
-  ]);
+  return aggregate(
+    d,
+    query,
+    "email_campaigns",
+    "date",
+    columns,
+    [
+      asDouble(sum("sent"), "emails_sent"),
+      asDouble(sum("delivered"), "emails_delivered"),
+      asDouble(sum("opens"), "email_opens"),
+      asDouble(sum("clicks"), "email_clicks"),
+      asDouble(sum("unsubscribes"), "unsubscribes"),
+      asDouble(sum("bounces"), "email_bounces"),
+    ],
+    withTotals,
+  );
 }
 
 function socialColumns(dimension: Dimension): string | null {
