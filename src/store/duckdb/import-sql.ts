@@ -47,7 +47,14 @@ export function typedSelect(
     );
   }
   columns.push(`${extrasExpr(d, spec, layout)} AS extras`);
-  columns.push(`md5_number(concat_ws(chr(31), ${rowText(d, layout)})) AS row_hash`);
+  if (kind === "events") {
+    // A message id identifies an event; only rows without one are identified by their content.
+    const messageId = layout.sources.get("message_id");
+    const id = messageId === undefined ? "NULL" : `nullif(trim(${d.identifier(messageId)}), '')`;
+    columns.push(
+      `CASE WHEN ${id} IS NOT NULL THEN md5_number('m:' || ${id}) ELSE md5_number(concat_ws(chr(31), ${rowText(d, layout)})) END AS dedup_key`,
+    );
+  }
   columns.push(`coalesce(${errors.join(", ")}) AS error`);
   return `SELECT ${columns.join(",\n  ")} FROM raw`;
 }
@@ -73,9 +80,10 @@ function parseExpr(d: Dialect, column: ColumnSpec, text: string, opts: TypingOpt
   switch (column.type) {
     case "timestamp":
       // An explicit offset or Z is exact; a timestamp without one is read in the workspace time zone.
-      return fmt
-        ? `timezone(${tz}, try_strptime(${text}, ${fmt}))`
-        : `CASE WHEN regexp_matches(${text}, '[T ]\\d{1,2}:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([Zz]|[+-]\\d\\d(:?\\d\\d)?)$')
+      if (fmt) return `timezone(${tz}, try_strptime(${text}, ${fmt}))`;
+      // In UTC a timestamp without an offset means UTC, which is what the cast reads: no regex.
+      if (opts.timeZone === "UTC") return `TRY_CAST(${text} AS TIMESTAMPTZ)`;
+      return `CASE WHEN regexp_matches(${text}, '[T ]\\d{1,2}:\\d\\d(:\\d\\d(\\.\\d+)?)?\\s*([Zz]|[+-]\\d\\d(:?\\d\\d)?)$')
             THEN TRY_CAST(${text} AS TIMESTAMPTZ) ELSE timezone(${tz}, TRY_CAST(${text} AS TIMESTAMP)) END`;
     case "date":
       return fmt ? `CAST(try_strptime(${text}, ${fmt}) AS DATE)` : `TRY_CAST(${text} AS DATE)`;
@@ -167,23 +175,25 @@ const urlParam = (u: string, name: string) =>
  * from columns or else from the URL's query, host, path and referrer domain parsed once here.
  */
 export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint): string {
-  const utm = (name: string) => `coalesce(utm_${name}, ${urlParam("url", `utm_${name}`)})`;
+  // A URL is searched for a tag only when the tag's column is empty and the URL has it.
+  const utm = (name: string) =>
+    `CASE WHEN utm_${name} IS NOT NULL THEN utm_${name} WHEN contains(url, 'utm_${name}=') THEN ${urlParam("url", `utm_${name}`)} END`;
   const type = `CASE WHEN lower(type) IN ('page', 'pageview') OR (type IS NULL AND lower(event) = 'pageview') THEN 'page'
       WHEN type IS NULL THEN 'track' ELSE lower(type) END`;
-  return `SELECT ${d.literal(workspace)} AS workspace,
+  return `SELECT *, nullif(lower(trim(utm_campaign)), '') AS campaign_key FROM (
+  SELECT ${d.literal(workspace)} AS workspace,
     ${seqBase}::BIGINT + line AS seq,
-    CASE WHEN message_id IS NOT NULL THEN md5_number('m:' || message_id) ELSE row_hash END AS dedup_key,
-    message_id, timestamp AS ts, t.type,
+    dedup_key, message_id, timestamp AS ts, t.type,
     CASE WHEN t.type = 'page' THEN 'pageview' ELSE event END AS name,
     visitor_id, user_id, anonymous_id, url, ${urlHost("url")} AS host, CASE WHEN url IS NULL THEN NULL ELSE ${urlPath("url")} END AS path,
     referrer, ${urlHost("referrer")} AS referrer_domain,
     ${utm("source")} AS utm_source, ${utm("medium")} AS utm_medium, ${utm("campaign")} AS utm_campaign,
     ${utm("content")} AS utm_content, ${utm("term")} AS utm_term,
-    nullif(lower(trim(${utm("campaign")})), '') AS campaign_key,
     lower(device) AS device, browser, os, upper(country) AS country, revenue, upper(currency) AS currency, order_id,
     CASE WHEN properties IS NULL AND extras = json_object() THEN NULL
          ELSE json_merge_patch(coalesce(properties::JSON, json_object()), extras) END AS properties
-  FROM (SELECT * REPLACE (${type} AS type) FROM typed WHERE error IS NULL) t`;
+  FROM (SELECT * REPLACE (${type} AS type) FROM typed WHERE error IS NULL) t
+)`;
 }
 
 export { SESSION_EVENT_TYPES };
