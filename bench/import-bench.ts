@@ -4,7 +4,19 @@ import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import type { ImportSummary } from "../src/store/store.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { type DataFiles, NARROW_EVENT_COLUMNS } from "./generate.js";
-import { fmtInt, fmtMs, fmtRatio, lit, log, RawDuckdb, removeDb, timed, warmPageCache } from "./util.js";
+import {
+  fmtInt,
+  fmtMs,
+  fmtRatio,
+  lit,
+  log,
+  peakRss,
+  RawDuckdb,
+  removeDb,
+  resetPeakRss,
+  timed,
+  warmPageCache,
+} from "./util.js";
 
 export interface StepFigure {
   readonly rows: number;
@@ -18,6 +30,8 @@ export interface ImportResult {
   readonly sextant: { events: StepFigure; costs: StepFigure; orders: StepFigure; refreshDerived: StepFigure };
   readonly baseline: { events: StepFigure; costs: StepFigure; orders: StepFigure; sessions: StepFigure };
   readonly sessionEvents: number;
+  /** Peak RSS of this process (DuckDB in it) during Sextant's imports and session derivation. */
+  readonly sextantPeakRssBytes: number;
   readonly dbBytes: number;
 }
 
@@ -44,6 +58,7 @@ export async function benchImport(
 
   // Sextant, as `sextant import` opens it (no memory limit: DuckDB's default).
   removeDb(dbPath);
+  resetPeakRss();
   const store = await DuckdbStore.open(dbPath);
   let sextant: ImportResult["sextant"];
   let sessionEvents: number;
@@ -85,6 +100,10 @@ export async function benchImport(
   } finally {
     await store.close();
   }
+  const sextantPeakRssBytes = peakRss();
+  log(
+    `    sextant peak RSS during import + refreshDerived: ${(sextantPeakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
   {
     const raw = await RawDuckdb.open(dbPath);
     try {
@@ -122,7 +141,7 @@ export async function benchImport(
     `    ratio sextant/baseline: events import ${fmtRatio(sextant.events.ms / baseline.events.ms)}, ` +
       `sessions ${fmtRatio(sextant.refreshDerived.ms / baseline.sessions.ms)}`,
   );
-  return { sextant, baseline, sessionEvents, dbBytes: statSync(dbPath).size };
+  return { sextant, baseline, sessionEvents, sextantPeakRssBytes, dbBytes: statSync(dbPath).size };
 }
 
 export interface ProbeResult {
@@ -151,6 +170,7 @@ export async function probeNarrowImport(
     raw.close();
   }
   removeDb(dbPath);
+  resetPeakRss();
   const store = await DuckdbStore.open(dbPath);
   let error: string | null = null;
   try {

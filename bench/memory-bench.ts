@@ -71,6 +71,7 @@ export async function benchServeMemory(
   dbPath: string,
   workspace: string,
   logFile: string,
+  cli: string,
 ): Promise<MemoryResult> {
   // The API wants a read key: make one in the store before the server holds the file.
   const store = await DuckdbStore.open(dbPath);
@@ -83,11 +84,9 @@ export async function benchServeMemory(
   const auth = { authorization: `Bearer ${key.secret}` };
   const port = await freePort();
   const out = openSync(logFile, "w");
-  const child = spawn(
-    process.execPath,
-    ["dist/src/cli/main.js", "serve", "--db", dbPath, "--port", String(port), "--no-demo"],
-    { stdio: ["ignore", out, out] },
-  );
+  const child = spawn(process.execPath, [cli, "serve", "--db", dbPath, "--port", String(port), "--no-demo"], {
+    stdio: ["ignore", out, out],
+  });
   closeSync(out);
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not start sextant serve");

@@ -1,5 +1,6 @@
 import { bucketsOf } from "../src/kpi/buckets.js";
 import type { Fact } from "../src/kpi/measures.js";
+import { FACT_MEASURES } from "../src/kpi/measures.js";
 import { type KpiResult, runKpiQuery } from "../src/kpi/run-query.js";
 import { duckdbDialect } from "../src/store/duckdb/dialect.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
@@ -7,6 +8,9 @@ import { measureStatements } from "../src/store/sql/measure-sql.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { RANGE } from "./generate.js";
 import { fmtMs, fmtRatio, lit, log, median, RawDuckdb, timed } from "./util.js";
+
+// Every base measure, so that every statement a query can emit is listed.
+const ALL_MEASURES = Object.values(FACT_MEASURES).flat();
 
 /** The overview: every traffic, conversion and sales KPI over the 90 days, by week. */
 export const OVERVIEW_KPIS = [
@@ -47,14 +51,40 @@ export interface Overview {
   readonly totals: Values;
 }
 
+/** Wall-clock and CPU milliseconds of the cold run (first) and the warm runs. */
+export interface Runs {
+  readonly coldMs: number;
+  readonly warmMs: number;
+  readonly warmCpuMs: number;
+  readonly runsMs: number[];
+  readonly runsCpuMs: number[];
+}
+
 export interface QueryResult {
-  readonly sextant: { coldMs: number; warmMs: number; runsMs: number[] };
-  readonly baseline: { coldMs: number; warmMs: number; runsMs: number[] };
+  readonly sextant: Runs;
+  readonly baseline: Runs;
   readonly ratio: number;
+  /** Whether the baseline ran on the store's own connection, alternating with Sextant's runs. */
+  readonly interleaved: boolean;
   readonly numbersMatch: boolean;
   readonly differences: string[];
   /** Sextant's statements for the overview, timed one by one on a raw connection. */
   readonly statements: { label: string; ms: number; sql: string }[];
+}
+
+/** What the baseline needs of a connection. */
+interface Queryable {
+  all(sql: string): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * The store's own DuckDB connection, so that the baseline runs on the very same connection and
+ * buffer pool, interleaved with Sextant's runs (fair on a machine whose load drifts). It reaches
+ * into a private field; when that changes, the baseline falls back to a connection of its own.
+ */
+function storeConnection(store: DuckdbStore): Queryable | null {
+  const db = (store as unknown as { db?: Partial<Queryable> }).db;
+  return db && typeof db.all === "function" ? (db as Queryable) : null;
 }
 
 export async function benchOverview(
@@ -62,47 +92,60 @@ export async function benchOverview(
   workspaceName: string,
   runs: number,
 ): Promise<QueryResult> {
-  // Sextant: the store opened as `serve` opens it; the first query after opening is "cold".
+  // The store opened as `serve` opens it; the first query after opening is "cold". Warm runs
+  // alternate Sextant and the baseline on the store's connection.
   const store = await DuckdbStore.open(dbPath, SERVE_OPTIONS);
-  let sextantRuns: number[];
+  const sextantRuns: { ms: number; cpuMs: number }[] = [];
+  const baselineRuns: { ms: number; cpuMs: number }[] = [];
   let sextantResult: KpiResult;
+  let baselineResult: Overview | null = null;
   let workspace: Workspace;
+  let interleaved = false;
   try {
     const found = (await store.listWorkspaces()).find((w) => w.name === workspaceName);
     if (!found) throw new Error(`no workspace ${workspaceName} in ${dbPath}`);
     workspace = found;
-    const once = () => timed(() => runKpiQuery(store, workspace, OVERVIEW_REQUEST));
-    const cold = await once();
+    const sextantOnce = () => timed(() => runKpiQuery(store, workspace, OVERVIEW_REQUEST));
+    const cold = await sextantOnce();
     sextantResult = cold.value;
-    sextantRuns = [cold.ms];
-    for (let i = 0; i < runs; i++) sextantRuns.push((await once()).ms);
+    sextantRuns.push(cold);
+    const shared = storeConnection(store);
+    interleaved = shared !== null;
+    for (let i = 0; i < runs; i++) {
+      sextantRuns.push(await sextantOnce());
+      if (shared) {
+        const run = await timed(() => baselineOverview(shared, workspace));
+        baselineResult = run.value;
+        baselineRuns.push(run);
+      }
+    }
   } finally {
     await store.close();
   }
-  const sextant = summarise(sextantRuns);
-  log(
-    `    sextant overview : cold ${fmtMs(sextant.coldMs)}, warm median ${fmtMs(sextant.warmMs)} (${runs} runs)`,
-  );
 
-  // Baseline: hand-written SQL on the same tables, same connection setup.
+  // The baseline's cold run: first statements after opening the file, same connection setup.
   const raw = await RawDuckdb.open(dbPath, SERVE_OPTIONS);
-  let baselineRuns: number[];
-  let baselineResult: Overview;
   let statements: QueryResult["statements"];
   try {
-    const once = () => timed(() => baselineOverview(raw, workspace));
-    const cold = await once();
-    baselineResult = cold.value;
-    baselineRuns = [cold.ms];
-    for (let i = 0; i < runs; i++) baselineRuns.push((await once()).ms);
+    const cold = await timed(() => baselineOverview(raw, workspace));
+    baselineRuns.unshift(cold);
+    baselineResult ??= cold.value;
+    if (!interleaved) {
+      for (let i = 0; i < runs; i++) baselineRuns.push(await timed(() => baselineOverview(raw, workspace)));
+    }
     statements = await timeSextantStatements(raw, workspace);
   } finally {
     raw.close();
   }
+  const sextant = summarise(sextantRuns);
   const baseline = summarise(baselineRuns);
   const ratio = sextant.warmMs / baseline.warmMs;
+  const how = interleaved ? "interleaved on the store's connection" : "baseline on its own connection";
   log(
-    `    baseline overview: cold ${fmtMs(baseline.coldMs)}, warm median ${fmtMs(baseline.warmMs)} (${runs} runs)`,
+    `    sextant overview : cold ${fmtMs(sextant.coldMs)}, warm median ${fmtMs(sextant.warmMs)} (${fmtMs(sextant.warmCpuMs)} CPU; ${runs} runs, ${how})`,
+  );
+  log(
+    `    baseline overview: cold ${fmtMs(baseline.coldMs)}, warm median ${fmtMs(baseline.warmMs)} (${fmtMs(baseline.warmCpuMs)} CPU; ${runs} runs)`,
   );
   log(`    ratio sextant/baseline (warm): ${fmtRatio(ratio)}`);
 
@@ -118,14 +161,23 @@ export async function benchOverview(
     sextant,
     baseline,
     ratio,
+    interleaved,
     numbersMatch: differences.length === 0,
     differences,
     statements,
   };
 }
 
-function summarise(runsMs: number[]) {
-  return { coldMs: runsMs[0] ?? Number.NaN, warmMs: median(runsMs.slice(1)), runsMs };
+function summarise(runs: { ms: number; cpuMs: number }[]): Runs {
+  const runsMs = runs.map((r) => r.ms);
+  const runsCpuMs = runs.map((r) => r.cpuMs);
+  return {
+    coldMs: runsMs[0] ?? Number.NaN,
+    warmMs: median(runsMs.slice(1)),
+    warmCpuMs: median(runsCpuMs.slice(1)),
+    runsMs,
+    runsCpuMs,
+  };
 }
 
 function toOverview(result: KpiResult): Overview {
@@ -138,7 +190,7 @@ function toOverview(result: KpiResult): Overview {
 }
 
 /** The overview by hand: one query per fact table by week, and one per fact table for the totals. */
-export async function baselineOverview(raw: RawDuckdb, workspace: Workspace): Promise<Overview> {
+export async function baselineOverview(raw: Queryable, workspace: Workspace): Promise<Overview> {
   const ws = lit(workspace.name);
   const tz = lit(workspace.settings.timezone);
   const range = `BETWEEN DATE '${RANGE.from}' AND DATE '${RANGE.to}'`;
@@ -260,7 +312,7 @@ async function timeSextantStatements(
   workspace: Workspace,
 ): Promise<QueryResult["statements"]> {
   const facts: Fact[] = ["events", "orders", "costs"];
-  const base = { workspace, facts, groupBy: [], filters: [] };
+  const base = { workspace, facts, measures: ALL_MEASURES, groupBy: [], filters: [] };
   const queries = [
     {
       name: "by week",

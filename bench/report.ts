@@ -56,19 +56,19 @@ export function summaryRows(label: string, r: SizeResult): SummaryRow[] {
   add(
     "import events (importFile)",
     im.sextant.events.rowsPerSecond,
-    `${fmtInt(im.sextant.events.rowsPerSecond)} rows/s (${fmtMs(im.sextant.events.ms)})`,
+    `${fmtInt(im.sextant.events.rowsPerSecond)} rows/s (${fmtMs(im.sextant.events.ms)}, ${fmtMs(im.sextant.events.cpuMs)} CPU)`,
     `≥ ${fmtInt(TARGETS.importRowsPerSecond)} rows/s`,
     im.sextant.events.rowsPerSecond >= TARGETS.importRowsPerSecond,
   );
   add(
     "import events baseline (typed read_csv)",
     im.baseline.events.rowsPerSecond,
-    `${fmtInt(im.baseline.events.rowsPerSecond)} rows/s (${fmtMs(im.baseline.events.ms)})`,
+    `${fmtInt(im.baseline.events.rowsPerSecond)} rows/s (${fmtMs(im.baseline.events.ms)}, ${fmtMs(im.baseline.events.cpuMs)} CPU)`,
   );
   add(
     "import events sextant/baseline",
     im.sextant.events.ms / im.baseline.events.ms,
-    fmtRatio(im.sextant.events.ms / im.baseline.events.ms),
+    `${fmtRatio(im.sextant.events.ms / im.baseline.events.ms)} wall, ${fmtRatio(im.sextant.events.cpuMs / im.baseline.events.cpuMs)} CPU`,
   );
   add(
     "import costs",
@@ -83,17 +83,22 @@ export function summaryRows(label: string, r: SizeResult): SummaryRow[] {
   add(
     "refreshDerived (sessions)",
     im.sextant.refreshDerived.rowsPerSecond,
-    `${fmtInt(im.sextant.refreshDerived.rowsPerSecond)} events/s (${fmtMs(im.sextant.refreshDerived.ms)})`,
+    `${fmtInt(im.sextant.refreshDerived.rowsPerSecond)} events/s (${fmtMs(im.sextant.refreshDerived.ms)}, ${fmtMs(im.sextant.refreshDerived.cpuMs)} CPU)`,
   );
   add(
     "sessionize baseline (window SQL)",
     im.baseline.sessions.rowsPerSecond,
-    `${fmtInt(im.baseline.sessions.rowsPerSecond)} events/s (${fmtMs(im.baseline.sessions.ms)})`,
+    `${fmtInt(im.baseline.sessions.rowsPerSecond)} events/s (${fmtMs(im.baseline.sessions.ms)}, ${fmtMs(im.baseline.sessions.cpuMs)} CPU)`,
   );
   add(
     "refreshDerived sextant/baseline",
     im.sextant.refreshDerived.ms / im.baseline.sessions.ms,
-    fmtRatio(im.sextant.refreshDerived.ms / im.baseline.sessions.ms),
+    `${fmtRatio(im.sextant.refreshDerived.ms / im.baseline.sessions.ms)} wall, ${fmtRatio(im.sextant.refreshDerived.cpuMs / im.baseline.sessions.cpuMs)} CPU`,
+  );
+  add(
+    "import + refreshDerived peak RSS (no memory limit)",
+    im.sextantPeakRssBytes,
+    `${mib(im.sextantPeakRssBytes)} (store file ${mib(im.dbBytes)})`,
   );
   const endToEnd = (im.sextant.events.rows / (im.sextant.events.ms + im.sextant.refreshDerived.ms)) * 1000;
   add("events import + sessions, end to end", endToEnd, `${fmtInt(endToEnd)} events/s`);
@@ -103,19 +108,19 @@ export function summaryRows(label: string, r: SizeResult): SummaryRow[] {
   add(
     "overview warm (median)",
     ov.sextant.warmMs,
-    fmtMs(ov.sextant.warmMs),
+    `${fmtMs(ov.sextant.warmMs)} (${fmtMs(ov.sextant.warmCpuMs)} CPU)`,
     sizedTarget(`< ${TARGETS.overviewWarmMs} ms`),
     sized(ov.sextant.warmMs < TARGETS.overviewWarmMs),
   );
   add(
     "overview baseline warm (hand SQL)",
     ov.baseline.warmMs,
-    `${fmtMs(ov.baseline.warmMs)} (cold ${fmtMs(ov.baseline.coldMs)})`,
+    `${fmtMs(ov.baseline.warmMs)} (${fmtMs(ov.baseline.warmCpuMs)} CPU; cold ${fmtMs(ov.baseline.coldMs)})`,
   );
   add(
     "overview sextant/baseline (warm)",
     ov.ratio,
-    fmtRatio(ov.ratio),
+    `${fmtRatio(ov.ratio)} wall, ${fmtRatio(ov.sextant.warmCpuMs / ov.baseline.warmCpuMs)} CPU`,
     sizedTarget(`≤ ${TARGETS.overviewRatio}×`),
     sized(ov.ratio <= TARGETS.overviewRatio),
   );

@@ -7,6 +7,7 @@ import { validateSettings } from "../src/workspace/parse-setting.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { ensureData, sizeLabel } from "./generate.js";
 import { benchImport, probeNarrowImport } from "./import-bench.js";
+import { QUICK_OPTIONS as QUICK_INGEST, runIngestBench } from "./ingest/ingest-bench.js";
 import { benchServeMemory } from "./memory-bench.js";
 import { benchOverview } from "./query-bench.js";
 import { printSummary, type SizeResult, type SummaryRow, summaryRows, TARGETS, writeJson } from "./report.js";
@@ -24,6 +25,7 @@ import { log } from "./util.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DATA_DIR = join(ROOT, "bench", "data");
 const RESULTS_DIR = join(ROOT, "bench", "results");
+const CLI = join(ROOT, "dist", "src", "cli", "main.js");
 const STORES = ["duckdb", "clickhouse"] as const;
 type StoreKind = (typeof STORES)[number];
 
@@ -32,6 +34,8 @@ interface Options {
   readonly store: StoreKind;
   readonly runs: number;
   readonly serve: boolean;
+  readonly ingest: boolean;
+  readonly quick: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse] [--runs N] [--no-serve]
@@ -39,7 +43,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckd
   --sizes LIST  event counts: 1m, 10m, 500k or plain numbers (default 1m,10m)
   --store NAME  the store to measure (duckdb; clickhouse is not available yet)
   --runs N      warm runs of the overview, median reported (default 7)
-  --no-serve    skip the sextant serve memory measurement`;
+  --no-serve    skip the sextant serve memory measurement
+  --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)`;
 
 function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
@@ -53,6 +58,8 @@ function parseArgs(argv: string[]): Options | null {
   let store: StoreKind = "duckdb";
   let runs = 7;
   let serve = true;
+  let ingest = true;
+  let quick = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = () => {
@@ -63,6 +70,10 @@ function parseArgs(argv: string[]): Options | null {
     switch (arg) {
       case "--quick":
         sizes = [1_000_000];
+        quick = true;
+        break;
+      case "--no-ingest":
+        ingest = false;
         break;
       case "--sizes":
         sizes = value().split(",").map(parseSize);
@@ -88,7 +99,7 @@ function parseArgs(argv: string[]): Options | null {
         throw new Error(`unknown option ${arg}`);
     }
   }
-  return { sizes, store, runs, serve };
+  return { sizes, store, runs, serve, ingest, quick };
 }
 
 async function main(): Promise<number> {
@@ -145,10 +156,17 @@ async function main(): Promise<number> {
     let memory = null;
     if (options.serve) {
       log("  serve memory");
-      memory = await benchServeMemory(dbPath, workspace.name, join(RESULTS_DIR, `serve-${label}.log`));
+      memory = await benchServeMemory(dbPath, workspace.name, join(RESULTS_DIR, `serve-${label}.log`), CLI);
     }
     results[label] = { data, probe, import: imported, overview, memory, loadAverageAtEnd: loadavg() };
     summary.push(...summaryRows(label, results[label] as SizeResult));
+  }
+
+  let ingestion = null;
+  if (options.ingest) {
+    log();
+    log("== ingestion ==");
+    ingestion = await runIngestBench(options.quick ? QUICK_INGEST : {});
   }
 
   log();
@@ -163,6 +181,7 @@ async function main(): Promise<number> {
     targets: TARGETS,
     summary,
     results,
+    ingestion,
   });
   log();
   log(`Results written to ${output}`);

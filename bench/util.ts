@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
@@ -95,6 +95,25 @@ export class RawDuckdb {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Resets this process's peak resident set (Linux: `clear_refs` 5), so VmHWM measures what follows. */
+export function resetPeakRss(): void {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+  } catch {
+    // not Linux, or not allowed: the peak then covers the whole run so far
+  }
+}
+
+/** This process's peak resident set (VmHWM) in bytes, or NaN where /proc is missing. */
+export function peakRss(): number {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) * 1024;
+  } catch {
+    return Number.NaN;
   }
 }
 

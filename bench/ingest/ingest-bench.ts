@@ -604,6 +604,19 @@ function targets(
  * no-op route of the same server, commit stalls and a CPU profile of `sextant serve`, crash
  * durability over kill/restart cycles, and the phases of one group commit. Prints as it goes.
  */
+/** Short settings for a quick look (`--quick`): 5 s loads, 10 s stall run, 3 kill cycles. */
+export const QUICK_OPTIONS: Partial<IngestBenchOptions> = {
+  seconds: 5,
+  eventSeconds: 5,
+  stallSeconds: 10,
+  killCycles: 3,
+  checkpointKills: 1,
+  killLoadMs: [500, 2000],
+  phaseSizes: [0, 1_000_000],
+  prototypeSizes: [0],
+  phaseCommits: 5,
+};
+
 export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}): Promise<IngestResults> {
   const options: IngestBenchOptions = { ...DEFAULT_OPTIONS, ...partial };
   const { log, ...settings } = options;

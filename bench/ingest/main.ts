@@ -3,7 +3,7 @@
  * not a test): prints figures next to their targets, and with --json FILE writes them as JSON.
  */
 import { writeFileSync } from "node:fs";
-import { DEFAULT_OPTIONS, type IngestBenchOptions, runIngestBench } from "./ingest-bench.js";
+import { DEFAULT_OPTIONS, type IngestBenchOptions, QUICK_OPTIONS, runIngestBench } from "./ingest-bench.js";
 
 const USAGE = `usage: node dist/bench/ingest/main.js [options]
   --quick              short runs: 5 s loads, 10 s stall run, 3 kill cycles, phases at 0 and 1M events
@@ -47,17 +47,7 @@ function parseArgs(
     };
     switch (arg) {
       case "--quick":
-        Object.assign(options, {
-          seconds: 5,
-          eventSeconds: 5,
-          stallSeconds: 10,
-          killCycles: 3,
-          checkpointKills: 1,
-          killLoadMs: [500, 2000],
-          phaseSizes: [0, 1_000_000],
-          prototypeSizes: [0],
-          phaseCommits: 5,
-        });
+        Object.assign(options, QUICK_OPTIONS);
         break;
       case "--seconds":
         options.seconds = whole();

@@ -58,6 +58,7 @@ export async function runKpiQuery(
   const measured = await store.queryMeasures({
     workspace,
     facts,
+    measures,
     groupBy,
     filters,
     interval,

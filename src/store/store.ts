@@ -3,7 +3,7 @@ import type { TextRecord } from "../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../keys/keys.js";
 import type { Interval } from "../kpi/buckets.js";
 import type { Dimension, Filter } from "../kpi/dimensions.js";
-import type { Fact, MeasureValues } from "../kpi/measures.js";
+import type { BaseMeasure, Fact, MeasureValues } from "../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
 
 /** An event for a workspace, as text columns (see ingest/text-record.ts). */
@@ -31,6 +31,8 @@ export interface Bucket {
 export interface MeasureQuery {
   readonly workspace: Workspace;
   readonly facts: readonly Fact[];
+  /** The base measures asked for; statements no asked measure needs are skipped. */
+  readonly measures: readonly BaseMeasure[];
   readonly interval: Interval | null;
   readonly buckets: readonly Bucket[];
   readonly groupBy: readonly Dimension[];

@@ -43,8 +43,9 @@ export function registerImport(program: Command): void {
             ? new SingleBar({ format: `Importing ${kind} [{bar}] {percentage}%`, stream: process.stderr })
             : null;
         bar?.start(100, 0);
+        let summary: ImportSummary;
         try {
-          return await store.importFile({
+          summary = await store.importFile({
             workspace,
             kind,
             file,
@@ -57,6 +58,9 @@ export function registerImport(program: Command): void {
         } finally {
           bar?.stop();
         }
+        // Sessions are derived now, so that the first query (maybe in a server) does not pay for it.
+        if (kind === "events" || kind === "orders") await store.refreshDerived(workspace);
+        return summary;
       });
       print(flags.format === "json" ? JSON.stringify(summary, null, 2) : describeSummary(summary, file));
     });

@@ -38,7 +38,6 @@ export function typedSelect(
     const text = raw === undefined ? "CAST(NULL AS VARCHAR)" : `nullif(trim(${d.identifier(raw)}), '')`;
     const parsed = parseExpr(d, column, text, opts);
     columns.push(`${parsed} AS ${d.identifier(column.name)}`);
-    if (raw !== undefined) columns.push(`${text} AS ${d.identifier(`raw_${column.name}`)}`);
     errors.push(...columnErrors(d, column, text, parsed, opts));
   }
   if (kind === "events") {

@@ -392,5 +392,7 @@ SELECT ${keys.map((k) => `p.${k}`).join(", ")},
 FROM (SELECT DISTINCT ${keyList}, customer_id FROM previous_orders) p
 LEFT JOIN (SELECT DISTINCT ${keyList}, customer_id FROM current_orders) c ON ${on} AND c.customer_id = p.customer_id
 GROUP BY ${groupBy}`;
-  return [main, retention];
+  // Retention needs a second pass over the range before each bucket: only when it is asked for.
+  const needsRetention = query.measures.some((m) => m === "retained_customers" || m === "prior_customers");
+  return needsRetention ? [main, retention] : [main];
 }
