@@ -157,6 +157,26 @@ export function openApiDocument(version: string) {
           responses: { "200": { description: "JavaScript" } },
         },
       },
+      "/api/v1/admin/cli": {
+        post: {
+          summary:
+            "Runs a sextant command on this server's store (loopback only, with the token in sextant.duckdb.serve.json)",
+          tags: ["admin"],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["args", "cwd"],
+                  properties: { args: { type: "array", items: { type: "string" } }, cwd: { type: "string" } },
+                },
+              },
+            },
+          },
+          responses: { "200": { description: "{stdout, stderr, exitCode}" }, "403": errorResponse },
+        },
+      },
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
       "/metrics": {
         get: {
