@@ -106,7 +106,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/metrics", async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
-  app.get("/api/v1/openapi.json", async () => openApiDocument(options.version ?? "0.1.0"));
+  app.get("/api/v1/openapi.json", async () =>
+    openApiDocument(options.version ?? "0.1.0", options.admin !== undefined),
+  );
   segmentRoutes(app, ctx);
   plausibleRoutes(app, ctx);
   trackerRoutes(app);

@@ -35,8 +35,31 @@ function queryParameters(s: z.ZodObject) {
   }));
 }
 
+const ADMIN_PATHS = {
+  "/api/v1/admin/cli": {
+    post: {
+      summary:
+        "Runs a sextant command on this server's store (loopback only, with the token in sextant.duckdb.serve.json)",
+      tags: ["admin"],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["args", "cwd"],
+              properties: { args: { type: "array", items: { type: "string" } }, cwd: { type: "string" } },
+            },
+          },
+        },
+      },
+      responses: { "200": { description: "{stdout, stderr, exitCode}" }, "403": errorResponse },
+    },
+  },
+};
+
 /** The OpenAPI 3.1 document of every route, from the zod schemas that validate requests. */
-export function openApiDocument(version: string) {
+export function openApiDocument(version: string, withAdmin = false) {
   const segmentPaths = Object.fromEntries(
     [...MESSAGE_TYPES, "batch" as const].map((type) => [
       `/v1/${type}`,
@@ -71,6 +94,8 @@ export function openApiDocument(version: string) {
     ]),
   );
   const readSecurity = [{ readKey: [] }];
+  // Only `sextant serve` has the admin route (for commands forwarded from this machine).
+  const adminPaths = withAdmin ? ADMIN_PATHS : {};
   return {
     openapi: "3.1.0",
     info: {
@@ -90,6 +115,7 @@ export function openApiDocument(version: string) {
     },
     paths: {
       ...segmentPaths,
+      ...adminPaths,
       "/api/event": {
         post: {
           summary: "Plausible Events API",
@@ -155,26 +181,6 @@ export function openApiDocument(version: string) {
           summary: "The first-party tracker",
           tags: ["ingestion"],
           responses: { "200": { description: "JavaScript" } },
-        },
-      },
-      "/api/v1/admin/cli": {
-        post: {
-          summary:
-            "Runs a sextant command on this server's store (loopback only, with the token in sextant.duckdb.serve.json)",
-          tags: ["admin"],
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": {
-                schema: {
-                  type: "object",
-                  required: ["args", "cwd"],
-                  properties: { args: { type: "array", items: { type: "string" } }, cwd: { type: "string" } },
-                },
-              },
-            },
-          },
-          responses: { "200": { description: "{stdout, stderr, exitCode}" }, "403": errorResponse },
         },
       },
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
