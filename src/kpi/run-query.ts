@@ -160,6 +160,7 @@ async function resolveRange(store: Store, workspace: Workspace, request: KpiRequ
     const today = todayIn(workspace.settings.timezone);
     const span = (await store.dataSpan(workspace)) ?? { from: today, to: today };
     from ??= to !== undefined && span.from > to ? to : span.from;
+    // biome-ignore lint/complexity/useMathMinMax: these are YYYY-MM-DD strings, compared as text
     to ??= span.to < from ? from : span.to;
   }
   if (from > to) {
