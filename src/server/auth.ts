@@ -25,6 +25,8 @@ export class KeyResolver {
   constructor(
     private readonly store: Store,
     private readonly ttlMs = 5_000,
+    /** "No such key" is remembered briefly, so a key created a moment later works at once. */
+    private readonly unknownTtlMs = 1_000,
   ) {}
 
   async require(secret: string | undefined, kind: KeyKind): Promise<ApiKey> {
@@ -42,7 +44,8 @@ export class KeyResolver {
     let entry = this.cache.get(hash);
     if (!entry || entry.until < now) {
       if (this.cache.size > 10_000) this.cache.clear();
-      entry = { key: await this.store.findKey(hash), until: now + this.ttlMs };
+      const key = await this.store.findKey(hash);
+      entry = { key, until: now + (key ? this.ttlMs : this.unknownTtlMs) };
       this.cache.set(hash, entry);
     }
     if (!entry.key)
