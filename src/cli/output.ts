@@ -1,5 +1,6 @@
 import Table from "cli-table3";
 import { stringify } from "csv-stringify/sync";
+import { UserError } from "../errors.js";
 import { KPI_BY_ID } from "../kpi/catalog.js";
 import { formatValue } from "../kpi/format.js";
 import type { KpiResult } from "../kpi/run-query.js";
@@ -7,6 +8,14 @@ import type { Workspace } from "../workspace/settings.js";
 
 export const FORMATS = ["table", "json", "csv"] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** Checks a --format value against the formats a command offers. */
+export function parseFormat(value: string): Format {
+  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
+  throw new UserError(`--format "${value}" is not one of ${FORMATS.join(", ")}.`, [
+    { field: "format", reason: "unknown format" },
+  ]);
+}
 
 /** A spreadsheet must not run a cell as a formula (CSV injection): text starting with = + - @ is quoted. */
 export function neutralise(cell: unknown): unknown {

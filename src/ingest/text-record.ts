@@ -8,14 +8,11 @@ export type TextRecord = Record<string, string | null>;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * A record whose text is valid Unicode: a lone surrogate (JSON allows "\ud800") cannot be stored
- * as UTF-8, so it becomes U+FFFD as a browser's TextEncoder would make it.
+ * Text that is valid Unicode: a lone surrogate (JSON allows "\ud800") cannot be stored as UTF-8,
+ * so it becomes U+FFFD, as a browser's TextEncoder would make it.
  */
-export function wellFormed(record: TextRecord): TextRecord {
-  const out: TextRecord = {};
-  for (const [key, value] of Object.entries(record))
-    out[key] = value === null ? null : value.replace(LONE_SURROGATE, "\uFFFD");
-  return out;
+export function wellFormedText(value: string): string {
+  return value.replace(LONE_SURROGATE, "\uFFFD");
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -51,17 +51,8 @@ export class GroupCommitWriter {
     try {
       while (this.queue.length > 0) {
         const group = this.takeGroup();
-        const started = performance.now();
         try {
-          const result = await this.store.appendEvents(group.flatMap((p) => p.events));
-          const ms = performance.now() - started;
-          this.stats.commits++;
-          this.stats.events += result.stored;
-          this.stats.duplicates += result.duplicates;
-          this.stats.lastCommitMs = ms;
-          this.onCommit?.(result.stored + result.duplicates, ms);
-          // Per-request split of duplicates is not tracked: every event of the group is durable.
-          for (const p of group) p.resolve({ stored: p.events.length, duplicates: 0 });
+          await this.commit(group);
         } catch (error) {
           if (group.length === 1) group[0]?.reject(error);
           else await this.commitEachAlone(group);
@@ -74,17 +65,21 @@ export class GroupCommitWriter {
 
   /** After a failed group commit: each request alone, so only the request at fault fails. */
   private async commitEachAlone(group: readonly Pending[]): Promise<void> {
-    for (const p of group) {
-      try {
-        const result = await this.store.appendEvents(p.events);
-        this.stats.commits++;
-        this.stats.events += result.stored;
-        this.stats.duplicates += result.duplicates;
-        p.resolve({ stored: p.events.length, duplicates: 0 });
-      } catch (error) {
-        p.reject(error);
-      }
-    }
+    for (const p of group) await this.commit([p]).catch(p.reject);
+  }
+
+  /** One transaction for the requests' events; each request is answered once it has committed. */
+  private async commit(group: readonly Pending[]): Promise<void> {
+    const started = performance.now();
+    const result = await this.store.appendEvents(group.flatMap((p) => p.events));
+    const ms = performance.now() - started;
+    this.stats.commits++;
+    this.stats.events += result.stored;
+    this.stats.duplicates += result.duplicates;
+    this.stats.lastCommitMs = ms;
+    this.onCommit?.(result.stored + result.duplicates, ms);
+    // Per-request split of duplicates is not tracked: every event of the group is durable.
+    for (const p of group) p.resolve({ stored: p.events.length, duplicates: 0 });
   }
 
   private takeGroup(): Pending[] {

@@ -6,7 +6,7 @@ import { GroupCommitWriter } from "../ingest/writer.js";
 import { hashKey } from "../keys/keys.js";
 import { runKpiQuery } from "../kpi/run-query.js";
 import type { Store } from "../store/store.js";
-import { KeyResolver, presentedKey } from "./auth.js";
+import { isLoopback, KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
 import { handleError } from "./errors.js";
 import { createMetrics } from "./metrics.js";
@@ -29,8 +29,6 @@ export interface AppOptions {
   /** Serve forwarded CLI commands (set by `sextant serve`). */
   readonly admin?: AdminOptions;
 }
-
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /** The HTTP server: thin routes over the same functions as the CLI, returning the same JSON. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -117,7 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.
   app.get("/", async (request, reply) => {
-    if (!LOOPBACK.test(request.ip)) {
+    if (!isLoopback(request.ip)) {
       throw new UserError(
         "The overview page is only served to this machine; use the API with a read key.",
         [{ field: "ip", reason: "not loopback" }],

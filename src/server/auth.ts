@@ -3,6 +3,11 @@ import { UserError } from "../errors.js";
 import { type ApiKey, hashKey, type KeyKind } from "../keys/keys.js";
 import type { Store } from "../store/store.js";
 
+/** True for a request from this machine (IPv4 or IPv6 loopback). */
+export function isLoopback(ip: string): boolean {
+  return /^(127\.|::1$|::ffff:127\.)/.test(ip);
+}
+
 /** The secret a request carries: HTTP Basic user name (Segment), Bearer token, or a body `writeKey`. */
 export function presentedKey(request: FastifyRequest, bodyKey?: string): string | undefined {
   const header = request.headers.authorization;

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { parseOrThrow } from "../validation.js";
 import { settingsSchema, type WorkspaceSettings } from "./settings.js";
 
 const LIST_SETTINGS = new Set(["conversion_events", "lead_events", "domains"]);
@@ -46,14 +47,7 @@ function parseValue(key: string, value: string): unknown {
   return value;
 }
 
-/** Validates a settings object, turning zod issues into one sentence per field. */
+/** Validates a settings object, in one sentence per wrong setting. */
 export function validateSettings(input: unknown): WorkspaceSettings {
-  const parsed = settingsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) => ({
-    field: issue.path.join("."),
-    reason: issue.message,
-  }));
-  const first = details[0];
-  throw new UserError(`Setting ${first?.field ?? "?"} ${first?.reason ?? "is invalid"}.`, details);
+  return parseOrThrow(settingsSchema, input, "", (first) => `Setting ${first.field ?? "?"} ${first.reason}.`);
 }

@@ -4,8 +4,7 @@ import { UserError } from "../../errors.js";
 import { generateKey, KEY_KINDS, keyKindSchema } from "../../keys/keys.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
-import { FORMATS, toCsv, toTable } from "../output.js";
-import { parseFormat } from "./kpi.js";
+import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";
 
 export function registerKeys(program: Command): void {
   const keys = program

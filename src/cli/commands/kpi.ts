@@ -7,7 +7,7 @@ import { parseCustomKpi } from "../../kpi/custom-kpis.js";
 import { runKpiQuery } from "../../kpi/run-query.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
-import { FORMATS, type Format, renderKpis, toCsv, toTable } from "../output.js";
+import { FORMATS, parseFormat, renderKpis, toCsv, toTable } from "../output.js";
 
 interface KpiFlags {
   kpis?: string;
@@ -26,14 +26,6 @@ const list = (value: string | undefined) =>
         .split(",")
         .map((v) => v.trim())
         .filter((v) => v !== "");
-
-/** Checks a --format value against the formats a command offers. */
-export function parseFormat(value: string): Format {
-  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
-  throw new UserError(`--format "${value}" is not one of ${FORMATS.join(", ")}.`, [
-    { field: "format", reason: "unknown format" },
-  ]);
-}
 
 function parseInterval(value: string | undefined): Interval | null {
   if (value === undefined) return null;

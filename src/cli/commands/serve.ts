@@ -6,6 +6,7 @@ import { buildApp } from "../../server/app.js";
 import { newAdminToken, removeServeLock, writeServeLock } from "../../server/serve-lock.js";
 import { openStore } from "../../store/open-store.js";
 import { isForwarded } from "../context.js";
+import { wholeNumber } from "../flags.js";
 import { VERSION } from "../program.js";
 import { runCli } from "../run.js";
 
@@ -15,16 +16,6 @@ interface ServeFlags {
   demo: boolean;
   rateLimit: string;
   trustProxy?: boolean;
-}
-
-function wholeNumber(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UserError(`--${flag} ${value} must be a whole number from ${min} to ${max}.`, [
-      { field: flag, reason: "invalid" },
-    ]);
-  }
-  return n;
 }
 
 export function registerServe(program: Command): void {

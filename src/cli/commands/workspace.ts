@@ -5,8 +5,7 @@ import { applySettingAssignments, validateSettings } from "../../workspace/parse
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { workspaceNameSchema } from "../../workspace/settings.js";
 import { print, withStore } from "../context.js";
-import { FORMATS, toCsv, toTable } from "../output.js";
-import { parseFormat } from "./kpi.js";
+import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";
 
 interface CreateFlags {
   timezone?: string;

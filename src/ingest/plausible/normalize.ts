@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../../errors.js";
+import { parseOrThrow } from "../../validation.js";
 import type { TextRecord } from "../text-record.js";
-import { parseOrThrow } from "../zod-errors.js";
 
 /** Plausible's limits (https://plausible.io/docs/events-api). */
 const MAX_NAME = 120;

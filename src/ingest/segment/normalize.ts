@@ -1,8 +1,8 @@
 import { UserError } from "../../errors.js";
+import { parseOrThrow } from "../../validation.js";
 import { clientInfo } from "../client-info.js";
-import { isObject, type TextRecord, wellFormed } from "../text-record.js";
+import { isObject, type TextRecord } from "../text-record.js";
 import { messageTime } from "../timestamps.js";
-import { parseOrThrow } from "../zod-errors.js";
 import {
   BATCH_LIMIT_BYTES,
   batchSchema,
@@ -80,18 +80,16 @@ function collect(
     const record = segmentMessageRecord({ ...valid, type, timestamp: time.toISOString() });
     if (type === "alias" && "previousId" in valid) record.anonymous_id = String(valid.previousId);
     const location = isObject(context.location) ? context.location : {};
-    records.push(
-      wellFormed({
-        ...record,
-        device: client?.device ?? null,
-        browser: client?.browser ?? null,
-        os: client?.os ?? null,
-        country:
-          typeof location.country === "string" && /^[A-Za-z]{2}$/.test(location.country)
-            ? location.country
-            : null,
-      }),
-    );
+    records.push({
+      ...record,
+      device: client?.device ?? null,
+      browser: client?.browser ?? null,
+      os: client?.os ?? null,
+      country:
+        typeof location.country === "string" && /^[A-Za-z]{2}$/.test(location.country)
+          ? location.country
+          : null,
+    });
   }
   return { records, bots, writeKey };
 }

@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { CliIo } from "../../cli/context.js";
 import { UserError } from "../../errors.js";
-import { parseOrThrow } from "../../ingest/zod-errors.js";
 import type { Store } from "../../store/store.js";
+import { parseOrThrow } from "../../validation.js";
+import { isLoopback } from "../auth.js";
 
 /** Runs CLI arguments with the given output and store; returns the exit code. */
 export type CliRunner = (argv: readonly string[], io: CliIo) => Promise<number>;
@@ -14,7 +15,6 @@ export interface AdminOptions {
   readonly runCli: CliRunner;
 }
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 const bodySchema = z.object({ args: z.array(z.string().max(100_000)).max(200), cwd: z.string().max(4096) });
 
 /**
@@ -26,7 +26,7 @@ export function adminRoutes(app: FastifyInstance, store: Store, options: AdminOp
   const expected = Buffer.from(options.token);
   app.post("/api/v1/admin/cli", async (request) => {
     const given = Buffer.from((request.headers.authorization ?? "").replace(/^Bearer /, ""));
-    if (!LOOPBACK.test(request.ip) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!isLoopback(request.ip) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new UserError(
         "This route is for Sextant commands on this machine.",
         [{ field: "authorization", reason: "forbidden" }],

@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import { UserError } from "../../errors.js";
 import { clientInfo } from "../../ingest/client-info.js";
 import { parsePlausible, plausibleDomains, plausibleRecord } from "../../ingest/plausible/normalize.js";
-import { wellFormed } from "../../ingest/text-record.js";
 import type { ServerContext } from "../context.js";
 
 /**
@@ -27,12 +26,12 @@ export function plausibleRoutes(app: FastifyInstance, ctx: ServerContext): void 
       const workspace = await ctx.workspaces.byDomain(domain);
       if (!workspace) continue;
       const visitor = await ctx.hasher.visitorId(domain, request.ip, userAgent, receivedAt);
-      const record = wellFormed({
+      const record = {
         ...plausibleRecord(event, visitor, receivedAt),
         device: client.device,
         browser: client.browser,
         os: client.os,
-      });
+      };
       records.push({ workspace: workspace.name, record });
     }
     if (records.length === 0) {

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import { parseOrThrow } from "../../ingest/zod-errors.js";
 import type { ApiKey } from "../../keys/keys.js";
 import { INTERVALS } from "../../kpi/buckets.js";
 import { runKpiQuery } from "../../kpi/run-query.js";
+import { parseOrThrow } from "../../validation.js";
 import { checkWorkspace, presentedKey } from "../auth.js";
 import type { ServerContext } from "../context.js";
 

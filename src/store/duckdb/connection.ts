@@ -65,17 +65,7 @@ export class DuckdbConnection {
    * (nothing changed) if it throws.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.connection.run("BEGIN TRANSACTION");
-      try {
-        const result = await work(new Transaction(this.connection));
-        await this.connection.run("COMMIT");
-        return result;
-      } catch (error) {
-        await this.connection.run("ROLLBACK");
-        throw error;
-      }
-    });
+    return this.exclusive(() => new Transaction(this.connection).atomically(work));
   }
 
   /** Runs `work` alone on the connection, outside a transaction (for temp tables and bulk reads). */
@@ -123,6 +113,19 @@ export class Transaction {
 
   async run(sql: string): Promise<void> {
     await this.connection.run(sql);
+  }
+
+  /** Runs `work` in a transaction: committed if it returns, rolled back (nothing changed) if it throws. */
+  async atomically<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    await this.connection.run("BEGIN TRANSACTION");
+    try {
+      const result = await work(this);
+      await this.connection.run("COMMIT");
+      return result;
+    } catch (error) {
+      await this.connection.run("ROLLBACK");
+      throw error;
+    }
   }
 
   /** Runs an INSERT, UPDATE or DELETE and returns how many rows it changed. */

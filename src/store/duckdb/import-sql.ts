@@ -1,5 +1,6 @@
 import type { ColumnSpec, ImportKind, KindSpec } from "../../import/kinds.js";
 import type { Dialect } from "../dialect.js";
+import { campaignKeySql } from "../sql/session-columns.js";
 import { SESSION_EVENT_TYPES } from "./session-sql.js";
 
 /** How the raw text table maps onto a kind's columns. */
@@ -179,7 +180,7 @@ export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint): 
     `CASE WHEN utm_${name} IS NOT NULL THEN utm_${name} WHEN contains(url, 'utm_${name}=') THEN ${urlParam("url", `utm_${name}`)} END`;
   const type = `CASE WHEN lower(type) IN ('page', 'pageview') OR (type IS NULL AND lower(event) = 'pageview') THEN 'page'
       WHEN type IS NULL THEN 'track' ELSE lower(type) END`;
-  return `SELECT *, nullif(lower(trim(utm_campaign)), '') AS campaign_key FROM (
+  return `SELECT *, ${campaignKeySql("utm_campaign")} AS campaign_key FROM (
   SELECT ${d.literal(workspace)} AS workspace,
     ${seqBase}::BIGINT + line AS seq,
     dedup_key, message_id, timestamp AS ts, t.type,

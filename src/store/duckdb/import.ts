@@ -4,8 +4,9 @@ import { physicalLines, readCsvHeader, uniqueNames } from "../../import/csv-file
 import { readJsonl } from "../../import/jsonl.js";
 import { type ImportKind, KIND_SPECS, type KindSpec } from "../../import/kinds.js";
 import { toStrptimeFormat } from "../../import/options.js";
-import type { TextRecord } from "../../ingest/text-record.js";
+import { type TextRecord, wellFormedText } from "../../ingest/text-record.js";
 import type { Workspace } from "../../workspace/settings.js";
+import { campaignKeySql } from "../sql/session-columns.js";
 import type { ImportRequest, ImportSummary, RejectedRow } from "../store.js";
 import type { Transaction } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
@@ -54,15 +55,8 @@ export async function importIntoDuckdb(
         422,
       );
     }
-    await tx.run("BEGIN TRANSACTION");
-    try {
-      const merged = await merge(tx, request.kind, ws, request.workspace.name);
-      await tx.run("COMMIT");
-      return { kind: request.kind, rowsRead, rejected, ...merged };
-    } catch (error) {
-      await tx.run("ROLLBACK");
-      throw error;
-    }
+    const merged = await tx.atomically(() => merge(tx, request.kind, ws, request.workspace.name));
+    return { kind: request.kind, rowsRead, rejected, ...merged };
   } finally {
     for (const table of TEMP_TABLES)
       await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
@@ -126,7 +120,7 @@ export async function loadRecords(
     for (const column of names) {
       const value = record[column];
       if (value === null || value === undefined) appender.appendNull();
-      else appender.appendVarchar(value);
+      else appender.appendVarchar(wellFormedText(value));
     }
     appender.endRow();
   }
@@ -219,7 +213,7 @@ async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: s
     case "orders": {
       const stored = await tx.changed(`INSERT INTO orders
         SELECT ${ws}, order_id, timestamp, customer_id, revenue, upper(currency), campaign,
-          nullif(lower(trim(campaign)), ''), visitor_id
+          ${campaignKeySql("campaign")}, visitor_id
         FROM typed t WHERE error IS NULL
           AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.workspace = ${ws} AND o.order_id = t.order_id)
         QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY line) = 1`);
@@ -233,7 +227,7 @@ async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: s
         "ad_costs",
         ["date", "campaign_key", "breakdown_key"],
         `
-        SELECT ${ws} AS workspace, date, campaign, lower(trim(campaign)) AS campaign_key,
+        SELECT ${ws} AS workspace, date, campaign, ${campaignKeySql("campaign")} AS campaign_key,
           coalesce(lower(channel), 'paid') AS channel, spend, impressions, clicks, conversions,
           upper(currency) AS currency, extras AS breakdown, CAST(extras AS VARCHAR) AS breakdown_key
         FROM typed WHERE error IS NULL`,
@@ -246,7 +240,7 @@ async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: s
         "email_campaigns",
         ["date", "campaign_key"],
         `
-        SELECT ${ws} AS workspace, date, campaign, lower(trim(campaign)) AS campaign_key, sent, delivered, opens,
+        SELECT ${ws} AS workspace, date, campaign, ${campaignKeySql("campaign")} AS campaign_key, sent, delivered, opens,
           clicks, unsubscribes, bounces
         FROM typed WHERE error IS NULL`,
       );

@@ -8,6 +8,7 @@ import {
 } from "../../kpi/channels.js";
 import type { WorkspaceSettings } from "../../workspace/settings.js";
 import type { Dialect } from "../dialect.js";
+import { SESSION_COLUMN_LIST } from "../sql/session-columns.js";
 
 /** Events that make sessions; identify, group and alias calls do not (SPEC §3). */
 export const SESSION_EVENT_TYPES = ["page", "track", "screen"] as const;
@@ -27,20 +28,6 @@ export function channelExpr(d: Dialect, settings: WorkspaceSettings): string {
     ELSE 'direct' END`;
 }
 
-const SESSION_DIMS: readonly [string, string][] = [
-  ["s_campaign", "campaign_key"],
-  ["s_channel", "channel"],
-  ["s_utm_source", "utm_source"],
-  ["s_utm_medium", "utm_medium"],
-  ["s_utm_content", "utm_content"],
-  ["s_utm_term", "utm_term"],
-  ["s_landing_page", "path"],
-  ["s_device", "device"],
-  ["s_browser", "browser"],
-  ["s_os", "os"],
-  ["s_country", "country"],
-];
-
 /**
  * Rows of `session_events` for the events of one workspace in `source` (all its events, or those of
  * the visitors that changed). A session is a visitor's page and track events with no gap longer than
@@ -55,10 +42,10 @@ export function sessionEventsSelect(
 ): string {
   const sessionTypes = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
   const timeoutSeconds = settings.session_timeout_minutes * 60;
-  const firstOf = SESSION_DIMS.map(
-    ([alias, column]) => `any_value(${column}) FILTER (WHERE is_start = 1) AS ${alias}`,
+  const firstOf = SESSION_COLUMN_LIST.map(
+    ({ column, source }) => `any_value(${source}) FILTER (WHERE is_start = 1) AS ${column}`,
   );
-  const own = SESSION_DIMS.map(([alias, column]) => `${column} AS ${alias}`);
+  const own = SESSION_COLUMN_LIST.map(({ column, source }) => `${source} AS ${column}`);
   const localDate = d.localDate("ts", settings.timezone);
   return `WITH ev AS (
     SELECT *, ${channelExpr(d, settings)} AS channel FROM ${source} WHERE workspace = ${d.literal(workspace)}
@@ -83,7 +70,7 @@ export function sessionEventsSelect(
     is_start = 1 AS session_start,
     CASE WHEN is_start = 1 THEN s.seconds END AS session_seconds,
     CASE WHEN is_start = 1 THEN s.bounce END AS session_bounce,
-    ${SESSION_DIMS.map(([alias]) => `s.${alias}`).join(", ")}
+    ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")}
   FROM numbered n JOIN sessions s USING (visitor_id, session_no)
   UNION ALL
   SELECT workspace, ${localDate}, ts, seq, type, name, visitor_id, user_id, order_id, revenue, properties,

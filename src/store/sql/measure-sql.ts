@@ -2,6 +2,7 @@ import { campaignKey, type Dimension, type Filter } from "../../kpi/dimensions.j
 import type { Fact } from "../../kpi/measures.js";
 import type { Dialect } from "../dialect.js";
 import type { MeasureQuery } from "../store.js";
+import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "./session-columns.js";
 
 /**
  * Compiles a measure query into SQL statements, one or two per fact table. Each statement returns
@@ -138,25 +139,11 @@ GROUP BY ${groupBy}`;
 
 const asDouble = (expr: string, alias: string) => `CAST(${expr} AS DOUBLE) AS ${alias}`;
 
-const SESSION_COLUMNS: Readonly<Record<string, string>> = {
-  campaign: "s_campaign",
-  channel: "s_channel",
-  utm_source: "s_utm_source",
-  utm_medium: "s_utm_medium",
-  utm_content: "s_utm_content",
-  utm_term: "s_utm_term",
-  landing_page: "s_landing_page",
-  device: "s_device",
-  browser: "s_browser",
-  os: "s_os",
-  country: "s_country",
-};
-
 function eventColumns(d: Dialect): DimensionColumns {
   return (dimension) => {
     switch (dimension.kind) {
       case "session":
-        return SESSION_COLUMNS[dimension.name] ?? null;
+        return SESSION_COLUMNS[dimension.name].column;
       case "property":
         return d.jsonText("properties", dimension.property);
       case "network":
@@ -204,7 +191,6 @@ function costsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string 
     if (dimension.kind === "session" && dimension.name === "channel") return "channel";
     return null;
   };
-  const sum = (column: string) => d.exactSum(column);
   return aggregate(
     d,
     query,
@@ -212,10 +198,10 @@ function costsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string 
     "date",
     columns,
     [
-      asDouble(sum("spend"), "spend"),
-      asDouble(sum("impressions"), "impressions"),
-      asDouble(sum("clicks"), "clicks"),
-      asDouble(sum("conversions"), "ad_conversions"),
+      asDouble(d.exactSum("spend"), "spend"),
+      asDouble(d.exactSum("impressions"), "impressions"),
+      asDouble(d.exactSum("clicks"), "clicks"),
+      asDouble(d.exactSum("conversions"), "ad_conversions"),
     ],
     withTotals,
   );
@@ -227,7 +213,6 @@ function emailSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string 
     if (dimension.kind === "session" && dimension.name === "channel") return "'email'";
     return null;
   };
-  const sum = (column: string) => d.exactSum(column);
   return aggregate(
     d,
     query,
@@ -235,12 +220,12 @@ function emailSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string 
     "date",
     columns,
     [
-      asDouble(sum("sent"), "emails_sent"),
-      asDouble(sum("delivered"), "emails_delivered"),
-      asDouble(sum("opens"), "email_opens"),
-      asDouble(sum("clicks"), "email_clicks"),
-      asDouble(sum("unsubscribes"), "unsubscribes"),
-      asDouble(sum("bounces"), "email_bounces"),
+      asDouble(d.exactSum("sent"), "emails_sent"),
+      asDouble(d.exactSum("delivered"), "emails_delivered"),
+      asDouble(d.exactSum("opens"), "email_opens"),
+      asDouble(d.exactSum("clicks"), "email_clicks"),
+      asDouble(d.exactSum("unsubscribes"), "unsubscribes"),
+      asDouble(d.exactSum("bounces"), "email_bounces"),
     ],
     withTotals,
   );
@@ -254,14 +239,13 @@ function socialColumns(dimension: Dimension): string | null {
 
 /** Social sums, and followers: the last value in the bucket per network, summed over networks. */
 function socialSql(d: Dialect, query: MeasureQuery): string {
-  const sum = (column: string) => d.exactSum(column);
   const perNetwork = aggregate(d, query, "social_metrics", "date", socialColumns, [
     "network AS net",
-    asDouble(sum("posts"), "posts"),
-    asDouble(sum("reach"), "social_reach"),
-    asDouble(sum("impressions"), "social_impressions"),
-    asDouble(sum("interactions"), "social_interactions"),
-    asDouble(sum("mentions"), "mentions"),
+    asDouble(d.exactSum("posts"), "posts"),
+    asDouble(d.exactSum("reach"), "social_reach"),
+    asDouble(d.exactSum("impressions"), "social_impressions"),
+    asDouble(d.exactSum("interactions"), "social_interactions"),
+    asDouble(d.exactSum("mentions"), "mentions"),
     "arg_max(followers, date) FILTER (WHERE followers IS NOT NULL) AS followers",
   ]).replace(/GROUP BY ([\d, ]+)$/, (_, groups: string) => `GROUP BY ${groups}, network`);
   const keys = ["period", ...query.groupBy.map((_, i) => `d${i}`)];
@@ -274,8 +258,6 @@ function socialSql(d: Dialect, query: MeasureQuery): string {
 FROM (${perNetwork}) per_network
 GROUP BY ${keys.map((_, i) => String(i + 1)).join(", ")}`;
 }
-
-const ORDER_SESSION_DIMS = Object.keys(SESSION_COLUMNS);
 
 /**
  * Orders from imported orders and `Order Completed` events, de-duplicated by order id (an imported
@@ -306,10 +288,11 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
     FROM orders_unique
   )`;
 
-  const attributedDims = ORDER_SESSION_DIMS.map((name) =>
-    name === "campaign"
-      ? "CASE WHEN o.own_campaign IS NOT NULL THEN o.own_campaign ELSE t.s_campaign END AS s_campaign"
-      : `CASE WHEN o.own_campaign IS NOT NULL THEN NULL ELSE t.${SESSION_COLUMNS[name]} END AS ${SESSION_COLUMNS[name]}`,
+  // An order with its own campaign keeps it, and no other session dimension.
+  const attributedDims = SESSION_COLUMN_LIST.map(({ column }) =>
+    column === SESSION_COLUMNS.campaign.column
+      ? `CASE WHEN o.own_campaign IS NOT NULL THEN o.own_campaign ELSE t.${column} END AS ${column}`
+      : `CASE WHEN o.own_campaign IS NOT NULL THEN NULL ELSE t.${column} END AS ${column}`,
   );
   const order = settings.attribution === "first_touch" ? "s_ts ASC, visitor_id" : "s_ts DESC, visitor_id";
   const chosen =
@@ -333,9 +316,7 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
     SELECT order_id, visitor_id FROM orders_first WHERE own_campaign IS NULL AND visitor_id IS NOT NULL
   ),
   touches AS (
-    SELECT DISTINCT o.order_id, s.visitor_id, s.ts AS s_ts, ${Object.values(SESSION_COLUMNS)
-      .map((c) => `s.${c}`)
-      .join(", ")}
+    SELECT DISTINCT o.order_id, s.visitor_id, s.ts AS s_ts, ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")}
     FROM orders_first o
     JOIN order_identities k ON k.order_id = o.order_id
     JOIN identities i ON i.identity = k.identity
@@ -351,12 +332,12 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
     : `,
   attributed AS (
     SELECT customer_id, revenue, local_date, is_first, 1.0 AS weight,
-      ${ORDER_SESSION_DIMS.map((name) => `CAST(NULL AS VARCHAR) AS ${SESSION_COLUMNS[name]}`).join(", ")}
+      ${SESSION_COLUMN_LIST.map(({ column }) => `CAST(NULL AS VARCHAR) AS ${column}`).join(", ")}
     FROM orders_first
   )`;
 
   const columns: DimensionColumns = (dimension) =>
-    dimension.kind === "session" ? (SESSION_COLUMNS[dimension.name] ?? null) : null;
+    dimension.kind === "session" ? SESSION_COLUMNS[dimension.name].column : null;
   const dims = groupColumns(query, columns);
   const filters = filterSql(d, columns, query.filters);
   const buckets = query.buckets
