@@ -13,6 +13,8 @@ export interface Dialect {
   identifier(name: string): string;
   /** Quotes a value: strings escaped, numbers checked finite, null as NULL. */
   literal(value: string | number | boolean | null): string;
+  /** NULL typed as text (a column of a UNION branch or a bucket label). */
+  readonly nullText: string;
   /** A DATE literal for a `YYYY-MM-DD` string. */
   date(value: string): string;
   /** The calendar date, in `timeZone`, of a UTC timestamp expression. */
@@ -21,6 +23,10 @@ export interface Dialect {
   bucketStart(interval: Interval, date: string): string;
   /** A JSON object column's member as text, or NULL. */
   jsonText(json: string, key: string): string;
+  /** Whether a text expression matches a regular expression (RE2 syntax, which both engines use). */
+  regexpMatches(text: string, pattern: string): string;
+  /** The value of `expr` on the row with the largest `by` among rows matching `condition`. */
+  argMaxIf(expr: string, by: string, condition: string): string;
   /** count(DISTINCT expr) restricted to rows matching `condition` (or all rows). */
   countDistinct(expr: string, condition?: string): string;
   /** count(*) of rows matching `condition`. */

@@ -13,6 +13,7 @@ export const duckdbDialect: Dialect = {
     // Standard SQL strings have no backslash escapes in DuckDB; NUL cannot be stored in VARCHAR.
     return `'${value.replaceAll("\u0000", "").replaceAll("'", "''")}'`;
   },
+  nullText: "CAST(NULL AS VARCHAR)",
   date: (value) => `DATE '${/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : "invalid"}'`,
   localDate: (timestamp, timeZone) =>
     `CAST(timezone(${duckdbDialect.literal(timeZone)}, ${timestamp}) AS DATE)`,
@@ -20,6 +21,8 @@ export const duckdbDialect: Dialect = {
     return interval === "day" ? date : `CAST(date_trunc('${interval}', ${date}) AS DATE)`;
   },
   jsonText: (json, key) => `json_extract_string(${json}, ${duckdbDialect.literal(jsonPath(key))})`,
+  regexpMatches: (text, pattern) => `regexp_matches(${text}, ${duckdbDialect.literal(pattern)})`,
+  argMaxIf: (expr, by, condition) => `arg_max(${expr}, ${by}) FILTER (WHERE ${condition})`,
   countDistinct: (expr, condition) =>
     condition ? `count(DISTINCT ${expr}) FILTER (WHERE ${condition})` : `count(DISTINCT ${expr})`,
   countIf: (condition) => `count(*) FILTER (WHERE ${condition})`,

@@ -1,32 +1,10 @@
-import {
-  domainPattern,
-  EMAIL_MEDIUMS,
-  PAID_MEDIUMS,
-  SEARCH_DOMAINS,
-  SOCIAL_DOMAINS,
-  SOCIAL_MEDIUMS,
-} from "../../kpi/channels.js";
 import type { WorkspaceSettings } from "../../workspace/settings.js";
 import type { Dialect } from "../dialect.js";
+import { channelExpr } from "../sql/channel-sql.js";
 import { SESSION_COLUMN_LIST } from "../sql/session-columns.js";
 
 /** Events that make sessions; identify, group and alias calls do not (SPEC §3). */
 export const SESSION_EVENT_TYPES = ["page", "track", "screen"] as const;
-
-/** The SQL that derives the channel of an event, were it the first of its session. */
-export function channelExpr(d: Dialect, settings: WorkspaceSettings): string {
-  const list = (values: readonly string[]) => values.map((v) => d.literal(v)).join(", ");
-  const medium = "lower(utm_medium)";
-  const own = settings.domains.map((domain) => domain.replace(/^www\./, ""));
-  const internal = `(referrer_domain = host${own.length ? ` OR referrer_domain IN (${list(own)})` : ""})`;
-  return `CASE
-    WHEN ${medium} IN (${list(PAID_MEDIUMS)}) THEN 'paid'
-    WHEN ${medium} IN (${list(EMAIL_MEDIUMS)}) THEN 'email'
-    WHEN ${medium} IN (${list(SOCIAL_MEDIUMS)}) OR regexp_matches(referrer_domain, ${d.literal(domainPattern(SOCIAL_DOMAINS))}) THEN 'social'
-    WHEN regexp_matches(referrer_domain, ${d.literal(domainPattern(SEARCH_DOMAINS))}) THEN 'organic_search'
-    WHEN referrer_domain IS NOT NULL AND NOT coalesce(${internal}, FALSE) THEN 'referral'
-    ELSE 'direct' END`;
-}
 
 /**
  * Rows of `session_events` for the events of one workspace in `source` (all its events, or those of

@@ -5,17 +5,42 @@ import type { MeasureQuery } from "../store.js";
 import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "./session-columns.js";
 
 /**
+ * Where a store keeps what the compiler reads: a table name, or a subquery in parentheses with the
+ * same columns (a store that derives sessions at query time, or keeps replaced rows as versions).
+ */
+export interface MeasureSources {
+  /** Events with their session's dimensions (see duckdb/schema.ts `session_events`). */
+  readonly sessionEvents: string;
+  readonly costs: string;
+  readonly email: string;
+  readonly social: string;
+  /** The orders statements, for a store whose SQL cannot run the default ones (window functions). */
+  readonly orders?: (d: Dialect, query: MeasureQuery) => string[];
+}
+
+export const TABLE_SOURCES: MeasureSources = {
+  sessionEvents: "session_events",
+  costs: "ad_costs",
+  email: "email_campaigns",
+  social: "social_metrics",
+};
+
+/**
  * Compiles a measure query into SQL statements, one or two per fact table. Each statement returns
  * `period`, one column per group-by dimension (`d0`, `d1`…, `(none)` where the fact has no value)
  * and base measures as DOUBLE, so the caller can merge facts by (period, dims).
  */
-export function measureStatements(d: Dialect, query: MeasureQuery): Map<Fact, string[]> {
+export function measureStatements(
+  d: Dialect,
+  query: MeasureQuery,
+  sources: MeasureSources = TABLE_SOURCES,
+): Map<Fact, string[]> {
   const out = new Map<Fact, string[]>();
   // The totals: the same facts over one bucket, ungrouped. Scans that can, do both at once.
   const totals: MeasureQuery | null = query.totals
     ? { ...query, interval: null, buckets: [query.totals], groupBy: [], totals: undefined }
     : null;
-  const markTotal = (sql: string) => `SELECT TRUE AS is_total, * FROM (${sql}) totals`;
+  const markTotal = (sql: string) => `SELECT ${d.literal(true)} AS is_total, * FROM (${sql}) totals`;
   const both = (compile: (q: MeasureQuery, withTotals: boolean) => string): string[] => {
     if (totals === null) return [compile(query, false)];
     return d.groupingSets
@@ -31,31 +56,31 @@ export function measureStatements(d: Dialect, query: MeasureQuery): Map<Fact, st
       case "events":
         out.set(
           fact,
-          both((q, t) => eventsSql(d, q, t)),
+          both((q, t) => eventsSql(d, q, sources.sessionEvents, t)),
         );
         break;
       case "costs":
         out.set(
           fact,
-          both((q, t) => costsSql(d, q, t)),
+          both((q, t) => costsSql(d, q, sources.costs, t)),
         );
         break;
       case "email":
         out.set(
           fact,
-          both((q, t) => emailSql(d, q, t)),
+          both((q, t) => emailSql(d, q, sources.email, t)),
         );
         break;
       case "social":
         out.set(
           fact,
-          separately((q) => [socialSql(d, q)]),
+          separately((q) => [socialSql(d, q, sources.social)]),
         );
         break;
       case "orders":
         out.set(
           fact,
-          separately((q) => ordersSql(d, q)),
+          separately((q) => (sources.orders ?? ordersSql)(d, q)),
         );
         break;
       default: {
@@ -91,9 +116,7 @@ function groupColumns(query: MeasureQuery, columns: DimensionColumns): string[] 
 }
 
 function periodSql(d: Dialect, query: MeasureQuery, date: string): string {
-  return query.interval === null
-    ? "CAST(NULL AS VARCHAR)"
-    : `CAST(${d.bucketStart(query.interval, date)} AS VARCHAR)`;
+  return query.interval === null ? d.nullText : `CAST(${d.bucketStart(query.interval, date)} AS VARCHAR)`;
 }
 
 function rangeOf(query: MeasureQuery): { from: string; to: string } {
@@ -111,6 +134,7 @@ function aggregate(
   columns: DimensionColumns,
   measures: readonly string[],
   withTotals = false,
+  extraGroupBy: readonly string[] = [],
 ): string {
   const { from, to } = rangeOf(query);
   const where = [
@@ -126,15 +150,15 @@ function aggregate(
   if (withTotals) {
     // One scan for rows and totals: the empty grouping set is the whole selection.
     return `SELECT grouping(${keyExprs[0]}) = 1 AS is_total, ${[...keys, ...measures].join(",\n  ")}
-FROM ${table}
+FROM ${table} AS src
 WHERE ${where.join("\n  AND ")}
 GROUP BY GROUPING SETS ((${keyExprs.join(", ")}), ())`;
   }
-  const groupBy = keys.map((_, i) => String(i + 1)).join(", ");
+  const groupBy = [...keys.map((_, i) => (i === 0 ? "period" : `d${i - 1}`)), ...extraGroupBy];
   return `SELECT ${[...keys, ...measures].join(",\n  ")}
-FROM ${table}
+FROM ${table} AS src
 WHERE ${where.join("\n  AND ")}
-GROUP BY ${groupBy}`;
+GROUP BY ${groupBy.join(", ")}`;
 }
 
 const asDouble = (expr: string, alias: string) => `CAST(${expr} AS DOUBLE) AS ${alias}`;
@@ -157,17 +181,17 @@ function eventColumns(d: Dialect): DimensionColumns {
   };
 }
 
-function eventsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string {
+function eventsSql(d: Dialect, query: MeasureQuery, source: string, withTotals: boolean): string {
   const { conversion_events, lead_events } = query.workspace.settings;
   const nameIn = (names: readonly string[]) =>
     names.length === 0
-      ? "FALSE"
+      ? d.literal(false)
       : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
   const conversion = nameIn(conversion_events);
   return aggregate(
     d,
     query,
-    "session_events",
+    source,
     "local_date",
     eventColumns(d),
     [
@@ -184,7 +208,7 @@ function eventsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string
   );
 }
 
-function costsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string {
+function costsSql(d: Dialect, query: MeasureQuery, source: string, withTotals: boolean): string {
   const columns: DimensionColumns = (dimension) => {
     if (dimension.kind === "breakdown") return d.jsonText("breakdown", dimension.name);
     if (dimension.kind === "session" && dimension.name === "campaign") return "campaign_key";
@@ -194,7 +218,7 @@ function costsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string 
   return aggregate(
     d,
     query,
-    "ad_costs",
+    source,
     "date",
     columns,
     [
@@ -207,7 +231,7 @@ function costsSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string 
   );
 }
 
-function emailSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string {
+function emailSql(d: Dialect, query: MeasureQuery, source: string, withTotals: boolean): string {
   const columns: DimensionColumns = (dimension) => {
     if (dimension.kind === "session" && dimension.name === "campaign") return "campaign_key";
     if (dimension.kind === "session" && dimension.name === "channel") return "'email'";
@@ -216,7 +240,7 @@ function emailSql(d: Dialect, query: MeasureQuery, withTotals: boolean): string 
   return aggregate(
     d,
     query,
-    "email_campaigns",
+    source,
     "date",
     columns,
     [
@@ -238,16 +262,25 @@ function socialColumns(dimension: Dimension): string | null {
 }
 
 /** Social sums, and followers: the last value in the bucket per network, summed over networks. */
-function socialSql(d: Dialect, query: MeasureQuery): string {
-  const perNetwork = aggregate(d, query, "social_metrics", "date", socialColumns, [
-    "network AS net",
-    asDouble(d.exactSum("posts"), "posts"),
-    asDouble(d.exactSum("reach"), "social_reach"),
-    asDouble(d.exactSum("impressions"), "social_impressions"),
-    asDouble(d.exactSum("interactions"), "social_interactions"),
-    asDouble(d.exactSum("mentions"), "mentions"),
-    "arg_max(followers, date) FILTER (WHERE followers IS NOT NULL) AS followers",
-  ]).replace(/GROUP BY ([\d, ]+)$/, (_, groups: string) => `GROUP BY ${groups}, network`);
+function socialSql(d: Dialect, query: MeasureQuery, source: string): string {
+  const perNetwork = aggregate(
+    d,
+    query,
+    source,
+    "date",
+    socialColumns,
+    [
+      "network AS net",
+      asDouble(d.exactSum("posts"), "posts"),
+      asDouble(d.exactSum("reach"), "social_reach"),
+      asDouble(d.exactSum("impressions"), "social_impressions"),
+      asDouble(d.exactSum("interactions"), "social_interactions"),
+      asDouble(d.exactSum("mentions"), "mentions"),
+      `${d.argMaxIf("followers", "date", "followers IS NOT NULL")} AS followers`,
+    ],
+    false,
+    ["network"],
+  );
   const keys = ["period", ...query.groupBy.map((_, i) => `d${i}`)];
   return `SELECT ${keys.join(", ")},
   CAST(${d.exactSum("posts")} AS DOUBLE) AS posts, CAST(${d.exactSum("social_reach")} AS DOUBLE) AS social_reach,
@@ -256,7 +289,7 @@ function socialSql(d: Dialect, query: MeasureQuery): string {
   CAST(${d.exactSum("mentions")} AS DOUBLE) AS mentions,
   CASE WHEN count(followers) = 0 THEN NULL ELSE CAST(${d.exactSum("followers")} AS DOUBLE) END AS followers
 FROM (${perNetwork}) per_network
-GROUP BY ${keys.map((_, i) => String(i + 1)).join(", ")}`;
+GROUP BY ${keys.join(", ")}`;
 }
 
 /**
