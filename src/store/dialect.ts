@@ -13,6 +13,8 @@ export interface Dialect {
   identifier(name: string): string;
   /** Quotes a value: strings escaped, numbers checked finite, null as NULL. */
   literal(value: string | number | boolean | null): string;
+  /** An expression as text (NULL stays NULL). */
+  text(expr: string): string;
   /** NULL typed as text (a column of a UNION branch or a bucket label). */
   readonly nullText: string;
   /** A DATE literal for a `YYYY-MM-DD` string. */

@@ -1,5 +1,5 @@
 import type { StoreConfig } from "../config.js";
-import { UserError } from "../errors.js";
+import { ClickhouseStore } from "./clickhouse/clickhouse-store.js";
 import type { DuckdbOptions } from "./duckdb/connection.js";
 import { DuckdbStore } from "./duckdb/duckdb-store.js";
 import type { Store } from "./store.js";
@@ -10,11 +10,7 @@ export async function openStore(config: StoreConfig, options: DuckdbOptions = {}
     case "duckdb":
       return DuckdbStore.open(config.location, options);
     case "clickhouse":
-      throw new UserError(
-        "This build of Sextant has no ClickHouse store yet; use the embedded store (--db FILE, the default).",
-        [{ field: "clickhouse", reason: "not available" }],
-        501,
-      );
+      return ClickhouseStore.open(config.location, config.cluster ?? null);
     default: {
       const unknown: never = config.kind;
       throw new Error(`unknown store ${String(unknown)}`);

@@ -5,13 +5,13 @@ import { expect } from "vitest";
 import { type ImportKind, KIND_SPECS } from "../../src/import/kinds.js";
 import { type KpiRequest, type KpiResult, type KpiRow, runKpiQuery } from "../../src/kpi/run-query.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import type { ImportSummary } from "../../src/store/store.js";
+import type { ImportSummary, Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
 
 /** A fresh DuckDB file in its own temporary directory, with helpers to load inline CSV and query KPIs. */
 export interface Kit {
-  readonly store: DuckdbStore;
+  readonly store: Store;
   readonly dir: string;
   /** Creates a workspace with the given settings (validated, defaults filled in). */
   workspace(name: string, settings?: Record<string, unknown>): Promise<Workspace>;
@@ -48,9 +48,20 @@ export function csvText(text: string): string {
     .join("\n")}\n`;
 }
 
+/** Opens the store of each new kit: a DuckDB file in the kit's directory, unless a suite swaps it. */
+let openStore: (dir: string) => Promise<Store> = (dir) => DuckdbStore.open(join(dir, "kpi.duckdb"));
+
+/**
+ * Runs the kits of the test files imported after this call on another store: the ClickHouse
+ * conformance suites run these hand-computed cases against ClickHouse this way.
+ */
+export function useKitStore(open: (dir: string) => Promise<Store>): void {
+  openStore = open;
+}
+
 export async function openKit(): Promise<Kit> {
   const dir = await mkdtemp(join(tmpdir(), "sextant-kpi-test-"));
-  const store = await DuckdbStore.open(join(dir, "kpi.duckdb"));
+  const store = await openStore(dir);
   return {
     store,
     dir,

@@ -13,6 +13,7 @@ export const duckdbDialect: Dialect = {
     // Standard SQL strings have no backslash escapes in DuckDB; NUL cannot be stored in VARCHAR.
     return `'${value.replaceAll("\u0000", "").replaceAll("'", "''")}'`;
   },
+  text: (expr) => `CAST(${expr} AS VARCHAR)`,
   nullText: "CAST(NULL AS VARCHAR)",
   date: (value) => `DATE '${/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : "invalid"}'`,
   localDate: (timestamp, timeZone) =>

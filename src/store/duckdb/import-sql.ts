@@ -1,7 +1,6 @@
 import type { ColumnSpec, ImportKind, KindSpec } from "../../import/kinds.js";
 import type { Dialect } from "../dialect.js";
 import { campaignKeySql } from "../sql/session-columns.js";
-import { SESSION_EVENT_TYPES } from "./session-sql.js";
 
 /** How the raw text table maps onto a kind's columns. */
 export interface RawLayout {
@@ -195,5 +194,3 @@ export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint): 
   FROM (SELECT * REPLACE (${type} AS type) FROM typed WHERE error IS NULL) t
 )`;
 }
-
-export { SESSION_EVENT_TYPES };

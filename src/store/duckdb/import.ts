@@ -15,52 +15,70 @@ import { enrichedEvents, type RawLayout, typedSelect } from "./import-sql.js";
 const TEMP_TABLES = ["raw", "typed", "enriched"];
 
 /**
- * Imports one file: reads it with DuckDB's CSV reader (or the JSONL reader) into a text table,
- * types and checks every row, then merges the good rows in one transaction. Without
- * `skipInvalid`, the first bad row stops everything and nothing is stored.
+ * Imports one file: stages it (see `stageFile`), then merges the good rows in one transaction.
+ * Without `skipInvalid`, the first bad row stops everything and nothing is stored.
  */
 export async function importIntoDuckdb(
   tx: Transaction,
   request: ImportRequest,
   spec: KindSpec,
 ): Promise<ImportSummary> {
-  const ws = d.literal(request.workspace.name);
   try {
-    for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`);
-    const { lineExpr, rejectedEarly } = await loadRaw(tx, request);
-    const columns = (await tx.all("SELECT column_name FROM (DESCRIBE raw)")).map((r) =>
-      String(r.column_name),
+    const { rowsRead, rejected } = await stageFile(tx, request, spec);
+    const merged = await tx.atomically(() =>
+      merge(tx, request.kind, d.literal(request.workspace.name), request.workspace.name),
     );
-    const layout = resolveLayout(
-      request,
-      spec,
-      columns.filter((c) => c !== "__line"),
-      lineExpr,
-    );
-    const strptimeFormat = request.dateFormat === null ? null : toStrptimeFormat(request.dateFormat);
-    const options = { timeZone: request.workspace.settings.timezone, strptimeFormat };
-    await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, request.kind, spec, layout, options)}`);
-
-    const rowsRead = (await tx.number("SELECT count(*) FROM typed")) + rejectedEarly.length;
-    let bad = (await tx.all(`SELECT line, error FROM typed WHERE error IS NOT NULL ORDER BY line`)).map(
-      (r): RejectedRow => ({ line: Number(r.line), reason: String(r.error) }),
-    );
-    if (request.format === "csv" && bad.length > 0) bad = await atPhysicalLines(request.file, bad);
-    const rejected = [...rejectedEarly, ...bad].sort((a, b) => a.line - b.line);
-    const first = rejected[0];
-    if (first && !request.skipInvalid) {
-      throw new UserError(
-        `Line ${first.line}: ${first.reason}. Nothing was imported (${rejected.length} bad row${rejected.length === 1 ? "" : "s"}; use --skip-invalid to import the good rows and list the bad ones).`,
-        rejected.slice(0, 100).map((r) => ({ line: r.line, reason: r.reason })),
-        422,
-      );
-    }
-    const merged = await tx.atomically(() => merge(tx, request.kind, ws, request.workspace.name));
     return { kind: request.kind, rowsRead, rejected, ...merged };
   } finally {
-    for (const table of TEMP_TABLES)
-      await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
+    await dropStaging(tx);
   }
+}
+
+export interface Staged {
+  readonly rowsRead: number;
+  readonly rejected: RejectedRow[];
+}
+
+/**
+ * Reads a file with DuckDB's CSV reader (or the JSONL reader) into a text table, then types and
+ * checks every row into the temp table `typed` (`error` names a bad row's first problem). Throws
+ * a UserError naming the first bad row unless `skipInvalid`. Any store can merge from `typed`:
+ * the ClickHouse store stages in an in-memory DuckDB, so both read files the same way.
+ */
+export async function stageFile(tx: Transaction, request: ImportRequest, spec: KindSpec): Promise<Staged> {
+  await dropStaging(tx);
+  const { lineExpr, rejectedEarly } = await loadRaw(tx, request);
+  const columns = (await tx.all("SELECT column_name FROM (DESCRIBE raw)")).map((r) => String(r.column_name));
+  const layout = resolveLayout(
+    request,
+    spec,
+    columns.filter((c) => c !== "__line"),
+    lineExpr,
+  );
+  const strptimeFormat = request.dateFormat === null ? null : toStrptimeFormat(request.dateFormat);
+  const options = { timeZone: request.workspace.settings.timezone, strptimeFormat };
+  await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, request.kind, spec, layout, options)}`);
+
+  const rowsRead = (await tx.number("SELECT count(*) FROM typed")) + rejectedEarly.length;
+  let bad = (await tx.all(`SELECT line, error FROM typed WHERE error IS NOT NULL ORDER BY line`)).map(
+    (r): RejectedRow => ({ line: Number(r.line), reason: String(r.error) }),
+  );
+  if (request.format === "csv" && bad.length > 0) bad = await atPhysicalLines(request.file, bad);
+  const rejected = [...rejectedEarly, ...bad].sort((a, b) => a.line - b.line);
+  const first = rejected[0];
+  if (first && !request.skipInvalid) {
+    throw new UserError(
+      `Line ${first.line}: ${first.reason}. Nothing was imported (${rejected.length} bad row${rejected.length === 1 ? "" : "s"}; use --skip-invalid to import the good rows and list the bad ones).`,
+      rejected.slice(0, 100).map((r) => ({ line: r.line, reason: r.reason })),
+      422,
+    );
+  }
+  return { rowsRead, rejected };
+}
+
+/** Drops the staging tables; after a failed statement in a transaction these fail too, harmlessly. */
+export async function dropStaging(tx: Transaction): Promise<void> {
+  for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
 }
 
 async function loadRaw(
@@ -136,31 +154,38 @@ export async function appendEventRecords(
   workspace: Workspace,
   records: readonly TextRecord[],
 ): Promise<Merged> {
-  const spec = KIND_SPECS.events;
-  const columns = spec.columns.map((c) => c.name);
   try {
-    await loadRecords(
-      tx,
-      columns,
-      records.map((record, i) => ({ line: i + 1, record })),
-    );
-    const layout: RawLayout = {
-      sources: new Map(columns.map((c) => [c, c])),
-      extras: [],
-      lineExpr: "__line",
-    };
-    const options = { timeZone: workspace.settings.timezone, strptimeFormat: null };
-    await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, "events", spec, layout, options)}`);
-    const bad = await tx.all("SELECT line, error FROM typed WHERE error IS NOT NULL LIMIT 1");
-    if (bad[0])
-      throw new Error(`an ingested event passed validation but not typing: ${String(bad[0].error)}`);
+    await stageEventRecords(tx, workspace, records);
     return await mergeEvents(tx, d.literal(workspace.name), workspace.name, records.length);
   } finally {
     // After a failed statement the transaction is aborted and these fail too: the caller's
     // ROLLBACK removes the temp tables, and the first error is the one to report.
-    for (const table of TEMP_TABLES)
-      await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
+    await dropStaging(tx);
   }
+}
+
+/** Validated events from HTTP ingestion into the temp table `typed`, as a file's rows would be. */
+export async function stageEventRecords(
+  tx: Transaction,
+  workspace: Workspace,
+  records: readonly TextRecord[],
+): Promise<void> {
+  const spec = KIND_SPECS.events;
+  const columns = spec.columns.map((c) => c.name);
+  await loadRecords(
+    tx,
+    columns,
+    records.map((record, i) => ({ line: i + 1, record })),
+  );
+  const layout: RawLayout = {
+    sources: new Map(columns.map((c) => [c, c])),
+    extras: [],
+    lineExpr: "__line",
+  };
+  const options = { timeZone: workspace.settings.timezone, strptimeFormat: null };
+  await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, "events", spec, layout, options)}`);
+  const bad = await tx.all("SELECT line, error FROM typed WHERE error IS NOT NULL LIMIT 1");
+  if (bad[0]) throw new Error(`an ingested event passed validation but not typing: ${String(bad[0].error)}`);
 }
 
 /** Matches the file's columns to the kind's: `--map` first, then the same name in any case. */

@@ -1,10 +1,7 @@
 import type { WorkspaceSettings } from "../../workspace/settings.js";
 import type { Dialect } from "../dialect.js";
 import { channelExpr } from "../sql/channel-sql.js";
-import { SESSION_COLUMN_LIST } from "../sql/session-columns.js";
-
-/** Events that make sessions; identify, group and alias calls do not (SPEC §3). */
-export const SESSION_EVENT_TYPES = ["page", "track", "screen"] as const;
+import { SESSION_COLUMN_LIST, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
 
 /**
  * Rows of `session_events` for the events of one workspace in `source` (all its events, or those of

@@ -97,9 +97,9 @@ type DimensionColumns = (dimension: Dimension) => string | null;
 
 const NONE_SQL = "'(none)'";
 
-function dimensionSql(columns: DimensionColumns, dimension: Dimension): string {
+function dimensionSql(d: Dialect, columns: DimensionColumns, dimension: Dimension): string {
   const expr = columns(dimension);
-  return expr === null ? NONE_SQL : `coalesce(CAST(${expr} AS VARCHAR), ${NONE_SQL})`;
+  return expr === null ? NONE_SQL : `coalesce(${d.text(expr)}, ${NONE_SQL})`;
 }
 
 function filterSql(d: Dialect, columns: DimensionColumns, filters: readonly Filter[]): string[] {
@@ -107,16 +107,16 @@ function filterSql(d: Dialect, columns: DimensionColumns, filters: readonly Filt
     const values = filter.values.map((v) =>
       filter.dimension.name === "campaign" && v !== "(none)" ? campaignKey(v) : v,
     );
-    return `${dimensionSql(columns, filter.dimension)} IN (${values.map((v) => d.literal(v)).join(", ")})`;
+    return `${dimensionSql(d, columns, filter.dimension)} IN (${values.map((v) => d.literal(v)).join(", ")})`;
   });
 }
 
-function groupColumns(query: MeasureQuery, columns: DimensionColumns): string[] {
-  return query.groupBy.map((dimension, i) => `${dimensionSql(columns, dimension)} AS d${i}`);
+function groupColumns(d: Dialect, query: MeasureQuery, columns: DimensionColumns): string[] {
+  return query.groupBy.map((dimension, i) => `${dimensionSql(d, columns, dimension)} AS d${i}`);
 }
 
 function periodSql(d: Dialect, query: MeasureQuery, date: string): string {
-  return query.interval === null ? d.nullText : `CAST(${d.bucketStart(query.interval, date)} AS VARCHAR)`;
+  return query.interval === null ? d.nullText : d.text(d.bucketStart(query.interval, date));
 }
 
 function rangeOf(query: MeasureQuery): { from: string; to: string } {
@@ -144,7 +144,7 @@ function aggregate(
   ];
   const keyExprs = [
     periodSql(d, query, dateColumn),
-    ...query.groupBy.map((dimension) => dimensionSql(columns, dimension)),
+    ...query.groupBy.map((dimension) => dimensionSql(d, columns, dimension)),
   ];
   const keys = keyExprs.map((expr, i) => `${expr} AS ${i === 0 ? "period" : `d${i - 1}`}`);
   if (withTotals) {
@@ -371,7 +371,7 @@ function ordersSql(d: Dialect, query: MeasureQuery): string[] {
 
   const columns: DimensionColumns = (dimension) =>
     dimension.kind === "session" ? SESSION_COLUMNS[dimension.name].column : null;
-  const dims = groupColumns(query, columns);
+  const dims = groupColumns(d, query, columns);
   const filters = filterSql(d, columns, query.filters);
   const buckets = query.buckets
     .map(

@@ -1,0 +1,437 @@
+import { randomBytes } from "node:crypto";
+import { KIND_SPECS } from "../../import/kinds.js";
+import type { TextRecord } from "../../ingest/text-record.js";
+import type { ApiKey, KeyKind } from "../../keys/keys.js";
+import type { Fact } from "../../kpi/measures.js";
+import { FACTS } from "../../kpi/measures.js";
+import { validateSettings } from "../../workspace/parse-setting.js";
+import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
+import { duckdbDialect } from "../duckdb/dialect.js";
+import { dropStaging, stageEventRecords, stageFile } from "../duckdb/import.js";
+import { enrichedEvents } from "../duckdb/import-sql.js";
+import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
+import type {
+  AppendResult,
+  DataSpan,
+  ImportRequest,
+  ImportSummary,
+  IncomingEvent,
+  MeasureQuery,
+  MeasureRow,
+  Store,
+} from "../store.js";
+import { ClickhouseConnection, type Row } from "./connection.js";
+import { clickhouseDialect as d } from "./dialect.js";
+import { clickhouseOrdersSql } from "./orders-sql.js";
+import { schemaStatements } from "./schema.js";
+import { sessionEventsSubquery } from "./session-sql.js";
+import { eventsExport, factExport, loadExisting, REPLACE_KEYS, withExport } from "./staging.js";
+
+/** Rows of these tables are replaced by key: a read sees the newest import of each key. */
+const VERSIONED: Readonly<Record<"costs" | "email" | "social", { table: string; key: string[] }>> = {
+  costs: { table: "ad_costs", key: ["date", "campaign_key", "breakdown_key"] },
+  email: { table: "email_campaigns", key: ["date", "campaign_key"] },
+  social: { table: "social_metrics", key: ["date", "network"] },
+};
+
+/** Keys per statement when asking which incoming ids are already stored. */
+const KEYS_PER_QUERY = 10_000;
+
+/**
+ * The ClickHouse store, on one server or a cluster. Inputs are staged in an in-memory DuckDB (the
+ * embedded store's own typing and checks), then inserted; KPIs are compiled by the same compiler
+ * with ClickHouse's dialect, sessions derived at query time, orders by their own SQL (see
+ * orders-sql.ts). Nothing is updated in place, so several `sextant serve` processes can share it.
+ */
+export class ClickhouseStore implements Store {
+  private versionCounter = 0n;
+
+  private constructor(
+    private readonly ch: ClickhouseConnection,
+    private readonly staging: DuckdbConnection,
+  ) {}
+
+  get description(): string {
+    return `ClickHouse ${this.ch.url}${this.ch.cluster ? ` (cluster ${this.ch.cluster})` : ""}`;
+  }
+
+  static async open(url: string, cluster: string | null = null): Promise<ClickhouseStore> {
+    const ch = await ClickhouseConnection.open(url, cluster);
+    try {
+      await ch.ddl(schemaStatements(ch.database, cluster));
+    } catch (error) {
+      await ch.close();
+      throw error;
+    }
+    // Staging only: small, and never more than one import or commit at a time.
+    const staging = await DuckdbConnection.open(":memory:", { memoryLimit: "2GB" });
+    return new ClickhouseStore(ch, staging);
+  }
+
+  /** A version newer than any this process made before (microseconds, then a counter). */
+  private nextVersion(): bigint {
+    const now = BigInt(Date.now()) * 1000n;
+    this.versionCounter = now > this.versionCounter ? now : this.versionCounter + 1n;
+    return this.versionCounter;
+  }
+
+  async listWorkspaces(): Promise<Workspace[]> {
+    const rows = await this.ch.all(
+      "SELECT name, argMax(settings, version) AS settings FROM workspaces GROUP BY name ORDER BY name",
+    );
+    return rows.map((row) => ({
+      name: String(row.name),
+      settings: validateSettings(JSON.parse(String(row.settings))),
+    }));
+  }
+
+  async createWorkspace(workspace: Workspace): Promise<void> {
+    const exists = await this.ch.number(
+      `SELECT count() FROM workspaces WHERE name = ${d.literal(workspace.name)}`,
+    );
+    if (exists > 0) throw new Error(`workspace ${workspace.name} already exists`);
+    await this.updateSettings(workspace.name, workspace.settings);
+  }
+
+  async updateSettings(name: string, settings: WorkspaceSettings): Promise<void> {
+    await this.ch.insert("workspaces", [
+      { name, settings: JSON.stringify(settings), version: String(this.nextVersion()) },
+    ]);
+  }
+
+  async listCustomKpis(workspace: string): Promise<{ id: string; formula: string }[]> {
+    const rows = await this.ch.all(`SELECT id, formula FROM (
+        SELECT id, argMax(formula, version) AS formula, argMax(deleted, version) AS gone
+        FROM custom_kpis WHERE workspace = ${d.literal(workspace)} GROUP BY id
+      ) WHERE gone = 0 ORDER BY id`);
+    return rows.map((row) => ({ id: String(row.id), formula: String(row.formula) }));
+  }
+
+  async saveCustomKpi(workspace: string, id: string, formula: string): Promise<void> {
+    await this.ch.insert("custom_kpis", [
+      { workspace, id, formula, deleted: 0, version: String(this.nextVersion()) },
+    ]);
+  }
+
+  async deleteCustomKpi(workspace: string, id: string): Promise<boolean> {
+    const found = (await this.listCustomKpis(workspace)).some((kpi) => kpi.id === id);
+    if (found) {
+      await this.ch.insert("custom_kpis", [
+        { workspace, id, formula: "", deleted: 1, version: String(this.nextVersion()) },
+      ]);
+    }
+    return found;
+  }
+
+  async saveKey(key: { id: string; workspace: string; kind: KeyKind; hash: string }): Promise<void> {
+    await this.ch.insert("api_keys", [
+      { ...key, created_at: secondsNow(), revoked_at: null, version: String(this.nextVersion()) },
+    ]);
+  }
+
+  private async keys(where: string): Promise<(ApiKey & { hash: string })[]> {
+    const rows =
+      await this.ch.all(`SELECT id, any(workspace) AS workspace, any(kind) AS kind, any(hash) AS hash,
+        toString(min(created_at)) AS created_at, toString(argMax(revoked_at, version)) AS revoked_at
+      FROM api_keys ${where} GROUP BY id ORDER BY min(created_at), id`);
+    return rows.map((row) => ({
+      id: String(row.id),
+      workspace: String(row.workspace),
+      kind: row.kind === "write" ? "write" : "read",
+      hash: String(row.hash),
+      createdAt: isoSeconds(String(row.created_at)),
+      revokedAt:
+        row.revoked_at === null || row.revoked_at === "\\N" ? null : isoSeconds(String(row.revoked_at)),
+    }));
+  }
+
+  async listKeys(workspace?: string): Promise<ApiKey[]> {
+    const where = workspace === undefined ? "" : `WHERE workspace = ${d.literal(workspace)}`;
+    return (await this.keys(where)).map(({ hash: _, ...key }) => key);
+  }
+
+  async revokeKey(id: string): Promise<boolean> {
+    const key = (await this.keys(`WHERE id = ${d.literal(id)}`))[0];
+    if (!key || key.revokedAt !== null) return false;
+    await this.ch.insert("api_keys", [
+      {
+        id,
+        workspace: key.workspace,
+        kind: key.kind,
+        hash: key.hash,
+        created_at: key.createdAt.replace("T", " ").replace("Z", ""),
+        revoked_at: secondsNow(),
+        version: String(this.nextVersion()),
+      },
+    ]);
+    return true;
+  }
+
+  async findKey(hash: string): Promise<ApiKey | null> {
+    const found = (await this.keys(`WHERE hash = ${d.literal(hash)}`)).find((key) => key.revokedAt === null);
+    if (!found) return null;
+    const { hash: _, ...key } = found;
+    return key;
+  }
+
+  /**
+   * The salt of a UTC day. Processes sharing the server may each insert one; every process then
+   * uses the oldest, so visitor hashes agree once both inserts are visible.
+   */
+  async dailySalt(day: string): Promise<string> {
+    const read = async () =>
+      (
+        await this.ch.all(
+          `SELECT argMin(salt, (version, salt)) AS salt, count() AS n FROM salts WHERE day = ${d.literal(day)}`,
+        )
+      )[0];
+    const found = await read();
+    if (found && Number(found.n) > 0) return String(found.salt);
+    await this.ch.insert("salts", [
+      { day, salt: randomBytes(32).toString("hex"), version: String(this.nextVersion()) },
+    ]);
+    return String((await read())?.salt);
+  }
+
+  async importFile(request: ImportRequest): Promise<ImportSummary> {
+    return this.staging.session(async (tx) => {
+      try {
+        const { rowsRead, rejected } = await stageFile(tx, request, KIND_SPECS[request.kind]);
+        const valid = await tx.number("SELECT count(*) FROM typed WHERE error IS NULL");
+        const merged =
+          request.kind === "events"
+            ? await this.insertEvents(tx, request.workspace, valid, true)
+            : await this.insertFacts(tx, request.kind, request.workspace.name, valid);
+        return { kind: request.kind, rowsRead, rejected, ...merged };
+      } finally {
+        await dropStaging(tx);
+        await tx.run("DROP TABLE IF EXISTS temp.existing").catch(() => undefined);
+      }
+    });
+  }
+
+  async appendEvents(events: readonly IncomingEvent[]): Promise<AppendResult> {
+    const byWorkspace = new Map<string, TextRecord[]>();
+    for (const event of events) {
+      const list = byWorkspace.get(event.workspace) ?? [];
+      list.push(event.record);
+      byWorkspace.set(event.workspace, list);
+    }
+    const workspaces = new Map((await this.listWorkspaces()).map((w) => [w.name, w.settings]));
+    let stored = 0;
+    let duplicates = 0;
+    for (const [name, records] of byWorkspace) {
+      const settings = workspaces.get(name);
+      if (!settings) throw new Error(`no workspace ${name}`);
+      const merged = await this.staging.session(async (tx) => {
+        try {
+          await stageEventRecords(tx, { name, settings }, records);
+          return await this.insertEvents(tx, { name, settings }, records.length, false);
+        } finally {
+          await dropStaging(tx);
+        }
+      });
+      stored += merged.rowsStored;
+      duplicates += merged.rowsDuplicate;
+    }
+    return { stored, duplicates };
+  }
+
+  /**
+   * Events of temp table `typed` not stored yet (by message id or row hash, compared with stored
+   * events within a week, as the embedded store does), in one INSERT.
+   */
+  private async insertEvents(tx: Transaction, workspace: Workspace, valid: number, bulk: boolean) {
+    const ws = d.literal(workspace.name);
+    const base = BigInt(await this.ch.number(`SELECT max(seq) FROM events WHERE workspace = ${ws}`));
+    await tx.run(`CREATE TEMP TABLE enriched AS ${enrichedEvents(duckdbDialect, workspace.name, base)}`);
+    const span = (await tx.all("SELECT epoch(min(ts)) AS lo, epoch(max(ts)) AS hi FROM enriched"))[0];
+    let existing: string[] = [];
+    if (span && span.lo !== null) {
+      const week = 7 * 86_400;
+      const range = `ts BETWEEN toDateTime(${Math.floor(Number(span.lo)) - week}) AND toDateTime(${Math.ceil(Number(span.hi)) + week})`;
+      if (bulk) {
+        // A file: every stored key of those weeks, compared in DuckDB.
+        existing = (
+          await this.ch.all(`SELECT DISTINCT dedup_key FROM events WHERE workspace = ${ws} AND ${range}`)
+        ).map((r) => String(r.dedup_key));
+      } else {
+        const keys = (await tx.all("SELECT DISTINCT CAST(dedup_key AS VARCHAR) AS k FROM enriched")).map(
+          (r) => String(r.k),
+        );
+        existing = await this.storedKeys("events", "dedup_key", keys, `workspace = ${ws} AND ${range}`);
+      }
+    }
+    await loadExisting(tx, existing);
+    const stored = await withExport(tx, eventsExport(), async (path, rows) => {
+      if (rows > 0) await this.ch.insertFile("events", path);
+      return rows;
+    });
+    return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
+  }
+
+  /** Which of `keys` are stored in `column` of `table` (rows matching `where`), asked in slices. */
+  private async storedKeys(
+    table: string,
+    column: string,
+    keys: readonly string[],
+    where: string,
+  ): Promise<string[]> {
+    const found: string[] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const slice = keys.slice(i, i + KEYS_PER_QUERY).map((k) => d.literal(k));
+      const rows = await this.ch.all(
+        `SELECT DISTINCT ${column} AS k FROM ${table} WHERE ${where} AND ${column} IN (${slice.join(", ")})`,
+      );
+      for (const row of rows) found.push(String(row.k));
+    }
+    return found;
+  }
+
+  private async insertFacts(
+    tx: Transaction,
+    kind: "orders" | "costs" | "email" | "social",
+    workspace: string,
+    valid: number,
+  ) {
+    const ws = d.literal(workspace);
+    let replaced = 0;
+    if (kind === "orders") {
+      const ids = (await tx.all("SELECT DISTINCT order_id FROM typed WHERE error IS NULL")).map((r) =>
+        String(r.order_id),
+      );
+      await loadExisting(tx, await this.storedKeys("orders", "order_id", ids, `workspace = ${ws}`));
+    } else {
+      await loadExisting(tx, []);
+      const { table, key } = VERSIONED[kind];
+      const incoming = await tx.all(REPLACE_KEYS[kind].select);
+      for (let i = 0; i < incoming.length; i += KEYS_PER_QUERY) {
+        const tuples = incoming
+          .slice(i, i + KEYS_PER_QUERY)
+          .map(
+            (row) =>
+              `(${key.map((k) => (k === "date" ? d.date(String(row[k])) : d.literal(String(row[k])))).join(", ")})`,
+          );
+        replaced += await this.ch.number(
+          `SELECT count() FROM ${currentRows(table, key, ws)} WHERE (${key.join(", ")}) IN (${tuples.join(", ")})`,
+        );
+      }
+    }
+    const stored = await withExport(
+      tx,
+      factExport(kind, workspace, this.nextVersion()),
+      async (path, rows) => {
+        if (rows > 0) await this.ch.insertFile(kind === "orders" ? "orders" : VERSIONED[kind].table, path);
+        return rows;
+      },
+    );
+    return { rowsStored: stored, rowsReplaced: replaced, rowsDuplicate: valid - stored };
+  }
+
+  /** Sessions are derived when a query runs: nothing to bring up to date. */
+  async refreshDerived(): Promise<void> {}
+
+  async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
+    const ws = d.literal(query.workspace.name);
+    const first = query.buckets[0];
+    const last = query.buckets[query.buckets.length - 1];
+    if (!first || !last) throw new Error("a measure query needs at least one bucket");
+    const sources: MeasureSources = {
+      sessionEvents: sessionEventsSubquery("events", query.workspace, { from: first.from, to: last.to }),
+      costs: currentRows("ad_costs", VERSIONED.costs.key, ws),
+      email: currentRows("email_campaigns", VERSIONED.email.key, ws),
+      social: currentRows("social_metrics", VERSIONED.social.key, ws),
+      orders: (_, q) =>
+        clickhouseOrdersSql(q, {
+          orders: `(SELECT * FROM orders WHERE workspace = ${ws})`,
+          events: "events",
+        }),
+    };
+    const rows: MeasureRow[] = [];
+    for (const statements of measureStatements(d, query, sources).values()) {
+      for (const sql of statements) {
+        for (const row of await this.ch.all(sql)) rows.push(toMeasureRow(row, query.groupBy.length));
+      }
+    }
+    return rows;
+  }
+
+  async costBreakdowns(workspace: string): Promise<string[]> {
+    const rows = await this.ch.all(`SELECT DISTINCT arrayJoin(breakdown_keys) AS name
+      FROM ${currentRows("ad_costs", VERSIONED.costs.key, d.literal(workspace))} ORDER BY name`);
+    return rows.map((row) => String(row.name));
+  }
+
+  async dataSpan(workspace: Workspace): Promise<DataSpan | null> {
+    const ws = d.literal(workspace.name);
+    const local = (column: string) => d.localDate(column, workspace.settings.timezone);
+    const span = (table: string, date: string) =>
+      `SELECT min(${date}) AS lo, max(${date}) AS hi, count() AS n FROM ${table}`;
+    const rows =
+      await this.ch.all(`SELECT toString(min(lo)) AS lo, toString(max(hi)) AS hi, count() AS parts FROM (
+      ${span(`events WHERE workspace = ${ws}`, local("ts"))}
+      UNION ALL ${span(`orders WHERE workspace = ${ws}`, local("ts"))}
+      UNION ALL ${span(currentRows("ad_costs", VERSIONED.costs.key, ws), "date")}
+      UNION ALL ${span(currentRows("email_campaigns", VERSIONED.email.key, ws), "date")}
+      UNION ALL ${span(currentRows("social_metrics", VERSIONED.social.key, ws), "date")}
+    ) WHERE n > 0`);
+    const row = rows[0];
+    return row && Number(row.parts) > 0 ? { from: String(row.lo), to: String(row.hi) } : null;
+  }
+
+  async countRows(workspace?: string): Promise<Record<Fact, number>> {
+    const ws = workspace === undefined ? null : d.literal(workspace);
+    const counts = {} as Record<Fact, number>;
+    for (const fact of FACTS) {
+      const source =
+        fact === "events" || fact === "orders"
+          ? `${fact}${ws === null ? "" : ` WHERE workspace = ${ws}`}`
+          : currentRows(VERSIONED[fact].table, VERSIONED[fact].key, ws);
+      counts[fact] = await this.ch.number(`SELECT count() FROM ${source}`);
+    }
+    return counts;
+  }
+
+  async close(): Promise<void> {
+    await this.staging.close();
+    await this.ch.close();
+  }
+}
+
+/**
+ * The rows of a replaced-by-key table that are current: those of the newest import of their key.
+ * `ws` is a quoted workspace, or null for every workspace.
+ */
+function currentRows(table: string, key: readonly string[], ws: string | null): string {
+  const where = ws === null ? "" : `WHERE workspace = ${ws}`;
+  const keys = ["workspace", ...key];
+  return `(SELECT * FROM ${table} ${where === "" ? "WHERE" : `${where} AND`} (${[...keys, "version"].join(", ")}) IN (
+    SELECT ${keys.join(", ")}, max(version) FROM ${table} ${where} GROUP BY ${keys.join(", ")}))`;
+}
+
+function toMeasureRow(row: Row, dims: number): MeasureRow {
+  const { period, is_total, ...rest } = row;
+  const total = is_total === 1 || is_total === "1" || is_total === true;
+  const dimValues: Record<string, string> = {};
+  const values: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (/^d\d+$/.test(key)) {
+      if (!total && Number(key.slice(1)) < dims) dimValues[key] = String(value);
+    } else values[key] = value === null || value === undefined ? null : Number(value);
+  }
+  return {
+    total,
+    period: period === null || period === undefined ? null : String(period),
+    dims: dimValues,
+    values,
+  };
+}
+
+function secondsNow(): string {
+  return new Date().toISOString().slice(0, 19).replace("T", " ");
+}
+
+function isoSeconds(text: string): string {
+  return `${text.replace(" ", "T")}Z`;
+}

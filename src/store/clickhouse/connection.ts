@@ -1,0 +1,176 @@
+import { createReadStream } from "node:fs";
+import { finished } from "node:stream/promises";
+import {
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+  ClickHouseLogLevel,
+  type ClickHouseSettings,
+  createClient as createClickhouseClient,
+} from "@clickhouse/client";
+import { UserError } from "../../errors.js";
+import { clickhouseDialect, quoteString } from "./dialect.js";
+
+export type Row = Record<string, unknown>;
+
+/** A quiet client: errors are thrown to the caller, and its warnings are not for Sextant's users. */
+function createClient(options: ClickHouseClientConfigOptions): ClickHouseClient {
+  return createClickhouseClient({ ...options, log: { level: ClickHouseLogLevel.OFF } });
+}
+
+/** Long statements (value lists of thousands of keys) are allowed; 18.16's default is 256 KiB. */
+const MAX_QUERY_SIZE = 16 * 1024 * 1024;
+
+/**
+ * A ClickHouse server or cluster over HTTP (`@clickhouse/client`). On a cluster, schema changes run
+ * on every node (18.16's ON CLUSTER needs ZooKeeper); every other statement goes to the node of
+ * the URL, through Distributed tables, with distributed IN and JOIN subqueries made GLOBAL.
+ */
+export class ClickhouseConnection {
+  private constructor(
+    readonly url: string,
+    readonly database: string,
+    readonly cluster: string | null,
+    private readonly client: ClickHouseClient,
+    private readonly settings: ClickHouseSettings,
+  ) {}
+
+  static async open(url: string, cluster: string | null): Promise<ClickhouseConnection> {
+    const parsed = parseUrl(url);
+    const settings: ClickHouseSettings = {
+      max_query_size: String(MAX_QUERY_SIZE),
+      ...(cluster === null ? {} : { insert_distributed_sync: 1, distributed_product_mode: "global" }),
+    };
+    const bootstrap = createClient({ url: parsed.server, ...parsed.auth });
+    try {
+      await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${parsed.databaseSql}` });
+    } catch (error) {
+      await bootstrap.close();
+      throw unreachable(url, error);
+    }
+    await bootstrap.close();
+    const client = createClient({
+      url: parsed.server,
+      ...parsed.auth,
+      database: parsed.database,
+      clickhouse_settings: settings,
+      request_timeout: 600_000,
+    });
+    return new ClickhouseConnection(url, parsed.database, cluster, client, settings);
+  }
+
+  /** The HTTP URL of every node of the cluster (the URL's port on each host), or this one. */
+  async nodes(): Promise<string[]> {
+    if (this.cluster === null) return [parseUrl(this.url).server];
+    const rows = await this.all(
+      `SELECT DISTINCT host_address FROM system.clusters WHERE cluster = ${quoteString(this.cluster)} ORDER BY host_address`,
+    );
+    if (rows.length === 0) {
+      throw new UserError(
+        `ClickHouse at ${this.url} has no cluster named "${this.cluster}" in its remote_servers configuration.`,
+        [{ field: "clickhouse_cluster", reason: "unknown cluster" }],
+        400,
+        3,
+      );
+    }
+    const server = new URL(parseUrl(this.url).server);
+    return rows.map((row) => {
+      const node = new URL(server);
+      node.hostname = String(row.host_address);
+      return node.origin;
+    });
+  }
+
+  /** Runs DDL on every node (one node without a cluster). */
+  async ddl(statements: readonly string[]): Promise<void> {
+    const parsed = parseUrl(this.url);
+    for (const node of await this.nodes()) {
+      const client = createClient({ url: node, ...parsed.auth });
+      try {
+        await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${parsed.databaseSql}` });
+        for (const query of statements) {
+          await client.command({
+            query,
+            clickhouse_settings: { database: parsed.database } as ClickHouseSettings,
+          });
+        }
+      } finally {
+        await client.close();
+      }
+    }
+  }
+
+  async run(query: string): Promise<void> {
+    await this.client.command({ query });
+  }
+
+  async all(query: string): Promise<Row[]> {
+    const result = await this.client.query({ query, format: "JSONEachRow" });
+    return (await result.json()) as Row[];
+  }
+
+  /** The single number a statement returns (a count), or 0. */
+  async number(query: string): Promise<number> {
+    const row = (await this.all(query))[0];
+    const value = row ? Object.values(row)[0] : 0;
+    return value === null || value === undefined ? 0 : Number(value);
+  }
+
+  /** Inserts rows; on a cluster the insert returns once every shard has them. */
+  async insert(table: string, values: readonly Row[]): Promise<void> {
+    if (values.length === 0) return;
+    await this.client.insert({ table, values: values as Row[], format: "JSONEachRow" });
+  }
+
+  /** Inserts a file of JSON objects, one per line, as DuckDB's `COPY … (FORMAT JSON)` writes them. */
+  async insertFile(table: string, path: string): Promise<void> {
+    const result = await this.client.exec({
+      query: `INSERT INTO ${clickhouseDialect.identifier(table)} FORMAT JSONEachRow`,
+      values: createReadStream(path),
+    });
+    result.stream.resume();
+    await finished(result.stream);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  get clickhouseSettings(): ClickHouseSettings {
+    return this.settings;
+  }
+}
+
+/** `http://user:password@host:8123/database` → the server, credentials and database. */
+function parseUrl(url: string) {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(
+      `"${url}" is not a ClickHouse URL; write it like http://localhost:8123 or http://user:password@host:8123/database.`,
+      [{ field: "clickhouse", reason: "invalid URL" }],
+      400,
+      2,
+    );
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, "")) || "default";
+  const auth = parsed.username
+    ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
+    : {};
+  return {
+    server: `${parsed.protocol}//${parsed.host}`,
+    database,
+    databaseSql: clickhouseDialect.identifier(database),
+    auth,
+  };
+}
+
+function unreachable(url: string, error: unknown): UserError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new UserError(
+    `Sextant could not reach ClickHouse at ${url}: ${message}`,
+    [{ field: "clickhouse", reason: message }],
+    503,
+    3,
+  );
+}

@@ -1,0 +1,62 @@
+import type { Interval } from "../../kpi/buckets.js";
+import { assertFinite, type Dialect } from "../dialect.js";
+
+/**
+ * ClickHouse's SQL, in the subset that both 18.16 (Debian's) and current releases accept: no
+ * server-side parameters, so every value goes through `literal`; no TRUE/FALSE keywords; `-If`
+ * aggregate combinators instead of FILTER clauses; `toMonday` for ISO weeks.
+ *
+ * JSON objects (event properties, cost breakdowns) are stored as two parallel arrays
+ * `<column>_keys` and `<column>_values` holding each member as text, because 18.16 has no
+ * JSONExtract and its visitParam functions match names at any depth.
+ */
+export const clickhouseDialect: Dialect = {
+  name: "clickhouse",
+  groupingSets: false,
+  identifier: (name) => `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``,
+  literal(value) {
+    if (value === null) return "NULL";
+    if (typeof value === "boolean") return value ? "1" : "0";
+    if (typeof value === "number") return String(assertFinite(value));
+    return quoteString(value);
+  },
+  text: (expr) => `toString(${expr})`,
+  nullText: "CAST(NULL AS Nullable(String))",
+  date: (value) => `toDate('${/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : "invalid"}')`,
+  localDate: (timestamp, timeZone) => `toDate(toTimeZone(${timestamp}, ${quoteString(timeZone)}))`,
+  bucketStart(interval: Interval, date) {
+    switch (interval) {
+      case "day":
+        return date;
+      case "week":
+        return `toMonday(${date})`;
+      case "month":
+        return `toStartOfMonth(${date})`;
+      case "quarter":
+        return `toStartOfQuarter(${date})`;
+      case "year":
+        return `toStartOfYear(${date})`;
+      default: {
+        const unknown: never = interval;
+        throw new Error(`unknown interval ${String(unknown)}`);
+      }
+    }
+  },
+  jsonText: (json, key) => `${json}_values[indexOf(${json}_keys, ${quoteString(key)})]`,
+  regexpMatches: (text, pattern) => `match(${text}, ${quoteString(pattern)})`,
+  argMaxIf: (expr, by, condition) => `argMaxIf(${expr}, ${by}, ${condition})`,
+  countDistinct: (expr, condition) =>
+    condition ? `uniqExactIf(${expr}, ${condition})` : `uniqExact(${expr})`,
+  countIf: (condition) => `countIf(${condition})`,
+  sumIf: (expr, condition) => `ifNull(sumIf(toDecimal128(${expr}, 9), ${condition}), toDecimal128(0, 9))`,
+  // Decimal addition is exact, hence independent of the order threads add rows in.
+  exactSum: (expr) => `ifNull(sum(toDecimal128(${expr}, 9)), toDecimal128(0, 9))`,
+};
+
+/**
+ * A ClickHouse string literal. Backslash is ClickHouse's escape character, so it is doubled before
+ * quotes are escaped; NUL is dropped as DuckDB drops it, so both stores hold the same text.
+ */
+export function quoteString(value: string): string {
+  return `'${value.replaceAll("\u0000", "").replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
