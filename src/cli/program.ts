@@ -3,6 +3,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerServe } from "./commands/serve.js";
 import { registerWorkspace } from "./commands/workspace.js";
 import { io } from "./context.js";
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   registerImport(program);
   registerKpi(program);
   registerKeys(program);
+  registerMigrate(program);
   return program;
 }

@@ -5,6 +5,9 @@ import { readServeLock } from "../server/serve-lock.js";
 import { type CliIo, withIo } from "./context.js";
 import { buildProgram } from "./program.js";
 
+/** Commands that need the file itself: `migrate` reads it whole, `serve` would hold it. */
+const NOT_FORWARDED = new Set(["serve", "migrate"]);
+
 /** Runs the CLI with the given output; returns the exit code. */
 export function runCli(argv: readonly string[], cliIo: CliIo): Promise<number> {
   return withIo(cliIo, async () => {
@@ -19,7 +22,7 @@ export function runCli(argv: readonly string[], cliIo: CliIo): Promise<number> {
     } catch (error) {
       if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
       if (isUserError(error)) {
-        if (error.details[0]?.reason === "file locked" && !cliIo.store && invoked !== "serve") {
+        if (error.details[0]?.reason === "file locked" && !cliIo.store && !NOT_FORWARDED.has(invoked)) {
           const forwarded = await forwardToServer(argv, program.opts<GlobalFlags>(), cliIo);
           if (forwarded !== null) return forwarded;
         }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { UserError } from "../../errors.js";
 import { KIND_SPECS } from "../../import/kinds.js";
 import type { TextRecord } from "../../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
@@ -26,7 +27,14 @@ import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseOrdersSql } from "./orders-sql.js";
 import { schemaStatements } from "./schema.js";
 import { sessionEventsSubquery } from "./session-sql.js";
-import { eventsExport, factExport, loadExisting, REPLACE_KEYS, withExport } from "./staging.js";
+import {
+  eventsExport,
+  factExport,
+  loadExisting,
+  migrationExports,
+  REPLACE_KEYS,
+  withExport,
+} from "./staging.js";
 
 /** Rows of these tables are replaced by key: a read sees the newest import of each key. */
 const VERSIONED: Readonly<Record<"costs" | "email" | "social", { table: string; key: string[] }>> = {
@@ -132,17 +140,18 @@ export class ClickhouseStore implements Store {
 
   private async keys(where: string): Promise<(ApiKey & { hash: string })[]> {
     const rows =
-      await this.ch.all(`SELECT id, any(workspace) AS workspace, any(kind) AS kind, any(hash) AS hash,
-        toString(min(created_at)) AS created_at, toString(argMax(revoked_at, version)) AS revoked_at
-      FROM api_keys ${where} GROUP BY id ORDER BY min(created_at), id`);
+      // Aliases differ from column names: in ClickHouse an alias would replace the column everywhere.
+      await this.ch.all(`SELECT id, any(workspace) AS key_workspace, any(kind) AS key_kind, any(hash) AS key_hash,
+        min(created_at) AS created, toString(created) AS created_text, toString(argMax(revoked_at, version)) AS revoked_text
+      FROM (SELECT * FROM api_keys ${where}) GROUP BY id ORDER BY created, id`);
     return rows.map((row) => ({
       id: String(row.id),
-      workspace: String(row.workspace),
-      kind: row.kind === "write" ? "write" : "read",
-      hash: String(row.hash),
-      createdAt: isoSeconds(String(row.created_at)),
+      workspace: String(row.key_workspace),
+      kind: row.key_kind === "write" ? "write" : "read",
+      hash: String(row.key_hash),
+      createdAt: isoSeconds(String(row.created_text)),
       revokedAt:
-        row.revoked_at === null || row.revoked_at === "\\N" ? null : isoSeconds(String(row.revoked_at)),
+        row.revoked_text === null || row.revoked_text === "\\N" ? null : isoSeconds(String(row.revoked_text)),
     }));
   }
 
@@ -327,6 +336,50 @@ export class ClickhouseStore implements Store {
       },
     );
     return { rowsStored: stored, rowsReplaced: replaced, rowsDuplicate: valid - stored };
+  }
+
+  /**
+   * Copies an embedded store (a DuckDB file, opened read-only) into this one, table by table, rows
+   * exactly as stored. Refuses when a workspace of the file already exists here, so a second run
+   * cannot double anything.
+   */
+  async migrateFrom(duckdbFile: string): Promise<{ table: string; rows: number }[]> {
+    return this.staging.session(async (tx) => {
+      try {
+        await tx.run(`ATTACH ${duckdbDialect.literal(duckdbFile)} AS src (READ_ONLY)`);
+      } catch (error) {
+        throw new UserError(
+          `Sextant could not open the store ${duckdbFile} to migrate it: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}. Stop \`sextant serve\` on it first.`,
+          [{ field: "db", reason: "cannot open" }],
+          409,
+          3,
+        );
+      }
+      try {
+        const names = (await tx.all("SELECT name FROM src.workspaces ORDER BY name")).map((r) =>
+          String(r.name),
+        );
+        const taken = (await this.listWorkspaces()).map((w) => w.name).filter((name) => names.includes(name));
+        if (taken.length > 0) {
+          throw new UserError(
+            `${this.description} already has the workspace${taken.length > 1 ? "s" : ""} ${taken.join(", ")}; migrate into an empty ClickHouse database (name one in the URL, e.g. http://host:8123/sextant).`,
+            [{ field: "to", reason: "workspace exists" }],
+            409,
+          );
+        }
+        const copied: { table: string; rows: number }[] = [];
+        for (const { table, select } of migrationExports()) {
+          const rows = await withExport(tx, select, async (path, count) => {
+            if (count > 0) await this.ch.insertFile(table, path);
+            return count;
+          });
+          copied.push({ table, rows });
+        }
+        return copied;
+      } finally {
+        await tx.run("DETACH src").catch(() => undefined);
+      }
+    });
   }
 
   /** Sessions are derived when a query runs: nothing to bring up to date. */

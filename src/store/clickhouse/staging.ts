@@ -118,3 +118,58 @@ export async function withExport<T>(
     await rm(path, { force: true });
   }
 }
+
+/**
+ * For `sextant migrate`: each ClickHouse table and the SELECT over an attached DuckDB store
+ * (`src`) that gives its rows, exactly as stored there (sequence numbers and de-duplication keys
+ * included, so re-sent events are still recognised after the move).
+ */
+export function migrationExports(): readonly { table: string; select: string }[] {
+  const seconds = (column: string) => `strftime(${column}, '%Y-%m-%d %H:%M:%S')`;
+  return [
+    {
+      table: "workspaces",
+      select: "SELECT name, CAST(settings AS VARCHAR) AS settings, 0 AS version FROM src.workspaces",
+    },
+    {
+      table: "custom_kpis",
+      select: "SELECT workspace, id, formula, 0 AS deleted, 0 AS version FROM src.custom_kpis",
+    },
+    {
+      table: "api_keys",
+      select: `SELECT id, workspace, kind, hash, ${seconds("created_at")} AS created_at,
+        ${seconds("revoked_at")} AS revoked_at, 0 AS version FROM src.api_keys`,
+    },
+    { table: "salts", select: "SELECT day, salt, 0 AS version FROM src.salts" },
+    {
+      table: "events",
+      select: `SELECT workspace, seq, CAST(dedup_key AS VARCHAR) AS dedup_key, message_id, epoch_us(ts) AS ts_us,
+        ${seconds("ts")} AS ts, type, name, visitor_id, user_id, anonymous_id, url, host, path,
+        referrer, referrer_domain, utm_source, utm_medium, utm_campaign, utm_content, utm_term, campaign_key,
+        device, browser, os, country, revenue, currency, order_id, CAST(properties AS VARCHAR) AS properties,
+        ${jsonArrays("properties", "properties")}
+      FROM src.events`,
+    },
+    {
+      table: "orders",
+      select: `SELECT workspace, order_id, epoch_us(ts) AS ts_us, ${seconds("ts")} AS ts, customer_id, revenue, currency,
+        campaign, campaign_key, visitor_id, 0 AS line, 0 AS version FROM src.orders`,
+    },
+    {
+      table: "ad_costs",
+      select: `SELECT workspace, date, campaign, campaign_key, channel, spend, impressions, clicks, conversions, currency,
+        CAST(breakdown AS VARCHAR) AS breakdown, breakdown_key, ${jsonArrays("breakdown", "breakdown")}, 0 AS version
+      FROM src.ad_costs`,
+    },
+    {
+      table: "email_campaigns",
+      select: `SELECT workspace, date, campaign, campaign_key, sent, delivered, opens, clicks, unsubscribes, bounces,
+        0 AS version FROM src.email_campaigns`,
+    },
+    {
+      table: "social_metrics",
+      select: `SELECT workspace, date, network, posts, reach, impressions, interactions, mentions, followers,
+        0 AS version FROM src.social_metrics`,
+    },
+  ];
+}
