@@ -5,12 +5,14 @@ import { fileURLToPath } from "node:url";
 import { version as duckdbVersion } from "@duckdb/node-api";
 import { validateSettings } from "../src/workspace/parse-setting.js";
 import type { Workspace } from "../src/workspace/settings.js";
+import { findClickhouseServer } from "./clickhouse-server.js";
 import { ensureData, sizeLabel } from "./generate.js";
 import { benchImport, probeNarrowImport } from "./import-bench.js";
 import { QUICK_OPTIONS as QUICK_INGEST, runIngestBench } from "./ingest/ingest-bench.js";
 import { benchServeMemory } from "./memory-bench.js";
 import { benchOverview } from "./query-bench.js";
 import { printSummary, type SizeResult, type SummaryRow, summaryRows, TARGETS, writeJson } from "./report.js";
+import { benchStores } from "./store-bench.js";
 import { log } from "./util.js";
 
 /**
@@ -36,12 +38,15 @@ interface Options {
   readonly serve: boolean;
   readonly ingest: boolean;
   readonly quick: boolean;
+  /** With --store clickhouse: a two-shard cluster on loopback instead of one server. */
+  readonly cluster: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse] [--runs N] [--no-serve]
+const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse [--cluster]] [--runs N] [--no-serve]
   --quick       1M events only
   --sizes LIST  event counts: 1m, 10m, 500k or plain numbers (default 1m,10m)
-  --store NAME  the store to measure (duckdb; clickhouse is not available yet)
+  --store NAME  the store to measure: duckdb, or clickhouse (import and overview beside DuckDB's)
+  --cluster     with --store clickhouse: a two-shard cluster on loopback
   --runs N      warm runs of the overview, median reported (default 7)
   --no-serve    skip the sextant serve memory measurement
   --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)`;
@@ -60,6 +65,7 @@ function parseArgs(argv: string[]): Options | null {
   let serve = true;
   let ingest = true;
   let quick = false;
+  let cluster = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = () => {
@@ -71,6 +77,9 @@ function parseArgs(argv: string[]): Options | null {
       case "--quick":
         sizes = [1_000_000];
         quick = true;
+        break;
+      case "--cluster":
+        cluster = true;
         break;
       case "--no-ingest":
         ingest = false;
@@ -99,7 +108,7 @@ function parseArgs(argv: string[]): Options | null {
         throw new Error(`unknown option ${arg}`);
     }
   }
-  return { sizes, store, runs, serve, ingest, quick };
+  return { sizes, store, runs, serve, ingest, quick, cluster };
 }
 
 async function main(): Promise<number> {
@@ -114,10 +123,7 @@ async function main(): Promise<number> {
     log(USAGE);
     return 0;
   }
-  if (options.store === "clickhouse") {
-    log("bench: the ClickHouse store is not available yet in this build of Sextant; use --store duckdb.");
-    return 2;
-  }
+  if (options.store === "clickhouse") return benchClickhouse(options);
 
   const machine = {
     cpus: cpus().length,
@@ -183,6 +189,37 @@ async function main(): Promise<number> {
     results,
     ingestion,
   });
+  log();
+  log(`Results written to ${output}`);
+  return 0;
+}
+
+/** `--store clickhouse`: the import and the overview on ClickHouse, beside DuckDB's in the same run. */
+async function benchClickhouse(options: Options): Promise<number> {
+  if (!findClickhouseServer() && !process.env.SEXTANT_CLICKHOUSE_URL) {
+    log(
+      "bench: --store clickhouse needs clickhouse-server installed (apt-get install clickhouse-server) or SEXTANT_CLICKHOUSE_URL.",
+    );
+    return 2;
+  }
+  log(
+    `Sextant benchmark — ClickHouse beside DuckDB, sizes ${options.sizes.map(sizeLabel).join(", ")}, ${options.runs} warm runs`,
+  );
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
+  const results: Record<string, unknown> = {};
+  for (const size of options.sizes) {
+    log();
+    log(
+      `== ${sizeLabel(size)} events == (load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")})`,
+    );
+    const data = await ensureData(DATA_DIR, size);
+    results[sizeLabel(size)] = await benchStores(data, DATA_DIR, workspace, options.runs, options.cluster);
+  }
+  const output = join(RESULTS_DIR, "clickhouse-latest.json");
+  writeJson(output, { generatedAt: new Date().toISOString(), options, results });
   log();
   log(`Results written to ${output}`);
   return 0;

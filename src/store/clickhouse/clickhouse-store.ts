@@ -266,8 +266,8 @@ export class ClickhouseStore implements Store {
           await this.ch.all(`SELECT DISTINCT dedup_key FROM events WHERE workspace = ${ws} AND ${range}`)
         ).map((r) => String(r.dedup_key));
       } else {
-        const keys = (await tx.all("SELECT DISTINCT CAST(dedup_key AS VARCHAR) AS k FROM enriched")).map(
-          (r) => String(r.k),
+        const keys = (await tx.all("SELECT DISTINCT hex(dedup_key) AS k FROM enriched")).map((r) =>
+          String(r.k),
         );
         existing = await this.storedKeys("events", "dedup_key", keys, `workspace = ${ws} AND ${range}`);
       }

@@ -21,15 +21,19 @@ function jsonArrays(column: string, alias: string): string {
     coalesce(list_transform(json_keys(${column}), k -> json_extract_string(${column}, concat('$.', to_json(k)))), []) AS ${alias}_values`;
 }
 
-/** The events of temp table `enriched` not already stored (keys in temp table `existing`), first of each key. */
+/**
+ * The events of temp table `enriched` not already stored (keys in temp table `existing`), first of
+ * each key. Keys travel as hex: `hex()` is fast, where casting DuckDB's 128-bit numbers to decimal
+ * text took 20 s per 100,000 rows.
+ */
 export function eventsExport(): string {
-  return `SELECT workspace, seq, CAST(dedup_key AS VARCHAR) AS dedup_key, message_id, epoch_us(ts) AS ts_us,
+  return `SELECT workspace, seq, hex(dedup_key) AS dedup_key, message_id, epoch_us(ts) AS ts_us,
     strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, type, name, visitor_id, user_id, anonymous_id, url, host, path,
     referrer, referrer_domain, utm_source, utm_medium, utm_campaign, utm_content, utm_term, campaign_key,
     device, browser, os, country, revenue, currency, order_id, CAST(properties AS VARCHAR) AS properties,
     ${jsonArrays("properties", "properties")}
   FROM enriched e
-  WHERE CAST(dedup_key AS VARCHAR) NOT IN (SELECT key FROM existing)
+  WHERE hex(dedup_key) NOT IN (SELECT key FROM existing)
   QUALIFY row_number() OVER (PARTITION BY dedup_key ORDER BY seq) = 1`;
 }
 
@@ -143,7 +147,7 @@ export function migrationExports(): readonly { table: string; select: string }[]
     { table: "salts", select: "SELECT day, salt, 0 AS version FROM src.salts" },
     {
       table: "events",
-      select: `SELECT workspace, seq, CAST(dedup_key AS VARCHAR) AS dedup_key, message_id, epoch_us(ts) AS ts_us,
+      select: `SELECT workspace, seq, hex(dedup_key) AS dedup_key, message_id, epoch_us(ts) AS ts_us,
         ${seconds("ts")} AS ts, type, name, visitor_id, user_id, anonymous_id, url, host, path,
         referrer, referrer_domain, utm_source, utm_medium, utm_campaign, utm_content, utm_term, campaign_key,
         device, browser, os, country, revenue, currency, order_id, CAST(properties AS VARCHAR) AS properties,
