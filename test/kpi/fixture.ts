@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { type ImportKind, KIND_SPECS } from "../../src/import/kinds.js";
 import { type KpiRequest, type KpiResult, type KpiRow, runKpiQuery } from "../../src/kpi/run-query.js";
+import type { DuckdbOptions } from "../../src/store/duckdb/connection.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { ImportSummary } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
@@ -48,9 +49,9 @@ export function csvText(text: string): string {
     .join("\n")}\n`;
 }
 
-export async function openKit(): Promise<Kit> {
+export async function openKit(options: DuckdbOptions = {}): Promise<Kit> {
   const dir = await mkdtemp(join(tmpdir(), "sextant-kpi-test-"));
-  const store = await DuckdbStore.open(join(dir, "kpi.duckdb"));
+  const store = await DuckdbStore.open(join(dir, "kpi.duckdb"), options);
   return {
     store,
     dir,

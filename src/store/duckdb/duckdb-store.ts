@@ -6,7 +6,7 @@ import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
 import { validateSettings } from "../../workspace/parse-setting.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
-import { measureStatements } from "../sql/measure-sql.js";
+import { measureStatements, ordersFirstSelect } from "../sql/measure-sql.js";
 import type {
   AppendResult,
   DataSpan,
@@ -20,6 +20,13 @@ import type {
 import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
+import {
+  dayGapsSelect,
+  eventsRollupStatements,
+  rollupAnswersEvents,
+  rollupSettingsKey,
+  visitorDaysSelect,
+} from "./rollup-sql.js";
 import { DUCKDB_SCHEMA } from "./schema.js";
 import { sessionEventsSelect, sessionSettingsKey } from "./session-sql.js";
 
@@ -41,7 +48,11 @@ export class DuckdbStore implements Store {
    */
   private readonly derivedFresh = new Set<string>();
 
-  private constructor(private readonly db: DuckdbConnection) {}
+  private constructor(
+    private readonly db: DuckdbConnection,
+    /** Whether queries may read the rollups; off only to compare with the raw path. */
+    private readonly rollups: boolean,
+  ) {}
 
   get description(): string {
     return `DuckDB ${this.db.path}`;
@@ -50,7 +61,7 @@ export class DuckdbStore implements Store {
   static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbStore> {
     const db = await DuckdbConnection.open(path, options);
     await db.run(...DUCKDB_SCHEMA);
-    return new DuckdbStore(db);
+    return new DuckdbStore(db, options.rollups ?? true);
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
@@ -167,27 +178,40 @@ export class DuckdbStore implements Store {
 
   async importFile(request: ImportRequest): Promise<ImportSummary> {
     const summary = await this.db.session((tx) => importIntoDuckdb(tx, request, KIND_SPECS[request.kind]));
-    if (request.kind === "events") this.derivedFresh.clear();
+    if (request.kind === "events" || request.kind === "orders") this.derivedFresh.clear();
     return summary;
   }
 
   /**
    * Re-derives sessions for the visitors whose events arrived since the last refresh, or for the
-   * whole workspace when a setting that shapes sessions changed.
+   * whole workspace when a setting that shapes sessions changed; then the rollups the same way.
    */
   async refreshDerived(workspace: Workspace): Promise<void> {
     const ws = d.literal(workspace.name);
     const key = sessionSettingsKey(workspace.settings);
-    const freshKey = JSON.stringify([workspace.name, key]);
+    const rollupKey = rollupSettingsKey(workspace.settings);
+    const freshKey = this.freshKey(workspace);
     if (this.derivedFresh.has(freshKey)) return;
     await this.db.transaction(async (tx) => {
       const state = (
         await tx.all(`SELECT sessions_seq, settings_key FROM derived_state WHERE workspace = ${ws}`)
       )[0];
+      const rollups = (
+        await tx.all(
+          `SELECT sessions_seq, settings_key, orders_rows FROM rollup_state WHERE workspace = ${ws}`,
+        )
+      )[0];
       const maxSeq = await tx.number(`SELECT coalesce(max(seq), 0) FROM events WHERE workspace = ${ws}`);
+      // Orders are only ever added (import de-duplicates by order_id): their count tells a change.
+      const ordersRows = await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`);
       const doneSeq = state ? Number(state.sessions_seq) : -1;
       const full = !state || state.settings_key !== key;
-      if (!full && maxSeq <= doneSeq) {
+      const sessionsChange = full || maxSeq > doneSeq;
+      // Rollups follow sessions incrementally only when they matched them before this refresh.
+      const rollupsFull =
+        full || !rollups || rollups.settings_key !== rollupKey || Number(rollups.sessions_seq) !== doneSeq;
+      const ordersChange = sessionsChange || rollupsFull || Number(rollups?.orders_rows) !== ordersRows;
+      if (!sessionsChange && !rollupsFull && !ordersChange) {
         this.derivedFresh.add(freshKey);
         return;
       }
@@ -196,7 +220,7 @@ export class DuckdbStore implements Store {
         await tx.run(
           `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "events")}`,
         );
-      } else {
+      } else if (sessionsChange) {
         await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
           SELECT DISTINCT visitor_id FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}`);
         await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}
@@ -205,22 +229,64 @@ export class DuckdbStore implements Store {
         await tx.run(
           `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, source)}`,
         );
-        await tx.run("DROP TABLE changed_visitors");
       }
+      if (rollupsFull) {
+        await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}`);
+        await tx.run(`INSERT INTO rollup_visitor_days ${visitorDaysSelect(d, workspace, "session_events")}`);
+      } else if (sessionsChange) {
+        await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}
+          AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
+        const source = "(SELECT * FROM session_events SEMI JOIN changed_visitors USING (visitor_id))";
+        await tx.run(`INSERT INTO rollup_visitor_days ${visitorDaysSelect(d, workspace, source)}`);
+      }
+      if (rollupsFull || sessionsChange) {
+        await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
+        await tx.run(`INSERT INTO rollup_day_gaps ${dayGapsSelect(d, workspace.name)}`);
+      }
+      if (ordersChange) {
+        await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
+        await tx.run(
+          `INSERT INTO rollup_orders SELECT ${ws}, * FROM (${ordersFirstSelect(d, workspace)}) orders_first`,
+        );
+      }
+      if (!full && sessionsChange) await tx.run("DROP TABLE changed_visitors");
       await tx.run(`INSERT OR REPLACE INTO derived_state VALUES (${ws}, ${maxSeq}, ${d.literal(key)})`);
+      await tx.run(
+        `INSERT OR REPLACE INTO rollup_state VALUES (${ws}, ${maxSeq}, ${d.literal(rollupKey)}, ${ordersRows})`,
+      );
       // Set while this holds the writer: a write queued behind it clears it after committing.
       this.derivedFresh.add(freshKey);
     });
   }
 
+  /**
+   * Base measures. When the derived tables are fresh for the workspace's settings, orders come
+   * from `rollup_orders` and ungrouped, unfiltered event measures from the rollups (rollup-sql.ts),
+   * with the same numbers as the raw path over `session_events`.
+   */
   async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
     const rows: MeasureRow[] = [];
-    for (const statements of measureStatements(d, query).values()) {
-      for (const sql of statements) {
-        for (const row of await this.db.all(sql)) rows.push(toMeasureRow(row, query.groupBy.length));
-      }
+    for (const sql of this.measureSql(query)) {
+      for (const row of await this.db.all(sql)) rows.push(toMeasureRow(row, query.groupBy.length));
     }
     return rows;
+  }
+
+  /** The statements `queryMeasures` runs for a query now (rollups or raw path), for diagnostics. */
+  measureSql(query: MeasureQuery): string[] {
+    const fresh = this.rollups && this.derivedFresh.has(this.freshKey(query.workspace));
+    const eventsFromRollup = fresh && rollupAnswersEvents(query);
+    const statements = eventsFromRollup ? eventsRollupStatements(d, query) : [];
+    const rest = eventsFromRollup ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
+    for (const list of measureStatements(d, rest, fresh ? { ordersFirst: "rollup_orders" } : {}).values()) {
+      statements.push(...list);
+    }
+    return statements;
+  }
+
+  /** The key under which a workspace's derived tables are known fresh, for its current settings. */
+  private freshKey(workspace: Workspace): string {
+    return JSON.stringify([workspace.name, rollupSettingsKey(workspace.settings)]);
   }
 
   async costBreakdowns(workspace: string): Promise<string[]> {
