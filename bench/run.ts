@@ -36,6 +36,8 @@ interface Options {
   readonly serve: boolean;
   readonly ingest: boolean;
   readonly quick: boolean;
+  /** Where the data files and the stores live. */
+  readonly dataDir: string;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse] [--runs N] [--no-serve]
@@ -44,7 +46,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckd
   --store NAME  the store to measure (duckdb; clickhouse is not available yet)
   --runs N      warm runs of the overview, median reported (default 7)
   --no-serve    skip the sextant serve memory measurement
-  --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)`;
+  --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)
+  --data DIR    data files and stores there instead of bench/data (files found there are reused)`;
 
 function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
@@ -60,6 +63,7 @@ function parseArgs(argv: string[]): Options | null {
   let serve = true;
   let ingest = true;
   let quick = false;
+  let dataDir = DATA_DIR;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = () => {
@@ -92,6 +96,9 @@ function parseArgs(argv: string[]): Options | null {
       case "--no-serve":
         serve = false;
         break;
+      case "--data":
+        dataDir = value();
+        break;
       case "--help":
       case "-h":
         return null;
@@ -99,7 +106,7 @@ function parseArgs(argv: string[]): Options | null {
         throw new Error(`unknown option ${arg}`);
     }
   }
-  return { sizes, store, runs, serve, ingest, quick };
+  return { sizes, store, runs, serve, ingest, quick, dataDir };
 }
 
 async function main(): Promise<number> {
@@ -145,11 +152,11 @@ async function main(): Promise<number> {
         .map((l) => l.toFixed(2))
         .join(" ")}: other processes on the machine skew timings)`,
     );
-    const data = await ensureData(DATA_DIR, size);
-    const dbPath = join(DATA_DIR, `sextant-${label}.duckdb`);
-    const baselinePath = join(DATA_DIR, `baseline-${label}.duckdb`);
+    const data = await ensureData(options.dataDir, size);
+    const dbPath = join(options.dataDir, `sextant-${label}.duckdb`);
+    const baselinePath = join(options.dataDir, `baseline-${label}.duckdb`);
     log("  import");
-    const probe = await probeNarrowImport(data, DATA_DIR, workspace);
+    const probe = await probeNarrowImport(data, options.dataDir, workspace);
     const imported = await benchImport(data, dbPath, baselinePath, workspace);
     log("  overview");
     const overview = await benchOverview(dbPath, workspace.name, options.runs);
