@@ -22,6 +22,7 @@ import { duckdbDialect as d } from "./dialect.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
 import {
   dayGapsSelect,
+  dayGapsUpdated,
   eventsRollupStatements,
   rollupAnswersEvents,
   rollupSettingsKey,
@@ -43,10 +44,11 @@ export class DuckdbStore implements Store {
   /** Workspace settings for ingestion commits; this process owns the file, so it sees every change. */
   private settingsCache: Map<string, WorkspaceSettings> | null = null;
   /**
-   * Workspaces (with their session settings) whose sessions are up to date: nothing else writes
-   * this file, so a query need not scan the events to know (40 ms at 10M events).
+   * Workspace → the settings key (rollupSettingsKey) its sessions and rollups are up to date for:
+   * nothing else writes this file, so a query need not scan the events to know (40 ms at 10M
+   * events). One key per workspace, so that settings changed and changed back are not taken fresh.
    */
-  private readonly derivedFresh = new Set<string>();
+  private readonly derivedFresh = new Map<string, string>();
 
   private constructor(
     private readonly db: DuckdbConnection,
@@ -190,8 +192,7 @@ export class DuckdbStore implements Store {
     const ws = d.literal(workspace.name);
     const key = sessionSettingsKey(workspace.settings);
     const rollupKey = rollupSettingsKey(workspace.settings);
-    const freshKey = this.freshKey(workspace);
-    if (this.derivedFresh.has(freshKey)) return;
+    if (this.isFresh(workspace)) return;
     await this.db.transaction(async (tx) => {
       const state = (
         await tx.all(`SELECT sessions_seq, settings_key FROM derived_state WHERE workspace = ${ws}`)
@@ -210,9 +211,15 @@ export class DuckdbStore implements Store {
       // Rollups follow sessions incrementally only when they matched them before this refresh.
       const rollupsFull =
         full || !rollups || rollups.settings_key !== rollupKey || Number(rollups.sessions_seq) !== doneSeq;
-      const ordersChange = sessionsChange || rollupsFull || Number(rollups?.orders_rows) !== ordersRows;
+      // Orders read only `Order Completed` events (not sessions) and imported orders.
+      const newOrderEvents =
+        !full && maxSeq > doneSeq
+          ? await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}
+              AND type = 'track' AND name = 'Order Completed'`)
+          : 0;
+      const ordersChange = rollupsFull || newOrderEvents > 0 || Number(rollups?.orders_rows) !== ordersRows;
       if (!sessionsChange && !rollupsFull && !ordersChange) {
-        this.derivedFresh.add(freshKey);
+        this.derivedFresh.set(workspace.name, rollupKey);
         return;
       }
       if (full) {
@@ -233,15 +240,23 @@ export class DuckdbStore implements Store {
       if (rollupsFull) {
         await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}`);
         await tx.run(`INSERT INTO rollup_visitor_days ${visitorDaysSelect(d, workspace, "session_events")}`);
+        await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
+        await tx.run(`INSERT INTO rollup_day_gaps ${dayGapsSelect(d, workspace.name)}`);
       } else if (sessionsChange) {
+        // The changed visitors' days are recomputed, and the day counts adjusted by the difference.
+        await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT * FROM rollup_visitor_days
+          WHERE workspace = ${ws} AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
         await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}
           AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
         const source = "(SELECT * FROM session_events SEMI JOIN changed_visitors USING (visitor_id))";
-        await tx.run(`INSERT INTO rollup_visitor_days ${visitorDaysSelect(d, workspace, source)}`);
-      }
-      if (rollupsFull || sessionsChange) {
+        await tx.run(`CREATE OR REPLACE TEMP TABLE added_days AS ${visitorDaysSelect(d, workspace, source)}`);
+        await tx.run("INSERT INTO rollup_visitor_days SELECT * FROM added_days");
+        await tx.run(`CREATE OR REPLACE TEMP TABLE updated_gaps AS
+          ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
         await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
-        await tx.run(`INSERT INTO rollup_day_gaps ${dayGapsSelect(d, workspace.name)}`);
+        await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
+        for (const table of ["removed_days", "added_days", "updated_gaps"])
+          await tx.run(`DROP TABLE ${table}`);
       }
       if (ordersChange) {
         await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
@@ -255,7 +270,7 @@ export class DuckdbStore implements Store {
         `INSERT OR REPLACE INTO rollup_state VALUES (${ws}, ${maxSeq}, ${d.literal(rollupKey)}, ${ordersRows})`,
       );
       // Set while this holds the writer: a write queued behind it clears it after committing.
-      this.derivedFresh.add(freshKey);
+      this.derivedFresh.set(workspace.name, rollupKey);
     });
   }
 
@@ -274,7 +289,7 @@ export class DuckdbStore implements Store {
 
   /** The statements `queryMeasures` runs for a query now (rollups or raw path), for diagnostics. */
   measureSql(query: MeasureQuery): string[] {
-    const fresh = this.rollups && this.derivedFresh.has(this.freshKey(query.workspace));
+    const fresh = this.rollups && this.isFresh(query.workspace);
     const eventsFromRollup = fresh && rollupAnswersEvents(query);
     const statements = eventsFromRollup ? eventsRollupStatements(d, query) : [];
     const rest = eventsFromRollup ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
@@ -284,9 +299,9 @@ export class DuckdbStore implements Store {
     return statements;
   }
 
-  /** The key under which a workspace's derived tables are known fresh, for its current settings. */
-  private freshKey(workspace: Workspace): string {
-    return JSON.stringify([workspace.name, rollupSettingsKey(workspace.settings)]);
+  /** Whether a workspace's derived tables are known up to date for its current settings. */
+  private isFresh(workspace: Workspace): boolean {
+    return this.derivedFresh.get(workspace.name) === rollupSettingsKey(workspace.settings);
   }
 
   async costBreakdowns(workspace: string): Promise<string[]> {

@@ -48,13 +48,49 @@ export function visitorDaysSelect(d: Dialect, workspace: Workspace, source: stri
   ) days`;
 }
 
-/** Rows of `rollup_day_gaps` for one workspace, from its `rollup_visitor_days`. */
-export function dayGapsSelect(d: Dialect, workspace: string): string {
-  return `SELECT workspace, local_date, prev_date, converted, prev_converted, count(*) AS visitor_days,
-    sum(sessions) AS sessions, sum(pageviews) AS pageviews, sum(bounces) AS bounces,
-    sum(duration_sum) AS duration_sum, sum(conversions) AS conversions, sum(leads) AS leads
-  FROM rollup_visitor_days WHERE workspace = ${d.literal(workspace)}
+/**
+ * Rows of `rollup_day_gaps` for one workspace from the visitor-days in `source` (by default all of
+ * them); with `sign` -1, negated, to take rows away.
+ */
+export function dayGapsSelect(
+  d: Dialect,
+  workspace: string,
+  source = "rollup_visitor_days",
+  sign: 1 | -1 = 1,
+): string {
+  const s = sign === 1 ? "" : "-";
+  return `SELECT workspace, local_date, prev_date, converted, prev_converted, ${s}count(*) AS visitor_days,
+    ${s}sum(sessions) AS sessions, ${s}sum(pageviews) AS pageviews, ${s}sum(bounces) AS bounces,
+    ${s}sum(duration_sum) AS duration_sum, ${s}sum(conversions) AS conversions, ${s}sum(leads) AS leads
+  FROM ${source} WHERE workspace = ${d.literal(workspace)}
   GROUP BY workspace, local_date, prev_date, converted, prev_converted`;
+}
+
+/**
+ * `rollup_day_gaps` of a workspace once the visitor-days in `removed` were replaced by those in
+ * `added`: the stored counts and sums, minus the old rows', plus the new rows'. Integer and DECIMAL
+ * sums are exact, so this equals a recount; a key whose count falls to 0 has no visitor-day left,
+ * hence all its sums are 0 too, and goes.
+ */
+export function dayGapsUpdated(d: Dialect, workspace: string, removed: string, added: string): string {
+  const columns = [
+    "visitor_days",
+    "sessions",
+    "pageviews",
+    "bounces",
+    "duration_sum",
+    "conversions",
+    "leads",
+  ];
+  return `SELECT workspace, local_date, prev_date, converted, prev_converted,
+    ${columns.map((c) => `sum(${c}) AS ${c}`).join(", ")}
+  FROM (
+    SELECT * FROM rollup_day_gaps WHERE workspace = ${d.literal(workspace)}
+    UNION ALL BY NAME ${dayGapsSelect(d, workspace, removed, -1)}
+    UNION ALL BY NAME ${dayGapsSelect(d, workspace, added)}
+  ) parts
+  GROUP BY workspace, local_date, prev_date, converted, prev_converted
+  HAVING sum(visitor_days) <> 0`;
 }
 
 /**
