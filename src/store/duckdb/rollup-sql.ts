@@ -16,8 +16,8 @@ import { sessionSettingsKey } from "./session-sql.js";
  *   distinct visitors in [from, to] = visitor-days in [from, to] whose prev_date < from (or none)
  *
  * a count without DISTINCT. Counts by (day, prev_date) therefore suffice for any range and any
- * bucket: `rollup_day_gaps` holds them (with the additive sums), a few thousand rows per workspace
- * for a quarter of data, whatever the number of events.
+ * bucket: `rollup_day_gaps` holds them (with the additive sums): about 13,000 rows for 10M events
+ * over 90 days. It grows with the pairs of days of history (with conversion flags), not with events.
  */
 
 /** A key that changes when a setting the rollups depend on changes, forcing a rebuild. */
