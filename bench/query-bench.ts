@@ -2,9 +2,7 @@ import { bucketsOf } from "../src/kpi/buckets.js";
 import type { Fact } from "../src/kpi/measures.js";
 import { FACT_MEASURES } from "../src/kpi/measures.js";
 import { type KpiResult, runKpiQuery } from "../src/kpi/run-query.js";
-import { duckdbDialect } from "../src/store/duckdb/dialect.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
-import { measureStatements } from "../src/store/sql/measure-sql.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { RANGE } from "./generate.js";
 import { fmtMs, fmtRatio, lit, log, median, RawDuckdb, timed } from "./util.js";
@@ -101,6 +99,7 @@ export async function benchOverview(
   let baselineResult: Overview | null = null;
   let workspace: Workspace;
   let interleaved = false;
+  let sextantStatements: QueryResult["statements"] = [];
   try {
     const found = (await store.listWorkspaces()).find((w) => w.name === workspaceName);
     if (!found) throw new Error(`no workspace ${workspaceName} in ${dbPath}`);
@@ -119,6 +118,7 @@ export async function benchOverview(
         baselineRuns.push(run);
       }
     }
+    sextantStatements = overviewStatements(store, workspace);
   } finally {
     await store.close();
   }
@@ -133,7 +133,7 @@ export async function benchOverview(
     if (!interleaved) {
       for (let i = 0; i < runs; i++) baselineRuns.push(await timed(() => baselineOverview(raw, workspace)));
     }
-    statements = await timeSextantStatements(raw, workspace);
+    statements = await timeStatements(raw, sextantStatements);
   } finally {
     raw.close();
   }
@@ -306,11 +306,11 @@ export function compareOverviews(sextant: Overview, baseline: Overview): string[
   return out;
 }
 
-/** The statements `runKpiQuery` sends for the overview, each timed on its own (one warm-up, median of 3). */
-async function timeSextantStatements(
-  raw: RawDuckdb,
-  workspace: Workspace,
-): Promise<QueryResult["statements"]> {
+/**
+ * The statements the store runs for the overview's measures now (rollups when fresh), by week and
+ * for the totals, every base measure asked.
+ */
+function overviewStatements(store: DuckdbStore, workspace: Workspace): QueryResult["statements"] {
   const facts: Fact[] = ["events", "orders", "costs"];
   const base = { workspace, facts, measures: ALL_MEASURES, groupBy: [], filters: [] };
   const queries = [
@@ -329,13 +329,21 @@ async function timeSextantStatements(
     },
   ];
   for (const { name, query } of queries) {
-    for (const [fact, statements] of measureStatements(duckdbDialect, query)) {
-      statements.forEach((sql, i) => {
-        const what = fact === "orders" ? (i === 0 ? "orders" : "orders retention") : fact;
-        out.push({ label: `${what} ${name}`, ms: 0, sql });
-      });
+    for (const sql of store.measureSql(query)) {
+      const table = /FROM (rollup_\w+|session_events|ad_costs|orders)\b/.exec(sql)?.[1] ?? "?";
+      const what = sql.includes("retained_customers") ? `${table} (retention)` : table;
+      out.push({ label: `${what} ${name}`, ms: 0, sql });
     }
   }
+  return out;
+}
+
+/** Each statement timed on its own: one warm-up, median of 3. */
+async function timeStatements(
+  raw: RawDuckdb,
+  statements: QueryResult["statements"],
+): Promise<QueryResult["statements"]> {
+  const out = statements.map((s) => ({ ...s }));
   for (const s of out) {
     await raw.all(s.sql);
     const runs: number[] = [];

@@ -40,6 +40,8 @@ interface Options {
   readonly quick: boolean;
   /** With --store clickhouse: a two-shard cluster on loopback instead of one server. */
   readonly cluster: boolean;
+  /** Where the data files and the stores live. */
+  readonly dataDir: string;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse [--cluster]] [--runs N] [--no-serve]
@@ -49,7 +51,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckd
   --cluster     with --store clickhouse: a two-shard cluster on loopback
   --runs N      warm runs of the overview, median reported (default 7)
   --no-serve    skip the sextant serve memory measurement
-  --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)`;
+  --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)
+  --data DIR    data files and stores there instead of bench/data (files found there are reused)`;
 
 function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
@@ -66,6 +69,7 @@ function parseArgs(argv: string[]): Options | null {
   let ingest = true;
   let quick = false;
   let cluster = false;
+  let dataDir = DATA_DIR;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = () => {
@@ -101,6 +105,9 @@ function parseArgs(argv: string[]): Options | null {
       case "--no-serve":
         serve = false;
         break;
+      case "--data":
+        dataDir = value();
+        break;
       case "--help":
       case "-h":
         return null;
@@ -108,7 +115,7 @@ function parseArgs(argv: string[]): Options | null {
         throw new Error(`unknown option ${arg}`);
     }
   }
-  return { sizes, store, runs, serve, ingest, quick, cluster };
+  return { sizes, store, runs, serve, ingest, quick, cluster, dataDir };
 }
 
 async function main(): Promise<number> {
@@ -151,11 +158,11 @@ async function main(): Promise<number> {
         .map((l) => l.toFixed(2))
         .join(" ")}: other processes on the machine skew timings)`,
     );
-    const data = await ensureData(DATA_DIR, size);
-    const dbPath = join(DATA_DIR, `sextant-${label}.duckdb`);
-    const baselinePath = join(DATA_DIR, `baseline-${label}.duckdb`);
+    const data = await ensureData(options.dataDir, size);
+    const dbPath = join(options.dataDir, `sextant-${label}.duckdb`);
+    const baselinePath = join(options.dataDir, `baseline-${label}.duckdb`);
     log("  import");
-    const probe = await probeNarrowImport(data, DATA_DIR, workspace);
+    const probe = await probeNarrowImport(data, options.dataDir, workspace);
     const imported = await benchImport(data, dbPath, baselinePath, workspace);
     log("  overview");
     const overview = await benchOverview(dbPath, workspace.name, options.runs);

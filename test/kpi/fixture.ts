@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { type ImportKind, KIND_SPECS } from "../../src/import/kinds.js";
 import { type KpiRequest, type KpiResult, type KpiRow, runKpiQuery } from "../../src/kpi/run-query.js";
+import type { DuckdbOptions } from "../../src/store/duckdb/connection.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { ImportSummary, Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
@@ -49,7 +50,8 @@ export function csvText(text: string): string {
 }
 
 /** Opens the store of each new kit: a DuckDB file in the kit's directory, unless a suite swaps it. */
-let openStore: (dir: string) => Promise<Store> = (dir) => DuckdbStore.open(join(dir, "kpi.duckdb"));
+let openStore: (dir: string, options: DuckdbOptions) => Promise<Store> = (dir, options) =>
+  DuckdbStore.open(join(dir, "kpi.duckdb"), options);
 
 /**
  * Runs the kits of the test files imported after this call on another store: the ClickHouse
@@ -59,9 +61,9 @@ export function useKitStore(open: (dir: string) => Promise<Store>): void {
   openStore = open;
 }
 
-export async function openKit(): Promise<Kit> {
+export async function openKit(options: DuckdbOptions = {}): Promise<Kit> {
   const dir = await mkdtemp(join(tmpdir(), "sextant-kpi-test-"));
-  const store = await openStore(dir);
+  const store = await openStore(dir, options);
   return {
     store,
     dir,

@@ -9,6 +9,8 @@ export interface DuckdbOptions {
   /** DuckDB's memory_limit, e.g. "600MB"; DuckDB's default (80 % of RAM) when absent. */
   readonly memoryLimit?: string;
   readonly threads?: number;
+  /** Whether KPI queries may read the rollups (default true); false forces the raw path. */
+  readonly rollups?: boolean;
 }
 
 /**

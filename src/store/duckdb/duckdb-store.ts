@@ -6,7 +6,7 @@ import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
 import { validateSettings } from "../../workspace/parse-setting.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
-import { measureStatements } from "../sql/measure-sql.js";
+import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
   DataSpan,
@@ -20,6 +20,14 @@ import type {
 import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
+import {
+  dayGapsSelect,
+  dayGapsUpdated,
+  eventsRollupStatements,
+  rollupAnswersEvents,
+  rollupSettingsKey,
+  visitorDaysSelect,
+} from "./rollup-sql.js";
 import { DUCKDB_SCHEMA } from "./schema.js";
 import { sessionEventsSelect, sessionSettingsKey } from "./session-sql.js";
 
@@ -36,12 +44,17 @@ export class DuckdbStore implements Store {
   /** Workspace settings for ingestion commits; this process owns the file, so it sees every change. */
   private settingsCache: Map<string, WorkspaceSettings> | null = null;
   /**
-   * Workspaces (with their session settings) whose sessions are up to date: nothing else writes
-   * this file, so a query need not scan the events to know (40 ms at 10M events).
+   * Workspace → the settings key (rollupSettingsKey) its sessions and rollups are up to date for:
+   * nothing else writes this file, so a query need not scan the events to know (40 ms at 10M
+   * events). One key per workspace, so that settings changed and changed back are not taken fresh.
    */
-  private readonly derivedFresh = new Set<string>();
+  private readonly derivedFresh = new Map<string, string>();
 
-  private constructor(private readonly db: DuckdbConnection) {}
+  private constructor(
+    private readonly db: DuckdbConnection,
+    /** Whether queries may read the rollups; off only to compare with the raw path. */
+    private readonly rollups: boolean,
+  ) {}
 
   get description(): string {
     return `DuckDB ${this.db.path}`;
@@ -50,7 +63,7 @@ export class DuckdbStore implements Store {
   static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbStore> {
     const db = await DuckdbConnection.open(path, options);
     await db.run(...DUCKDB_SCHEMA);
-    return new DuckdbStore(db);
+    return new DuckdbStore(db, options.rollups ?? true);
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
@@ -167,28 +180,46 @@ export class DuckdbStore implements Store {
 
   async importFile(request: ImportRequest): Promise<ImportSummary> {
     const summary = await this.db.session((tx) => importIntoDuckdb(tx, request, KIND_SPECS[request.kind]));
-    if (request.kind === "events") this.derivedFresh.clear();
+    if (request.kind === "events" || request.kind === "orders") this.derivedFresh.clear();
     return summary;
   }
 
   /**
    * Re-derives sessions for the visitors whose events arrived since the last refresh, or for the
-   * whole workspace when a setting that shapes sessions changed.
+   * whole workspace when a setting that shapes sessions changed; then the rollups the same way.
    */
   async refreshDerived(workspace: Workspace): Promise<void> {
     const ws = d.literal(workspace.name);
     const key = sessionSettingsKey(workspace.settings);
-    const freshKey = JSON.stringify([workspace.name, key]);
-    if (this.derivedFresh.has(freshKey)) return;
+    const rollupKey = rollupSettingsKey(workspace.settings);
+    if (this.isFresh(workspace)) return;
     await this.db.transaction(async (tx) => {
       const state = (
         await tx.all(`SELECT sessions_seq, settings_key FROM derived_state WHERE workspace = ${ws}`)
       )[0];
+      const rollups = (
+        await tx.all(
+          `SELECT sessions_seq, settings_key, orders_rows FROM rollup_state WHERE workspace = ${ws}`,
+        )
+      )[0];
       const maxSeq = await tx.number(`SELECT coalesce(max(seq), 0) FROM events WHERE workspace = ${ws}`);
+      // Orders are only ever added (import de-duplicates by order_id): their count tells a change.
+      const ordersRows = await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`);
       const doneSeq = state ? Number(state.sessions_seq) : -1;
       const full = !state || state.settings_key !== key;
-      if (!full && maxSeq <= doneSeq) {
-        this.derivedFresh.add(freshKey);
+      const sessionsChange = full || maxSeq > doneSeq;
+      // Rollups follow sessions incrementally only when they matched them before this refresh.
+      const rollupsFull =
+        full || !rollups || rollups.settings_key !== rollupKey || Number(rollups.sessions_seq) !== doneSeq;
+      // Orders read only `Order Completed` events (not sessions) and imported orders.
+      const newOrderEvents =
+        !full && maxSeq > doneSeq
+          ? await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}
+              AND type = 'track' AND name = 'Order Completed'`)
+          : 0;
+      const ordersChange = rollupsFull || newOrderEvents > 0 || Number(rollups?.orders_rows) !== ordersRows;
+      if (!sessionsChange && !rollupsFull && !ordersChange) {
+        this.derivedFresh.set(workspace.name, rollupKey);
         return;
       }
       if (full) {
@@ -196,7 +227,7 @@ export class DuckdbStore implements Store {
         await tx.run(
           `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "events")}`,
         );
-      } else {
+      } else if (sessionsChange) {
         await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
           SELECT DISTINCT visitor_id FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}`);
         await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}
@@ -205,22 +236,76 @@ export class DuckdbStore implements Store {
         await tx.run(
           `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, source)}`,
         );
-        await tx.run("DROP TABLE changed_visitors");
       }
+      if (rollupsFull) {
+        await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}`);
+        await tx.run(`INSERT INTO rollup_visitor_days ${visitorDaysSelect(d, workspace, "session_events")}`);
+        await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
+        await tx.run(`INSERT INTO rollup_day_gaps ${dayGapsSelect(d, workspace.name)}`);
+      } else if (sessionsChange) {
+        // The changed visitors' days are recomputed, and the day counts adjusted by the difference.
+        await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT * FROM rollup_visitor_days
+          WHERE workspace = ${ws} AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
+        await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}
+          AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
+        const source = "(SELECT * FROM session_events SEMI JOIN changed_visitors USING (visitor_id))";
+        await tx.run(`CREATE OR REPLACE TEMP TABLE added_days AS ${visitorDaysSelect(d, workspace, source)}`);
+        await tx.run("INSERT INTO rollup_visitor_days SELECT * FROM added_days");
+        await tx.run(`CREATE OR REPLACE TEMP TABLE updated_gaps AS
+          ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
+        await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
+        await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
+        for (const table of ["removed_days", "added_days", "updated_gaps"])
+          await tx.run(`DROP TABLE ${table}`);
+      }
+      if (ordersChange) {
+        await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
+        await tx.run(
+          `INSERT INTO rollup_orders SELECT ${ws}, * FROM (${ordersFirstSelect(d, workspace)}) orders_first`,
+        );
+      }
+      if (!full && sessionsChange) await tx.run("DROP TABLE changed_visitors");
       await tx.run(`INSERT OR REPLACE INTO derived_state VALUES (${ws}, ${maxSeq}, ${d.literal(key)})`);
+      await tx.run(
+        `INSERT OR REPLACE INTO rollup_state VALUES (${ws}, ${maxSeq}, ${d.literal(rollupKey)}, ${ordersRows})`,
+      );
       // Set while this holds the writer: a write queued behind it clears it after committing.
-      this.derivedFresh.add(freshKey);
+      this.derivedFresh.set(workspace.name, rollupKey);
     });
   }
 
+  /**
+   * Base measures. When the derived tables are fresh for the workspace's settings, orders come
+   * from `rollup_orders` and ungrouped, unfiltered event measures from the rollups (rollup-sql.ts),
+   * with the same numbers as the raw path over `session_events`.
+   */
   async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
     const rows: MeasureRow[] = [];
-    for (const statements of measureStatements(d, query).values()) {
-      for (const sql of statements) {
-        for (const row of await this.db.all(sql)) rows.push(toMeasureRow(row, query.groupBy.length));
-      }
+    for (const sql of this.measureSql(query)) {
+      for (const row of await this.db.all(sql)) rows.push(toMeasureRow(row, query.groupBy.length));
     }
     return rows;
+  }
+
+  /** The statements `queryMeasures` runs for a query now (rollups or raw path), for diagnostics. */
+  measureSql(query: MeasureQuery): string[] {
+    const fresh = this.rollups && this.isFresh(query.workspace);
+    const eventsFromRollup = fresh && rollupAnswersEvents(query);
+    const statements = eventsFromRollup ? eventsRollupStatements(d, query) : [];
+    const rest = eventsFromRollup ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
+    for (const list of measureStatements(
+      d,
+      rest,
+      fresh ? { ...TABLE_SOURCES, ordersFirst: "rollup_orders" } : TABLE_SOURCES,
+    ).values()) {
+      statements.push(...list);
+    }
+    return statements;
+  }
+
+  /** Whether a workspace's derived tables are known up to date for its current settings. */
+  private isFresh(workspace: Workspace): boolean {
+    return this.derivedFresh.get(workspace.name) === rollupSettingsKey(workspace.settings);
   }
 
   async costBreakdowns(workspace: string): Promise<string[]> {

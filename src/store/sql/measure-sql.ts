@@ -15,7 +15,9 @@ export interface MeasureSources {
   readonly email: string;
   readonly social: string;
   /** The orders statements, for a store whose SQL cannot run the default ones (window functions). */
-  readonly orders?: (d: Dialect, query: MeasureQuery) => string[];
+  readonly orders?: (d: Dialect, query: MeasureQuery, sources: MeasureSources) => string[];
+  /** A table of `ordersFirstSelect`'s rows (plus `workspace`), kept up to date for current settings. */
+  readonly ordersFirst?: string;
 }
 
 export const TABLE_SOURCES: MeasureSources = {
@@ -80,7 +82,7 @@ export function measureStatements(
       case "orders":
         out.set(
           fact,
-          separately((q) => (sources.orders ?? ordersSql)(d, q)),
+          separately((q) => (sources.orders ?? ordersSql)(d, q, sources)),
         );
         break;
       default: {
@@ -181,12 +183,16 @@ function eventColumns(d: Dialect): DimensionColumns {
   };
 }
 
+/** The condition for track events named one of `names` (conversions, leads). */
+export function trackNameIn(d: Dialect, names: readonly string[]): string {
+  return names.length === 0
+    ? d.literal(false)
+    : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
+}
+
 function eventsSql(d: Dialect, query: MeasureQuery, source: string, withTotals: boolean): string {
   const { conversion_events, lead_events } = query.workspace.settings;
-  const nameIn = (names: readonly string[]) =>
-    names.length === 0
-      ? d.literal(false)
-      : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
+  const nameIn = (names: readonly string[]) => trackNameIn(d, names);
   const conversion = nameIn(conversion_events);
   return aggregate(
     d,
@@ -297,29 +303,16 @@ GROUP BY ${keys.join(", ")}`;
  * row wins), attributed to sessions when a session dimension is grouped or filtered on (SPEC §3),
  * then measured per bucket; retention compares each bucket with the equal-length range before it.
  */
-function ordersSql(d: Dialect, query: MeasureQuery): string[] {
+function ordersSql(d: Dialect, query: MeasureQuery, sources: MeasureSources): string[] {
   const ws = d.literal(query.workspace.name);
   const settings = query.workspace.settings;
   const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
   const attribute = used.some((dim) => dim.kind === "session");
   const requireCampaign = used.some((dim) => dim.kind === "session" && dim.name === "campaign");
 
-  const base = `orders_all AS (
-    SELECT order_id, ts, customer_id, revenue, campaign_key AS own_campaign, visitor_id, 0 AS src, 0 AS seq
-    FROM orders WHERE workspace = ${ws}
-    UNION ALL
-    SELECT coalesce(order_id, 'event:' || CAST(seq AS VARCHAR)), ts, coalesce(user_id, visitor_id), coalesce(revenue, 0),
-      NULL, visitor_id, 1, seq
-    FROM session_events WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'
-  ),
-  orders_unique AS (
-    SELECT * FROM orders_all QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY src, ts, seq) = 1
-  ),
-  orders_first AS (
-    SELECT *, ${d.localDate("ts", settings.timezone)} AS local_date,
-      row_number() OVER (PARTITION BY customer_id ORDER BY ts, order_id) = 1 AS is_first
-    FROM orders_unique
-  )`;
+  const base = sources.ordersFirst
+    ? `orders_first AS (SELECT * EXCLUDE (workspace) FROM ${sources.ordersFirst} WHERE workspace = ${ws})`
+    : ordersFirstCtes(d, query.workspace);
 
   // An order with its own campaign keeps it, and no other session dimension.
   const attributedDims = SESSION_COLUMN_LIST.map(({ column }) =>
@@ -409,4 +402,34 @@ GROUP BY ${groupBy}`;
   // Retention needs a second pass over the range before each bucket: only when it is asked for.
   const needsRetention = query.measures.some((m) => m === "retained_customers" || m === "prior_customers");
   return needsRetention ? [main, retention] : [main];
+}
+
+/**
+ * Every order of a workspace once (imported orders, then `Order Completed` events; an imported row
+ * wins), with its local date and whether it is its customer's first: the `orders_first` CTE.
+ */
+function ordersFirstCtes(d: Dialect, workspace: MeasureQuery["workspace"]): string {
+  const ws = d.literal(workspace.name);
+  const settings = workspace.settings;
+  return `orders_all AS (
+    SELECT order_id, ts, customer_id, revenue, campaign_key AS own_campaign, visitor_id, 0 AS src, 0 AS seq
+    FROM orders WHERE workspace = ${ws}
+    UNION ALL
+    SELECT coalesce(order_id, 'event:' || CAST(seq AS VARCHAR)), ts, coalesce(user_id, visitor_id), coalesce(revenue, 0),
+      NULL, visitor_id, 1, seq
+    FROM session_events WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'
+  ),
+  orders_unique AS (
+    SELECT * FROM orders_all QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY src, ts, seq) = 1
+  ),
+  orders_first AS (
+    SELECT *, ${d.localDate("ts", settings.timezone)} AS local_date,
+      row_number() OVER (PARTITION BY customer_id ORDER BY ts, order_id) = 1 AS is_first
+    FROM orders_unique
+  )`;
+}
+
+/** The rows of `orders_first` for a workspace, for a store that keeps them in a table. */
+export function ordersFirstSelect(d: Dialect, workspace: MeasureQuery["workspace"]): string {
+  return `WITH ${ordersFirstCtes(d, workspace)} SELECT * FROM orders_first`;
 }
