@@ -7,8 +7,12 @@ import type { Interval } from "../kpi/buckets.js";
  */
 export interface Dialect {
   readonly name: "duckdb" | "clickhouse";
-  /** GROUPING SETS: rows and totals from one scan (else the totals are a second query). */
-  readonly groupingSets: boolean;
+  /**
+   * How rows and the totals over the whole selection come from one scan: GROUPING SETS with an
+   * empty set (a column `is_total` marks it), GROUP BY … WITH TOTALS (the store reads the totals row
+   * its own way), or not at all (a second query).
+   */
+  readonly totals: "grouping-sets" | "with-totals" | "separate";
   /** Quotes an identifier (table, column, alias). */
   identifier(name: string): string;
   /** Quotes a value: strings escaped, numbers checked finite, null as NULL. */

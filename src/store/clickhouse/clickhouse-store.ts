@@ -26,7 +26,7 @@ import { ClickhouseConnection, type Row } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseOrdersSql } from "./orders-sql.js";
 import { schemaStatements } from "./schema.js";
-import { sessionEventsSubquery } from "./session-sql.js";
+import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
 import {
   eventsExport,
   factExport,
@@ -391,7 +391,12 @@ export class ClickhouseStore implements Store {
     const last = query.buckets[query.buckets.length - 1];
     if (!first || !last) throw new Error("a measure query needs at least one bucket");
     const sources: MeasureSources = {
-      sessionEvents: sessionEventsSubquery("events", query.workspace, { from: first.from, to: last.to }),
+      sessionEvents: sessionEventsSubquery(
+        "events",
+        query.workspace,
+        { from: first.from, to: last.to },
+        sessionNeeds(query),
+      ),
       costs: currentRows("ad_costs", VERSIONED.costs.key, ws),
       email: currentRows("email_campaigns", VERSIONED.email.key, ws),
       social: currentRows("social_metrics", VERSIONED.social.key, ws),
@@ -404,7 +409,9 @@ export class ClickhouseStore implements Store {
     const rows: MeasureRow[] = [];
     for (const statements of measureStatements(d, query, sources).values()) {
       for (const sql of statements) {
-        for (const row of await this.ch.all(sql)) rows.push(toMeasureRow(row, query.groupBy.length));
+        const result = await this.ch.allWithTotals(sql);
+        for (const row of result.rows) rows.push(toMeasureRow(row, query.groupBy.length));
+        if (result.totals) rows.push(toMeasureRow({ ...result.totals, is_total: 1 }, query.groupBy.length));
       }
     }
     return rows;
@@ -475,7 +482,7 @@ function toMeasureRow(row: Row, dims: number): MeasureRow {
   }
   return {
     total,
-    period: period === null || period === undefined ? null : String(period),
+    period: total || period === null || period === undefined ? null : String(period),
     dims: dimValues,
     values,
   };

@@ -108,6 +108,13 @@ export class ClickhouseConnection {
     return (await result.json()) as Row[];
   }
 
+  /** Rows and, for a GROUP BY … WITH TOTALS, the totals row. */
+  async allWithTotals(query: string): Promise<{ rows: Row[]; totals: Row | null }> {
+    const result = await this.client.query({ query, format: "JSON" });
+    const body = (await result.json()) as { data: Row[]; totals?: Row };
+    return { rows: body.data, totals: body.totals ?? null };
+  }
+
   /** The single number a statement returns (a count), or 0. */
   async number(query: string): Promise<number> {
     const row = (await this.all(query))[0];

@@ -3,7 +3,8 @@ import { assertFinite, type Dialect } from "../dialect.js";
 
 /**
  * ClickHouse's SQL, in the subset that both 18.16 (Debian's) and current releases accept: no
- * server-side parameters, so every value goes through `literal`; no TRUE/FALSE keywords; `-If`
+ * server-side parameters, so every value goes through `literal`; no TRUE/FALSE keywords; no
+ * GROUPING SETS (WITH TOTALS instead); `-If`
  * aggregate combinators instead of FILTER clauses; `toMonday` for ISO weeks.
  *
  * JSON objects (event properties, cost breakdowns) are stored as two parallel arrays
@@ -12,7 +13,7 @@ import { assertFinite, type Dialect } from "../dialect.js";
  */
 export const clickhouseDialect: Dialect = {
   name: "clickhouse",
-  groupingSets: false,
+  totals: "with-totals",
   identifier: (name) => `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``,
   literal(value) {
     if (value === null) return "NULL";
@@ -42,12 +43,17 @@ export const clickhouseDialect: Dialect = {
       }
     }
   },
-  jsonText: (json, key) => `${json}_values[indexOf(${json}_keys, ${quoteString(key)})]`,
+  // A missing name finds the NULL pushed at the end: 18.16 mishandles element 0 of Nullable arrays
+  // (wrong columns, then a crash when they are grouped).
+  jsonText: (json, key) =>
+    `arrayPushBack(${json}_values, NULL)[indexOf(arrayPushBack(${json}_keys, ${quoteString(key)}), ${quoteString(key)})]`,
   regexpMatches: (text, pattern) => `match(${text}, ${quoteString(pattern)})`,
   argMaxIf: (expr, by, condition) => `argMaxIf(${expr}, ${by}, ${condition})`,
   countDistinct: (expr, condition) =>
     condition ? `uniqExactIf(${expr}, ${condition})` : `uniqExact(${expr})`,
-  countIf: (condition) => `countIf(${condition})`,
+  // A NULL condition counts as false (as in DuckDB's FILTER); 18.16 also fails converting a NULL
+  // condition to the default row it returns for a constant GROUP BY over no rows.
+  countIf: (condition) => `countIf(ifNull(${condition}, 0))`,
   sumIf: (expr, condition) => `ifNull(sumIf(toDecimal128(${expr}, 9), ${condition}), toDecimal128(0, 9))`,
   // Decimal addition is exact, hence independent of the order threads add rows in.
   exactSum: (expr) => `ifNull(sum(toDecimal128(${expr}, 9)), toDecimal128(0, 9))`,

@@ -1,9 +1,9 @@
 import type { Dimension, Filter } from "../../kpi/dimensions.js";
 import { campaignKey } from "../../kpi/dimensions.js";
-import { SESSION_COLUMN_LIST, SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
+import { SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
-import { sessionEventsSubquery } from "./session-sql.js";
+import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
 
 /** Where the orders statements read: current orders rows, raw events, and the visitor range for sessions. */
 export interface OrdersSources {
@@ -30,7 +30,11 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
   const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
   const attribute = used.some((dim) => dim.kind === "session");
   const requireCampaign = used.some((dim) => dim.kind === "session" && dim.name === "campaign");
-  const sessionCols = SESSION_COLUMN_LIST.map(({ column }) => column);
+  // Only the session dimensions the query groups or filters on are carried.
+  const needs = sessionNeeds(query);
+  const sessionColumns = needs.dimensions.map((name) => SESSION_COLUMNS[name]);
+  const sessionCols = sessionColumns.map(({ column }) => column);
+  const listed = (columns: readonly string[]) => columns.map((c) => `, ${c}`).join("");
 
   const ordersAll = `
     SELECT order_id, ts_us, customer_id, revenue, campaign_key AS own_campaign, visitor_id, toUInt8(0) AS src, toUInt64(0) AS seq
@@ -56,10 +60,12 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
   if (attribute) {
     const earliest = query.buckets.map((b) => b.previousFrom).sort()[0] ?? query.buckets[0]?.from ?? "";
     const from = shiftDays(earliest, -settings.attribution_window_days - 1);
-    const sessions = sessionEventsSubquery(sources.events, query.workspace, {
-      from,
-      to: query.buckets[query.buckets.length - 1]?.to ?? earliest,
-    });
+    const sessions = sessionEventsSubquery(
+      sources.events,
+      query.workspace,
+      { from, to: query.buckets[query.buckets.length - 1]?.to ?? earliest },
+      { dimensions: needs.dimensions, properties: [] },
+    );
     const types = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
     const identities = `SELECT DISTINCT identity, visitor_id FROM (
         SELECT visitor_id AS identity, visitor_id FROM ${sources.events} WHERE workspace = ${ws} AND type IN (${types})
@@ -74,28 +80,29 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
       WHERE own_campaign IS NULL AND known IS NOT NULL`;
     const orderVisitors = `SELECT DISTINCT order_id, o_ts, visitor_id FROM (${orderIdentities})
       ALL INNER JOIN (${identities}) USING identity`;
-    const starts = `SELECT visitor_id, ts_us AS s_ts, ${sessionCols.join(", ")} FROM ${sessions} WHERE session_start = 1`;
+    const starts = `SELECT visitor_id, ts_us AS s_ts${listed(sessionCols)} FROM ${sessions} WHERE session_start = 1`;
     const window = settings.attribution_window_days * DAY_US;
-    const touches = `SELECT DISTINCT order_id, visitor_id, s_ts, ${sessionCols.join(", ")}
+    const touches = `SELECT DISTINCT order_id, visitor_id, s_ts${listed(sessionCols)}
       FROM (${orderVisitors}) ALL INNER JOIN (${starts}) USING visitor_id
       WHERE s_ts <= o_ts AND s_ts >= o_ts - ${window} ${requireCampaign ? "AND s_campaign IS NOT NULL" : ""}`;
     const chosen =
       settings.attribution === "linear"
-        ? `SELECT order_id, ${sessionCols.join(", ")}, 1.0 / n AS weight, toUInt8(1) AS matched FROM (${touches})
+        ? `SELECT order_id${listed(sessionCols)}, 1.0 / n AS weight, toUInt8(1) AS matched FROM (${touches})
            ALL INNER JOIN (SELECT order_id, count() AS n FROM (${touches}) GROUP BY order_id) USING order_id`
-        : `SELECT order_id, ${sessionCols.join(", ")}, 1.0 AS weight, toUInt8(1) AS matched FROM (${touches})
+        : `SELECT order_id${listed(sessionCols)}, 1.0 AS weight, toUInt8(1) AS matched FROM (${touches})
            ORDER BY order_id, s_ts ${settings.attribution === "first_touch" ? "ASC" : "DESC"}, visitor_id LIMIT 1 BY order_id`;
     // An order with its own campaign keeps it, and no other session dimension.
-    const dims = SESSION_COLUMN_LIST.map(({ column }) =>
+    const dims = sessionColumns.map(({ column }) =>
       column === SESSION_COLUMNS.campaign.column
         ? `if(own_campaign IS NOT NULL, own_campaign, ${column}) AS a_${column}`
         : `if(own_campaign IS NOT NULL, CAST(NULL AS Nullable(String)), ${column}) AS a_${column}`,
     );
-    attributed = `SELECT customer_id, revenue, local_date, is_first, if(matched = 1, weight, 1.0) AS a_weight, ${dims.join(", ")}
+    attributed = `SELECT customer_id, revenue, local_date, is_first, if(matched = 1, weight, 1.0) AS a_weight${listed(dims)}
       FROM (${ordersFirst}) ALL LEFT JOIN (${chosen}) USING order_id`;
   } else {
-    attributed = `SELECT customer_id, revenue, local_date, is_first, 1.0 AS a_weight,
-      ${sessionCols.map((column) => `CAST(NULL AS Nullable(String)) AS a_${column}`).join(", ")}
+    attributed = `SELECT customer_id, revenue, local_date, is_first, 1.0 AS a_weight${listed(
+      sessionCols.map((column) => `CAST(NULL AS Nullable(String)) AS a_${column}`),
+    )}
       FROM (${ordersFirst})`;
   }
 

@@ -1,6 +1,8 @@
+import type { SessionDimension } from "../../kpi/dimensions.js";
 import type { Workspace } from "../../workspace/settings.js";
 import { channelExpr } from "../sql/channel-sql.js";
-import { SESSION_COLUMN_LIST, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
+import { SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
+import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
 
 /** Dates (inclusive, `YYYY-MM-DD`) whose visitors a query needs; all their events are sessionized. */
@@ -9,79 +11,109 @@ export interface VisitorRange {
   readonly to: string;
 }
 
-/** The per-event fields carried through sessionization, in tuple order (ClickHouse tuples are 1-based). */
-const FIELDS = [
-  "ts_us",
-  "seq",
-  "dedup_key",
-  "type",
-  "name",
-  "user_id",
-  "order_id",
-  "revenue",
-  "properties_keys",
-  "properties_values",
-  ...SESSION_COLUMN_LIST.map(({ source }) => source),
-] as const;
+/**
+ * The columns a query reads beyond the measures' own: the session dimensions it groups or filters
+ * on, and the properties. Derivation carries only these (ClickHouse reads only the columns named,
+ * and the channel's regular expressions run only when the channel is asked for).
+ */
+export interface SessionNeeds {
+  readonly dimensions: readonly SessionDimension[];
+  /** Names of the event properties grouped or filtered on. */
+  readonly properties: readonly string[];
+}
 
-const at = (field: (typeof FIELDS)[number]) => FIELDS.indexOf(field) + 1;
+export function sessionNeeds(query: MeasureQuery): SessionNeeds {
+  const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
+  const dimensions = new Set<SessionDimension>();
+  for (const dim of used) if (dim.kind === "session") dimensions.add(dim.name);
+  const properties = new Set<string>();
+  for (const dim of used) if (dim.kind === "property") properties.add(dim.property);
+  return { dimensions: [...dimensions], properties: [...properties] };
+}
 
 /**
  * `session_events` (see duckdb/schema.ts) derived when a query runs, as a subquery: ClickHouse
  * 18.16 has no window functions, so each visitor's events are gathered into one array, sorted by
  * (time, seq), de-duplicated by their key (a message stored twice by two racing writers counts
- * once), cut into sessions where the gap exceeds the timeout, and unfolded again with their
- * session's first-event dimensions. The same rules as the DuckDB SQL, so the same numbers.
+ * once), numbered into sessions where the gap exceeds the timeout (arrayDifference, arrayCumSum)
+ * and unfolded again; each event then meets its session's figures and first-event dimensions by a
+ * join on (visitor, session number). The same rules as the DuckDB SQL, so the same numbers.
  *
- * Only visitors with an event in `range` are derived (with all of their events, so sessions that
- * began earlier keep their first event's dimensions).
+ * No lambda captures an array (ClickHouse copies a captured array for every element, which made
+ * derivation quadratic in a visitor's events). Only visitors with an event in `range` are derived,
+ * with all of their events, so sessions that began earlier keep their first event's dimensions.
+ * Columns: workspace, local_date, ts_us, seq, type, name, visitor_id, session_start,
+ * session_seconds, session_bounce, then the needed `s_*` dimensions, and `properties_keys` and
+ * `properties_values` holding the needed properties only.
  */
-export function sessionEventsSubquery(events: string, workspace: Workspace, range: VisitorRange): string {
+export function sessionEventsSubquery(
+  events: string,
+  workspace: Workspace,
+  range: VisitorRange,
+  needs: SessionNeeds,
+): string {
   const { settings } = workspace;
   const ws = d.literal(workspace.name);
   const types = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
   const timeoutUs = settings.session_timeout_minutes * 60 * 1_000_000;
+  const dims = needs.dimensions.map((name) => SESSION_COLUMNS[name]);
+  // Each needed property travels as its own text field; the arrays are rebuilt from them at the end
+  // (arrays inside tuples through ARRAY JOIN and JOIN crashed 18.16).
+  const props = needs.properties.map((_, k) => `property_${k}`);
+  const propertyValue = (name: string) => d.jsonText("properties", name);
+  // The per-event fields carried through derivation, in tuple order (tuples are 1-based).
+  const fields = ["ts_us", "seq", "dedup_key", "type", "name", ...dims.map((c) => c.source), ...props];
+  const at = (field: string) => fields.indexOf(field) + 1;
   const localDate = (tsUs: string) =>
     d.localDate(`toDateTime(intDiv(${tsUs}, 1000000), 'UTC')`, settings.timezone);
   // A day either side of the range covers every time zone's calendar day.
   const visitors = `visitor_id IN (SELECT visitor_id FROM ${events} WHERE workspace = ${ws}
       AND toDate(ts) BETWEEN ${d.date(range.from)} - 1 AND ${d.date(range.to)} + 1)`;
-  const withChannel = `SELECT *, ${channelExpr(d, settings)} AS channel FROM ${events} WHERE workspace = ${ws}`;
-  const tuple = `tuple(${FIELDS.join(", ")})`;
-  const first = "e[sidx[sno[i]]]";
-  const sessionDims = SESSION_COLUMN_LIST.map(({ column, source }) => `${first}.${at(source)} AS ${column}`);
-  const ownDims = SESSION_COLUMN_LIST.map(({ column, source }) => `${source} AS ${column}`);
-  return `(
-  SELECT ${ws} AS workspace, ${localDate(`e[i].${at("ts_us")}`)} AS local_date, e[i].${at("ts_us")} AS ts_us,
-    e[i].${at("seq")} AS seq, e[i].${at("type")} AS type, e[i].${at("name")} AS name, visitor_id,
-    e[i].${at("user_id")} AS user_id, e[i].${at("order_id")} AS order_id, e[i].${at("revenue")} AS revenue,
-    e[i].${at("properties_keys")} AS properties_keys, e[i].${at("properties_values")} AS properties_values,
-    toUInt8(starts[i]) AS session_start,
-    if(starts[i] = 1, (${`e[send[sno[i]]].${at("ts_us")}`} - ${first}.${at("ts_us")}) / 1000000, CAST(NULL AS Nullable(Float64))) AS session_seconds,
-    if(starts[i] = 1, toUInt8(sidx[sno[i]] = send[sno[i]] AND ${first}.${at("type")} = 'page'), CAST(NULL AS Nullable(UInt8))) AS session_bounce,
-    ${sessionDims.join(", ")}
-  FROM (
-    SELECT visitor_id, e, starts, sno, sidx, send FROM (
-      SELECT visitor_id,
-        arrayMap(j -> raw[j], arraySort(j -> (raw[j].${at("ts_us")}, raw[j].${at("seq")}), arrayEnumerate(raw))) AS sorted,
-        arrayFilter((x, j) -> indexOf(arrayMap(y -> y.${at("dedup_key")}, sorted), x.${at("dedup_key")}) = j, sorted, arrayEnumerate(sorted)) AS e,
-        arrayMap(j -> toUInt8(j = 1 OR e[j].${at("ts_us")} - e[j - 1].${at("ts_us")} > ${timeoutUs}), arrayEnumerate(e)) AS starts,
-        arrayCumSum(starts) AS sno,
-        arrayFilter(j -> starts[j] = 1, arrayEnumerate(e)) AS sidx,
-        arrayMap(k -> if(k < length(sidx), toUInt64(sidx[k + 1] - 1), length(e)), arrayEnumerate(sidx)) AS send
+  const stored = [...new Set(["visitor_id", ...fields.filter((f) => f !== "channel" && !props.includes(f))])];
+  const channel = dims.some((c) => c.source === "channel") ? [`${channelExpr(d, settings)} AS channel`] : [];
+  const propertyFields = needs.properties.map((name, k) => `${propertyValue(name)} AS property_${k}`);
+  const read = (typeFilter: string) =>
+    `SELECT ${[...stored, ...channel, ...propertyFields].join(", ")} FROM ${events}
+      WHERE workspace = ${ws} AND type ${typeFilter} (${types}) AND ${visitors}`;
+  const ev = (field: string) => `ev.${at(field)}`;
+  // One row per session event: its fields (ev), whether it starts a session (st), its session number (sn).
+  const numbered = `SELECT visitor_id, ev, st, sn FROM (
+      SELECT visitor_id, e,
+        arrayMap((gap, j) -> toUInt8(j = 1 OR gap > ${timeoutUs}), arrayDifference(arrayMap(x -> x.${at("ts_us")}, e)), arrayEnumerate(e)) AS starts,
+        arrayCumSum(starts) AS sno
       FROM (
-        SELECT visitor_id, groupArray(${tuple}) AS raw
-        FROM (${withChannel} AND type IN (${types}) AND ${visitors})
-        GROUP BY visitor_id
+        SELECT visitor_id, arrayFilter((x, n) -> n = 1, sorted, arrayEnumerateUniq(arrayMap(x -> x.${at("dedup_key")}, sorted))) AS e
+        FROM (
+          SELECT visitor_id, arraySort(x -> (x.${at("ts_us")}, x.${at("seq")}), groupArray(tuple(${fields.join(", ")}))) AS sorted
+          FROM (${read("IN")}) GROUP BY visitor_id
+        )
       )
-    )
-  )
-  ARRAY JOIN arrayEnumerate(e) AS i
+    ) ARRAY JOIN e AS ev, starts AS st, sno AS sn`;
+  // The first event's type and dimensions as one tuple: a tuple is never NULL, so argMin keeps NULL values.
+  const firstOf = ["type", ...dims.map((c) => c.source)].map(ev);
+  const sessions = `SELECT visitor_id, sn, argMin(tuple(${firstOf.join(", ")}), (${ev("ts_us")}, ${ev("seq")})) AS first,
+      count() AS events, (max(${ev("ts_us")}) - min(${ev("ts_us")})) / 1000000 AS seconds
+    FROM (${numbered}) GROUP BY visitor_id, sn`;
+  const sessionDims = dims.map(({ column }, k) => `first.${k + 2} AS ${column}`);
+  const propertyArrays = (value: (field: string) => string) =>
+    needs.properties.length === 0
+      ? []
+      : [
+          `[${needs.properties.map((name) => d.literal(name)).join(", ")}] AS properties_keys`,
+          `[${props.map(value).join(", ")}] AS properties_values`,
+        ];
+  return `(
+  SELECT ${ws} AS workspace, ${localDate(ev("ts_us"))} AS local_date, ${ev("ts_us")} AS ts_us, ${ev("seq")} AS seq,
+    ${ev("type")} AS type, ${ev("name")} AS name, visitor_id, st AS session_start,
+    if(st = 1, seconds, CAST(NULL AS Nullable(Float64))) AS session_seconds,
+    if(st = 1, toUInt8(events = 1 AND first.1 = 'page'), CAST(NULL AS Nullable(UInt8))) AS session_bounce
+    ${[...sessionDims, ...propertyArrays(ev)].map((c) => `, ${c}`).join("")}
+  FROM (${numbered}) ALL INNER JOIN (${sessions}) USING (visitor_id, sn)
   UNION ALL
-  SELECT ${ws} AS workspace, ${localDate("ts_us")} AS local_date, ts_us, seq, type, name, visitor_id, user_id, order_id,
-    revenue, properties_keys, properties_values, toUInt8(0) AS session_start,
-    CAST(NULL AS Nullable(Float64)) AS session_seconds, CAST(NULL AS Nullable(UInt8)) AS session_bounce,
-    ${ownDims.join(", ")}
-  FROM (${withChannel} AND type NOT IN (${types}) AND ${visitors})
+  SELECT ${ws} AS workspace, ${localDate("ts_us")} AS local_date, ts_us, seq, type, name, visitor_id,
+    toUInt8(0) AS session_start, CAST(NULL AS Nullable(Float64)) AS session_seconds,
+    CAST(NULL AS Nullable(UInt8)) AS session_bounce
+    ${[...dims.map(({ column, source }) => `${source} AS ${column}`), ...propertyArrays((p) => p)].map((c) => `, ${c}`).join("")}
+  FROM (${read("NOT IN")})
 )`;
 }

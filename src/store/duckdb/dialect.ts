@@ -4,7 +4,7 @@ import { assertFinite, type Dialect } from "../dialect.js";
 /** DuckDB's SQL: standard quoting (quotes doubled), FILTER clauses, ICU time zones. */
 export const duckdbDialect: Dialect = {
   name: "duckdb",
-  groupingSets: true,
+  totals: "grouping-sets",
   identifier: (name) => `"${name.replaceAll('"', '""')}"`,
   literal(value) {
     if (value === null) return "NULL";

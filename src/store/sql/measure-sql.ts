@@ -45,9 +45,9 @@ export function measureStatements(
   const markTotal = (sql: string) => `SELECT ${d.literal(true)} AS is_total, * FROM (${sql}) totals`;
   const both = (compile: (q: MeasureQuery, withTotals: boolean) => string): string[] => {
     if (totals === null) return [compile(query, false)];
-    return d.groupingSets
-      ? [compile(query, true)]
-      : [compile(query, false), markTotal(compile(totals, false))];
+    return d.totals === "separate"
+      ? [compile(query, false), markTotal(compile(totals, false))]
+      : [compile(query, true)];
   };
   const separately = (compile: (q: MeasureQuery) => string[]): string[] => [
     ...compile(query),
@@ -149,6 +149,13 @@ function aggregate(
     ...query.groupBy.map((dimension) => dimensionSql(d, columns, dimension)),
   ];
   const keys = keyExprs.map((expr, i) => `${expr} AS ${i === 0 ? "period" : `d${i - 1}`}`);
+  if (withTotals && d.totals === "with-totals") {
+    // One scan for rows and totals: the store reads the totals row beside the rows.
+    return `SELECT ${[...keys, ...measures].join(",\n  ")}
+FROM ${table} AS src
+WHERE ${where.join("\n  AND ")}
+GROUP BY ${keys.map((_, i) => (i === 0 ? "period" : `d${i - 1}`)).join(", ")} WITH TOTALS`;
+  }
   if (withTotals) {
     // One scan for rows and totals: the empty grouping set is the whole selection.
     return `SELECT grouping(${keyExprs[0]}) = 1 AS is_total, ${[...keys, ...measures].join(",\n  ")}
