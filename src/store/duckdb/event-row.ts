@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { KIND_SPECS } from "../../import/kinds.js";
 import { type TextRecord, wellFormedText } from "../../ingest/text-record.js";
 
@@ -131,6 +131,10 @@ function mirror(record: TextRecord, timeZone: string): EventRow {
 
 /** DuckDB's trim(): removes Unicode space separators (category Zs), not tabs or newlines. */
 function sqlTrim(value: string): string {
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  // Printable ASCII at both ends (the usual case): nothing to trim.
+  if (first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) return value;
   return value.replace(/^\p{Zs}+|\p{Zs}+$/gu, "");
 }
 
@@ -149,7 +153,7 @@ function asciiUpper(value: string): string {
 
 /** md5_number(): the MD5 digest read as a little-endian 128-bit unsigned integer. */
 function md5Number(value: string): bigint {
-  const digest = createHash("md5").update(value, "utf8").digest();
+  const digest = hash("md5", value, "buffer");
   return (digest.readBigUInt64LE(8) << 64n) | digest.readBigUInt64LE(0);
 }
 
