@@ -180,6 +180,10 @@ export class DuckdbStore implements Store {
     return result;
   }
 
+  async tidy(): Promise<void> {
+    await this.db.run("CHECKPOINT");
+  }
+
   dailySalt(day: string): Promise<string> {
     return this.db.transaction(async (tx) => {
       const found = await tx.all(`SELECT salt FROM salts WHERE day = ${d.literal(day)}`);
