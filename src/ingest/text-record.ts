@@ -17,6 +17,23 @@ export function wellFormedText(value: string): string {
   return SURROGATE.test(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
 }
 
+/**
+ * Records whose `properties` text is JSON.stringify's output (the HTTP routes'), so the store
+ * can take it as canonical JSON without parsing it again.
+ */
+const stringifiedProperties = new WeakSet<TextRecord>();
+
+/** A record whose properties are JSON.stringify(value), marked as such. */
+export function withStringifiedProperties<T extends TextRecord>(record: T): T {
+  stringifiedProperties.add(record);
+  return record;
+}
+
+/** True when `record.properties` was written by JSON.stringify (and not changed since). */
+export function hasStringifiedProperties(record: TextRecord): boolean {
+  return stringifiedProperties.has(record);
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { KIND_SPECS } from "../../import/kinds.js";
-import { type TextRecord, wellFormedText } from "../../ingest/text-record.js";
+import { hasStringifiedProperties, type TextRecord, wellFormedText } from "../../ingest/text-record.js";
 
 /**
  * An event in the stored shape of `events` (schema.ts), typed and enriched in JavaScript: the
@@ -125,7 +125,7 @@ function mirror(record: TextRecord, timeZone: string): EventRow {
     revenue: amount(text("revenue")),
     currency: currency === null ? null : asciiUpper(currency),
     orderId: text("order_id"),
-    properties: properties(text("properties")),
+    properties: properties(text("properties"), hasStringifiedProperties(record)),
   };
 }
 
@@ -164,6 +164,16 @@ const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?
  * without one in a UTC workspace; anything else (and any invalid date) is left to SQL.
  */
 function timestampMicros(value: string, timeZone: string): bigint {
+  // The events of a batch often share their time (the time it was received): parsed once.
+  if (lastTime.value === value && lastTime.timeZone === timeZone) return lastTime.micros;
+  const micros = parseTimestampMicros(value, timeZone);
+  lastTime = { value, timeZone, micros };
+  return micros;
+}
+
+let lastTime: { value: string; timeZone: string; micros: bigint } = { value: "", timeZone: "", micros: 0n };
+
+function parseTimestampMicros(value: string, timeZone: string): bigint {
   const m = ISO_TIME.exec(value);
   if (!m) throw new NotMirrored();
   const [, y, mo, d, h, mi, s, fraction, zone, sign, oh, om] = m;
@@ -204,9 +214,11 @@ function amount(value: string | null): number | null {
  * JSON that JSON.stringify wrote, save for \u escapes (DuckDB writes upper-case hex) and large
  * exponents (1e21, not 1e+21): only that canonical JSON is mirrored.
  */
-function properties(value: string | null): string | null {
+function properties(value: string | null, stringified: boolean): string | null {
   if (value === null) return null;
   if (value[0] !== "{" || value.includes("\\u") || /\de\+/.test(value)) throw new NotMirrored();
+  // JSON.stringify's own output is canonical already: no need to parse it again.
+  if (stringified) return value;
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
