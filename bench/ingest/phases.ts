@@ -20,7 +20,7 @@ import { BROWSER_UA, segmentBatch } from "./payloads.js";
 const PHASES: readonly [RegExp, string][] = [
   [/^INSERT INTO events BY NAME\s+SELECT workspace, seq, dedup_key::UHUGEINT/, "INSERT of typed rows (JSON)"],
   [/^SELECT DISTINCT dedup_key::VARCHAR AS k FROM events/, "de-dup lookup of filter hits"],
-  [/^SELECT count\(\*\)::BIGINT AS n, coalesce\(max\(seq\)/, "key filter catch-up"],
+  [/^SELECT count\(\*\) FILTER/, "key filter catch-up"],
   [/^SELECT \(dedup_key & 4294967295\)/, "key filter catch-up"],
   [/^SELECT name, CAST\(settings/, "read workspaces"],
   [/^BEGIN/, "BEGIN"],

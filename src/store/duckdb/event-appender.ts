@@ -7,8 +7,12 @@ import { KEY_HASHES_SQL, KeyFilter, keyHashes } from "./key-filter.js";
 const DAY_MICROS = 86_400_000_000n;
 /** SPEC §2.1: the same messageId is stored once within 7 days. */
 const DEDUP_WINDOW_MICROS = 7n * DAY_MICROS;
-/** Keys of events this recent are held in the filter; older events are checked in the database. */
-const COVERED_DAYS = 35n;
+/**
+ * Keys of events this recent are held in the filter (the 7-day window and 2 days for late
+ * events); events older than that are checked in the database. Few days keep the first commit
+ * after a start, which reads them all, short.
+ */
+const COVERED_DAYS = 9n;
 const MIN_CAPACITY = 1_000_000;
 const MAX_CAPACITY = 100_000_000;
 
@@ -134,15 +138,16 @@ export class EventAppender {
    */
   private async catchUp(tx: Transaction): Promise<void> {
     const nowMicros = BigInt(Date.now()) * 1000n;
-    const stored = await tx.all(
-      "SELECT count(*)::BIGINT AS n, coalesce(max(seq), 0)::BIGINT AS s FROM events",
-    );
-    const total = Number(stored[0]?.n ?? 0);
     const rebuild =
       this.coveredSeq < 0n || this.filter.full || nowMicros - this.coverFrom > 2n * COVERED_DAYS * DAY_MICROS;
+    const coverFrom = rebuild ? nowMicros - COVERED_DAYS * DAY_MICROS : this.coverFrom;
+    const stored =
+      await tx.all(`SELECT count(*) FILTER (WHERE ts >= make_timestamp(${coverFrom})::TIMESTAMPTZ)::BIGINT AS n,
+        coalesce(max(seq), 0)::BIGINT AS s FROM events`);
     if (rebuild) {
-      this.filter = new KeyFilter(Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, 2 * total)));
-      this.coverFrom = nowMicros - COVERED_DAYS * DAY_MICROS;
+      const recent = Number(stored[0]?.n ?? 0);
+      this.filter = new KeyFilter(Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, 2 * recent)));
+      this.coverFrom = coverFrom;
       this.coveredSeq = -1n;
     }
     const result = await tx.connection.run(`SELECT ${KEY_HASHES_SQL} FROM events
