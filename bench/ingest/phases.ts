@@ -13,8 +13,15 @@ import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
 import { BROWSER_UA, segmentBatch } from "./payloads.js";
 
-/** The statements of one group commit (DuckdbStore.appendEvents → appendEventRecords), by phase. */
+/**
+ * The statements of one group commit, by phase: the SQL path (appendEventRecords) and the path of
+ * events typed in JavaScript (event-appender.ts: one prepared INSERT, rare lookups).
+ */
 const PHASES: readonly [RegExp, string][] = [
+  [/^INSERT INTO events BY NAME\s+SELECT workspace, seq, dedup_key::UHUGEINT/, "INSERT of typed rows (JSON)"],
+  [/^SELECT DISTINCT dedup_key::VARCHAR AS k FROM events/, "de-dup lookup of filter hits"],
+  [/^SELECT count\(\*\) FILTER/, "key filter catch-up"],
+  [/^SELECT \(dedup_key & 4294967295\)/, "key filter catch-up"],
   [/^SELECT name, CAST\(settings/, "read workspaces"],
   [/^BEGIN/, "BEGIN"],
   [/^CREATE TEMP TABLE raw/, "temp table raw + appender"],
@@ -231,6 +238,22 @@ export class StatementTimer {
             } finally {
               record(phaseOf(sql), performance.now() - start);
             }
+          };
+        }
+        if (prop === "prepare") {
+          // A prepared statement's runs are timed under the phase of its SQL.
+          return async (sql: string) => {
+            const statement = await target.prepare(sql);
+            const run = statement.run.bind(statement);
+            statement.run = async () => {
+              const start = performance.now();
+              try {
+                return await run();
+              } finally {
+                record(phaseOf(sql), performance.now() - start);
+              }
+            };
+            return statement;
           };
         }
         return (value as (...args: unknown[]) => unknown).bind(target);

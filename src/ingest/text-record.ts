@@ -1,18 +1,38 @@
 /**
  * An event or row as text columns named like the import columns (SPEC §2.2). Every source — CSV,
  * JSON Lines, Segment, Plausible, the tracker — becomes these records, and one SQL step types,
- * checks and enriches them (store/duckdb/import-sql.ts).
+ * checks and enriches them (store/duckdb/import-sql.ts); ingestion uses its exact mirror in
+ * JavaScript where it can (store/duckdb/event-row.ts).
  */
 export type TextRecord = Record<string, string | null>;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * Text that is valid Unicode: a lone surrogate (JSON allows "\ud800") cannot be stored as UTF-8,
  * so it becomes U+FFFD, as a browser's TextEncoder would make it.
  */
 export function wellFormedText(value: string): string {
-  return value.replace(LONE_SURROGATE, "\uFFFD");
+  // Most text has no surrogate at all: one quick test spares the replace (ingestion calls this per value).
+  return SURROGATE.test(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
+}
+
+/**
+ * Records whose `properties` text is JSON.stringify's output (the HTTP routes'), so the store
+ * can take it as canonical JSON without parsing it again.
+ */
+const stringifiedProperties = new WeakSet<TextRecord>();
+
+/** A record whose properties are JSON.stringify(value), marked as such. */
+export function withStringifiedProperties<T extends TextRecord>(record: T): T {
+  stringifiedProperties.add(record);
+  return record;
+}
+
+/** True when `record.properties` was written by JSON.stringify (and not changed since). */
+export function hasStringifiedProperties(record: TextRecord): boolean {
+  return stringifiedProperties.has(record);
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -22,12 +22,17 @@ export class GroupCommitWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
   private closed = false;
+  private dirty = false;
+  private lastCommitStart = Number.NEGATIVE_INFINITY;
+  private idleTimer: NodeJS.Timeout | null = null;
   readonly stats: WriterStats = { commits: 0, events: 0, duplicates: 0, lastCommitMs: 0 };
 
   constructor(
     private readonly store: Store,
     private readonly maxEventsPerCommit = 20_000,
     private readonly onCommit?: (events: number, ms: number) => void,
+    /** Quiet time after the last commit before the store tidies up (a DuckDB checkpoint). */
+    private readonly idleMs = 1_000,
   ) {}
 
   /** Resolves once the events are committed (duplicates are counted, not stored twice). */
@@ -41,15 +46,38 @@ export class GroupCommitWriter {
     return promise;
   }
 
+  /**
+   * After `idleMs` without writes, lets the store do its deferred work, so that a commit under
+   * load rarely pays for a checkpoint. A write arriving meanwhile waits for it, but after a
+   * quiet second the log is short and so is the checkpoint.
+   */
+  private scheduleTidy(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.running || this.closed || !this.dirty) return;
+      this.dirty = false;
+      this.store.tidy().catch(() => {
+        // Not essential: DuckDB checkpoints on its own when the log grows.
+      });
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
   /** Stops taking writes and waits until everything queued is committed. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     while (this.running) await this.running;
   }
 
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        // A store that wants few large commits gets them: requests arriving meanwhile join the group.
+        const wait = this.lastCommitStart + this.store.commitIntervalMs - performance.now();
+        if (wait > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, wait));
+        this.lastCommitStart = performance.now();
         const group = this.takeGroup();
         try {
           await this.commit(group);
@@ -60,6 +88,7 @@ export class GroupCommitWriter {
       }
     } finally {
       this.running = null;
+      if (this.dirty) this.scheduleTidy();
     }
   }
 
@@ -77,6 +106,7 @@ export class GroupCommitWriter {
     this.stats.events += result.stored;
     this.stats.duplicates += result.duplicates;
     this.stats.lastCommitMs = ms;
+    this.dirty = true;
     this.onCommit?.(result.stored + result.duplicates, ms);
     // Per-request split of duplicates is not tracked: every event of the group is durable.
     for (const p of group) p.resolve({ stored: p.events.length, duplicates: 0 });

@@ -102,6 +102,16 @@ export interface Store {
   importFile(request: ImportRequest): Promise<ImportSummary>;
   /** Stores events in one transaction; resolves once they are durable. */
   appendEvents(events: readonly IncomingEvent[]): Promise<AppendResult>;
+  /**
+   * Work that can wait for a quiet moment (DuckDB: moving the write-ahead log into the file, which
+   * otherwise happens inside whichever commit crosses the log's size limit).
+   */
+  tidy(): Promise<void>;
+  /**
+   * The least time between two ingestion commits: 0 commits as soon as the previous one ends
+   * (DuckDB); ClickHouse prefers few large INSERTs, about one a second.
+   */
+  readonly commitIntervalMs: number;
   /** The salt of a UTC day for visitor hashes, created on first use; older salts are forgotten. */
   dailySalt(day: string): Promise<string>;
   /** Brings derived tables (sessions) up to date with the raw events of a workspace. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { parseOrThrow } from "../../validation.js";
-import type { TextRecord } from "../text-record.js";
+import { type TextRecord, withStringifiedProperties } from "../text-record.js";
 
 /** Plausible's limits (https://plausible.io/docs/events-api). */
 const MAX_NAME = 120;
@@ -90,7 +90,7 @@ export function plausibleDomains(domain: string): string[] {
 export function plausibleRecord(event: PlausibleEvent, visitorId: string, receivedAt: Date): TextRecord {
   const isPage = event.name.toLowerCase() === "pageview";
   const revenue = event.revenue ?? null;
-  return {
+  return withStringifiedProperties({
     timestamp: receivedAt.toISOString(),
     event: isPage ? "pageview" : event.name,
     type: isPage ? "page" : "track",
@@ -104,5 +104,5 @@ export function plausibleRecord(event: PlausibleEvent, visitorId: string, receiv
         ? event.props.order_id
         : null,
     properties: event.props && typeof event.props === "object" ? JSON.stringify(event.props) : null,
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { isObject, type TextRecord, text } from "../text-record.js";
+import { isObject, type TextRecord, text, withStringifiedProperties } from "../text-record.js";
 
 function member(value: unknown, ...path: string[]): unknown {
   let current = value;
@@ -26,7 +26,7 @@ export function segmentMessageRecord(message: Record<string, unknown>): TextReco
   const page = (key: string) =>
     text(member(message, "context", "page", key) ?? (type === "page" ? properties[key] : undefined));
   const campaign = (key: string) => text(member(message, "context", "campaign", key));
-  return {
+  return withStringifiedProperties({
     timestamp: text(message.timestamp ?? message.originalTimestamp ?? message.receivedAt ?? message.sentAt),
     event: type === "page" ? "pageview" : text(message.event ?? type),
     type,
@@ -45,5 +45,5 @@ export function segmentMessageRecord(message: Record<string, unknown>): TextReco
     order_id: text(ownProperties.order_id),
     properties: JSON.stringify(properties),
     message_id: text(message.messageId),
-  };
+  });
 }

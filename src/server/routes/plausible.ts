@@ -26,12 +26,12 @@ export function plausibleRoutes(app: FastifyInstance, ctx: ServerContext): void 
       const workspace = await ctx.workspaces.byDomain(domain);
       if (!workspace) continue;
       const visitor = await ctx.hasher.visitorId(domain, request.ip, userAgent, receivedAt);
-      const record = {
-        ...plausibleRecord(event, visitor, receivedAt),
+      // Completed in place: the record stays the one plausibleRecord made (and marked).
+      const record = Object.assign(plausibleRecord(event, visitor, receivedAt), {
         device: client.device,
         browser: client.browser,
         os: client.os,
-      };
+      });
       records.push({ workspace: workspace.name, record });
     }
     if (records.length === 0) {

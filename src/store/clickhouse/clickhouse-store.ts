@@ -53,6 +53,8 @@ const KEYS_PER_QUERY = 10_000;
  * orders-sql.ts). Nothing is updated in place, so several `sextant serve` processes can share it.
  */
 export class ClickhouseStore implements Store {
+  /** Each INSERT makes a part on disk that ClickHouse merges later: a few thousand rows a second suit it. */
+  readonly commitIntervalMs = 1_000;
   private versionCounter = 0n;
 
   private constructor(
@@ -381,6 +383,9 @@ export class ClickhouseStore implements Store {
       }
     });
   }
+
+  /** ClickHouse merges its parts in the background: nothing to do in a quiet moment. */
+  async tidy(): Promise<void> {}
 
   /** Sessions are derived when a query runs: nothing to bring up to date. */
   async refreshDerived(): Promise<void> {}
