@@ -18,6 +18,18 @@ export function wellFormedText(value: string): string {
   return SURROGATE.test(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
 }
 
+/** A lone surrogate as JSON.stringify escapes it (paired ones it writes as they are), after an even run of backslashes. */
+const ESCAPED_LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * JSON.stringify, with lone surrogates (which it escapes as "\ud800") made U+FFFD as in
+ * `wellFormedText`: stores reject such escapes as invalid JSON, and they cannot be UTF-8 anyway.
+ */
+export function stringifyJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes("\\ud") ? json.replace(ESCAPED_LONE_SURROGATE, "$1\uFFFD") : json;
+}
+
 /**
  * Records whose `properties` text is JSON.stringify's output (the HTTP routes'), so the store
  * can take it as canonical JSON without parsing it again.
@@ -44,5 +56,5 @@ export function text(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
+  return stringifyJson(value);
 }

@@ -30,7 +30,7 @@ export class GroupCommitWriter {
   constructor(
     private readonly store: Store,
     private readonly maxEventsPerCommit = 20_000,
-    private readonly onCommit?: (events: number, ms: number) => void,
+    private readonly onCommit?: (result: AppendResult, ms: number) => void,
     /** Quiet time after the last commit before the store tidies up (a DuckDB checkpoint). */
     private readonly idleMs = 1_000,
   ) {}
@@ -107,7 +107,7 @@ export class GroupCommitWriter {
     this.stats.duplicates += result.duplicates;
     this.stats.lastCommitMs = ms;
     this.dirty = true;
-    this.onCommit?.(result.stored + result.duplicates, ms);
+    this.onCommit?.(result, ms);
     // Per-request split of duplicates is not tracked: every event of the group is durable.
     for (const p of group) p.resolve({ stored: p.events.length, duplicates: 0 });
   }

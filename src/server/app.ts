@@ -39,9 +39,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
   });
   const metrics = createMetrics();
-  const writer = new GroupCommitWriter(store, 20_000, (events, ms) => {
+  const writer = new GroupCommitWriter(store, 20_000, (result, ms) => {
     metrics.commitSeconds.observe(ms / 1000);
-    metrics.commitEvents.observe(events);
+    metrics.commitEvents.observe(result.stored + result.duplicates);
+    metrics.deduplicated.inc(result.duplicates);
   });
   const ctx: ServerContext = {
     store,

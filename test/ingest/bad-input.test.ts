@@ -476,6 +476,25 @@ describe("inputs that must not crash the server", () => {
     if (response.statusCode !== 200) expectError(response, 400, /^context\.page\.url$/);
   });
 
+  it("lone surrogates in property names and values (JSON's \\ud800) are stored as U+FFFD", async () => {
+    // JSON.stringify writes them back as escapes that stores reject as JSON: this was a 500.
+    const before = await storedEvents(server, "robust");
+    const segment = await post("/v1/track", {
+      userId: "r-3",
+      event: "Surrogates",
+      properties: { k: "a\ud800b", "\udc00key": 1, nested: { v: "\\ud800 stays text" } },
+    });
+    expect(segment.statusCode, segment.body).toBe(200);
+    const event = await post("/api/event", {
+      name: "pageview",
+      url: "https://robust.example/s",
+      domain: "robust.example",
+      props: { k: "x\udbffy" },
+    });
+    expect(event.statusCode, event.body).toBe(202);
+    expect(await storedEvents(server, "robust")).toBe(before + 2);
+  });
+
   it("one bad request does not make concurrent good requests fail (group commit)", async () => {
     const before = await storedEvents(server, "robust");
     const good = (i: number) => post("/v1/track", { userId: `g-${i}`, event: "Signed Up" });

@@ -137,6 +137,15 @@ describe("health, metrics and OpenAPI", () => {
       body: JSON.stringify({ userId: "o-1" }),
     });
     expect(rejected.status).toBe(400);
+    // The same message twice: stored once, counted as de-duplicated once.
+    for (let i = 0; i < 2; i++) {
+      const again = await fetch(`${server.url}/v1/track`, {
+        method: "POST",
+        headers: { authorization: basic(ws.write), "content-type": "application/json" },
+        body: JSON.stringify({ userId: "o-2", event: "Signed Up", messageId: "ops-dup-1" }),
+      });
+      expect(again.status).toBe(200);
+    }
     await kpis(server, "ops");
 
     const response = await fetch(`${server.url}/metrics`);
@@ -145,7 +154,8 @@ describe("health, metrics and OpenAPI", () => {
     const text = await response.text();
     expect(text).toMatch(/^# HELP sextant_events_accepted_total /m);
     expect(text).toMatch(/^# TYPE sextant_events_accepted_total counter$/m);
-    expect(metricValue(text, "sextant_events_accepted_total", { route: "segment" })).toBe(2);
+    expect(metricValue(text, "sextant_events_accepted_total", { route: "segment" })).toBe(4);
+    expect(metricValue(text, "sextant_events_deduplicated_total")).toBe(1);
     expect(metricValue(text, "sextant_events_accepted_total", { route: "plausible" })).toBe(1);
     expect(text).toMatch(/^# TYPE sextant_commit_seconds histogram$/m);
     expect(metricValue(text, "sextant_commit_seconds_count")).toBeGreaterThanOrEqual(1);

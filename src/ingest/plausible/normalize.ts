@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { parseOrThrow } from "../../validation.js";
-import { type TextRecord, withStringifiedProperties } from "../text-record.js";
+import { stringifyJson, type TextRecord, withStringifiedProperties } from "../text-record.js";
 
 /** Plausible's limits (https://plausible.io/docs/events-api). */
 const MAX_NAME = 120;
@@ -103,6 +103,6 @@ export function plausibleRecord(event: PlausibleEvent, visitorId: string, receiv
       typeof event.props === "object" && event.props && typeof event.props.order_id === "string"
         ? event.props.order_id
         : null,
-    properties: event.props && typeof event.props === "object" ? JSON.stringify(event.props) : null,
+    properties: event.props && typeof event.props === "object" ? stringifyJson(event.props) : null,
   });
 }

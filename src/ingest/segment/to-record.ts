@@ -1,4 +1,4 @@
-import { isObject, type TextRecord, text, withStringifiedProperties } from "../text-record.js";
+import { isObject, stringifyJson, type TextRecord, text, withStringifiedProperties } from "../text-record.js";
 
 function member(value: unknown, ...path: string[]): unknown {
   let current = value;
@@ -43,7 +43,7 @@ export function segmentMessageRecord(message: Record<string, unknown>): TextReco
     revenue: text(ownProperties.revenue ?? ownProperties.total),
     currency: text(ownProperties.currency),
     order_id: text(ownProperties.order_id),
-    properties: JSON.stringify(properties),
+    properties: stringifyJson(properties),
     message_id: text(message.messageId),
   });
 }
