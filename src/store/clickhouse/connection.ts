@@ -19,6 +19,8 @@ function createClient(options: ClickHouseClientConfigOptions): ClickHouseClient 
 
 /** Long statements (value lists of thousands of keys) are allowed; 18.16's default is 256 KiB. */
 const MAX_QUERY_SIZE = 16 * 1024 * 1024;
+/** Rows per block of a streamed INSERT: bounds the server's memory for a large file. */
+const INSERT_BLOCK_ROWS = 100_000;
 
 /**
  * A ClickHouse server or cluster over HTTP (`@clickhouse/client`). On a cluster, schema changes run
@@ -133,6 +135,8 @@ export class ClickhouseConnection {
     const result = await this.client.exec({
       query: `INSERT INTO ${clickhouseDialect.identifier(table)} FORMAT JSONEachRow`,
       values: createReadStream(path),
+      // Blocks of a million wide rows (the default) need gigabytes while being parsed.
+      clickhouse_settings: { ...this.settings, max_insert_block_size: String(INSERT_BLOCK_ROWS) },
     });
     result.stream.resume();
     await finished(result.stream);

@@ -76,9 +76,8 @@ export function sessionEventsSubquery(
     `SELECT ${[...stored, ...channel, ...propertyFields].join(", ")} FROM ${events}
       WHERE workspace = ${ws} AND type ${typeFilter} (${types}) AND ${visitors}`;
   const ev = (field: string) => `ev.${at(field)}`;
-  // One row per session event: its fields (ev), whether it starts a session (st), its session number (sn).
-  const numbered = `SELECT visitor_id, ev, st, sn FROM (
-      SELECT visitor_id, e,
+  // Per visitor: the events sorted and de-duplicated (e), which start a session (starts), session numbers (sno).
+  const perVisitor = `SELECT visitor_id, e,
         arrayMap((gap, j) -> toUInt8(j = 1 OR gap > ${timeoutUs}), arrayDifference(arrayMap(x -> x.${at("ts_us")}, e)), arrayEnumerate(e)) AS starts,
         arrayCumSum(starts) AS sno
       FROM (
@@ -87,14 +86,7 @@ export function sessionEventsSubquery(
           SELECT visitor_id, arraySort(x -> (x.${at("ts_us")}, x.${at("seq")}), groupArray(tuple(${fields.join(", ")}))) AS sorted
           FROM (${read("IN")}) GROUP BY visitor_id
         )
-      )
-    ) ARRAY JOIN e AS ev, starts AS st, sno AS sn`;
-  // The first event's type and dimensions as one tuple: a tuple is never NULL, so argMin keeps NULL values.
-  const firstOf = ["type", ...dims.map((c) => c.source)].map(ev);
-  const sessions = `SELECT visitor_id, sn, argMin(tuple(${firstOf.join(", ")}), (${ev("ts_us")}, ${ev("seq")})) AS first,
-      count() AS events, (max(${ev("ts_us")}) - min(${ev("ts_us")})) / 1000000 AS seconds
-    FROM (${numbered}) GROUP BY visitor_id, sn`;
-  const sessionDims = dims.map(({ column }, k) => `first.${k + 2} AS ${column}`);
+      )`;
   const propertyArrays = (value: (field: string) => string) =>
     needs.properties.length === 0
       ? []
@@ -102,6 +94,21 @@ export function sessionEventsSubquery(
           `[${needs.properties.map((name) => d.literal(name)).join(", ")}] AS properties_keys`,
           `[${props.map(value).join(", ")}] AS properties_values`,
         ];
+  const others = `SELECT ${ws} AS workspace, ${localDate("ts_us")} AS local_date, ts_us, seq, type, name, visitor_id,
+    toUInt8(0) AS session_start, CAST(NULL AS Nullable(Float64)) AS session_seconds,
+    CAST(NULL AS Nullable(UInt8)) AS session_bounce
+    ${[...dims.map(({ column, source }) => `${source} AS ${column}`), ...propertyArrays((p) => p)].map((c) => `, ${c}`).join("")}
+  FROM (${read("NOT IN")})`;
+  if (dims.length === 0)
+    return `(${withoutSessionDimensions(perVisitor, fields, needs.properties, ws, localDate)}\n  UNION ALL\n  ${others}\n)`;
+  // One row per session event: its fields (ev), whether it starts a session (st), its session number (sn).
+  const numbered = `SELECT visitor_id, ev, st, sn FROM (${perVisitor}) ARRAY JOIN e AS ev, starts AS st, sno AS sn`;
+  // The first event's type and dimensions as one tuple: a tuple is never NULL, so argMin keeps NULL values.
+  const firstOf = ["type", ...dims.map((c) => c.source)].map(ev);
+  const sessions = `SELECT visitor_id, sn, argMin(tuple(${firstOf.join(", ")}), (${ev("ts_us")}, ${ev("seq")})) AS first,
+      count() AS events, (max(${ev("ts_us")}) - min(${ev("ts_us")})) / 1000000 AS seconds
+    FROM (${numbered}) GROUP BY visitor_id, sn`;
+  const sessionDims = dims.map(({ column }, k) => `first.${k + 2} AS ${column}`);
   return `(
   SELECT ${ws} AS workspace, ${localDate(ev("ts_us"))} AS local_date, ${ev("ts_us")} AS ts_us, ${ev("seq")} AS seq,
     ${ev("type")} AS type, ${ev("name")} AS name, visitor_id, st AS session_start,
@@ -110,10 +117,59 @@ export function sessionEventsSubquery(
     ${[...sessionDims, ...propertyArrays(ev)].map((c) => `, ${c}`).join("")}
   FROM (${numbered}) ALL INNER JOIN (${sessions}) USING (visitor_id, sn)
   UNION ALL
-  SELECT ${ws} AS workspace, ${localDate("ts_us")} AS local_date, ts_us, seq, type, name, visitor_id,
-    toUInt8(0) AS session_start, CAST(NULL AS Nullable(Float64)) AS session_seconds,
-    CAST(NULL AS Nullable(UInt8)) AS session_bounce
-    ${[...dims.map(({ column, source }) => `${source} AS ${column}`), ...propertyArrays((p) => p)].map((c) => `, ${c}`).join("")}
-  FROM (${read("NOT IN")})
+  ${others}
 )`;
+}
+
+/**
+ * Without session dimensions no event needs its session's: each visitor's arrays give one row per
+ * event (never a session start) and one row per session (type '', its first event's time and
+ * properties, duration and bounce), unfolded together. Every measure counts the same rows as with
+ * the DuckDB table, in one pass and without a join.
+ */
+function withoutSessionDimensions(
+  perVisitor: string,
+  fields: readonly string[],
+  properties: readonly string[],
+  ws: string,
+  localDate: (tsUs: string) => string,
+): string {
+  const at = (field: string) => fields.indexOf(field) + 1;
+  const props = properties.map((_, k) => `property_${k}`);
+  const ofStarts = (expr: string) => `arrayFilter((v, s) -> s = 1, ${expr}, starts)`;
+  const ofEnds = (expr: string) => `arrayFilter((v, z) -> z = 1, ${expr}, ends)`;
+  const column = (field: string) => `arrayMap(x -> x.${at(field)}, e)`;
+  // Rows: (ts_us, type, name, session_start, seconds, bounce, properties…), one type for both kinds.
+  const eventRow = `x -> tuple(x.${at("ts_us")}, x.${at("type")}, x.${at("name")}, toUInt8(0),
+      CAST(NULL AS Nullable(Float64)), CAST(NULL AS Nullable(UInt8))${props.map((p) => `, toNullable(x.${at(p)})`).join("")})`;
+  const sessionArgs = [
+    "first_ts",
+    "last_ts",
+    "first_at",
+    "last_at",
+    "first_type",
+    ...props.map((_, k) => `p${k}`),
+  ];
+  const sessionRow = `(${sessionArgs.join(", ")}) -> tuple(first_ts, '', '', toUInt8(1),
+      toNullable((last_ts - first_ts) / 1000000), toNullable(toUInt8(first_at = last_at AND first_type = 'page'))${props.map((_, k) => `, toNullable(p${k})`).join("")})`;
+  const sessionInputs = [
+    ofStarts(column("ts_us")),
+    ofEnds(column("ts_us")),
+    ofStarts("arrayEnumerate(e)"),
+    ofEnds("arrayEnumerate(e)"),
+    ofStarts(column("type")),
+    ...props.map((p) => ofStarts(column(p))),
+  ];
+  const r = (k: number) => `r.${k}`;
+  return `SELECT ${ws} AS workspace, ${localDate(r(1))} AS local_date, ${r(1)} AS ts_us, toUInt64(0) AS seq,
+    ${r(2)} AS type, ${r(3)} AS name, visitor_id, ${r(4)} AS session_start, ${r(5)} AS session_seconds,
+    ${r(6)} AS session_bounce${
+      props.length === 0
+        ? ""
+        : `, [${properties.map((name) => d.literal(name)).join(", ")}] AS properties_keys, [${props.map((_, k) => r(7 + k)).join(", ")}] AS properties_values`
+    }
+  FROM (
+    SELECT visitor_id, arrayConcat(arrayMap(${eventRow}, e), arrayMap(${sessionRow}, ${sessionInputs.join(", ")})) AS rows
+    FROM (SELECT visitor_id, e, starts, arrayPushBack(arrayPopFront(starts), toUInt8(1)) AS ends FROM (${perVisitor}))
+  ) ARRAY JOIN rows AS r`;
 }
