@@ -54,10 +54,18 @@ export const clickhouseDialect: Dialect = {
   // A NULL condition counts as false (as in DuckDB's FILTER); 18.16 also fails converting a NULL
   // condition to the default row it returns for a constant GROUP BY over no rows.
   countIf: (condition) => `countIf(ifNull(${condition}, 0))`,
-  sumIf: (expr, condition) => `ifNull(sumIf(toDecimal128(${expr}, 9), ${condition}), toDecimal128(0, 9))`,
+  sumIf: (expr, condition) => `ifNull(sumIf(${decimal(expr)}, ${condition}), toDecimal128(0, 9))`,
   // Decimal addition is exact, hence independent of the order threads add rows in.
-  exactSum: (expr) => `ifNull(sum(toDecimal128(${expr}, 9)), toDecimal128(0, 9))`,
+  exactSum: (expr) => `ifNull(sum(${decimal(expr)}), toDecimal128(0, 9))`,
 };
+
+/**
+ * A number as DECIMAL(38, 9), rounded to the nearest as DuckDB's cast rounds it: ClickHouse's
+ * cast truncates, which turned 69.05 (a double a hair below it) into 69.049999999.
+ */
+function decimal(expr: string): string {
+  return `toDecimal128(${expr} + if(${expr} >= 0, 0.0000000005, -0.0000000005), 9)`;
+}
 
 /**
  * A ClickHouse string literal. Backslash is ClickHouse's escape character, so it is doubled before
