@@ -1,16 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { UserError } from "../../errors.js";
 import { KIND_SPECS } from "../../import/kinds.js";
-import type { TextRecord } from "../../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
-import { validateSettings } from "../../workspace/parse-setting.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
 import { dropStaging, stageEventRecords, stageFile } from "../duckdb/import.js";
 import { enrichedEvents } from "../duckdb/import-sql.js";
+import { recordsByWorkspace, toMeasureRow, toWorkspace } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
   AppendResult,
@@ -22,7 +21,7 @@ import type {
   MeasureRow,
   Store,
 } from "../store.js";
-import { ClickhouseConnection, type Row } from "./connection.js";
+import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseOrdersSql } from "./orders-sql.js";
 import { schemaStatements } from "./schema.js";
@@ -90,10 +89,7 @@ export class ClickhouseStore implements Store {
     const rows = await this.ch.all(
       "SELECT name, argMax(settings, version) AS settings FROM workspaces GROUP BY name ORDER BY name",
     );
-    return rows.map((row) => ({
-      name: String(row.name),
-      settings: validateSettings(JSON.parse(String(row.settings))),
-    }));
+    return rows.map(toWorkspace);
   }
 
   async createWorkspace(workspace: Workspace): Promise<void> {
@@ -223,12 +219,7 @@ export class ClickhouseStore implements Store {
   }
 
   async appendEvents(events: readonly IncomingEvent[]): Promise<AppendResult> {
-    const byWorkspace = new Map<string, TextRecord[]>();
-    for (const event of events) {
-      const list = byWorkspace.get(event.workspace) ?? [];
-      list.push(event.record);
-      byWorkspace.set(event.workspace, list);
-    }
+    const byWorkspace = recordsByWorkspace(events);
     const workspaces = new Map((await this.listWorkspaces()).map((w) => [w.name, w.settings]));
     let stored = 0;
     let duplicates = 0;
@@ -473,24 +464,6 @@ function currentRows(table: string, key: readonly string[], ws: string | null): 
   const keys = ["workspace", ...key];
   return `(SELECT * FROM ${table} ${where === "" ? "WHERE" : `${where} AND`} (${[...keys, "version"].join(", ")}) IN (
     SELECT ${keys.join(", ")}, max(version) FROM ${table} ${where} GROUP BY ${keys.join(", ")}))`;
-}
-
-function toMeasureRow(row: Row, dims: number): MeasureRow {
-  const { period, is_total, ...rest } = row;
-  const total = is_total === 1 || is_total === "1" || is_total === true;
-  const dimValues: Record<string, string> = {};
-  const values: Record<string, number | null> = {};
-  for (const [key, value] of Object.entries(rest)) {
-    if (/^d\d+$/.test(key)) {
-      if (!total && Number(key.slice(1)) < dims) dimValues[key] = String(value);
-    } else values[key] = value === null || value === undefined ? null : Number(value);
-  }
-  return {
-    total,
-    period: total || period === null || period === undefined ? null : String(period),
-    dims: dimValues,
-    values,
-  };
 }
 
 function secondsNow(): string {

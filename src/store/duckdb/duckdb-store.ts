@@ -4,8 +4,8 @@ import type { TextRecord } from "../../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
-import { validateSettings } from "../../workspace/parse-setting.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import { recordsByWorkspace, toMeasureRow, toWorkspace } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
@@ -75,10 +75,7 @@ export class DuckdbStore implements Store {
     const rows = await this.db.all(
       "SELECT name, CAST(settings AS VARCHAR) AS settings FROM workspaces ORDER BY name",
     );
-    return rows.map((row) => ({
-      name: String(row.name),
-      settings: validateSettings(JSON.parse(String(row.settings))),
-    }));
+    return rows.map(toWorkspace);
   }
 
   async createWorkspace(workspace: Workspace): Promise<void> {
@@ -148,12 +145,7 @@ export class DuckdbStore implements Store {
    * JavaScript typing mirrors exactly (event-row.ts).
    */
   async appendEvents(events: readonly IncomingEvent[]): Promise<AppendResult> {
-    const byWorkspace = new Map<string, TextRecord[]>();
-    for (const event of events) {
-      const list = byWorkspace.get(event.workspace) ?? [];
-      list.push(event.record);
-      byWorkspace.set(event.workspace, list);
-    }
+    const byWorkspace = recordsByWorkspace(events);
     const result = await this.db
       .session(async (tx) => {
         this.settingsCache ??= new Map((await this.listWorkspaces()).map((w) => [w.name, w.settings]));
@@ -388,23 +380,5 @@ function toApiKey(row: Record<string, unknown>): ApiKey {
     kind: row.kind === "write" ? "write" : "read",
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
-  };
-}
-
-function toMeasureRow(row: Record<string, unknown>, dims: number): MeasureRow {
-  const { period, is_total, ...rest } = row;
-  const dimValues: Record<string, string> = {};
-  const values: Record<string, number | null> = {};
-  for (const [key, value] of Object.entries(rest)) {
-    if (/^d\d+$/.test(key)) {
-      // Total rows have no dimensions (a grouping set's NULLs are not values).
-      if (is_total !== true && Number(key.slice(1)) < dims) dimValues[key] = String(value);
-    } else values[key] = value === null || value === undefined ? null : Number(value);
-  }
-  return {
-    total: is_total === true,
-    period: period === null || period === undefined ? null : String(period),
-    dims: dimValues,
-    values,
   };
 }

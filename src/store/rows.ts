@@ -1,0 +1,44 @@
+import type { TextRecord } from "../ingest/text-record.js";
+import { validateSettings } from "../workspace/parse-setting.js";
+import type { Workspace } from "../workspace/settings.js";
+import type { IncomingEvent, MeasureRow } from "./store.js";
+
+/** What every store's SQL rows become: shared so the stores answer in one shape. */
+
+/** A workspaces row (`name`, `settings` as JSON text) as a Workspace, its settings validated. */
+export function toWorkspace(row: Record<string, unknown>): Workspace {
+  return { name: String(row.name), settings: validateSettings(JSON.parse(String(row.settings))) };
+}
+
+/**
+ * A row of a measure statement: `period`, `d0`, `d1`… and base measures; `is_total` (TRUE, or 1
+ * where SQL has no booleans) marks the totals over the selection, whose dimensions are not values.
+ */
+export function toMeasureRow(row: Record<string, unknown>, dims: number): MeasureRow {
+  const { period, is_total, ...rest } = row;
+  const total = is_total === true || is_total === 1 || is_total === "1";
+  const dimValues: Record<string, string> = {};
+  const values: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (/^d\d+$/.test(key)) {
+      if (!total && Number(key.slice(1)) < dims) dimValues[key] = String(value);
+    } else values[key] = value === null || value === undefined ? null : Number(value);
+  }
+  return {
+    total,
+    period: total || period === null || period === undefined ? null : String(period),
+    dims: dimValues,
+    values,
+  };
+}
+
+/** Events grouped by workspace, in arrival order within each. */
+export function recordsByWorkspace(events: readonly IncomingEvent[]): Map<string, TextRecord[]> {
+  const byWorkspace = new Map<string, TextRecord[]>();
+  for (const event of events) {
+    const list = byWorkspace.get(event.workspace) ?? [];
+    list.push(event.record);
+    byWorkspace.set(event.workspace, list);
+  }
+  return byWorkspace;
+}
