@@ -21,5 +21,10 @@ export function storeConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv): StoreCo
   const clickhouse = flags.clickhouse ?? (flags.db ? undefined : env.SEXTANT_CLICKHOUSE_URL);
   const cluster = flags.clickhouseCluster ?? env.SEXTANT_CLICKHOUSE_CLUSTER;
   if (clickhouse) return { kind: "clickhouse", location: clickhouse, ...(cluster ? { cluster } : {}) };
-  return { kind: "duckdb", location: resolve(flags.db ?? env.SEXTANT_DB ?? DEFAULT_DB) };
+  return { kind: "duckdb", location: duckdbFile(flags, env) };
+}
+
+/** The embedded store's file from --db, then SEXTANT_DB, then the default (also `migrate`'s source). */
+export function duckdbFile(flags: GlobalFlags, env: NodeJS.ProcessEnv): string {
+  return resolve(flags.db ?? env.SEXTANT_DB ?? DEFAULT_DB);
 }

@@ -1,6 +1,5 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_DB, type GlobalFlags } from "../../config.js";
+import { duckdbFile, type GlobalFlags } from "../../config.js";
 import { ClickhouseStore } from "../../store/clickhouse/clickhouse-store.js";
 import { print } from "../context.js";
 
@@ -17,7 +16,7 @@ export function registerMigrate(program: Command): void {
     )
     .action(async (flags: { to: string; toCluster?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalFlags>();
-      const file = resolve(globals.db ?? process.env.SEXTANT_DB ?? DEFAULT_DB);
+      const file = duckdbFile(globals, process.env);
       const target = await ClickhouseStore.open(flags.to, flags.toCluster ?? null);
       try {
         const copied = await target.migrateFrom(file);
