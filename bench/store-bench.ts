@@ -64,7 +64,7 @@ export async function benchStores(
     const duck = await DuckdbStore.open(join(scratch, "bench.duckdb"));
     const duckdb = await measure("DuckDB", duck, data, workspace, runs);
     const ch = await ClickhouseStore.open(url, clusterName);
-    const version = await clickhouseVersion(url);
+    const version = ch.serverVersion;
     const clickhouse = await measure("ClickHouse", ch, data, workspace, runs);
     const identical = sameNumbers(duckdb.answer, clickhouse.answer);
     await duck.close();
@@ -118,11 +118,6 @@ async function measure(name: string, store: Store, data: DataFiles, workspace: W
     warmRunsMs: warm,
   };
   return { figures, answer: cold.value };
-}
-
-async function clickhouseVersion(url: string): Promise<string> {
-  const response = await fetch(`${new URL(url).origin}/?query=${encodeURIComponent("SELECT version()")}`);
-  return (await response.text()).trim();
 }
 
 function sameNumbers(a: unknown, b: unknown): boolean {

@@ -7,7 +7,7 @@ import { FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
-import { dropStaging, stageEventRecords, stageFile } from "../duckdb/import.js";
+import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
 import { enrichedEvents } from "../duckdb/import-sql.js";
 import { recordsByWorkspace, toMeasureRow, toWorkspace } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
@@ -29,18 +29,24 @@ import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
 import {
   eventsExport,
   factExport,
+  incomingKeys,
   loadExisting,
   migrationExports,
-  REPLACE_KEYS,
   withExport,
 } from "./staging.js";
 
 /** Rows of these tables are replaced by key: a read sees the newest import of each key. */
-const VERSIONED: Readonly<Record<"costs" | "email" | "social", { table: string; key: string[] }>> = {
-  costs: { table: "ad_costs", key: ["date", "campaign_key", "breakdown_key"] },
-  email: { table: "email_campaigns", key: ["date", "campaign_key"] },
-  social: { table: "social_metrics", key: ["date", "network"] },
+const VERSIONED = {
+  costs: versioned("costs"),
+  email: versioned("email"),
+  social: versioned("social"),
 };
+
+function versioned(kind: "costs" | "email" | "social"): { table: string; key: readonly string[] } {
+  const { table, key } = STORED_KINDS[kind];
+  if (key === null) throw new Error(`${kind} rows have no replacement key`);
+  return { table, key };
+}
 
 /** Keys per statement when asking which incoming ids are already stored. */
 const KEYS_PER_QUERY = 10_000;
@@ -59,6 +65,8 @@ export class ClickhouseStore implements Store {
   private constructor(
     private readonly ch: ClickhouseConnection,
     private readonly staging: DuckdbConnection,
+    /** The server's version, as `SELECT version()` gives it. */
+    readonly serverVersion: string,
   ) {}
 
   get description(): string {
@@ -67,15 +75,17 @@ export class ClickhouseStore implements Store {
 
   static async open(url: string, cluster: string | null = null): Promise<ClickhouseStore> {
     const ch = await ClickhouseConnection.open(url, cluster);
+    let version: string;
     try {
       await ch.ddl(schemaStatements(ch.database, cluster));
+      version = String((await ch.all("SELECT version() AS v"))[0]?.v ?? "unknown");
     } catch (error) {
       await ch.close();
       throw error;
     }
     // Staging only: small, and never more than one import or commit at a time.
     const staging = await DuckdbConnection.open(":memory:", { memoryLimit: "2GB" });
-    return new ClickhouseStore(ch, staging);
+    return new ClickhouseStore(ch, staging, version);
   }
 
   /** A version newer than any this process made before (microseconds, then a counter). */
@@ -291,12 +301,7 @@ export class ClickhouseStore implements Store {
     return found;
   }
 
-  private async insertFacts(
-    tx: Transaction,
-    kind: "orders" | "costs" | "email" | "social",
-    workspace: string,
-    valid: number,
-  ) {
+  private async insertFacts(tx: Transaction, kind: RowKind, workspace: string, valid: number) {
     const ws = d.literal(workspace);
     let replaced = 0;
     if (kind === "orders") {
@@ -307,7 +312,7 @@ export class ClickhouseStore implements Store {
     } else {
       await loadExisting(tx, []);
       const { table, key } = VERSIONED[kind];
-      const incoming = await tx.all(REPLACE_KEYS[kind].select);
+      const incoming = await tx.all(incomingKeys(kind, workspace));
       for (let i = 0; i < incoming.length; i += KEYS_PER_QUERY) {
         const tuples = incoming
           .slice(i, i + KEYS_PER_QUERY)
@@ -324,7 +329,7 @@ export class ClickhouseStore implements Store {
       tx,
       factExport(kind, workspace, this.nextVersion()),
       async (path, rows) => {
-        if (rows > 0) await this.ch.insertFile(kind === "orders" ? "orders" : VERSIONED[kind].table, path);
+        if (rows > 0) await this.ch.insertFile(STORED_KINDS[kind].table, path);
         return rows;
       },
     );

@@ -2,10 +2,9 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ImportKind } from "../../import/kinds.js";
 import type { Transaction } from "../duckdb/connection.js";
 import { duckdbDialect as dd } from "../duckdb/dialect.js";
-import { campaignKeySql } from "../sql/session-columns.js";
+import { type RowKind, STORED_KINDS, storedRows } from "../duckdb/import.js";
 
 /**
  * Files and ingested events are read, typed and checked by the same DuckDB code as the embedded
@@ -22,73 +21,58 @@ function jsonArrays(column: string, alias: string): string {
 }
 
 /**
- * The events of temp table `enriched` not already stored (keys in temp table `existing`), first of
- * each key. Keys travel as hex: `hex()` is fast, where casting DuckDB's 128-bit numbers to decimal
- * text took 20 s per 100,000 rows.
+ * Rows shaped as a DuckDB table stores them (`from`: the table, or a subquery of the same columns)
+ * in the layout of the ClickHouse table of that name, as newer rows of `version`: one conversion
+ * for imports, ingestion and `sextant migrate`. Event keys travel as hex: `hex()` is fast, where
+ * casting DuckDB's 128-bit numbers to decimal text took 20 s per 100,000 rows.
  */
-export function eventsExport(): string {
-  return `SELECT workspace, seq, hex(dedup_key) AS dedup_key, message_id, epoch_us(ts) AS ts_us,
-    strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, type, name, visitor_id, user_id, anonymous_id, url, host, path,
-    referrer, referrer_domain, utm_source, utm_medium, utm_campaign, utm_content, utm_term, campaign_key,
-    device, browser, os, country, revenue, currency, order_id, CAST(properties AS VARCHAR) AS properties,
-    ${jsonArrays("properties", "properties")}
-  FROM enriched e
-  WHERE hex(dedup_key) NOT IN (SELECT key FROM existing)
-  QUALIFY row_number() OVER (PARTITION BY dedup_key ORDER BY seq) = 1`;
-}
-
-/** The good rows of temp table `typed` for a kind other than events, as ClickHouse rows of `version`. */
-export function factExport(kind: Exclude<ImportKind, "events">, workspace: string, version: bigint): string {
-  const ws = dd.literal(workspace);
-  switch (kind) {
+export function clickhouseRows(table: string, from: string, version: bigint | number = 0): string {
+  const seconds = (column: string) => `strftime(${column}, '%Y-%m-%d %H:%M:%S')`;
+  switch (table) {
+    case "events":
+      return `SELECT * EXCLUDE (dedup_key, ts, properties), hex(dedup_key) AS dedup_key, epoch_us(ts) AS ts_us,
+          ${seconds("ts")} AS ts, CAST(properties AS VARCHAR) AS properties, ${jsonArrays("properties", "properties")}
+        FROM ${from}`;
     case "orders":
-      // The first row of each order id in the file; ids already stored are in temp table `existing`.
-      return `SELECT ${ws} AS workspace, order_id, epoch_us(timestamp) AS ts_us,
-          strftime(timestamp, '%Y-%m-%d %H:%M:%S') AS ts, customer_id, revenue, upper(currency) AS currency, campaign,
-          ${campaignKeySql("campaign")} AS campaign_key, visitor_id, line, ${version} AS version
-        FROM typed WHERE error IS NULL AND order_id NOT IN (SELECT key FROM existing)
-        QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY line) = 1`;
-    case "costs":
-      return `SELECT ${ws} AS workspace, date, campaign, ${campaignKeySql("campaign")} AS campaign_key,
-          coalesce(lower(channel), 'paid') AS channel, spend, impressions, clicks, conversions,
-          upper(currency) AS currency, CAST(extras AS VARCHAR) AS breakdown, CAST(extras AS VARCHAR) AS breakdown_key,
-          ${jsonArrays("extras", "breakdown")}, ${version} AS version
-        FROM typed WHERE error IS NULL`;
-    case "email":
-      return `SELECT ${ws} AS workspace, date, campaign, ${campaignKeySql("campaign")} AS campaign_key, sent, delivered,
-          opens, clicks, unsubscribes, bounces, ${version} AS version
-        FROM typed WHERE error IS NULL`;
-    case "social":
-      return `SELECT ${ws} AS workspace, date, lower(network) AS network, posts, reach, impressions, interactions,
-          mentions, followers, ${version} AS version
-        FROM typed WHERE error IS NULL`;
-    default: {
-      const unknown: never = kind;
-      throw new Error(`unknown kind ${String(unknown)}`);
-    }
+      return `SELECT * EXCLUDE (ts), epoch_us(ts) AS ts_us, ${seconds("ts")} AS ts, ${version} AS version FROM ${from}`;
+    case "ad_costs":
+      return `SELECT * EXCLUDE (breakdown), CAST(breakdown AS VARCHAR) AS breakdown,
+          ${jsonArrays("breakdown", "breakdown")}, ${version} AS version
+        FROM ${from}`;
+    default:
+      return `SELECT *, ${version} AS version FROM ${from}`;
   }
 }
 
-/** The keys of rows a kind replaces by (costs, e-mail, social), as SQL over `typed`'s good rows. */
-export const REPLACE_KEYS: Readonly<
-  Record<"costs" | "email" | "social", { columns: string[]; select: string }>
-> = {
-  costs: {
-    columns: ["date", "campaign_key", "breakdown_key"],
-    select: `SELECT DISTINCT CAST(date AS VARCHAR) AS date, ${campaignKeySql("campaign")} AS campaign_key,
-      CAST(extras AS VARCHAR) AS breakdown_key FROM typed WHERE error IS NULL`,
-  },
-  email: {
-    columns: ["date", "campaign_key"],
-    select: `SELECT DISTINCT CAST(date AS VARCHAR) AS date, ${campaignKeySql("campaign")} AS campaign_key
-      FROM typed WHERE error IS NULL`,
-  },
-  social: {
-    columns: ["date", "network"],
-    select:
-      "SELECT DISTINCT CAST(date AS VARCHAR) AS date, lower(network) AS network FROM typed WHERE error IS NULL",
-  },
-};
+/** The events of temp table `enriched` not already stored (keys in temp table `existing`), first of each key. */
+export function eventsExport(): string {
+  return clickhouseRows(
+    "events",
+    `(SELECT * FROM enriched WHERE hex(dedup_key) NOT IN (SELECT key FROM existing)
+      QUALIFY row_number() OVER (PARTITION BY dedup_key ORDER BY seq) = 1)`,
+  );
+}
+
+/**
+ * The good rows of temp table `typed` (see `storedRows`) as ClickHouse rows of `version`; for
+ * orders, the first row of each id not already stored (ids in temp table `existing`).
+ */
+export function factExport(kind: RowKind, workspace: string, version: bigint): string {
+  const rows = storedRows(kind, workspace);
+  const from =
+    kind === "orders"
+      ? `(SELECT * FROM (${rows}) WHERE order_id NOT IN (SELECT key FROM existing)
+          QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY line) = 1)`
+      : `(${rows})`;
+  return clickhouseRows(STORED_KINDS[kind].table, from, version);
+}
+
+/** The distinct replacement keys of the file's good rows, dates as text. */
+export function incomingKeys(kind: RowKind, workspace: string): string {
+  const key = STORED_KINDS[kind].key ?? [];
+  const columns = key.map((k) => (k === "date" ? "CAST(date AS VARCHAR) AS date" : k));
+  return `SELECT DISTINCT ${columns.join(", ")} FROM (${storedRows(kind, workspace)})`;
+}
 
 /** Creates temp table `existing(key)` holding the given keys. */
 export async function loadExisting(tx: Transaction, keys: readonly string[]): Promise<void> {
@@ -145,35 +129,12 @@ export function migrationExports(): readonly { table: string; select: string }[]
         ${seconds("revoked_at")} AS revoked_at, 0 AS version FROM src.api_keys`,
     },
     { table: "salts", select: "SELECT day, salt, 0 AS version FROM src.salts" },
-    {
-      table: "events",
-      select: `SELECT workspace, seq, hex(dedup_key) AS dedup_key, message_id, epoch_us(ts) AS ts_us,
-        ${seconds("ts")} AS ts, type, name, visitor_id, user_id, anonymous_id, url, host, path,
-        referrer, referrer_domain, utm_source, utm_medium, utm_campaign, utm_content, utm_term, campaign_key,
-        device, browser, os, country, revenue, currency, order_id, CAST(properties AS VARCHAR) AS properties,
-        ${jsonArrays("properties", "properties")}
-      FROM src.events`,
-    },
-    {
-      table: "orders",
-      select: `SELECT workspace, order_id, epoch_us(ts) AS ts_us, ${seconds("ts")} AS ts, customer_id, revenue, currency,
-        campaign, campaign_key, visitor_id, 0 AS line, 0 AS version FROM src.orders`,
-    },
-    {
-      table: "ad_costs",
-      select: `SELECT workspace, date, campaign, campaign_key, channel, spend, impressions, clicks, conversions, currency,
-        CAST(breakdown AS VARCHAR) AS breakdown, breakdown_key, ${jsonArrays("breakdown", "breakdown")}, 0 AS version
-      FROM src.ad_costs`,
-    },
-    {
-      table: "email_campaigns",
-      select: `SELECT workspace, date, campaign, campaign_key, sent, delivered, opens, clicks, unsubscribes, bounces,
-        0 AS version FROM src.email_campaigns`,
-    },
-    {
-      table: "social_metrics",
-      select: `SELECT workspace, date, network, posts, reach, impressions, interactions, mentions, followers,
-        0 AS version FROM src.social_metrics`,
-    },
+    { table: "events", select: clickhouseRows("events", "src.events") },
+    // Stored orders are already one per id: their file line no longer matters.
+    { table: "orders", select: clickhouseRows("orders", "(SELECT *, 0 AS line FROM src.orders)") },
+    ...(["ad_costs", "email_campaigns", "social_metrics"] as const).map((table) => ({
+      table,
+      select: clickhouseRows(table, `src.${table}`),
+    })),
   ];
 }

@@ -230,62 +230,65 @@ function resolveLayout(
 
 export type Merged = Pick<ImportSummary, "rowsStored" | "rowsReplaced" | "rowsDuplicate">;
 
-async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: string): Promise<Merged> {
-  const valid = await tx.number("SELECT count(*) FROM typed WHERE error IS NULL");
+/** The file kinds stored as rows of their own table (events are enriched, see import-sql.ts). */
+export type RowKind = Exclude<ImportKind, "events">;
+
+/**
+ * Where each kind is stored, and the columns whose values a later row replaces (null: the first
+ * row of an order id is kept). One definition for every store.
+ */
+export const STORED_KINDS: Readonly<
+  Record<RowKind, { readonly table: string; readonly key: readonly string[] | null }>
+> = {
+  orders: { table: "orders", key: null },
+  costs: { table: "ad_costs", key: ["date", "campaign_key", "breakdown_key"] },
+  email: { table: "email_campaigns", key: ["date", "campaign_key"] },
+  social: { table: "social_metrics", key: ["date", "network"] },
+};
+
+/**
+ * The good rows of temp table `typed` with the columns of the kind's table (orders also keep their
+ * file `line`, to keep the first row of an id): the one definition of what a file row becomes.
+ */
+export function storedRows(kind: RowKind, workspace: string): string {
+  const ws = d.literal(workspace);
+  const campaign = `${campaignKeySql("campaign")} AS campaign_key`;
   switch (kind) {
-    case "events":
-      return mergeEvents(tx, ws, workspace, valid);
-    case "orders": {
-      const stored = await tx.changed(`INSERT INTO orders
-        SELECT ${ws}, order_id, timestamp, customer_id, revenue, upper(currency), campaign,
-          ${campaignKeySql("campaign")}, visitor_id
-        FROM typed t WHERE error IS NULL
-          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.workspace = ${ws} AND o.order_id = t.order_id)
-        QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY line) = 1`);
-      return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
-    }
+    case "orders":
+      return `SELECT ${ws} AS workspace, order_id, timestamp AS ts, customer_id, revenue, upper(currency) AS currency,
+          campaign, ${campaign}, visitor_id, line
+        FROM typed WHERE error IS NULL`;
     case "costs":
-      return replaceRows(
-        tx,
-        ws,
-        valid,
-        "ad_costs",
-        ["date", "campaign_key", "breakdown_key"],
-        `
-        SELECT ${ws} AS workspace, date, campaign, ${campaignKeySql("campaign")} AS campaign_key,
-          coalesce(lower(channel), 'paid') AS channel, spend, impressions, clicks, conversions,
-          upper(currency) AS currency, extras AS breakdown, CAST(extras AS VARCHAR) AS breakdown_key
-        FROM typed WHERE error IS NULL`,
-      );
+      return `SELECT ${ws} AS workspace, date, campaign, ${campaign}, coalesce(lower(channel), 'paid') AS channel,
+          spend, impressions, clicks, conversions, upper(currency) AS currency, extras AS breakdown,
+          CAST(extras AS VARCHAR) AS breakdown_key
+        FROM typed WHERE error IS NULL`;
     case "email":
-      return replaceRows(
-        tx,
-        ws,
-        valid,
-        "email_campaigns",
-        ["date", "campaign_key"],
-        `
-        SELECT ${ws} AS workspace, date, campaign, ${campaignKeySql("campaign")} AS campaign_key, sent, delivered, opens,
-          clicks, unsubscribes, bounces
-        FROM typed WHERE error IS NULL`,
-      );
+      return `SELECT ${ws} AS workspace, date, campaign, ${campaign}, sent, delivered, opens, clicks, unsubscribes, bounces
+        FROM typed WHERE error IS NULL`;
     case "social":
-      return replaceRows(
-        tx,
-        ws,
-        valid,
-        "social_metrics",
-        ["date", "network"],
-        `
-        SELECT ${ws} AS workspace, date, lower(network) AS network, posts, reach, impressions, interactions,
+      return `SELECT ${ws} AS workspace, date, lower(network) AS network, posts, reach, impressions, interactions,
           mentions, followers
-        FROM typed WHERE error IS NULL`,
-      );
+        FROM typed WHERE error IS NULL`;
     default: {
       const unknown: never = kind;
       throw new Error(`unknown kind ${String(unknown)}`);
     }
   }
+}
+
+async function merge(tx: Transaction, kind: ImportKind, ws: string, workspace: string): Promise<Merged> {
+  const valid = await tx.number("SELECT count(*) FROM typed WHERE error IS NULL");
+  if (kind === "events") return mergeEvents(tx, ws, workspace, valid);
+  const { table, key } = STORED_KINDS[kind];
+  if (key === null) {
+    const stored = await tx.changed(`INSERT INTO ${table} BY NAME
+      SELECT * EXCLUDE (line) FROM (${storedRows(kind, workspace)}) t
+      WHERE NOT EXISTS (SELECT 1 FROM ${table} o WHERE o.workspace = ${ws} AND o.order_id = t.order_id)
+      QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY line) = 1`);
+    return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
+  }
+  return replaceRows(tx, ws, valid, table, key, storedRows(kind, workspace));
 }
 
 /** Rows with the same key as a row of the file are replaced; rows of the file are all kept. */
@@ -294,7 +297,7 @@ async function replaceRows(
   ws: string,
   valid: number,
   table: string,
-  key: string[],
+  key: readonly string[],
   select: string,
 ): Promise<Merged> {
   await tx.run(`CREATE TEMP TABLE incoming AS ${select}`);
