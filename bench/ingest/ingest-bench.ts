@@ -21,10 +21,13 @@ export interface IngestBenchOptions {
   /** autocannon connections for the unthrottled batch runs. */
   readonly connections: number;
   readonly seconds: number;
-  /** Single `/api/event` requests per second (autocannon overallRate). */
+  /** Single `/api/event` requests per second, evenly spaced (load.ts' open loop). */
   readonly eventRate: number;
+  /** Most sockets the open loop may hold open at once. */
   readonly eventConnections: number;
   readonly eventSeconds: number;
+  /** Seconds at the rate before the measured `eventSeconds`, not counted. */
+  readonly eventWarmupSeconds: number;
   /** Continuous batch ingestion against `sextant serve` for the commit-stall measurement. */
   readonly stallSeconds: number;
   /** Profile the `serve` process of the stall run with `node --cpu-prof`. */
@@ -54,6 +57,7 @@ export const DEFAULT_OPTIONS: IngestBenchOptions = {
   eventRate: 1000,
   eventConnections: 100,
   eventSeconds: 15,
+  eventWarmupSeconds: 3,
   stallSeconds: 30,
   profile: true,
   killCycles: 10,
@@ -272,9 +276,11 @@ async function benchHttp(options: IngestBenchOptions, dir: string) {
       connections: options.eventConnections,
       durationSeconds: options.eventSeconds,
       overallRate: options.eventRate,
+      warmupSeconds: options.eventWarmupSeconds,
     };
     log(
-      `(b) single /api/event at ${options.eventRate} req/s, ${options.eventConnections} connections, ${options.eventSeconds} s (fresh store)`,
+      `(b) single /api/event at ${options.eventRate} req/s evenly spaced (open loop, up to ${options.eventConnections} connections), ` +
+        `${options.eventSeconds} s after ${options.eventWarmupSeconds} s of warm-up (fresh store)`,
     );
     const eventLoad = await runLoadChild({
       url,
@@ -608,6 +614,7 @@ function targets(
 export const QUICK_OPTIONS: Partial<IngestBenchOptions> = {
   seconds: 5,
   eventSeconds: 5,
+  eventWarmupSeconds: 1,
   stallSeconds: 10,
   killCycles: 3,
   checkpointKills: 1,

@@ -12,6 +12,7 @@ const USAGE = `usage: node dist/bench/ingest/main.js [options]
   --batch N            events per /v1/batch request (default ${DEFAULT_OPTIONS.batchEvents})
   --rate N             /api/event requests per second (default ${DEFAULT_OPTIONS.eventRate})
   --event-seconds N    length of the /api/event runs (default ${DEFAULT_OPTIONS.eventSeconds})
+  --event-warmup N     seconds at that rate before each /api/event run, not counted (default ${DEFAULT_OPTIONS.eventWarmupSeconds})
   --stall-seconds N    continuous ingestion into sextant serve, 0 to skip (default ${DEFAULT_OPTIONS.stallSeconds})
   --no-profile         do not run that server under node --cpu-prof
   --cycles N           kill/restart cycles, 0 to skip (default ${DEFAULT_OPTIONS.killCycles})
@@ -63,6 +64,9 @@ function parseArgs(
         break;
       case "--event-seconds":
         options.eventSeconds = whole();
+        break;
+      case "--event-warmup":
+        options.eventWarmupSeconds = whole();
         break;
       case "--stall-seconds":
         options.stallSeconds = whole();
