@@ -160,9 +160,22 @@ function columnErrors(
   return errors;
 }
 
-/** Host, path and query parameter of a URL, in SQL. Accepts full URLs, bare paths and bare hosts. */
-const urlHost = (u: string) =>
-  `nullif(regexp_replace(lower(regexp_extract(${u}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#:]*)', 1)), '^www\\.', ''), '')`;
+// Host, path and query parameter of a URL, in SQL. Accept full URLs, bare paths and bare hosts.
+
+/** The host of a URL: the group after an optional scheme and an optional user-info part. */
+export const URL_HOST_PATTERN = "^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#:]*)";
+
+/**
+ * The host as URL_HOST_PATTERN reads it. An http(s) URL without `@` (nearly every URL) has the
+ * scheme group and no user-info group, so a one-pass pattern reads the same host about three times
+ * faster; `import-sql.test.ts` compares both on tricky and random URLs.
+ */
+export const urlHostText = (u: string) =>
+  `CASE WHEN (starts_with(${u}, 'https://') OR starts_with(${u}, 'http://')) AND NOT contains(${u}, '@')
+    THEN regexp_extract(${u}, '^https?://([^/?#:]*)', 1) ELSE regexp_extract(${u}, '${URL_HOST_PATTERN}', 1) END`;
+
+/** The host in lower case, without `www.`, NULL when empty. */
+const urlHost = (u: string) => `nullif(regexp_replace(lower(${urlHostText(u)}), '^www\\.', ''), '')`;
 const urlPath = (u: string) =>
   `coalesce(nullif(regexp_extract(${u}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/')`;
 const urlParam = (u: string, name: string) =>
@@ -172,8 +185,14 @@ const urlParam = (u: string, name: string) =>
 /**
  * Events in their stored shape: type and name normalised (page calls are `pageview`), UTM tags
  * from columns or else from the URL's query, host, path and referrer domain parsed once here.
+ * `rows` is a relation of good rows of `typed` (all of them by default).
  */
-export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint): string {
+export function enrichedEvents(
+  d: Dialect,
+  workspace: string,
+  seqBase: bigint,
+  rows = "(SELECT * FROM typed WHERE error IS NULL)",
+): string {
   // A URL is searched for a tag only when the tag's column is empty and the URL has it.
   const utm = (name: string) =>
     `CASE WHEN utm_${name} IS NOT NULL THEN utm_${name} WHEN contains(url, 'utm_${name}=') THEN ${urlParam("url", `utm_${name}`)} END`;
@@ -191,6 +210,6 @@ export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint): 
     lower(device) AS device, browser, os, upper(country) AS country, revenue, upper(currency) AS currency, order_id,
     CASE WHEN properties IS NULL AND extras = json_object() THEN NULL
          ELSE json_merge_patch(coalesce(properties::JSON, json_object()), extras) END AS properties
-  FROM (SELECT * REPLACE (${type} AS type) FROM typed WHERE error IS NULL) t
+  FROM (SELECT * REPLACE (${type} AS type) FROM ${rows}) t
 )`;
 }
