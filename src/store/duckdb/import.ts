@@ -327,7 +327,7 @@ async function mergeEvents(tx: Transaction, ws: string, workspace: string, valid
  * is a function of the row, so the rows of one key are all stored already or none is; only keys
  * seen twice in the file are grouped (a window over every row cost 2.6 s of a 1M-row import).
  */
-function newEventRows(ws: string): string {
+export function newEventRows(ws: string): string {
   const good = "(SELECT * FROM typed WHERE error IS NULL)";
   // Duplicates share their time (re-sent messages within days), so only nearby stored events are compared.
   const nearby = `x.ts BETWEEN (SELECT min(timestamp) FROM ${good}) - INTERVAL 7 DAY
