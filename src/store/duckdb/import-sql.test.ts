@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckdbConnection, type Row } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
-import { URL_HOST_PATTERN, urlHostText } from "./import-sql.js";
+import { URL_HOST_PATTERN, URL_PATH_PATTERN, urlHostText, urlPathText } from "./import-sql.js";
 
 let db: DuckdbConnection;
 beforeAll(async () => {
@@ -10,15 +10,23 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-/** Each URL's host by the import's expression and by the one general pattern, side by side. */
-async function hosts(urls: readonly string[]): Promise<Row[]> {
+/** Each URL's host and path by the import's expressions and by the general patterns, side by side. */
+async function parts(urls: readonly string[]): Promise<Row[]> {
   const values = urls.map((u) => `(${d.literal(u)})`).join(", ");
-  return db.all(`SELECT ${urlHostText("u")} AS fast, regexp_extract(u, '${URL_HOST_PATTERN}', 1) AS pattern
+  return db.all(`SELECT u, ${urlHostText("u")} AS host, regexp_extract(u, '${URL_HOST_PATTERN}', 1) AS host_pattern,
+      ${urlPathText("u")} AS path, regexp_extract(u, '${URL_PATH_PATTERN}', 1) AS path_pattern
     FROM (VALUES ${values}) v(u)`);
 }
 
-describe("URL host in SQL", () => {
-  it("reads the same host as the general pattern on tricky URLs", async () => {
+function expectSameParts(rows: readonly Row[]): void {
+  for (const row of rows) {
+    expect(row.host, `host of ${JSON.stringify(row.u)}`).toBe(row.host_pattern);
+    expect(row.path, `path of ${JSON.stringify(row.u)}`).toBe(row.path_pattern);
+  }
+}
+
+describe("URL host and path in SQL", () => {
+  it("reads the same host and path as the general patterns on tricky URLs", async () => {
     const urls = [
       "https://www.example.com/a?b=c#d",
       "http://example.com",
@@ -38,6 +46,11 @@ describe("URL host in SQL", () => {
       "https://ünï.com/ä",
       "https://x.com\n/y",
       "https://x.com\\y",
+      "https://x.com?a=/b",
+      "https://x.com#/b?c",
+      "https://x.com/a/b?c#d",
+      "https://x.com//a",
+      "http://x.com/é?q",
       "www.bare.com/path",
       "/just/path",
       "mailto:x@y.com",
@@ -45,10 +58,10 @@ describe("URL host in SQL", () => {
       "1http://x.y/z",
       "",
     ];
-    for (const row of await hosts(urls)) expect(row.fast).toBe(row.pattern);
+    expectSameParts(await parts(urls));
   });
 
-  it("reads the same host as the general pattern on random http(s) URLs", async () => {
+  it("reads the same host and path as the general patterns on random URLs", async () => {
     const part = fc.string({
       unit: fc.constantFrom("a", "B", "w", ".", "/", "?", "#", ":", "@", "%", "=", "&", " ", "é", "\n"),
       maxLength: 20,
@@ -56,8 +69,7 @@ describe("URL host in SQL", () => {
     const url = fc.tuple(fc.constantFrom("https://", "http://", "http:/", "https:", "HTTP://", ""), part);
     await fc.assert(
       fc.asyncProperty(fc.array(url, { minLength: 1, maxLength: 50 }), async (pairs) => {
-        for (const row of await hosts(pairs.map(([scheme, rest]) => scheme + rest)))
-          expect(row.fast).toBe(row.pattern);
+        expectSameParts(await parts(pairs.map(([scheme, rest]) => scheme + rest)));
       }),
       { numRuns: 100 },
     );

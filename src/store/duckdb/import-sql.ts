@@ -176,8 +176,21 @@ export const urlHostText = (u: string) =>
 
 /** The host in lower case, without `www.`, NULL when empty. */
 const urlHost = (u: string) => `nullif(regexp_replace(lower(${urlHostText(u)}), '^www\\.', ''), '')`;
-const urlPath = (u: string) =>
-  `coalesce(nullif(regexp_extract(${u}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/')`;
+/** The path of a URL: after an optional scheme and authority, up to the query or fragment. */
+export const URL_PATH_PATTERN = "^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)";
+
+/**
+ * The path as URL_PATH_PATTERN reads it. After `http://` or `https://` the optional group is taken
+ * with its longest authority, so the path is the rest up to `?` or `#`: cut with split_part, twice
+ * as fast as the capture (import-sql.test.ts compares both).
+ */
+export const urlPathText = (u: string) =>
+  `CASE WHEN starts_with(${u}, 'https://') OR starts_with(${u}, 'http://')
+    THEN split_part(split_part(regexp_replace(${u}, '^https?://[^/?#]*', ''), '?', 1), '#', 1)
+    ELSE regexp_extract(${u}, '${URL_PATH_PATTERN}', 1) END`;
+
+/** The path, `/` when empty. */
+const urlPath = (u: string) => `coalesce(nullif(${urlPathText(u)}, ''), '/')`;
 const urlParam = (u: string, name: string) =>
   `nullif(trim(coalesce(try(url_decode(replace(regexp_extract(${u}, '[?&]${name}=([^&#]*)', 1), '+', ' '))),
     regexp_extract(${u}, '[?&]${name}=([^&#]*)', 1))), '')`;
