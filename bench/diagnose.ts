@@ -6,7 +6,8 @@ import { bucketsOf } from "../src/kpi/buckets.js";
 import { FACT_MEASURES } from "../src/kpi/measures.js";
 import { duckdbDialect as d } from "../src/store/duckdb/dialect.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
-import { enrichedEvents, typedSelect } from "../src/store/duckdb/import-sql.js";
+import { newEventRows } from "../src/store/duckdb/import.js";
+import { enrichedEvents, typedSelect, urlHostText } from "../src/store/duckdb/import-sql.js";
 import { sessionEventsSelect } from "../src/store/duckdb/session-sql.js";
 import { measureStatements } from "../src/store/sql/measure-sql.js";
 import { validateSettings } from "../src/workspace/parse-setting.js";
@@ -20,8 +21,7 @@ const ALL_MEASURES = Object.values(FACT_MEASURES).flat();
 
 /**
  * `node dist/bench/diagnose.js [--size 1m] [--no-import] [--no-store]`: where the time of the slow paths goes. Replays the
- * steps of `store.importFile(events)` one statement at a time (the same SQL builders as src; the
- * merge statement is copied from src/store/duckdb/import.ts), then profiles session derivation and
+ * steps of `store.importFile(events)` one statement at a time (the same SQL builders as src), then profiles session derivation and
  * the overview's statements on the store `npm run bench` left, printing each statement's time and
  * its most expensive operators (EXPLAIN ANALYZE). Run it after `npm run bench` for that size.
  */
@@ -164,16 +164,16 @@ async function diagnoseImport(events: string, workspace: Workspace, label: strin
     const base = BigInt(await raw.number("SELECT coalesce(max(seq), 0) FROM events"));
     await profile(
       raw,
-      "6. enriched temp table (URL parsing, UTM, dedup key)",
-      `CREATE TEMP TABLE enriched AS ${enrichedEvents(d, workspace.name, base)}`,
+      "6. merge: INSERT enriched new events (anti-join, first row of repeated keys)",
+      `INSERT INTO events BY NAME ${enrichedEvents(d, workspace.name, base, newEventRows(lit(workspace.name)))}`,
+      8,
     );
     log("     parts of step 6, each alone over raw:");
     const url = text("url");
     await probe(
       raw,
-      "host of url and referrer (2 regexp_extract + regexp_replace)",
-      `concat(regexp_replace(lower(regexp_extract(${url}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#:]*)', 1)), '^www\\.', ''),
-        regexp_replace(lower(regexp_extract(${text("referrer")}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#:]*)', 1)), '^www\\.', ''))`,
+      "host of url and referrer (as enrichedEvents reads them)",
+      `concat(${urlHostText(url)}, ${urlHostText(text("referrer"))})`,
     );
     await probe(
       raw,
@@ -195,18 +195,8 @@ async function diagnoseImport(events: string, workspace: Workspace, label: strin
       "dedup key: md5_number('m:' || message_id)",
       `md5_number('m:' || ${text("message_id")})`,
     );
-    await profile(
-      raw,
-      "7. merge: INSERT new events (NOT EXISTS + row_number per dedup_key)",
-      `INSERT INTO events BY NAME
-      SELECT e.* FROM enriched e
-      WHERE NOT EXISTS (
-        SELECT 1 FROM events x WHERE x.workspace = ${lit(workspace.name)} AND x.dedup_key = e.dedup_key
-          AND x.ts BETWEEN (SELECT min(ts) FROM enriched) - INTERVAL 7 DAY AND (SELECT max(ts) FROM enriched) + INTERVAL 7 DAY)
-      QUALIFY row_number() OVER (PARTITION BY e.dedup_key ORDER BY e.seq) = 1`,
-    );
     const commit = await timed(() => raw.run("COMMIT"));
-    log(`  8. commit: ${fmtMs(commit.ms)} wall, ${fmtMs(commit.cpuMs)} CPU`);
+    log(`  7. commit: ${fmtMs(commit.ms)} wall, ${fmtMs(commit.cpuMs)} CPU`);
   } finally {
     raw.close();
     removeDb(dbPath);

@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import { CLI_MEMORY_LIMIT, memoryLimit } from "../src/config.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import type { ImportSummary } from "../src/store/store.js";
 import type { Workspace } from "../src/workspace/settings.js";
@@ -32,6 +33,8 @@ export interface ImportResult {
   readonly sessionEvents: number;
   /** Peak RSS of this process (DuckDB in it) during Sextant's imports and session derivation. */
   readonly sextantPeakRssBytes: number;
+  /** DuckDB's memory limit during Sextant's imports: the CLI's (SEXTANT_MEMORY_LIMIT changes it). */
+  readonly sextantMemoryLimit: string;
   readonly dbBytes: number;
 }
 
@@ -56,10 +59,11 @@ export async function benchImport(
 ): Promise<ImportResult> {
   for (const file of [files.events, files.costs, files.orders]) await warmPageCache(file);
 
-  // Sextant, as `sextant import` opens it (no memory limit: DuckDB's default).
+  // Sextant, as `sextant import` opens it: the CLI's memory limit, or SEXTANT_MEMORY_LIMIT.
+  const sextantMemoryLimit = memoryLimit({}, process.env, CLI_MEMORY_LIMIT);
   removeDb(dbPath);
   resetPeakRss();
-  const store = await DuckdbStore.open(dbPath);
+  const store = await DuckdbStore.open(dbPath, { memoryLimit: sextantMemoryLimit });
   let sextant: ImportResult["sextant"];
   let sessionEvents: number;
   try {
@@ -102,7 +106,8 @@ export async function benchImport(
   }
   const sextantPeakRssBytes = peakRss();
   log(
-    `    sextant peak RSS during import + refreshDerived: ${(sextantPeakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `    sextant peak RSS during import + refreshDerived: ${(sextantPeakRssBytes / 2 ** 20).toFixed(0)} MiB ` +
+      `(memory limit ${sextantMemoryLimit})`,
   );
   {
     const raw = await RawDuckdb.open(dbPath);
@@ -141,7 +146,14 @@ export async function benchImport(
     `    ratio sextant/baseline: events import ${fmtRatio(sextant.events.ms / baseline.events.ms)}, ` +
       `sessions ${fmtRatio(sextant.refreshDerived.ms / baseline.sessions.ms)}`,
   );
-  return { sextant, baseline, sessionEvents, sextantPeakRssBytes, dbBytes: statSync(dbPath).size };
+  return {
+    sextant,
+    baseline,
+    sessionEvents,
+    sextantPeakRssBytes,
+    sextantMemoryLimit,
+    dbBytes: statSync(dbPath).size,
+  };
 }
 
 export interface ProbeResult {

@@ -96,7 +96,7 @@ export function summaryRows(label: string, r: SizeResult): SummaryRow[] {
     `${fmtRatio(im.sextant.refreshDerived.ms / im.baseline.sessions.ms)} wall, ${fmtRatio(im.sextant.refreshDerived.cpuMs / im.baseline.sessions.cpuMs)} CPU`,
   );
   add(
-    "import + refreshDerived peak RSS (no memory limit)",
+    `import + refreshDerived peak RSS (memory limit ${im.sextantMemoryLimit})`,
     im.sextantPeakRssBytes,
     `${mib(im.sextantPeakRssBytes)} (store file ${mib(im.dbBytes)})`,
   );

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { UserError } from "./errors.js";
 
 /** Where the store lives, read once at start-up from flags and then the environment. */
 export interface StoreConfig {
@@ -14,6 +15,7 @@ export interface GlobalFlags {
   readonly clickhouse?: string;
   readonly clickhouseCluster?: string;
   readonly workspace?: string;
+  readonly memoryLimit?: string;
 }
 
 /** Resolves the store from flags, then SEXTANT_* variables, then the default file. */
@@ -27,4 +29,37 @@ export function storeConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv): StoreCo
 /** The embedded store's file from --db, then SEXTANT_DB, then the default (also `migrate`'s source). */
 export function duckdbFile(flags: GlobalFlags, env: NodeJS.ProcessEnv): string {
   return resolve(flags.db ?? env.SEXTANT_DB ?? DEFAULT_DB);
+}
+
+/**
+ * DuckDB's memory limit for commands other than `serve`. DuckDB's own default is 80 % of RAM, and
+ * an import and session derivation of 10M events grew to 20 GB under it; past the limit DuckDB
+ * spills to a temporary directory beside the store instead.
+ */
+export const CLI_MEMORY_LIMIT = "2GB";
+
+/** `sextant serve`'s: a bounded buffer keeps the server's memory flat however large the store grows. */
+export const SERVE_MEMORY_LIMIT = "512MB";
+
+const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B)$/i;
+
+/**
+ * The embedded store's memory limit from --memory-limit, then SEXTANT_MEMORY_LIMIT, then the
+ * command's default: a size such as 4GB or 512MB (KB, MB, GB, TB, or KiB, MiB, GiB, TiB).
+ */
+export function memoryLimit(flags: GlobalFlags, env: NodeJS.ProcessEnv, fallback: string): string {
+  const [value, source] =
+    flags.memoryLimit !== undefined
+      ? [flags.memoryLimit, "--memory-limit"]
+      : env.SEXTANT_MEMORY_LIMIT
+        ? [env.SEXTANT_MEMORY_LIMIT, "SEXTANT_MEMORY_LIMIT"]
+        : [fallback, "the default memory limit"];
+  const match = MEMORY_SIZE.exec(value.trim());
+  if (!match || Number(match[1]) <= 0) {
+    throw new UserError(
+      `${source} "${value}" is not a memory size: write it like 4GB or 512MB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB).`,
+      [{ field: "memory-limit", reason: "not a memory size" }],
+    );
+  }
+  return `${match[1]}${match[2]}`;
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type GlobalFlags, storeConfig } from "../config.js";
+import { CLI_MEMORY_LIMIT, type GlobalFlags, memoryLimit, storeConfig } from "../config.js";
 import type { DuckdbOptions } from "../store/duckdb/connection.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
@@ -35,15 +35,19 @@ export function isForwarded(): boolean {
   return io().store !== undefined;
 }
 
-/** Opens the store named by the flags (or environment), runs `work`, and always closes it. */
+/**
+ * Opens the store named by the flags (or environment), with the memory limit they set (or the
+ * CLI's default), runs `work`, and always closes it.
+ */
 export async function withStore<T>(
   flags: GlobalFlags,
   work: (store: Store) => Promise<T>,
-  options?: DuckdbOptions,
+  options: DuckdbOptions = {},
 ): Promise<T> {
   const lent = io().store;
   if (lent) return work(lent);
-  const store = await openStore(storeConfig(flags, process.env), options);
+  const limit = memoryLimit(flags, process.env, CLI_MEMORY_LIMIT);
+  const store = await openStore(storeConfig(flags, process.env), { memoryLimit: limit, ...options });
   try {
     return await work(store);
   } finally {

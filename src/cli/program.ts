@@ -22,6 +22,10 @@ export function buildProgram(): Command {
       "ClickHouse cluster for Distributed tables (or SEXTANT_CLICKHOUSE_CLUSTER)",
     )
     .option("--workspace <name>", "workspace to use (or SEXTANT_WORKSPACE; default: the only one)")
+    .option(
+      "--memory-limit <size>",
+      "DuckDB store's memory limit, e.g. 4GB (or SEXTANT_MEMORY_LIMIT; default 2GB, serve 512MB)",
+    )
     .configureOutput({ writeOut: (text) => io().stdout(text), writeErr: (text) => io().stderr(text) })
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()

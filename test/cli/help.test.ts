@@ -6,7 +6,21 @@ import { runCli } from "./run-cli.js";
 
 /** Each command of SPEC §4 that exists here, with words its --help must mention. */
 const COMMANDS: readonly [string[], string[]][] = [
-  [[], ["--db", "--clickhouse", "--workspace", "workspace", "import", "kpi", "demo", "serve", "migrate"]],
+  [
+    [],
+    [
+      "--db",
+      "--clickhouse",
+      "--workspace",
+      "--memory-limit",
+      "workspace",
+      "import",
+      "kpi",
+      "demo",
+      "serve",
+      "migrate",
+    ],
+  ],
   [["migrate"], ["--to", "--to-cluster", "--db"]],
   [["serve"], ["--port", "--host"]],
   [["workspace"], ["create", "list", "set"]],

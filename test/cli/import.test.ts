@@ -174,6 +174,41 @@ describe("sextant import KIND FILE.csv: one file of each kind", () => {
   });
 });
 
+describe("sextant --memory-limit", () => {
+  let cli: CliSandbox;
+  beforeAll(async () => {
+    cli = await CliSandbox.create();
+    await cli.ok(["workspace", "create", "shop"]);
+  });
+  afterAll(async () => {
+    await cli.cleanup();
+  });
+
+  it("imports within the limit of --memory-limit or SEXTANT_MEMORY_LIMIT, and refuses one that is not a size", async () => {
+    const file = await cli.file(
+      "limited.csv",
+      "timestamp,event,visitor_id\n2026-03-04T09:00:00Z,pageview,v9\n",
+    );
+    expectSummary(await cli.ok(["--memory-limit", "256MB", "import", "events", file]), {
+      read: 1,
+      stored: 1,
+      rejected: 0,
+    });
+    expectSummary(await cli.ok(["import", "events", file], { env: { SEXTANT_MEMORY_LIMIT: "300MiB" } }), {
+      read: 1,
+      stored: 0,
+      rejected: 0,
+      alreadyStored: 1,
+    });
+    expect(await cli.fails(["--memory-limit", "lots", "import", "events", file])).toMatch(
+      /--memory-limit "lots" is not a memory size: write it like 4GB/,
+    );
+    expect(await cli.fails(["workspace", "list"], { env: { SEXTANT_MEMORY_LIMIT: "80%" } })).toMatch(
+      /SEXTANT_MEMORY_LIMIT "80%" is not a memory size/,
+    );
+  });
+});
+
 /** Segment messages as `analytics-node` or a warehouse export writes them, one per line. */
 const SEGMENT_JSONL = [
   {

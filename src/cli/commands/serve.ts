@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type GlobalFlags, storeConfig } from "../../config.js";
+import { type GlobalFlags, memoryLimit, SERVE_MEMORY_LIMIT, storeConfig } from "../../config.js";
 import { loadDemo } from "../../demo/load-demo.js";
 import { UserError } from "../../errors.js";
 import { buildApp } from "../../server/app.js";
@@ -38,9 +38,11 @@ export function registerServe(program: Command): void {
       }
       const port = wholeNumber(flags.port, "port", 0, 65535);
       const rateLimit = wholeNumber(flags.rateLimit, "rate-limit", 1, Number.MAX_SAFE_INTEGER);
-      const config = storeConfig(command.optsWithGlobals<GlobalFlags>(), process.env);
-      // A bounded buffer keeps the server's memory flat however large the store grows.
-      const store = await openStore(config, { memoryLimit: "512MB" });
+      const globals = command.optsWithGlobals<GlobalFlags>();
+      const config = storeConfig(globals, process.env);
+      const store = await openStore(config, {
+        memoryLimit: memoryLimit(globals, process.env, SERVE_MEMORY_LIMIT),
+      });
       const token = newAdminToken();
       const app = await buildApp({
         store,

@@ -315,15 +315,28 @@ async function replaceRows(
 /** New events only: a message id or, without one, the row's hash, is stored once. */
 async function mergeEvents(tx: Transaction, ws: string, workspace: string, valid: number): Promise<Merged> {
   const base = BigInt(await tx.number("SELECT coalesce(max(seq), 0) FROM events"));
-  await tx.run(`CREATE TEMP TABLE enriched AS ${enrichedEvents(d, workspace, base)}`);
-  // Duplicates share their time (re-sent messages within days), so only nearby stored events are compared.
-  const stored = await tx.changed(`INSERT INTO events BY NAME
-    SELECT e.* FROM enriched e
-    WHERE NOT EXISTS (
-      SELECT 1 FROM events x WHERE x.workspace = ${ws} AND x.dedup_key = e.dedup_key
-        AND x.ts BETWEEN (SELECT min(ts) FROM enriched) - INTERVAL 7 DAY AND (SELECT max(ts) FROM enriched) + INTERVAL 7 DAY)
-    QUALIFY row_number() OVER (PARTITION BY e.dedup_key ORDER BY e.seq) = 1`);
+  const stored = await tx.changed(
+    `INSERT INTO events BY NAME ${enrichedEvents(d, workspace, base, newEventRows(ws))}`,
+  );
   return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
+}
+
+/**
+ * The good rows of `typed` whose dedup key is not stored yet, and of the rows sharing a key the
+ * first (lowest line): enriched and inserted in one statement, with no intermediate table. The key
+ * is a function of the row, so the rows of one key are all stored already or none is; only keys
+ * seen twice in the file are grouped (a window over every row cost 2.6 s of a 1M-row import).
+ */
+export function newEventRows(ws: string): string {
+  const good = "(SELECT * FROM typed WHERE error IS NULL)";
+  // Duplicates share their time (re-sent messages within days), so only nearby stored events are compared.
+  const nearby = `x.ts BETWEEN (SELECT min(timestamp) FROM ${good}) - INTERVAL 7 DAY
+    AND (SELECT max(timestamp) FROM ${good}) + INTERVAL 7 DAY`;
+  return `(SELECT t.* FROM ${good} t
+    LEFT JOIN (SELECT dedup_key, min(line) AS first_line FROM ${good} GROUP BY dedup_key HAVING count(*) > 1) r
+      ON r.dedup_key = t.dedup_key
+    ANTI JOIN (SELECT dedup_key FROM events x WHERE x.workspace = ${ws} AND ${nearby}) s ON s.dedup_key = t.dedup_key
+    WHERE r.first_line IS NULL OR t.line = r.first_line)`;
 }
 
 /** Rows numbered as read (header + row) moved to the lines an editor shows. */

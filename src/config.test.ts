@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { CLI_MEMORY_LIMIT, memoryLimit, SERVE_MEMORY_LIMIT } from "./config.js";
+import { isUserError } from "./errors.js";
+
+describe("memory limit of the embedded store", () => {
+  it("takes --memory-limit, then SEXTANT_MEMORY_LIMIT, then the command's default", () => {
+    const env = { SEXTANT_MEMORY_LIMIT: "3GB" };
+    expect(memoryLimit({ memoryLimit: "1GB" }, env, CLI_MEMORY_LIMIT)).toBe("1GB");
+    expect(memoryLimit({}, env, CLI_MEMORY_LIMIT)).toBe("3GB");
+    expect(memoryLimit({}, {}, CLI_MEMORY_LIMIT)).toBe("2GB");
+    expect(memoryLimit({}, { SEXTANT_MEMORY_LIMIT: "" }, SERVE_MEMORY_LIMIT)).toBe("512MB");
+  });
+
+  it.each([
+    ["4GB", "4GB"],
+    ["512mb", "512mb"],
+    [" 1.5 GiB ", "1.5GiB"],
+    ["800KB", "800KB"],
+    ["2TB", "2TB"],
+  ])("reads %j as %j", (value, expected) => {
+    expect(memoryLimit({ memoryLimit: value }, {}, CLI_MEMORY_LIMIT)).toBe(expected);
+  });
+
+  it.each(["lots", "4", "4G", "0GB", "-1GB", "80%", ""])(
+    "refuses %j with a sentence naming the flag",
+    (value) => {
+      let thrown: unknown;
+      try {
+        memoryLimit({ memoryLimit: value }, {}, CLI_MEMORY_LIMIT);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isUserError(thrown)).toBe(true);
+      expect(String((thrown as Error).message)).toMatch(
+        /^--memory-limit ".*" is not a memory size: write it like 4GB/,
+      );
+    },
+  );
+
+  it("names SEXTANT_MEMORY_LIMIT when the variable is wrong", () => {
+    expect(() => memoryLimit({}, { SEXTANT_MEMORY_LIMIT: "big" }, CLI_MEMORY_LIMIT)).toThrow(
+      /^SEXTANT_MEMORY_LIMIT "big" is not a memory size/,
+    );
+  });
+});
