@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLI_MEMORY_LIMIT, memoryLimit, SERVE_MEMORY_LIMIT } from "./config.js";
+import { CLI_MEMORY_LIMIT, memoryLimit, quarterOfMemory, SERVE_MEMORY_LIMIT } from "./config.js";
 import { isUserError } from "./errors.js";
 
 describe("memory limit of the embedded store", () => {
@@ -7,8 +7,15 @@ describe("memory limit of the embedded store", () => {
     const env = { SEXTANT_MEMORY_LIMIT: "3GB" };
     expect(memoryLimit({ memoryLimit: "1GB" }, env, CLI_MEMORY_LIMIT)).toBe("1GB");
     expect(memoryLimit({}, env, CLI_MEMORY_LIMIT)).toBe("3GB");
-    expect(memoryLimit({}, {}, CLI_MEMORY_LIMIT)).toBe("2GB");
+    expect(memoryLimit({}, {}, CLI_MEMORY_LIMIT)).toBe(CLI_MEMORY_LIMIT);
     expect(memoryLimit({}, { SEXTANT_MEMORY_LIMIT: "" }, SERVE_MEMORY_LIMIT)).toBe("512MB");
+  });
+
+  it("is a quarter of the machine's memory for commands, at least 1 GiB", () => {
+    expect(quarterOfMemory(24 * 2 ** 30)).toBe("6144MiB");
+    expect(quarterOfMemory(2 * 2 ** 30)).toBe("1024MiB");
+    expect(quarterOfMemory(7.5 * 2 ** 30 + 12345)).toBe("1920MiB");
+    expect(memoryLimit({}, {}, quarterOfMemory(16 * 2 ** 30))).toBe("4096MiB");
   });
 
   it.each([
