@@ -6,8 +6,8 @@ import { bucketsOf } from "../src/kpi/buckets.js";
 import { FACT_MEASURES } from "../src/kpi/measures.js";
 import { duckdbDialect as d } from "../src/store/duckdb/dialect.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
-import { newEventRows } from "../src/store/duckdb/import.js";
-import { enrichedEvents, typedSelect, urlHostText } from "../src/store/duckdb/import-sql.js";
+import { newEvents, storedNearby } from "../src/store/duckdb/import.js";
+import { typedSelect, urlHostText } from "../src/store/duckdb/import-sql.js";
 import { sessionEventsSelect } from "../src/store/duckdb/session-sql.js";
 import { measureStatements } from "../src/store/sql/measure-sql.js";
 import { validateSettings } from "../src/workspace/parse-setting.js";
@@ -165,7 +165,7 @@ async function diagnoseImport(events: string, workspace: Workspace, label: strin
     await profile(
       raw,
       "6. merge: INSERT enriched new events (anti-join, first row of repeated keys)",
-      `INSERT INTO events BY NAME ${enrichedEvents(d, workspace.name, base, newEventRows(lit(workspace.name)))}`,
+      `INSERT INTO events BY NAME ${newEvents(workspace.name, base, storedNearby(lit(workspace.name)))}`,
       8,
     );
     log("     parts of step 6, each alone over raw:");

@@ -8,7 +8,6 @@ import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
-import { enrichedEvents } from "../duckdb/import-sql.js";
 import { recordsByWorkspace, toMeasureRow, toWorkspace } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
@@ -257,8 +256,11 @@ export class ClickhouseStore implements Store {
   private async insertEvents(tx: Transaction, workspace: Workspace, valid: number, bulk: boolean) {
     const ws = d.literal(workspace.name);
     const base = BigInt(await this.ch.number(`SELECT max(seq) FROM events WHERE workspace = ${ws}`));
-    await tx.run(`CREATE TEMP TABLE enriched AS ${enrichedEvents(duckdbDialect, workspace.name, base)}`);
-    const span = (await tx.all("SELECT epoch(min(ts)) AS lo, epoch(max(ts)) AS hi FROM enriched"))[0];
+    const span = (
+      await tx.all(
+        "SELECT epoch(min(timestamp)) AS lo, epoch(max(timestamp)) AS hi FROM typed WHERE error IS NULL",
+      )
+    )[0];
     let existing: string[] = [];
     if (span && span.lo !== null) {
       const week = 7 * 86_400;
@@ -269,14 +271,14 @@ export class ClickhouseStore implements Store {
           await this.ch.all(`SELECT DISTINCT dedup_key FROM events WHERE workspace = ${ws} AND ${range}`)
         ).map((r) => String(r.dedup_key));
       } else {
-        const keys = (await tx.all("SELECT DISTINCT hex(dedup_key) AS k FROM enriched")).map((r) =>
-          String(r.k),
+        const keys = (await tx.all("SELECT DISTINCT hex(dedup_key) AS k FROM typed WHERE error IS NULL")).map(
+          (r) => String(r.k),
         );
         existing = await this.storedKeys("events", "dedup_key", keys, `workspace = ${ws} AND ${range}`);
       }
     }
     await loadExisting(tx, existing);
-    const stored = await withExport(tx, eventsExport(), async (path, rows) => {
+    const stored = await withExport(tx, eventsExport(workspace.name, base), async (path, rows) => {
       if (rows > 0) await this.ch.insertFile("events", path);
       return rows;
     });

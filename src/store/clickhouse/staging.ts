@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Transaction } from "../duckdb/connection.js";
 import { duckdbDialect as dd } from "../duckdb/dialect.js";
-import { type RowKind, STORED_KINDS, storedRows } from "../duckdb/import.js";
+import { newEvents, type RowKind, STORED_KINDS, storedRows } from "../duckdb/import.js";
 
 /**
  * Files and ingested events are read, typed and checked by the same DuckDB code as the embedded
@@ -44,13 +44,13 @@ export function clickhouseRows(table: string, from: string, version: bigint | nu
   }
 }
 
-/** The events of temp table `enriched` not already stored (keys in temp table `existing`), first of each key. */
-export function eventsExport(): string {
-  return clickhouseRows(
-    "events",
-    `(SELECT * FROM enriched WHERE hex(dedup_key) NOT IN (SELECT key FROM existing)
-      QUALIFY row_number() OVER (PARTITION BY dedup_key ORDER BY seq) = 1)`,
-  );
+/**
+ * The new events of temp table `typed` (the embedded store's `newEvents`: not already stored,
+ * whose hex keys are in temp table `existing`, and the first of each key) as ClickHouse rows.
+ */
+export function eventsExport(workspace: string, seqBase: bigint): string {
+  const stored = "(SELECT key AS k FROM existing)";
+  return clickhouseRows("events", `(${newEvents(workspace, seqBase, stored, (key) => `hex(${key})`)})`);
 }
 
 /**

@@ -199,14 +199,9 @@ const urlParam = (u: string, name: string) =>
 /**
  * Events in their stored shape: type and name normalised (page calls are `pageview`), UTM tags
  * from columns or else from the URL's query, host, path and referrer domain parsed once here.
- * `rows` is a relation of good rows of `typed` (all of them by default).
+ * `rows` is a relation of good rows of `typed` (import.ts' `newEvents` picks them).
  */
-export function enrichedEvents(
-  d: Dialect,
-  workspace: string,
-  seqBase: bigint,
-  rows = "(SELECT * FROM typed WHERE error IS NULL)",
-): string {
+export function enrichedEvents(d: Dialect, workspace: string, seqBase: bigint, rows: string): string {
   // A URL is searched for a tag only when the tag's column is empty and the URL has it.
   const utm = (name: string) =>
     `CASE WHEN utm_${name} IS NOT NULL THEN utm_${name} WHEN contains(url, 'utm_${name}=') THEN ${urlParam("url", `utm_${name}`)} END`;

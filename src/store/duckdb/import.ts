@@ -12,7 +12,7 @@ import type { Transaction } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { enrichedEvents, type RawLayout, typedSelect } from "./import-sql.js";
 
-const TEMP_TABLES = ["raw", "typed", "enriched"];
+const TEMP_TABLES = ["raw", "typed"];
 
 /**
  * Imports one file: stages it (see `stageFile`), then merges the good rows in one transaction.
@@ -316,27 +316,43 @@ async function replaceRows(
 async function mergeEvents(tx: Transaction, ws: string, workspace: string, valid: number): Promise<Merged> {
   const base = BigInt(await tx.number("SELECT coalesce(max(seq), 0) FROM events"));
   const stored = await tx.changed(
-    `INSERT INTO events BY NAME ${enrichedEvents(d, workspace, base, newEventRows(ws))}`,
+    `INSERT INTO events BY NAME ${newEvents(workspace, base, storedNearby(ws))}`,
   );
   return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
 }
 
+const GOOD_ROWS = "(SELECT * FROM typed WHERE error IS NULL)";
+
 /**
  * The good rows of `typed` whose dedup key is not stored yet, and of the rows sharing a key the
- * first (lowest line): enriched and inserted in one statement, with no intermediate table. The key
- * is a function of the row, so the rows of one key are all stored already or none is; only keys
- * seen twice in the file are grouped (a window over every row cost 2.6 s of a 1M-row import).
+ * first (lowest line), enriched: what both stores insert, in one statement with no intermediate
+ * table. `stored` is a relation of the stored keys to compare with, column `k`, matched against
+ * `keyOf(dedup_key)`. The key is a function of the row, so the rows of one key are all stored
+ * already or none is; only keys seen twice in the file are grouped (a window over every row cost
+ * 2.6 s of a 1M-row import).
  */
-export function newEventRows(ws: string): string {
-  const good = "(SELECT * FROM typed WHERE error IS NULL)";
-  // Duplicates share their time (re-sent messages within days), so only nearby stored events are compared.
-  const nearby = `x.ts BETWEEN (SELECT min(timestamp) FROM ${good}) - INTERVAL 7 DAY
-    AND (SELECT max(timestamp) FROM ${good}) + INTERVAL 7 DAY`;
-  return `(SELECT t.* FROM ${good} t
-    LEFT JOIN (SELECT dedup_key, min(line) AS first_line FROM ${good} GROUP BY dedup_key HAVING count(*) > 1) r
+export function newEvents(
+  workspace: string,
+  seqBase: bigint,
+  stored: string,
+  keyOf = (column: string) => column,
+): string {
+  const rows = `(SELECT t.* FROM ${GOOD_ROWS} t
+    LEFT JOIN (SELECT dedup_key, min(line) AS first_line FROM ${GOOD_ROWS} GROUP BY dedup_key HAVING count(*) > 1) r
       ON r.dedup_key = t.dedup_key
-    ANTI JOIN (SELECT dedup_key FROM events x WHERE x.workspace = ${ws} AND ${nearby}) s ON s.dedup_key = t.dedup_key
+    ANTI JOIN ${stored} s ON s.k = ${keyOf("t.dedup_key")}
     WHERE r.first_line IS NULL OR t.line = r.first_line)`;
+  return enrichedEvents(d, workspace, seqBase, rows);
+}
+
+/**
+ * The keys stored in the workspace within a week of the good rows' times: duplicates share their
+ * time (re-sent messages within days), so only nearby stored events are compared.
+ */
+export function storedNearby(ws: string): string {
+  return `(SELECT dedup_key AS k FROM events x WHERE x.workspace = ${ws}
+    AND x.ts BETWEEN (SELECT min(timestamp) FROM ${GOOD_ROWS}) - INTERVAL 7 DAY
+      AND (SELECT max(timestamp) FROM ${GOOD_ROWS}) + INTERVAL 7 DAY)`;
 }
 
 /** Rows numbered as read (header + row) moved to the lines an editor shows. */
