@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_MEMORY_LIMIT, memoryLimit } from "../src/config.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
-import type { ImportSummary } from "../src/store/store.js";
+import { type ImportSummary, plainCsvImport } from "../src/store/store.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { type DataFiles, NARROW_EVENT_COLUMNS } from "./generate.js";
 import {
@@ -69,17 +69,7 @@ export async function benchImport(
   try {
     await store.createWorkspace(workspace);
     const importOne = async (kind: "events" | "costs" | "orders", file: string, expected: number) => {
-      const { ms, cpuMs, value } = await timed(() =>
-        store.importFile({
-          workspace,
-          kind,
-          file,
-          format: "csv",
-          map: {},
-          dateFormat: null,
-          skipInvalid: false,
-        }),
-      );
+      const { ms, cpuMs, value } = await timed(() => store.importFile(plainCsvImport(workspace, kind, file)));
       checkSummary(value, expected);
       return figure(value.rowsRead, ms, cpuMs);
     };
@@ -187,15 +177,7 @@ export async function probeNarrowImport(
   let error: string | null = null;
   try {
     await store.createWorkspace(workspace);
-    await store.importFile({
-      workspace,
-      kind: "events",
-      file: csv,
-      format: "csv",
-      map: {},
-      dateFormat: null,
-      skipInvalid: false,
-    });
+    await store.importFile(plainCsvImport(workspace, "events", csv));
   } catch (e) {
     error = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "error";
   } finally {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { runKpiQuery } from "../src/kpi/run-query.js";
 import { ClickhouseStore } from "../src/store/clickhouse/clickhouse-store.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
-import type { Store } from "../src/store/store.js";
+import { plainCsvImport, type Store } from "../src/store/store.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { type ClickhouseFixture, startCluster, startSingle } from "./clickhouse-server.js";
 import type { DataFiles } from "./generate.js";
@@ -86,19 +86,7 @@ export async function benchStores(
 async function measure(name: string, store: Store, data: DataFiles, workspace: Workspace, runs: number) {
   await store.createWorkspace(workspace);
   const importOne = async (kind: "events" | "costs" | "orders", file: string) =>
-    (
-      await timed(() =>
-        store.importFile({
-          workspace,
-          kind,
-          file,
-          format: "csv",
-          map: {},
-          dateFormat: null,
-          skipInvalid: false,
-        }),
-      )
-    ).ms;
+    (await timed(() => store.importFile(plainCsvImport(workspace, kind, file)))).ms;
   log(`  ${name}: import`);
   const events = await importOne("events", data.events);
   const costs = await importOne("costs", data.costs);

@@ -14,14 +14,7 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; cp
   return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, value };
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+export { median, quantile } from "./stats.js";
 
 export function fmtInt(n: number): string {
   return Math.round(n).toLocaleString("en-US");

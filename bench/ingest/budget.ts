@@ -12,6 +12,7 @@ import type { TextRecord } from "../../src/ingest/text-record.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { eventRow } from "../../src/store/duckdb/event-row.js";
 import type { IncomingEvent } from "../../src/store/store.js";
+import { quantile } from "../stats.js";
 import { segmentBatch } from "./payloads.js";
 import { initStore } from "./serve-process.js";
 
@@ -77,9 +78,10 @@ async function storeAlone(dir: string, perCommit: number, commits: number): Prom
     }
     const seconds = (performance.now() - started) / 1000;
     times.sort((a, b) => a - b);
+    const p50 = quantile(times, 0.5);
     process.stdout.write(
       `  ${perCommit} events a commit: ${Math.round((perCommit * commits) / seconds).toLocaleString("en-US")} events/s; ` +
-        `commit p50 ${(times[times.length >> 1] ?? Number.NaN).toFixed(1)} ms (${micros(times[times.length >> 1] ?? Number.NaN, perCommit)} an event)\n`,
+        `commit p50 ${p50.toFixed(1)} ms (${micros(p50, perCommit)} an event)\n`,
     );
   } finally {
     await store.close();

@@ -7,6 +7,7 @@ import { type DuckDBConnection, version as duckdbVersion } from "@duckdb/node-ap
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { AppendResult, IncomingEvent, Store } from "../../src/store/store.js";
+import { quantile } from "../stats.js";
 import { type CycleReport, runKillCycles, type Verification } from "./kill-cycles.js";
 import type { LoadResult, LoadSpec } from "./load.js";
 import { LOAD_MAIN, requireBuilt } from "./paths.js";
@@ -177,11 +178,6 @@ function runLoadChild(spec: LoadSpec): Promise<LoadResult> {
       },
     );
   });
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
 function commitStats(commits: readonly CommitSample[]): CommitStats {

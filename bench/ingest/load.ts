@@ -13,6 +13,7 @@
  */
 import { Agent, request as httpRequest } from "node:http";
 import autocannon from "autocannon";
+import { quantile } from "../stats.js";
 import { BROWSER_UA, basicAuth, ID_PLACEHOLDER, plausibleEvent, segmentBatchTemplate } from "./payloads.js";
 
 export interface LoadSpec {
@@ -203,8 +204,6 @@ async function pacedLoad(
   const used = process.cpuUsage(cpu);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
   const durationSeconds = wallMs / 1000;
   const requests = total - warmup;
   return {
@@ -216,9 +215,9 @@ async function pacedLoad(
     durationSeconds,
     requestsPerSecond: ok / durationSeconds,
     latencyMs: {
-      p50: at(0.5),
-      p90: at(0.9),
-      p99: at(0.99),
+      p50: quantile(latencies, 0.5),
+      p90: quantile(latencies, 0.9),
+      p99: quantile(latencies, 0.99),
       max: latencies.at(-1) ?? Number.NaN,
       mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
     },

@@ -11,6 +11,7 @@ import { appendEventRecords } from "../../src/store/duckdb/import.js";
 import { DUCKDB_SCHEMA } from "../../src/store/duckdb/schema.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
+import { median } from "../stats.js";
 import { BROWSER_UA, segmentBatch } from "./payloads.js";
 
 /**
@@ -93,16 +94,6 @@ export interface PhaseResults {
   /** µs of clientInfo (ua-parser-js + isbot) for one message, which normalizeSegment runs per message. */
   readonly clientInfoUs: number;
   readonly rows: readonly PhaseRow[];
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0
-    ? Number.NaN
-    : s.length % 2
-      ? (s[mid] as number)
-      : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 function records(prefix: string, count: number): TextRecord[] {

@@ -16,6 +16,7 @@ import { appendEventRecords } from "../../src/store/duckdb/import.js";
 import { DUCKDB_SCHEMA } from "../../src/store/duckdb/schema.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
+import { median } from "../stats.js";
 import { BROWSER_UA, segmentBatch } from "./payloads.js";
 
 /**
@@ -132,11 +133,6 @@ export interface PrototypeRow {
   readonly currentMs: number;
   readonly jsTypedAntiJoinMs: number;
   readonly jsTypedNoDedupMs: number;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
 function records(prefix: string, count: number): TextRecord[] {

@@ -5,7 +5,7 @@ import { stringify } from "csv-stringify/sync";
 import { UserError } from "../errors.js";
 import { IMPORT_KINDS } from "../import/kinds.js";
 import { todayIn } from "../kpi/buckets.js";
-import type { ImportSummary, Store } from "../store/store.js";
+import { type ImportSummary, plainCsvImport, type Store } from "../store/store.js";
 import { validateSettings } from "../workspace/parse-setting.js";
 import type { Workspace } from "../workspace/settings.js";
 import { DEMO_COLUMNS, generateDemo } from "./generate.js";
@@ -65,17 +65,7 @@ export async function loadDemo(
         file,
         stringify(data[kind].map(asLocalTime), { header: true, columns: [...DEMO_COLUMNS[kind]] }),
       );
-      summaries.push(
-        await store.importFile({
-          workspace,
-          kind,
-          file,
-          format: "csv",
-          map: {},
-          dateFormat: null,
-          skipInvalid: false,
-        }),
-      );
+      summaries.push(await store.importFile(plainCsvImport(workspace, kind, file)));
     }
     await store.saveCustomKpi(workspace.name, "profit", "revenue * 0.4 - spend");
     await store.refreshDerived(workspace);

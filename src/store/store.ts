@@ -64,6 +64,11 @@ export interface ImportRequest {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** A CSV file in the columns of SPEC §2.2 as they are: no mapping, ISO dates, all or nothing. */
+export function plainCsvImport(workspace: Workspace, kind: ImportKind, file: string): ImportRequest {
+  return { workspace, kind, file, format: "csv", map: {}, dateFormat: null, skipInvalid: false };
+}
+
 export interface RejectedRow {
   readonly line: number;
   readonly reason: string;

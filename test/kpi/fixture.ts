@@ -6,7 +6,7 @@ import { type ImportKind, KIND_SPECS } from "../../src/import/kinds.js";
 import { type KpiRequest, type KpiResult, type KpiRow, runKpiQuery } from "../../src/kpi/run-query.js";
 import type { DuckdbOptions } from "../../src/store/duckdb/connection.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import type { ImportSummary, Store } from "../../src/store/store.js";
+import { type ImportSummary, plainCsvImport, type Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
 
@@ -81,15 +81,7 @@ export async function openKit(options: DuckdbOptions = {}): Promise<Kit> {
       fileCounter += 1;
       const file = join(dir, `${ws.name}-${kind}-${fileCounter}.csv`);
       await writeFile(file, options.pad === false ? csvText(csv) : padColumns(kind, csvText(csv)), "utf8");
-      return store.importFile({
-        workspace: ws,
-        kind,
-        file,
-        format: "csv",
-        map: {},
-        dateFormat: null,
-        skipInvalid: false,
-      });
+      return store.importFile(plainCsvImport(ws, kind, file));
     },
     query(ws, request) {
       return runKpiQuery(store, ws, request);

@@ -59,20 +59,21 @@ export class EventAppender {
     const fresh: EventRow[] = [];
     let duplicates = 0;
     for (const [workspace, rows] of byWorkspace) {
-      const taken = await this.takenKeys(tx, workspace, rows);
-      for (const row of rows) {
+      const hashes = rows.map((row) => keyHashes(row.dedupKey));
+      const taken = await this.takenKeys(tx, workspace, rows, hashes);
+      rows.forEach((row, i) => {
         if (taken.has(row.dedupKey)) {
           duplicates++;
-          continue;
+          return;
         }
         taken.add(row.dedupKey);
         workspaces.push(workspace);
         seqs.push(Number(this.nextSeq++));
         fresh.push(row);
-        const [h1, h2] = keyHashes(row.dedupKey);
+        const [h1, h2] = hashes[i] as [number, number];
         // Added before the commit: if it fails, the filter only errs on the safe side.
         this.filter.add(h1, h2);
-      }
+      });
     }
     if (fresh.length > 0) {
       const statement = await this.insertStatement(tx.connection);
@@ -92,6 +93,7 @@ export class EventAppender {
     tx: Transaction,
     workspace: string,
     rows: readonly EventRow[],
+    hashes: readonly (readonly [number, number])[],
   ): Promise<Set<bigint>> {
     let min = rows[0]?.tsMicros ?? 0n;
     let max = min;
@@ -103,10 +105,10 @@ export class EventAppender {
     const to = max + DEDUP_WINDOW_MICROS;
     const uncovered = from < this.coverFrom;
     const suspects: bigint[] = [];
-    for (const row of rows) {
-      const [h1, h2] = keyHashes(row.dedupKey);
+    rows.forEach((row, i) => {
+      const [h1, h2] = hashes[i] as [number, number];
       if (uncovered || this.filter.mightContain(h1, h2)) suspects.push(row.dedupKey);
-    }
+    });
     return this.storedKeys(tx, workspace, suspects, from, to);
   }
 
