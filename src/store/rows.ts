@@ -1,13 +1,23 @@
 import type { TextRecord } from "../ingest/text-record.js";
 import { validateSettings } from "../workspace/parse-setting.js";
 import type { Workspace } from "../workspace/settings.js";
-import type { IncomingEvent, MeasureRow } from "./store.js";
+import type { IncomingEvent, MeasureRow, StoredDocument } from "./store.js";
 
 /** What every store's SQL rows become: shared so the stores answer in one shape. */
 
 /** A workspaces row (`name`, `settings` as JSON text) as a Workspace, its settings validated. */
 export function toWorkspace(row: Record<string, unknown>): Workspace {
   return { name: String(row.name), settings: validateSettings(JSON.parse(String(row.settings))) };
+}
+
+/** A documents row (`kind`, `id`, `body` as JSON text, `updated_at`) as a StoredDocument. */
+export function toDocument(row: Record<string, unknown>): StoredDocument {
+  return {
+    kind: String(row.kind),
+    id: String(row.id),
+    body: JSON.parse(String(row.body)),
+    updatedAt: String(row.updated_at),
+  };
 }
 
 /**

@@ -84,6 +84,27 @@ export interface ImportSummary {
   readonly rejected: readonly RejectedRow[];
 }
 
+/**
+ * A definition or record kept as JSON under (workspace, kind, id): objectives, goals, alert rules,
+ * channels, funnels, experiments, alert history, share links, users… The layers above own each
+ * kind's shape and validate it; the store only keeps the documents, so a new kind needs no schema
+ * change. Global documents (dashboard users) use the workspace "".
+ */
+export interface StoredDocument {
+  readonly kind: string;
+  readonly id: string;
+  readonly body: unknown;
+  /** When this version was written (ISO 8601, UTC). */
+  readonly updatedAt: string;
+}
+
+/** A write of one document: `body: null` deletes it. */
+export interface DocumentChange {
+  readonly kind: string;
+  readonly id: string;
+  readonly body: unknown;
+}
+
 export interface DataSpan {
   readonly from: string;
   readonly to: string;
@@ -122,6 +143,10 @@ export interface Store {
   /** Brings derived tables (sessions) up to date with the raw events of a workspace. */
   refreshDerived(workspace: Workspace): Promise<void>;
   queryMeasures(query: MeasureQuery): Promise<MeasureRow[]>;
+  /** The workspace's live documents of a kind, by id. */
+  listDocuments(workspace: string, kind: string): Promise<StoredDocument[]>;
+  /** Writes every change or none (one transaction; on ClickHouse one INSERT of new versions). */
+  writeDocuments(workspace: string, changes: readonly DocumentChange[]): Promise<void>;
   /** Breakdown columns seen in a workspace's ad costs. */
   costBreakdowns(workspace: string): Promise<string[]>;
   /** First and last dates with data of any kind, in the workspace time zone. */

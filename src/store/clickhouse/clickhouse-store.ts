@@ -8,17 +8,19 @@ import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
-import { recordsByWorkspace, toMeasureRow, toWorkspace } from "../rows.js";
+import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
   AppendResult,
   DataSpan,
+  DocumentChange,
   ImportRequest,
   ImportSummary,
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
   Store,
+  StoredDocument,
 } from "../store.js";
 import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
@@ -418,6 +420,35 @@ export class ClickhouseStore implements Store {
       }
     }
     return rows;
+  }
+
+  async listDocuments(workspace: string, kind: string): Promise<StoredDocument[]> {
+    const rows = await this.ch.all(`SELECT kind, id, body, updated_at FROM (
+        SELECT kind, id, argMax(body, version) AS body, argMax(updated_at, version) AS updated_at,
+          argMax(deleted, version) AS gone
+        FROM documents WHERE workspace = ${d.literal(workspace)} AND kind = ${d.literal(kind)} GROUP BY kind, id
+      ) WHERE gone = 0 ORDER BY id`);
+    return rows.map(toDocument);
+  }
+
+  async writeDocuments(workspace: string, changes: readonly DocumentChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    // One INSERT into one shard (documents are sharded by workspace): all the versions or none.
+    const updated_at = new Date().toISOString();
+    const version = this.nextVersion();
+    await this.ch.insert(
+      "documents",
+      changes.map((change, i) => ({
+        workspace,
+        kind: change.kind,
+        id: change.id,
+        body: change.body === null ? "null" : JSON.stringify(change.body),
+        updated_at,
+        deleted: change.body === null ? 1 : 0,
+        version: String(version + BigInt(i)),
+      })),
+    );
+    this.versionCounter = version + BigInt(changes.length);
   }
 
   async costBreakdowns(workspace: string): Promise<string[]> {

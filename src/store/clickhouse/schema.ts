@@ -36,6 +36,12 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
     shardBy: "cityHash64(workspace)",
   },
   {
+    name: "documents",
+    columns: "workspace String, kind String, id String, body String, updated_at String, deleted UInt8, version UInt64",
+    engine: "MergeTree ORDER BY (workspace, kind, id, version)",
+    shardBy: "cityHash64(workspace)",
+  },
+  {
     name: "api_keys",
     columns: `id String, workspace String, kind String, hash String, created_at DateTime('UTC'),
       revoked_at Nullable(DateTime('UTC')), version UInt64`,

@@ -129,6 +129,10 @@ export function migrationExports(): readonly { table: string; select: string }[]
         ${seconds("revoked_at")} AS revoked_at, 0 AS version FROM src.api_keys`,
     },
     { table: "salts", select: "SELECT day, salt, 0 AS version FROM src.salts" },
+    {
+      table: "documents",
+      select: "SELECT workspace, kind, id, body, updated_at, 0 AS deleted, 0 AS version FROM src.documents",
+    },
     { table: "events", select: clickhouseRows("events", "src.events") },
     // Stored orders are already one per id: their file line no longer matters.
     { table: "orders", select: clickhouseRows("orders", "(SELECT *, 0 AS line FROM src.orders)") },

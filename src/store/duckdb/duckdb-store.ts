@@ -5,17 +5,19 @@ import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
-import { recordsByWorkspace, toMeasureRow, toWorkspace } from "../rows.js";
+import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
   DataSpan,
+  DocumentChange,
   ImportRequest,
   ImportSummary,
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
   Store,
+  StoredDocument,
 } from "../store.js";
 import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
@@ -333,6 +335,28 @@ export class DuckdbStore implements Store {
   /** Whether a workspace's derived tables are known up to date for its current settings. */
   private isFresh(workspace: Workspace): boolean {
     return this.derivedFresh.get(workspace.name) === rollupSettingsKey(workspace.settings);
+  }
+
+  async listDocuments(workspace: string, kind: string): Promise<StoredDocument[]> {
+    const rows = await this.db.all(
+      `SELECT kind, id, body, updated_at FROM documents WHERE workspace = ${d.literal(workspace)} AND kind = ${d.literal(kind)} ORDER BY id`,
+    );
+    return rows.map(toDocument);
+  }
+
+  async writeDocuments(workspace: string, changes: readonly DocumentChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const now = d.literal(new Date().toISOString());
+    await this.db.transaction(async (tx) => {
+      for (const change of changes) {
+        const key = `workspace = ${d.literal(workspace)} AND kind = ${d.literal(change.kind)} AND id = ${d.literal(change.id)}`;
+        await tx.run(`DELETE FROM documents WHERE ${key}`);
+        if (change.body === null) continue;
+        await tx.run(
+          `INSERT INTO documents VALUES (${d.literal(workspace)}, ${d.literal(change.kind)}, ${d.literal(change.id)}, ${d.literal(JSON.stringify(change.body))}, ${now})`,
+        );
+      }
+    });
   }
 
   async costBreakdowns(workspace: string): Promise<string[]> {

@@ -13,6 +13,13 @@ export const DUCKDB_SCHEMA = [
     id VARCHAR NOT NULL,
     formula VARCHAR NOT NULL,
     PRIMARY KEY (workspace, id))`,
+  `CREATE TABLE IF NOT EXISTS documents (
+    workspace VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    body VARCHAR NOT NULL,
+    updated_at VARCHAR NOT NULL,
+    PRIMARY KEY (workspace, kind, id))`,
   `CREATE TABLE IF NOT EXISTS api_keys (
     id VARCHAR PRIMARY KEY,
     workspace VARCHAR NOT NULL,
