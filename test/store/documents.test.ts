@@ -59,14 +59,14 @@ describe.each(stores)("documents on $name", ({ open }) => {
   it("keeps the newest body of each id, by workspace and kind", async () => {
     await store.writeDocuments("shop", [
       { kind: "goal", id: "b", body: { target: 1 } },
-      { kind: "goal", id: "a", body: { target: 2, title: "L'été \"chaud\" <b>" } },
+      { kind: "goal", id: "a", body: { target: 2, title: 'L\'été "chaud" <b>' } },
       { kind: "funnel", id: "a", body: { steps: ["x"] } },
     ]);
     await store.writeDocuments("other", [{ kind: "goal", id: "a", body: { target: 9 } }]);
     await store.writeDocuments("shop", [{ kind: "goal", id: "b", body: { target: 3 } }]);
     const goals = await store.listDocuments("shop", "goal");
     expect(goals.map((g) => [g.id, g.body])).toEqual([
-      ["a", { target: 2, title: "L'été \"chaud\" <b>" }],
+      ["a", { target: 2, title: 'L\'été "chaud" <b>' }],
       ["b", { target: 3 }],
     ]);
     expect(goals[0]?.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -82,7 +82,10 @@ describe.each(stores)("documents on $name", ({ open }) => {
     await store.writeDocuments("del", [{ kind: "rule", id: "x", body: null }]);
     expect((await store.listDocuments("del", "rule")).map((r) => r.id)).toEqual(["y"]);
     await store.writeDocuments("del", [{ kind: "rule", id: "x", body: { on: false } }]);
-    expect((await store.listDocuments("del", "rule")).map((r) => r.body)).toEqual([{ on: false }, { on: true }]);
+    expect((await store.listDocuments("del", "rule")).map((r) => r.body)).toEqual([
+      { on: false },
+      { on: true },
+    ]);
   });
 
   it("applies the last change of an id written twice in one call", async () => {

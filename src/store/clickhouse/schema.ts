@@ -37,7 +37,8 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
   },
   {
     name: "documents",
-    columns: "workspace String, kind String, id String, body String, updated_at String, deleted UInt8, version UInt64",
+    columns:
+      "workspace String, kind String, id String, body String, updated_at String, deleted UInt8, version UInt64",
     engine: "MergeTree ORDER BY (workspace, kind, id, version)",
     shardBy: "cityHash64(workspace)",
   },
