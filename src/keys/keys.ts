@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 
-export const KEY_KINDS = ["write", "read"] as const;
+/**
+ * write: sends events (public: Segment's browser library puts it in web pages); read: reads KPIs
+ * and definitions; admin: reads, and changes its workspace's definitions (goals, rules, funnels…).
+ */
+export const KEY_KINDS = ["write", "read", "admin"] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 export const keyKindSchema = z.enum(KEY_KINDS);
 
@@ -27,7 +31,7 @@ export interface NewKey {
  */
 export function generateKey(kind: KeyKind): NewKey {
   const id = `key_${randomBytes(6).toString("hex")}`;
-  const secret = `sx${kind === "write" ? "w" : "r"}_${randomBytes(24).toString("base64url")}`;
+  const secret = `sx${kind[0]}_${randomBytes(24).toString("base64url")}`;
   return { id, secret, hash: hashKey(secret) };
 }
 

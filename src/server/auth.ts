@@ -34,12 +34,13 @@ export class KeyResolver {
     private readonly unknownTtlMs = 1_000,
   ) {}
 
-  async require(secret: string | undefined, kind: KeyKind): Promise<ApiKey> {
+  /** The live key for this secret, of one of the kinds given (the first names it in errors). */
+  async require(secret: string | undefined, kind: KeyKind, ...alsoAccepted: KeyKind[]): Promise<ApiKey> {
     if (!secret) {
       throw new UserError(
         kind === "write"
           ? "A write key is required: send it as the HTTP Basic user name (Segment's convention) or as writeKey."
-          : "A read key is required: send it as Authorization: Bearer KEY.",
+          : `A ${kind} key is required: send it as Authorization: Bearer KEY.`,
         [{ field: "authorization", reason: "missing key" }],
         401,
       );
@@ -59,7 +60,7 @@ export class KeyResolver {
         [{ field: "authorization", reason: "invalid key" }],
         401,
       );
-    if (entry.key.kind !== kind) {
+    if (entry.key.kind !== kind && !alsoAccepted.includes(entry.key.kind)) {
       throw new UserError(
         `This is a ${entry.key.kind} key; this route needs a ${kind} key.`,
         [{ field: "authorization", reason: `needs a ${kind} key` }],

@@ -74,6 +74,28 @@ describe("GET /api/v1/kpis", () => {
     expect(anonymous.json().details[0].field).toBe("authorization");
   });
 
+  it("lets an admin key read, and refuses a write key, which web pages carry", async () => {
+    const admin = generateKey("admin");
+    await store.saveKey({ id: admin.id, workspace: "demo", kind: "admin", hash: admin.hash });
+    const write = generateKey("write");
+    await store.saveKey({ id: write.id, workspace: "demo", kind: "write", hash: write.hash });
+    const url = "/api/v1/kpis?kpis=visitors";
+    const asAdmin = await app.inject({
+      method: "GET",
+      url,
+      headers: { authorization: `Bearer ${admin.secret}` },
+    });
+    expect(asAdmin.statusCode).toBe(200);
+    expect(admin.secret.startsWith("sxa_")).toBe(true);
+    const asWriter = await app.inject({
+      method: "GET",
+      url,
+      headers: { authorization: `Bearer ${write.secret}` },
+    });
+    expect(asWriter.statusCode).toBe(403);
+    expect(asWriter.json().error).toMatch(/needs a read key/);
+  });
+
   it("serves health and an escaped overview page", async () => {
     expect((await app.inject({ method: "GET", url: "/healthz" })).json()).toMatchObject({ status: "ok" });
     await store.saveCustomKpi("demo", "x_kpi", "revenue - spend");

@@ -14,11 +14,11 @@ export function registerKeys(program: Command): void {
   keys
     .command("create")
     .description("create a key; the key alone is printed on the last line (shown once)")
-    .requiredOption("--kind <kind>", `${KEY_KINDS.join(" or ")}`)
+    .requiredOption("--kind <kind>", `${KEY_KINDS.join(", ")} (admin: also changes goals, rules, funnels…)`)
     .action(async (flags: { kind: string }, command: Command) => {
       const kind = keyKindSchema.safeParse(flags.kind);
       if (!kind.success) {
-        throw new UserError(`--kind must be write or read, not "${flags.kind}".`, [
+        throw new UserError(`--kind must be ${KEY_KINDS.join(", ")}, not "${flags.kind}".`, [
           { field: "kind", reason: "invalid" },
         ]);
       }

@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import type { ApiKey } from "../../keys/keys.js";
 import { INTERVALS } from "../../kpi/buckets.js";
 import { runKpiQuery } from "../../kpi/run-query.js";
 import { parseOrThrow } from "../../validation.js";
-import { checkWorkspace, presentedKey } from "../auth.js";
+import { workspaceFor } from "../access.js";
 import type { ServerContext } from "../context.js";
 
 const list = z
@@ -39,23 +38,9 @@ export const workspaceParams = z.object({ name: z.string() });
 
 /** Read routes: a read key sees its own workspace and nothing else (403 for any other name). */
 export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const readKey = (request: FastifyRequest): Promise<ApiKey> =>
-    ctx.keys.require(presentedKey(request), "read");
-  const workspaceOf = async (key: ApiKey, name: string | undefined) => {
-    const workspace = await ctx.workspaces.byName(checkWorkspace(key, name));
-    if (!workspace)
-      throw new UserError(
-        "The key's workspace no longer exists.",
-        [{ field: "workspace", reason: "gone" }],
-        404,
-      );
-    return workspace;
-  };
-
   app.get("/api/v1/kpis", async (request) => {
-    const key = await readKey(request);
     const q = parseOrThrow(kpiQuerySchema, request.query);
-    const workspace = await workspaceOf(key, q.workspace);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
     const timer = ctx.metrics.querySeconds.startTimer();
     try {
       return await runKpiQuery(ctx.store, workspace, {
@@ -72,18 +57,20 @@ export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get("/api/v1/workspaces", async (request) => {
-    const key = await readKey(request);
-    return { workspaces: [await workspaceOf(key, undefined)] };
+    return { workspaces: [await workspaceFor(ctx, request, "read")] };
   });
 
   app.get("/api/v1/workspaces/:name", async (request) => {
-    const key = await readKey(request);
-    return workspaceOf(key, parseOrThrow(workspaceParams, request.params).name);
+    return workspaceFor(ctx, request, "read", parseOrThrow(workspaceParams, request.params).name);
   });
 
   app.get("/api/v1/workspaces/:name/keys", async (request) => {
-    const key = await readKey(request);
-    const workspace = await workspaceOf(key, parseOrThrow(workspaceParams, request.params).name);
+    const workspace = await workspaceFor(
+      ctx,
+      request,
+      "read",
+      parseOrThrow(workspaceParams, request.params).name,
+    );
     return { keys: await ctx.store.listKeys(workspace.name) };
   });
 }
