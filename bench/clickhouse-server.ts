@@ -29,6 +29,8 @@ export interface ClickhouseFixture {
   readonly nodes: string[];
   /** SIGTERM every server, SIGKILL what has not exited after a while, remove the temp directory. */
   stop(): Promise<void>;
+  /** Stops one node (0 is node 1), to see what users see when a node is down. */
+  stopNode(index: number): Promise<void>;
 }
 
 export const CLUSTER_NAME = "sextant_test";
@@ -155,6 +157,11 @@ function fixture(root: string, nodes: Node[], cluster: string | null, dog: Watch
     url: first.url,
     cluster,
     nodes: nodes.map((node) => node.url),
+    async stopNode(index) {
+      const node = nodes[index];
+      if (!node) throw new Error(`no node ${index}`);
+      await stopNode(node);
+    },
     stop() {
       stopped ??= stopNodes(nodes).then(() => {
         dog.release();

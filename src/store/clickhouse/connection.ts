@@ -9,6 +9,7 @@ import {
 } from "@clickhouse/client";
 import { UserError } from "../../errors.js";
 import { clickhouseDialect, quoteString } from "./dialect.js";
+import { explainFailure } from "./failures.js";
 
 export type Row = Record<string, unknown>;
 
@@ -47,7 +48,8 @@ export class ClickhouseConnection {
       await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${parsed.databaseSql}` });
     } catch (error) {
       await bootstrap.close();
-      throw unreachable(url, error);
+      const explained = explainFailure(error, { node: parsed.server, cluster });
+      throw explained instanceof UserError ? explained : unreachable(parsed.server, error);
     }
     await bootstrap.close();
     const client = createClient({
@@ -88,33 +90,48 @@ export class ClickhouseConnection {
     for (const node of await this.nodes()) {
       const client = createClient({ url: node, ...parsed.auth });
       try {
-        await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${parsed.databaseSql}` });
-        for (const query of statements) {
-          await client.command({
-            query,
-            clickhouse_settings: { database: parsed.database } as ClickHouseSettings,
-          });
-        }
+        await this.explained(async () => {
+          await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${parsed.databaseSql}` });
+          for (const query of statements) {
+            await client.command({
+              query,
+              clickhouse_settings: { database: parsed.database } as ClickHouseSettings,
+            });
+          }
+        }, node);
       } finally {
         await client.close();
       }
     }
   }
 
+  /** Runs `work`, turning a failure a user can fix (a node down, a table missing) into a sentence. */
+  private async explained<T>(work: () => Promise<T>, node = parseUrl(this.url).server): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw explainFailure(error, { node, cluster: this.cluster });
+    }
+  }
+
   async run(query: string): Promise<void> {
-    await this.client.command({ query });
+    await this.explained(() => this.client.command({ query }));
   }
 
   async all(query: string): Promise<Row[]> {
-    const result = await this.client.query({ query, format: "JSONEachRow" });
-    return (await result.json()) as Row[];
+    return this.explained(async () => {
+      const result = await this.client.query({ query, format: "JSONEachRow" });
+      return (await result.json()) as Row[];
+    });
   }
 
   /** Rows and, for a GROUP BY … WITH TOTALS, the totals row. */
   async allWithTotals(query: string): Promise<{ rows: Row[]; totals: Row | null }> {
-    const result = await this.client.query({ query, format: "JSON" });
-    const body = (await result.json()) as { data: Row[]; totals?: Row };
-    return { rows: body.data, totals: body.totals ?? null };
+    return this.explained(async () => {
+      const result = await this.client.query({ query, format: "JSON" });
+      const body = (await result.json()) as { data: Row[]; totals?: Row };
+      return { rows: body.data, totals: body.totals ?? null };
+    });
   }
 
   /** The single number a statement returns (a count), or 0. */
@@ -127,19 +144,21 @@ export class ClickhouseConnection {
   /** Inserts rows; on a cluster the insert returns once every shard has them. */
   async insert(table: string, values: readonly Row[]): Promise<void> {
     if (values.length === 0) return;
-    await this.client.insert({ table, values: values as Row[], format: "JSONEachRow" });
+    await this.explained(() => this.client.insert({ table, values: values as Row[], format: "JSONEachRow" }));
   }
 
   /** Inserts a file of JSON objects, one per line, as DuckDB's `COPY … (FORMAT JSON)` writes them. */
   async insertFile(table: string, path: string): Promise<void> {
-    const result = await this.client.exec({
-      query: `INSERT INTO ${clickhouseDialect.identifier(table)} FORMAT JSONEachRow`,
-      values: createReadStream(path),
-      // Blocks of a million wide rows (the default) need gigabytes while being parsed.
-      clickhouse_settings: { ...this.settings, max_insert_block_size: String(INSERT_BLOCK_ROWS) },
+    await this.explained(async () => {
+      const result = await this.client.exec({
+        query: `INSERT INTO ${clickhouseDialect.identifier(table)} FORMAT JSONEachRow`,
+        values: createReadStream(path),
+        // Blocks of a million wide rows (the default) need gigabytes while being parsed.
+        clickhouse_settings: { ...this.settings, max_insert_block_size: String(INSERT_BLOCK_ROWS) },
+      });
+      result.stream.resume();
+      await finished(result.stream);
     });
-    result.stream.resume();
-    await finished(result.stream);
   }
 
   close(): Promise<void> {
@@ -164,7 +183,16 @@ function parseUrl(url: string) {
       2,
     );
   }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, "")) || "default";
+  const database = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, ""));
+  if (!database || database.includes("/")) {
+    // Without one, Sextant's tables would land in ClickHouse's `default` database among others'.
+    throw new UserError(
+      `The ClickHouse URL ${parsed.protocol}//${parsed.host}${parsed.pathname} ${database ? "has more than one path segment" : "names no database"}: name the database Sextant should use as its path, for example ${parsed.protocol}//${parsed.host}/sextant (it is created if missing).`,
+      [{ field: "clickhouse", reason: "no database" }],
+      400,
+      3,
+    );
+  }
   const auth = parsed.username
     ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
     : {};
