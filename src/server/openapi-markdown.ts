@@ -129,6 +129,8 @@ export function httpApiMarkdown(): string {
     "generated from the zod schemas that validate the requests. Keys come from `sextant keys create",
     "--workspace NAME --kind write|read`; a key belongs to one workspace and sees no other (403). A",
     'rejected request stores nothing and answers `{"error": "...", "details": [{"field": ..., "reason": ...}]}`.',
+    "`GET /api/v1/kpis` takes the parameters of `sextant kpi` (dashes as underscores, `where` repeated) and",
+    "answers the JSON of `sextant kpi --format json`. The overview page at `/` is served to this machine only.",
     "How to send events from a site or a Segment library: [sending events](sending-events.md).",
     "",
     "| method | path | auth | what |",
