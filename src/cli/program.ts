@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
@@ -37,5 +38,6 @@ export function buildProgram(): Command {
   registerKpi(program);
   registerKeys(program);
   registerMigrate(program);
+  registerDoctor(program);
   return program;
 }

@@ -5,8 +5,11 @@ import { readServeLock } from "../server/serve-lock.js";
 import { type CliIo, withIo } from "./context.js";
 import { buildProgram } from "./program.js";
 
-/** Commands that need the file itself: `migrate` reads it whole, `serve` would hold it. */
-const NOT_FORWARDED = new Set(["serve", "migrate"]);
+/**
+ * Commands that need the file itself: `migrate` reads it whole, `serve` would hold it, `doctor`
+ * inspects the file and its lock from outside (a server would only report on itself).
+ */
+const NOT_FORWARDED = new Set(["serve", "migrate", "doctor"]);
 
 /** Runs the CLI with the given output; returns the exit code. */
 export function runCli(argv: readonly string[], cliIo: CliIo): Promise<number> {

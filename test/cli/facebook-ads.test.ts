@@ -12,12 +12,12 @@ import {
 } from "./run-cli.js";
 
 /**
- * A real ad-platform export (SPEC §2.2): ../shared/datasets/facebook-ads-kag.csv, imported as
+ * A real ad-platform export (SPEC §2.2): test/fixtures/facebook-ads-kag.csv, imported as
  * costs with --map and --date-format. Every expected number is computed here from the file itself.
  */
 const DATASET =
   process.env.SEXTANT_FACEBOOK_ADS_CSV ??
-  fileURLToPath(new URL("../../../shared/datasets/facebook-ads-kag.csv", import.meta.url));
+  fileURLToPath(new URL("../fixtures/facebook-ads-kag.csv", import.meta.url));
 
 const MAP =
   "date=Date,campaign=xyz_campaign_id,spend=Spent,impressions=Impressions,clicks=Clicks,conversions=Total_Conversion";

@@ -31,7 +31,7 @@ const binary = findClickhouseServer();
 
 const DATASET =
   process.env.SEXTANT_FACEBOOK_ADS_CSV ??
-  fileURLToPath(new URL("../../../shared/datasets/facebook-ads-kag.csv", import.meta.url));
+  fileURLToPath(new URL("../fixtures/facebook-ads-kag.csv", import.meta.url));
 const FB_MAP = {
   date: "Date",
   campaign: "xyz_campaign_id",

@@ -3,6 +3,7 @@ import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
 import { INTERVALS, type Interval } from "../../kpi/buckets.js";
 import { KPI_CATALOG } from "../../kpi/catalog.js";
+import { kpiCatalogMarkdown } from "../../kpi/catalog-markdown.js";
 import { parseCustomKpi } from "../../kpi/custom-kpis.js";
 import { runKpiQuery } from "../../kpi/run-query.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
@@ -48,7 +49,7 @@ export function registerKpi(program: Command): void {
       "comma-separated dimensions: campaign, channel, utm_source, network, device, props.NAME, a cost breakdown…",
     )
     .option("--where <filter...>", "keep rows where dimension=value (repeatable)")
-    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .option("--format <format>", `output: ${FORMATS.join(", ")} (kpi list also md)`, "table")
     .addHelpText(
       "after",
       "\nExample:\n  sextant kpi --kpis visitors,conversion_rate,cpa --from 2026-01-01 --to 2026-03-31 --interval month --group-by campaign --where channel=paid",
@@ -72,10 +73,14 @@ export function registerKpi(program: Command): void {
 
   kpi
     .command("list")
-    .description("list the built-in and custom KPIs with their definitions")
+    .description(
+      "list the built-in and custom KPIs with their definitions (--format md: the built-in catalog as Markdown, docs/kpis.md)",
+    )
     .action(async (_flags: unknown, command: Command) => {
       // --format is the `kpi` command's own, inherited (commander gives it to the parent).
       const globals = command.optsWithGlobals<GlobalFlags & { format: string }>();
+      // The reference page: the catalog alone, with no store opened (custom KPIs are a workspace's).
+      if (globals.format === "md") return print(kpiCatalogMarkdown());
       const format = parseFormat(globals.format);
       const custom = await withStore(globals, async (store) => {
         const all = await store.listWorkspaces();
