@@ -58,7 +58,12 @@ export async function normalise(options: NormaliseOptions): Promise<Normalised> 
         totalRows++;
         continue;
       }
-      const row = convertRow(layout, fields, record, conventions);
+      const row =
+        record.cells.length === layout.header.length
+          ? convertRow(layout, fields, record, conventions)
+          : {
+              error: `the row has ${record.cells.length} fields where the header has ${layout.header.length}`,
+            };
       if ("error" in row) {
         rejected.push({ line: record.line, reason: row.error });
         if (!options.skipInvalid) break;
