@@ -19,7 +19,9 @@ interface ImportFlags {
 export function registerImport(program: Command): void {
   program
     .command("import")
-    .description("import a CSV or JSON Lines file of events, costs, email, social or orders")
+    .description(
+      "import a CSV or JSON Lines file of events, costs, email, social or orders, or an ad platform's or Mailchimp's own export",
+    )
     .argument("<kind>", "events | costs | email | social | orders")
     .argument("<file>", "a .csv file with a header row, or a .jsonl file")
     .option("--preset <name>", `read a platform's own export: ${describePresets()}`)
