@@ -290,6 +290,20 @@ describe("sextant import costs|email FILE --preset: exports as marketers downloa
     );
   });
 
+  it("refuses a Meta export without the Day breakdown rather than put a month's spend on its first day", async () => {
+    const monthly = await cli.file(
+      "meta-monthly.csv",
+      "Reporting starts,Reporting ends,Campaign name,Amount spent (EUR),Impressions,Results\n" +
+        "2026-03-01,2026-03-01,One Day,10.00,100,1\n" +
+        "2026-03-01,2026-03-31,Whole Month,310.00,3100,9\n",
+    );
+    const before = await costsBy("bad");
+    const stderr = await cli.fails(["import", "costs", monthly, ...ws("bad")]);
+    expect(stderr).toMatch(/Line 3: the row covers Reporting starts 2026-03-01 to Reporting ends 2026-03-31/);
+    expect(stderr).toMatch(/Breakdown → By time → Day/);
+    expect(await costsBy("bad")).toEqual(before);
+  });
+
   it("hints at the presets when a file lacks the kind's columns, and checks --preset against the kind", async () => {
     const other = await cli.file("other.csv", "Period,Campaign title,Amount\n2026-03-01,X,3\n");
     const stderr = await cli.fails(["import", "costs", other, ...ws("bad")]);

@@ -15,6 +15,8 @@ export interface Layout {
   readonly currencyColumn: number | null;
   /** A currency code written in a header ("Amount spent (EUR)"). */
   readonly headerCurrency: { readonly code: string; readonly header: string } | null;
+  /** The column that must repeat the date when the date is the start of a range (see Preset.range). */
+  readonly rangeEndColumn: number | null;
 }
 
 const CODE_IN_HEADER = /\s*\(([A-Z]{3})\)$/;
@@ -51,7 +53,12 @@ export function matchHeader(preset: Preset, cells: readonly string[]): HeaderMat
     if (field.required && !sources.has(field.target)) return null;
   }
   const currency = preset.currencyHeaders.map(index).find((i) => i >= 0);
+  const dateColumn = sources.get("date")?.[0];
+  const fromRangeStart =
+    preset.range !== undefined && dateColumn !== undefined && dateColumn === index(preset.range.start);
+  const rangeEnd = fromRangeStart && preset.range ? index(preset.range.end) : -1;
   return {
+    rangeEndColumn: rangeEnd >= 0 ? rangeEnd : null,
     preset,
     header: cells.map((c) => c.trim()),
     sources,

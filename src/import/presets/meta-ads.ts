@@ -20,5 +20,10 @@ export const metaAds: Preset = {
   ],
   currencyHeaders: ["Currency"],
   dateOrder: "MDY",
+  range: {
+    start: "Reporting starts",
+    end: "Reporting ends",
+    hint: "export it again with Breakdown → By time → Day",
+  },
   isSummaryRow: (values) => (values.get("campaign") ?? "").trim() === "",
 };

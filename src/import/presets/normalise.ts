@@ -218,6 +218,15 @@ function convertRow(
       if (text === "") return { error: `missing ${field.target} (column "${name}")` };
       const parsed = parseDate(text, conventions.dateOrder);
       if ("error" in parsed) return { error: `${name} ${parsed.error}` };
+      if (layout.rangeEndColumn !== null) {
+        const end = parseDate(cell(record, layout.rangeEndColumn), conventions.dateOrder);
+        if (!("date" in end) || end.date !== parsed.date) {
+          const endName = layout.header[layout.rangeEndColumn];
+          return {
+            error: `the row covers ${name} ${text} to ${endName} ${cell(record, layout.rangeEndColumn).trim()}, not one day: ${layout.preset.range?.hint ?? "export it by day"}`,
+          };
+        }
+      }
       values.push(parsed.date);
     } else {
       let sum: number | null = null;

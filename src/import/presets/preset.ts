@@ -30,6 +30,11 @@ export interface Preset {
   readonly currencyHeaders: readonly string[];
   /** Numeric dates when nothing in the file says otherwise (the platform's own default). */
   readonly dateOrder: DateOrder;
+  /**
+   * When the date is read from the first of these columns (no day column), the row must cover one
+   * day: the second must hold the same date (Meta's "Reporting starts"/"Reporting ends").
+   */
+  readonly range?: { readonly start: string; readonly end: string; readonly hint: string };
   /** Rows that add up other rows in a way the first cell does not say ("Total: …" always is one). */
   readonly isSummaryRow?: (values: ReadonlyMap<string, string>) => boolean;
 }
