@@ -36,6 +36,23 @@ describe("reading an export's text", () => {
     ]);
   });
 
+  it("refuses a file that stops being UTF-8 after its first bytes", async () => {
+    const file = join(dir, "late-1252.csv");
+    await writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from("a,b\n1,2\n"),
+        Buffer.from([0x52, 0x65, 0x6e, 0x74, 0x72, 0xe9, 0x65, 0x2c, 0x33, 0x0a]),
+      ]),
+    );
+    const read = async () => {
+      for await (const _ of records(file, "utf-8", ",", 1)) {
+        // reading is the test
+      }
+    };
+    await expect(read()).rejects.toThrow(/not UTF-8|later holds bytes/);
+  });
+
   it("decodes UTF-16LE with a byte order mark, tab-separated", async () => {
     const file = join(dir, "u16.csv");
     await writeFile(

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
+import { UserError } from "../../errors.js";
 
 /** The text encodings platforms and spreadsheets save CSV in. */
 export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
@@ -60,10 +61,20 @@ export function splitLine(line: string, delimiter: Delimiter): string[] | null {
 
 /** The decoded text of a file after its first `skipLines` lines. */
 async function* textAfter(file: string, encoding: Encoding, skipLines: number): AsyncGenerator<string> {
-  const decoder = new TextDecoder(encoding);
+  // UTF-8 was chosen from the first bytes: a later byte that is not UTF-8 is refused, not replaced.
+  const decoder = new TextDecoder(encoding, { fatal: encoding === "utf-8" });
   let toSkip = skipLines;
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    let text = decoder.decode(chunk, { stream: true });
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new UserError(
+        `${file} starts as UTF-8 text but later holds bytes that are not: save it again as UTF-8 (or CSV UTF-8 in Excel). Nothing was imported.`,
+        [{ field: "file", reason: "not UTF-8" }],
+        422,
+      );
+    }
     while (toSkip > 0 && text.length > 0) {
       const nl = text.indexOf("\n");
       if (nl < 0) {
