@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES } from "../ingest/segment/schema.js";
+import { importParamsSchema } from "./routes/imports.js";
 import { kpiQuerySchema } from "./routes/query.js";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
@@ -54,6 +55,70 @@ const ADMIN_PATHS = {
         },
       },
       responses: { "200": { description: "{stdout, stderr, exitCode}" }, "403": errorResponse },
+    },
+  },
+};
+
+const importSummary = {
+  type: "object",
+  required: [
+    "kind",
+    "preset",
+    "rowsRead",
+    "rowsStored",
+    "rowsReplaced",
+    "rowsDuplicate",
+    "rejected",
+    "totalRowsSkipped",
+  ],
+  properties: {
+    kind: { type: "string" },
+    preset: { type: ["string", "null"], description: "the preset that read the file (named or recognised)" },
+    rowsRead: { type: "integer" },
+    rowsStored: { type: "integer" },
+    rowsReplaced: { type: "integer" },
+    rowsDuplicate: { type: "integer" },
+    rejected: {
+      type: "array",
+      items: { type: "object", properties: { line: { type: "integer" }, reason: { type: "string" } } },
+    },
+    totalRowsSkipped: {
+      type: "integer",
+      description: "total, summary and footer rows of an export left out",
+    },
+  },
+};
+
+const IMPORT_PATHS = {
+  "/api/v1/imports": {
+    post: {
+      summary:
+        "Imports a file as `sextant import` does (presets, recognition, all-or-nothing); answers its summary as `--format json` does",
+      description:
+        "A workspace write key (HTTP Basic user name, or Bearer) imports into its own workspace only. " +
+        "Parameters go in the query string, or as multipart fields sent before the file.",
+      tags: ["import"],
+      security: [{ writeKeyBasic: [] }],
+      parameters: queryParameters(importParamsSchema),
+      requestBody: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: { type: "object", properties: { file: { type: "string", format: "binary" } } },
+          },
+          "text/csv": { schema: { type: "string" } },
+          "application/octet-stream": { schema: { type: "string", format: "binary" } },
+        },
+      },
+      responses: {
+        "200": { description: "Imported", content: { "application/json": { schema: importSummary } } },
+        "400": errorResponse,
+        "401": errorResponse,
+        "403": errorResponse,
+        "413": errorResponse,
+        "415": errorResponse,
+        "422": errorResponse,
+      },
     },
   },
 };
@@ -116,6 +181,7 @@ export function openApiDocument(version: string, withAdmin = false) {
     paths: {
       ...segmentPaths,
       ...adminPaths,
+      ...IMPORT_PATHS,
       "/api/event": {
         post: {
           summary: "Plausible Events API",

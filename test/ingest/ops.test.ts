@@ -201,6 +201,7 @@ describe("health, metrics and OpenAPI", () => {
       ]),
       ["post", "/api/event"],
       ["get", "/api/v1/kpis"],
+      ["post", "/api/v1/imports"],
       ["get", "/api/v1/workspaces"],
       ["get", "/api/v1/workspaces/{name}"],
       ["get", "/api/v1/workspaces/{name}/keys"],
@@ -253,9 +254,11 @@ describe("health, metrics and OpenAPI", () => {
           }
         }
       }
-      for (const [method, path] of ROUTES.filter(([m]) => m === "post")) {
+      // Ingestion takes JSON; the file import takes a file (multipart or a raw CSV body).
+      for (const [method, path] of ROUTES.filter(([m, p]) => m === "post" && p !== "/api/v1/imports")) {
         expect(doc.paths[path]?.[method]?.requestBody?.content?.["application/json"], path).toBeDefined();
       }
+      expect(doc.paths["/api/v1/imports"]?.post?.requestBody?.content?.["multipart/form-data"]).toBeDefined();
       expect(doc.paths["/v1/track"]?.post?.security).toEqual([{ writeKeyBasic: [] }]);
       expect(doc.paths["/api/v1/kpis"]?.get?.security).toEqual([{ readKey: [] }]);
     });

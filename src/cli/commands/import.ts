@@ -3,11 +3,13 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { fileFormat, parseColumnMap, parseImportKind } from "../../import/options.js";
-import type { ImportSummary } from "../../store/store.js";
+import { describePresets } from "../../import/presets/index.js";
+import { type ImportResult, importFile } from "../../import/run-import.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { io, isForwarded, print, withStore, workspaceFlag } from "../context.js";
 
 interface ImportFlags {
+  preset?: string;
   map?: string;
   dateFormat?: string;
   skipInvalid?: boolean;
@@ -17,9 +19,12 @@ interface ImportFlags {
 export function registerImport(program: Command): void {
   program
     .command("import")
-    .description("import a CSV or JSON Lines file of events, costs, email, social or orders")
+    .description(
+      "import a CSV or JSON Lines file of events, costs, email, social or orders, or an ad platform's or Mailchimp's own export",
+    )
     .argument("<kind>", "events | costs | email | social | orders")
     .argument("<file>", "a .csv file with a header row, or a .jsonl file")
+    .option("--preset <name>", `read a platform's own export: ${describePresets()}`)
     .option("--map <pairs>", "rename columns: target=source,... (e.g. spend=Spent,date=Day)")
     .option(
       "--date-format <format>",
@@ -29,7 +34,9 @@ export function registerImport(program: Command): void {
     .option("--format <format>", "summary as table or json", "table")
     .addHelpText(
       "after",
-      "\nExample:\n  sextant import costs facebook.csv --map date=Date,campaign=xyz_campaign_id,spend=Spent --date-format DD-MM-YYYY",
+      "\nExamples:\n  sextant import costs google-ads-campaigns.csv --preset google-ads\n" +
+        "  sextant import email mailchimp-campaigns.csv              # a known export is recognised by its header\n" +
+        "  sextant import costs facebook.csv --map date=Date,campaign=xyz_campaign_id,spend=Spent --date-format DD-MM-YYYY",
     )
     .action(async (rawKind: string, file: string, flags: ImportFlags, command: Command) => {
       const kind = parseImportKind(rawKind);
@@ -43,13 +50,14 @@ export function registerImport(program: Command): void {
             ? new SingleBar({ format: `Importing ${kind} [{bar}] {percentage}%`, stream: process.stderr })
             : null;
         bar?.start(100, 0);
-        let summary: ImportSummary;
+        let summary: ImportResult;
         try {
-          summary = await store.importFile({
+          summary = await importFile(store, {
             workspace,
             kind,
             file,
             format: fileFormat(file),
+            preset: flags.preset ?? null,
             map,
             dateFormat: flags.dateFormat ?? null,
             skipInvalid: flags.skipInvalid ?? false,
@@ -70,12 +78,15 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-function describeSummary(s: ImportSummary, file: string): string {
+function describeSummary(s: ImportResult, file: string): string {
+  const preset = s.preset === null ? "" : ` (preset ${s.preset})`;
   const lines = [
-    `Imported ${s.kind} from ${file}: ${plural(s.rowsRead, "row")} read, ${s.rowsStored} stored` +
+    `Imported ${s.kind} from ${file}${preset}: ${plural(s.rowsRead, "row")} read, ${s.rowsStored} stored` +
       (s.rowsReplaced ? `, ${s.rowsReplaced} earlier rows replaced` : "") +
       (s.rowsDuplicate ? `, ${s.rowsDuplicate} already stored (skipped)` : "") +
-      `, ${s.rejected.length} rejected.`,
+      `, ${s.rejected.length} rejected` +
+      (s.totalRowsSkipped ? `, ${plural(s.totalRowsSkipped, "total row")} left out` : "") +
+      ".",
   ];
   for (const r of s.rejected) lines.push(`  line ${r.line}: ${r.reason}`);
   return lines.join("\n");
