@@ -3,7 +3,7 @@ import { KIND_SPECS } from "../../import/kinds.js";
 import type { TextRecord } from "../../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
-import { FACTS } from "../../kpi/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { recordsByWorkspace, toMeasureRow, toWorkspace } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
@@ -320,12 +320,13 @@ export class DuckdbStore implements Store {
     const eventsFromRollup = fresh && rollupAnswersEvents(query);
     const statements = eventsFromRollup ? eventsRollupStatements(d, query) : [];
     const rest = eventsFromRollup ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
-    for (const list of measureStatements(
-      d,
-      rest,
-      fresh ? { ...TABLE_SOURCES, ordersFirst: "rollup_orders" } : TABLE_SOURCES,
-    ).values()) {
-      statements.push(...list);
+    const sources = fresh ? { ...TABLE_SOURCES, ordersFirst: "rollup_orders" } : TABLE_SOURCES;
+    for (const list of measureStatements(d, rest, sources).values()) statements.push(...list);
+    // The rollups keep no engagement: time on page and scroll depth come from session_events.
+    if (eventsFromRollup && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
+      const engagement = { ...query, facts: ["events" as const] };
+      for (const list of measureStatements(d, engagement, { ...sources, engagementOnly: true }).values())
+        statements.push(...list);
     }
     return statements;
   }
