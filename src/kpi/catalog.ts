@@ -115,8 +115,8 @@ export const KPI_CATALOG: readonly KpiDefinition[] = [
     "Temps passé sur la page",
     "seconds",
     "mean, over page views that received engagement, of their summed engaged time, in seconds",
-    ["engaged_seconds", "engaged_pageviews"],
-    (m) => ratio(m.engaged_seconds, m.engaged_pageviews),
+    ["engaged_seconds_sum", "engaged_pageviews"],
+    (m) => ratio(m.engaged_seconds_sum, m.engaged_pageviews),
   ),
   derived(
     "scroll_depth",

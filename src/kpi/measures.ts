@@ -15,7 +15,7 @@ export const FACT_MEASURES = {
     "leads",
     // Page views that received engagement, their summed engaged time and largest scroll depths.
     "engaged_pageviews",
-    "engaged_seconds",
+    "engaged_seconds_sum",
     "scroll_depth_sum",
   ],
   orders: ["orders", "revenue", "customers", "new_customers", "retained_customers", "prior_customers"],
@@ -34,7 +34,7 @@ export const LEVEL_MEASURES: ReadonlySet<BaseMeasure> = new Set<BaseMeasure>(["f
 /** Measures read from the engagement of page views (time on page, scroll depth). */
 export const ENGAGEMENT_MEASURES: ReadonlySet<BaseMeasure> = new Set<BaseMeasure>([
   "engaged_pageviews",
-  "engaged_seconds",
+  "engaged_seconds_sum",
   "scroll_depth_sum",
 ]);
 

@@ -60,7 +60,7 @@ export function sessionEventsSelect(
   engaged AS (
     SELECT p.visitor_id AS g_visitor, p.seq AS g_seq, g.seconds AS g_seconds, g.depth AS g_depth
     FROM (
-      SELECT visitor_id, url, view_no, sum(coalesce(ms, 0)) / 1000 AS seconds, max(depth) AS depth
+      SELECT visitor_id, url, view_no, sum(coalesce(ms, 0)) / 1000 AS seconds, max(coalesce(depth, 0)) AS depth
       FROM viewed WHERE type = ${engagement} AND view_no > 0 GROUP BY visitor_id, url, view_no
     ) g
     JOIN viewed p ON p.type = 'page' AND p.visitor_id = g.visitor_id AND p.url = g.url AND p.view_no = g.view_no

@@ -231,7 +231,7 @@ function eventsSql(
   const engagement = query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))
     ? [
         asDouble(d.countIf(engaged), "engaged_pageviews"),
-        asDouble(d.sumIf("engaged_seconds", engaged), "engaged_seconds"),
+        asDouble(d.sumIf("engaged_seconds", engaged), "engaged_seconds_sum"),
         asDouble(d.sumIf("scroll_depth", engaged), "scroll_depth_sum"),
       ]
     : [];
