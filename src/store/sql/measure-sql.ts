@@ -139,12 +139,14 @@ function aggregate(
   measures: readonly string[],
   withTotals = false,
   extraGroupBy: readonly string[] = [],
+  extraWhere: readonly string[] = [],
 ): string {
   const { from, to } = rangeOf(query);
   const where = [
     `workspace = ${d.literal(query.workspace.name)}`,
     `${dateColumn} BETWEEN ${d.date(from)} AND ${d.date(to)}`,
     ...filterSql(d, columns, query.filters),
+    ...extraWhere,
   ];
   const keyExprs = [
     periodSql(d, query, dateColumn),
@@ -235,7 +237,21 @@ function eventsSql(
         asDouble(d.sumIf("scroll_depth", engaged), "scroll_depth_sum"),
       ]
     : [];
-  return aggregate(d, query, source, "local_date", eventColumns(d), [...standard, ...engagement], withTotals);
+  // By page, only page views count (SPEC §3: the visitors of a page are those who viewed it).
+  const byPage = [...query.groupBy, ...query.filters.map((f) => f.dimension)].some(
+    (dim) => dim.kind === "page",
+  );
+  return aggregate(
+    d,
+    query,
+    source,
+    "local_date",
+    eventColumns(d),
+    [...standard, ...engagement],
+    withTotals,
+    [],
+    [...(byPage ? ["type = 'page'"] : [])],
+  );
 }
 
 function costsSql(d: Dialect, query: MeasureQuery, source: string, withTotals: boolean): string {
