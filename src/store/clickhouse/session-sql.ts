@@ -243,7 +243,8 @@ function withEngagement(subquery: string, events: string, ws: string, visitors: 
         FROM (
           SELECT visitor_id, assumeNotNull(url) AS u, arraySort(x -> (x.1, x.2), groupArray(tuple(ts_us, seq, type, dedup_key, ${figure("e")}, ${figure("sd")}))) AS sorted
           FROM ${events}
-          WHERE workspace = ${ws} AND type IN ('page', ${engagement}) AND isNotNull(url) AND ${visitors}
+          WHERE workspace = ${ws} AND (type = 'page' OR (type = ${engagement} AND isNotNull(${d.jsonText("properties", "e")})))
+            AND isNotNull(url) AND ${visitors}
           GROUP BY visitor_id, u
         )
       )

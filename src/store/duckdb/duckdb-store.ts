@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { KIND_SPECS } from "../../import/kinds.js";
+import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../ingest/engagement.js";
 import type { TextRecord } from "../../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
@@ -184,6 +185,38 @@ export class DuckdbStore implements Store {
       });
     this.derivedFresh.clear();
     return result;
+  }
+
+  /**
+   * Turns engagement that older versions stored as custom events (track events named
+   * `engagement`) into engagement events (ingest/engagement.ts), in place and in one transaction.
+   * Their figures were not kept then: unless the properties hold `sd` or `e`, they convert without
+   * figures, so they stop counting as custom events and un-bouncing sessions but add nothing to
+   * time on page or scroll depth. Sessions and rollups of the workspaces touched are rebuilt on
+   * their next query. Returns the events converted per workspace.
+   */
+  async convertEngagementEvents(): Promise<{ workspace: string; events: number }[]> {
+    const converted = await this.db.transaction(async (tx) => {
+      const where = `type = 'track' AND name = ${d.literal(ENGAGEMENT_NAME)}`;
+      const rows = await tx.all(
+        `SELECT workspace, count(*) AS n FROM events WHERE ${where} GROUP BY workspace ORDER BY workspace`,
+      );
+      const figure = (key: string) => `TRY_CAST(${d.jsonText("properties", key)} AS DOUBLE)`;
+      await tx.run(`UPDATE events SET type = ${d.literal(ENGAGEMENT_TYPE)},
+        properties = CASE WHEN ${figure("sd")} IS NOT NULL OR ${figure("e")} IS NOT NULL
+          THEN json_object('sd', least(100, greatest(0, round(coalesce(${figure("sd")}, 0)))),
+                           'e', greatest(0, round(coalesce(${figure("e")}, 0))))
+          END
+        WHERE ${where}`);
+      // Their sessions change: the next query rebuilds the derived tables of these workspaces.
+      for (const row of rows) {
+        await tx.run(`DELETE FROM derived_state WHERE workspace = ${d.literal(String(row.workspace))}`);
+        await tx.run(`DELETE FROM rollup_state WHERE workspace = ${d.literal(String(row.workspace))}`);
+      }
+      return rows.map((row) => ({ workspace: String(row.workspace), events: Number(row.n) }));
+    });
+    this.derivedFresh.clear();
+    return converted;
   }
 
   async tidy(): Promise<void> {

@@ -14,7 +14,8 @@ import { SESSION_COLUMN_LIST, SESSION_EVENT_TYPES } from "../sql/session-columns
  * ones (`interactive: false`). Engagement events (ingest/engagement.ts) get no row: each is added
  * to the visitor's latest page view of the same URL at or before it — page views and engagements
  * of a (visitor, URL) are numbered by the page views before them — and a page view carries its
- * `page` (path), summed `engaged_seconds` and largest `scroll_depth`.
+ * `page` (path), summed `engaged_seconds` and largest `scroll_depth`; an engagement without
+ * figures (converted by `sextant migrate --engagement` from a custom event) adds nothing.
  */
 export function sessionEventsSelect(
   d: Dialect,
@@ -61,7 +62,7 @@ export function sessionEventsSelect(
     SELECT p.visitor_id AS g_visitor, p.seq AS g_seq, g.seconds AS g_seconds, g.depth AS g_depth
     FROM (
       SELECT visitor_id, url, view_no, sum(coalesce(ms, 0)) / 1000 AS seconds, max(coalesce(depth, 0)) AS depth
-      FROM viewed WHERE type = ${engagement} AND view_no > 0 GROUP BY visitor_id, url, view_no
+      FROM viewed WHERE type = ${engagement} AND view_no > 0 AND ms IS NOT NULL GROUP BY visitor_id, url, view_no
     ) g
     JOIN viewed p ON p.type = 'page' AND p.visitor_id = g.visitor_id AND p.url = g.url AND p.view_no = g.view_no
   )
