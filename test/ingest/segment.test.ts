@@ -30,6 +30,7 @@ beforeAll(async () => {
       { name: "device" },
       { name: "bots" },
       { name: "short" },
+      { name: "search" },
     ],
   });
 });
@@ -161,6 +162,30 @@ describe("raw HTTP to every Segment route", () => {
     }
     expect(await storedEvents(server, "short")).toBe(8);
     expect(await totals(server, "short")).toEqual(expected);
+  });
+});
+
+describe("campaign from context.page.search", () => {
+  it("reads utm_* from context.page.search when context.campaign is absent", async () => {
+    const ws = server.ws("search");
+    const response = await post("/v1/p", {
+      anonymousId: "a-1",
+      writeKey: ws.write,
+      context: {
+        page: {
+          url: "https://site.example/",
+          search: "?utm_source=Mail&utm_medium=email&utm_campaign=Fall%20Sale",
+        },
+      },
+    });
+    expect(response.status).toBe(200);
+    const result = await kpis(server, "search", {
+      kpis: "pageviews",
+      group_by: "campaign,channel,utm_source",
+    });
+    expect(result.rows).toEqual([
+      { campaign: "fall sale", channel: "email", utm_source: "Mail", pageviews: 1 },
+    ]);
   });
 });
 
