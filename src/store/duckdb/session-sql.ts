@@ -53,10 +53,12 @@ export function sessionEventsSelect(
       ${firstOf.join(",\n      ")}
     FROM numbered GROUP BY visitor_id, session_no
   ),
+  -- Only the (visitor, URL) pairs that received engagement: most page views never do.
   viewed AS (
     SELECT visitor_id, url, seq, type, ${figure("e")} AS ms, ${figure("sd")} AS depth,
       count(*) FILTER (WHERE type = 'page') OVER (PARTITION BY visitor_id, url ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS view_no
-    FROM ev WHERE type IN ('page', ${engagement}) AND url IS NOT NULL
+    FROM ev SEMI JOIN (SELECT DISTINCT visitor_id, url FROM ev WHERE type = ${engagement}) USING (visitor_id, url)
+    WHERE type IN ('page', ${engagement}) AND url IS NOT NULL
   ),
   engaged AS (
     SELECT p.visitor_id AS g_visitor, p.seq AS g_seq, g.seconds AS g_seconds, g.depth AS g_depth
