@@ -24,8 +24,13 @@ export type SessionDimension = (typeof SESSION_DIMENSIONS)[number];
 export type Dimension =
   | { readonly kind: "session"; readonly name: SessionDimension }
   | { readonly kind: "network"; readonly name: "network" }
+  /** The path of a page view's URL: an event-level dimension (PAGE_KPIS only). */
+  | { readonly kind: "page"; readonly name: "page" }
   | { readonly kind: "property"; readonly name: string; readonly property: string }
   | { readonly kind: "breakdown"; readonly name: string };
+
+/** The KPIs that `page` groups and filters (SPEC §3); any other KPI by page is refused. */
+export const PAGE_KPIS = ["pageviews", "visitors", "time_on_page", "scroll_depth"] as const;
 
 /** The label of rows whose fact has no value for a dimension (unattributed, or not applicable). */
 export const NONE = "(none)";
@@ -38,6 +43,7 @@ export function parseDimension(raw: string): Dimension {
   const name = raw.trim();
   if (SESSION_SET.has(name)) return { kind: "session", name: name as SessionDimension };
   if (name === "network") return { kind: "network", name };
+  if (name === "page") return { kind: "page", name };
   if (name.startsWith("props.") && name.length > 6) {
     return { kind: "property", name, property: name.slice(6) };
   }

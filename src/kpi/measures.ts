@@ -13,6 +13,10 @@ export const FACT_MEASURES = {
     "conversions",
     "converted_visitors",
     "leads",
+    // Page views that received engagement, their summed engaged time and largest scroll depths.
+    "engaged_pageviews",
+    "engaged_seconds_sum",
+    "scroll_depth_sum",
   ],
   orders: ["orders", "revenue", "customers", "new_customers", "retained_customers", "prior_customers"],
   costs: ["spend", "impressions", "clicks", "ad_conversions"],
@@ -26,6 +30,13 @@ export const FACTS = Object.keys(FACT_MEASURES) as Fact[];
 
 /** Measures that have no value (rather than 0) when a fact has no rows: levels, not sums. */
 export const LEVEL_MEASURES: ReadonlySet<BaseMeasure> = new Set<BaseMeasure>(["followers"]);
+
+/** Measures read from the engagement of page views (time on page, scroll depth). */
+export const ENGAGEMENT_MEASURES: ReadonlySet<BaseMeasure> = new Set<BaseMeasure>([
+  "engaged_pageviews",
+  "engaged_seconds_sum",
+  "scroll_depth_sum",
+]);
 
 export function factOf(measure: BaseMeasure): Fact {
   for (const fact of FACTS) {

@@ -4,7 +4,7 @@ import type { Workspace } from "../workspace/settings.js";
 import { bucketsOf, type Interval, parseDate, todayIn } from "./buckets.js";
 import { KPI_BY_ID, KPI_CATALOG, type KpiDefinition } from "./catalog.js";
 import { type CustomKpi, loadCustomKpis } from "./custom-kpis.js";
-import { type Dimension, NONE, parseDimension, parseFilters } from "./dimensions.js";
+import { type Dimension, NONE, PAGE_KPIS, parseDimension, parseFilters } from "./dimensions.js";
 import { evaluateFormula } from "./formula/index.js";
 import { type BaseMeasure, FACT_MEASURES, FACTS, type Fact, factOf, LEVEL_MEASURES } from "./measures.js";
 import { closestName as closest } from "./suggest.js";
@@ -44,9 +44,12 @@ export async function runKpiQuery(
   request: KpiRequest,
 ): Promise<KpiResult> {
   const custom = await loadCustomKpis(store, workspace.name);
-  const kpis = resolveKpis(request.kpis, custom);
   const groupBy = (request.groupBy ?? []).map(parseDimension);
   const filters = parseFilters(request.where ?? []);
+  const byPage = [...groupBy, ...filters.map((f) => f.dimension)].some((d) => d.kind === "page");
+  // By page, the KPIs that apply to pages are the default; any other is refused (SPEC §3).
+  const kpis = resolveKpis(request.kpis?.length ? request.kpis : byPage ? PAGE_KPIS : undefined, custom);
+  if (byPage) checkPageKpis(kpis);
   await checkBreakdowns(store, workspace.name, [...groupBy, ...filters.map((f) => f.dimension)]);
   const { from, to } = await resolveRange(store, workspace, request);
   const interval = request.interval ?? null;
@@ -112,6 +115,19 @@ function resolveKpis(ids: readonly string[] | undefined, custom: readonly Custom
   });
 }
 
+/** Refuses, by page, a KPI that is not one of PAGE_KPIS (nor a custom formula of them only). */
+function checkPageKpis(kpis: readonly RequestedKpi[]): void {
+  const allowed: ReadonlySet<string> = new Set(PAGE_KPIS);
+  for (const kpi of kpis) {
+    const names = kpi.custom ? kpi.custom.formula.names : [kpi.id];
+    if (names.every((name) => allowed.has(name))) continue;
+    throw new UserError(
+      `${kpi.id} cannot be grouped or filtered by page: page applies to ${PAGE_KPIS.join(", ")} only.`,
+      [{ field: "kpis", reason: `${kpi.id} does not apply to pages` }],
+    );
+  }
+}
+
 function neededMeasures(kpis: readonly RequestedKpi[]): BaseMeasure[] {
   const needed = new Set<BaseMeasure>();
   const addKpi = (id: string) => {
@@ -145,7 +161,7 @@ async function checkBreakdowns(
     ]);
     throw new UserError(
       `Unknown dimension "${dimension.name}".${hint ? ` Did you mean "${hint}"?` : ""} Dimensions are campaign, channel, ` +
-        `utm_source, utm_medium, utm_content, utm_term, landing_page, device, browser, os, country, network, props.NAME` +
+        `utm_source, utm_medium, utm_content, utm_term, landing_page, page, device, browser, os, country, network, props.NAME` +
         `${known.length ? ` and the ad cost breakdowns ${known.join(", ")}` : ""}.`,
       [{ field: "group_by", reason: `unknown dimension ${dimension.name}` }],
     );

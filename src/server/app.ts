@@ -1,3 +1,4 @@
+import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { UserError } from "../errors.js";
@@ -16,7 +17,7 @@ import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { importRoutes } from "./routes/imports.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
-import { segmentRoutes } from "./routes/segment.js";
+import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
 
 export interface AppOptions {
@@ -30,6 +31,9 @@ export interface AppOptions {
   /** Serve forwarded CLI commands (set by `sextant serve`). */
   readonly admin?: AdminOptions;
 }
+
+/** The routes that take events from browsers and servers of any origin. */
+const INGESTION_PATHS: ReadonlySet<string> = new Set([...SEGMENT_PATHS.map((p) => p.path), "/api/event"]);
 
 /** The HTTP server: thin routes over the same functions as the CLI, returning the same JSON. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -109,8 +113,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/api/v1/openapi.json", async () =>
     openApiDocument(options.version ?? "0.1.0", options.admin !== undefined),
   );
-  segmentRoutes(app, ctx);
-  plausibleRoutes(app, ctx);
+  // Browsers post events cross-origin from any site (SPEC §2.1): CORS, preflight included, on the
+  // ingestion routes only; the read API keeps the same-origin policy.
+  await app.register(async (ingestion) => {
+    await ingestion.register(cors, {
+      delegator: (request, callback) =>
+        callback(null, {
+          origin: INGESTION_PATHS.has(request.url.split("?")[0] ?? "") ? "*" : false,
+          maxAge: 86_400,
+        }),
+    });
+    segmentRoutes(ingestion, ctx);
+    plausibleRoutes(ingestion, ctx);
+  });
   trackerRoutes(app);
   queryRoutes(app, ctx);
   await importRoutes(app, ctx);

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
-import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES } from "../ingest/segment/schema.js";
+import { batchSchema, MESSAGE_SCHEMAS } from "../ingest/segment/schema.js";
 import { importParamsSchema } from "./routes/imports.js";
 import { kpiQuerySchema } from "./routes/query.js";
+import { SEGMENT_PATHS } from "./routes/segment.js";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
 
@@ -126,17 +127,21 @@ const IMPORT_PATHS = {
 /** The OpenAPI 3.1 document of every route, from the zod schemas that validate requests. */
 export function openApiDocument(version: string, withAdmin = false) {
   const segmentPaths = Object.fromEntries(
-    [...MESSAGE_TYPES, "batch" as const].map((type) => [
-      `/v1/${type}`,
+    SEGMENT_PATHS.map(({ path, route: type }) => [
+      path,
       {
         post: {
-          summary: `Segment ${type}`,
+          summary:
+            path === `/v1/${type}`
+              ? `Segment ${type}`
+              : `Segment ${type}, the short form analytics.js posts to (CORS, text/plain, writeKey in the body)`,
           tags: ["ingestion"],
           security: [{ writeKeyBasic: [] }],
           requestBody: {
             required: true,
             content: {
               "application/json": { schema: schema(type === "batch" ? batchSchema : MESSAGE_SCHEMAS[type]) },
+              "text/plain": { schema: schema(type === "batch" ? batchSchema : MESSAGE_SCHEMAS[type]) },
             },
           },
           responses: {

@@ -10,6 +10,9 @@ export interface EventPost {
     r: string | null;
     p?: Record<string, unknown>;
     $?: unknown;
+    /** Engagement only: scroll depth (%) and engaged time (ms). */
+    sd?: number;
+    e?: number;
   };
   readonly status: number;
 }
@@ -17,9 +20,12 @@ export interface EventPost {
 /**
  * Records every POST to /api/event that a page makes and lets a test wait until a number of them
  * have been answered (Sextant answers once the event is committed, so answered means stored).
+ * Engagement events, sent whenever a page is hidden or left, are kept apart in `engagements`, so
+ * that `posts` and `waitFor` follow the page views and custom events in their order.
  */
 export function recordEventPosts(page: Page) {
   const posts: EventPost[] = [];
+  const engagements: EventPost[] = [];
   const failures: string[] = [];
   const answered = new WeakSet<Request>();
   const isEvent = (url: string, method: string) =>
@@ -28,11 +34,12 @@ export function recordEventPosts(page: Page) {
     const request = response.request();
     if (!isEvent(request.url(), request.method())) return;
     answered.add(request);
-    posts.push({
+    const post: EventPost = {
       contentType: request.headers()["content-type"],
       body: request.postDataJSON() as EventPost["body"],
       status: response.status(),
-    });
+    };
+    (post.body.n === "engagement" ? engagements : posts).push(post);
   });
   // A page frozen into the back/forward cache aborts reading the bodies of POSTs already answered:
   // those were stored, so only a POST that got no answer is a failure.
@@ -43,6 +50,7 @@ export function recordEventPosts(page: Page) {
   });
   return {
     posts,
+    engagements,
     /** Waits until `count` event POSTs in all have been answered; fails on a failed one or after the timeout. */
     async waitFor(count: number, timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;

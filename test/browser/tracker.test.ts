@@ -213,6 +213,23 @@ describe("the first-party tracker in a real browser", () => {
       visitors: 1,
     });
 
+    // Leaving a page of the app by navigation sent its engagement (time visible, scroll depth),
+    // which Sextant adds to that page view: never an event of its own.
+    const engaged = events.engagements.map((p) => new URL(p.body.u).pathname);
+    expect(engaged).toEqual(expect.arrayContaining(["/spa", "/spa/step2"]));
+    for (const post of events.engagements) {
+      expect(post.status).toBe(202);
+      expect(post.body.sd).toBeTypeOf("number");
+      expect(post.body.e).toBeTypeOf("number");
+    }
+    const byPage = await kpis("kpis=pageviews,visitors,time_on_page,scroll_depth&group_by=page");
+    expect(byPage.rows.map((r) => [r.page, r.pageviews, r.visitors])).toEqual([
+      ["/landing", 1, 1],
+      ["/spa", 2, 1],
+      ["/spa/step2", 1, 1],
+    ]);
+    expect(byPage.rows.find((r) => r.page === "/spa/step2")?.time_on_page).toBeTypeOf("number");
+
     // The device of the session comes from the browser's User-Agent.
     const byBrowser = await kpis("kpis=visitors&group_by=browser,device");
     expect(byBrowser.rows).toEqual([{ browser: "Chrome", device: "desktop", visitors: 1 }]);

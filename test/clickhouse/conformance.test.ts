@@ -513,6 +513,13 @@ const CASES: Case[] = [
     }),
   ),
   {
+    name: "demo: top pages (grouped by page), and by page and channel",
+    run: async (store, ctx) => [
+      await kpi(store, ctx.demo, { ...RANGE, groupBy: ["page"] }),
+      await kpi(store, ctx.demo, { ...RANGE, kpis: ["pageviews", "visitors"], groupBy: ["page", "channel"] }),
+    ],
+  },
+  {
     name: "demo: filtered on campaign spelled differently",
     run: (store, ctx) =>
       kpi(store, ctx.demo, { kpis: MIXED_KPIS, ...RANGE, where: ["campaign=  SPRING_sale "] }),
@@ -980,6 +987,91 @@ const CASES: Case[] = [
         );
       }
       return out;
+    },
+  },
+  {
+    name: "pages and engagement: time on page, scroll depth, the page dimension, interactive: false",
+    run: async (store) => {
+      const name = "pages";
+      const ws = await newWorkspace(store, name, { timezone: "Europe/Paris" });
+      const at = (minutes: number) =>
+        new Date(Date.parse("2026-03-02T22:30:00Z") + minutes * 60_000).toISOString();
+      const page = (visitor: string, minutes: number, url: string): TextRecord => ({
+        timestamp: at(minutes),
+        event: "pageview",
+        type: "page",
+        visitor_id: visitor,
+        url,
+      });
+      const engaged = (visitor: string, minutes: number, url: string, sd: number, e: number): TextRecord => ({
+        timestamp: at(minutes),
+        event: "engagement",
+        type: "engagement",
+        visitor_id: visitor,
+        url,
+        properties: JSON.stringify({ sd, e }),
+      });
+      const track = (
+        visitor: string,
+        minutes: number,
+        event: string,
+        properties: string | null,
+      ): TextRecord => ({
+        timestamp: at(minutes),
+        event,
+        type: "track",
+        visitor_id: visitor,
+        url: "https://site.example/a",
+        properties,
+      });
+      const records: TextRecord[] = [
+        page("A", 0, "https://site.example/a?utm_source=news&utm_medium=email"),
+        engaged("A", 1, "https://site.example/a?utm_source=news&utm_medium=email", 40, 3000),
+        engaged("A", 2, "https://site.example/a?utm_source=news&utm_medium=email", 70, 2500),
+        page("A", 3, "https://site.example/b#x"),
+        engaged("A", 95, "https://site.example/b#x", 100, 1000), // after midnight in Paris, and the timeout
+        page("B", 10, "https://site.example/a"),
+        engaged("B", 12, "https://site.example/a", 10, 0),
+        page("C", 20, "https://site.example/a"),
+        track("C", 21, "Video Played", JSON.stringify({ $interactive: false })),
+        page("D", 30, "https://site.example/a"),
+        track("D", 31, "Video Played", null),
+        page("E", 40, "https://site.example/c"),
+        engaged("E", 41, "https://site.example/c", 50, 1000),
+        page("E", 42, "https://site.example/c"),
+        engaged("E", 43, "https://site.example/c", 20, 3000),
+        engaged("E", 44, "https://site.example/c", 35, 1500),
+        engaged("F", 50, "https://site.example/d", 90, 9000),
+        { ...engaged("G", 60, "https://site.example/a", 0, 0), properties: null },
+        page("G", 61, "https://site.example/a"),
+      ];
+      const appended = await store.appendEvents(records.map((record) => ({ workspace: name, record })));
+      const range = { from: "2026-03-02", to: "2026-03-04" };
+      const traffic = [
+        "visitors",
+        "sessions",
+        "pageviews",
+        "bounce_rate",
+        "avg_visit_duration",
+        "time_on_page",
+        "scroll_depth",
+      ];
+      const pages = ["pageviews", "visitors", "time_on_page", "scroll_depth"];
+      return {
+        appended,
+        totals: await kpi(store, ws, { ...range, kpis: traffic }),
+        byDay: await kpi(store, ws, { ...range, kpis: traffic, interval: "day" }),
+        byPage: await kpi(store, ws, { ...range, groupBy: ["page"] }),
+        byPageAndSource: await kpi(store, ws, { ...range, kpis: pages, groupBy: ["page", "utm_source"] }),
+        byChannel: await kpi(store, ws, { ...range, kpis: traffic, groupBy: ["channel"] }),
+        filtered: await kpi(store, ws, {
+          ...range,
+          kpis: pages,
+          where: ["page=/a", "page=/c"],
+          interval: "day",
+        }),
+        refused: await outcome(() => kpi(store, ws, { ...range, kpis: ["sessions"], groupBy: ["page"] })),
+      };
     },
   },
   {

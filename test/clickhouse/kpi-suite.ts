@@ -27,4 +27,5 @@ export async function runKpiSuitesOn(start: () => Promise<ClickhouseFixture>): P
   await import("../kpi/ads-email-social.test.js");
   await import("../kpi/grouping.test.js");
   await import("../kpi/columns.test.js");
+  await import("../kpi/pages.test.js");
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DESKTOP_UA,
+  expectError,
   GOOGLEBOT_UA,
   kpis,
   MAC_UA,
@@ -24,6 +25,7 @@ beforeAll(async () => {
       { name: "money", domains: ["money.example"] },
       { name: "utm", domains: ["utm.example"] },
       { name: "robots", domains: ["robots.example"] },
+      { name: "engaged", domains: ["engaged.example"] },
     ],
   });
 });
@@ -43,6 +45,48 @@ async function send(body: unknown, options: { userAgent?: string; contentType?: 
   });
   return { status: response.status, text: await response.text() };
 }
+
+describe("engagement events", () => {
+  it("keeps engagement off the event KPIs and gives the page view its time and scroll depth", async () => {
+    const u = "https://engaged.example/post";
+    expect((await send({ n: "pageview", u, d: "engaged.example" })).status).toBe(202);
+    for (const [sd, e] of [
+      [30, 1500],
+      [80, 2500],
+    ]) {
+      expect((await send({ n: "engagement", u, d: "engaged.example", sd, e })).status).toBe(202);
+    }
+    const result = await kpis(server, "engaged", {
+      kpis: "pageviews,visitors,sessions,bounce_rate,conversions,time_on_page,scroll_depth",
+    });
+    expect(result.totals).toEqual({
+      pageviews: 1,
+      visitors: 1,
+      sessions: 1,
+      bounce_rate: 100,
+      conversions: 0,
+      time_on_page: 4,
+      scroll_depth: 80,
+    });
+  });
+
+  it("refuses a negative scroll depth or engaged time, naming the field, and stores nothing", async () => {
+    const before = await storedEvents(server, "engaged");
+    for (const [field, body] of [
+      ["sd", { sd: -1, e: 10 }],
+      ["e", { sd: 10, e: -5 }],
+    ] as const) {
+      const response = await send({
+        n: "engagement",
+        u: "https://engaged.example/",
+        d: "engaged.example",
+        ...body,
+      });
+      expectError({ status: response.status, body: JSON.parse(response.text) }, 400, field);
+    }
+    expect(await storedEvents(server, "engaged")).toBe(before);
+  });
+});
 
 describe("POST /api/event", () => {
   it("answers 202 to long and short field names, as JSON and as text/plain", async () => {

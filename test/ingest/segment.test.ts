@@ -29,6 +29,8 @@ beforeAll(async () => {
       { name: "skew" },
       { name: "device" },
       { name: "bots" },
+      { name: "short" },
+      { name: "search" },
     ],
   });
 });
@@ -136,6 +138,99 @@ describe("raw HTTP to every Segment route", () => {
     }
     expect(await storedEvents(server, "raw-body")).toBe(8);
     expect(await totals(server, "raw-body")).toEqual(expected);
+  });
+  it("answers the browser library's short routes /v1/t, /p, /i, /s, /g, /a and /v1/b, as text/plain with writeKey in the body", async () => {
+    const ws = server.ws("short");
+    const short: Record<string, string> = {
+      track: "t",
+      page: "p",
+      identify: "i",
+      screen: "s",
+      group: "g",
+      alias: "a",
+      batch: "b",
+    };
+    for (const [route, body] of [...Object.entries(messages("short")), ["batch", batch("short")] as const]) {
+      const response = await fetch(`${server.url}/v1/${short[route]}`, {
+        method: "POST",
+        headers: { "content-type": "text/plain", origin: "https://site.example" },
+        body: JSON.stringify({ ...body, writeKey: ws.write }),
+      });
+      expect(response.status, route).toBe(200);
+      expect(response.headers.get("access-control-allow-origin"), route).toBe("*");
+      expect(await response.json()).toEqual({ success: true });
+    }
+    expect(await storedEvents(server, "short")).toBe(8);
+    expect(await totals(server, "short")).toEqual(expected);
+  });
+});
+
+describe("campaign from context.page.search", () => {
+  it("reads utm_* from context.page.search when context.campaign is absent", async () => {
+    const ws = server.ws("search");
+    const response = await post("/v1/p", {
+      anonymousId: "a-1",
+      writeKey: ws.write,
+      context: {
+        page: {
+          url: "https://site.example/",
+          search: "?utm_source=Mail&utm_medium=email&utm_campaign=Fall%20Sale",
+        },
+      },
+    });
+    expect(response.status).toBe(200);
+    const result = await kpis(server, "search", {
+      kpis: "pageviews",
+      group_by: "campaign,channel,utm_source",
+    });
+    expect(result.rows).toEqual([
+      { campaign: "fall sale", channel: "email", utm_source: "Mail", pageviews: 1 },
+    ]);
+  });
+});
+
+describe("CORS on the ingestion routes", () => {
+  const preflight = (path: string) =>
+    fetch(`${server.url}${path}`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type, authorization, x-retry-count",
+      },
+    });
+
+  it("answers a preflight from any origin on every ingestion route", async () => {
+    for (const path of ["/v1/t", "/v1/b", "/v1/track", "/v1/batch", "/v1/identify", "/api/event"]) {
+      const response = await preflight(path);
+      expect(response.status, path).toBe(204);
+      expect(response.headers.get("access-control-allow-origin"), path).toBe("*");
+      expect(response.headers.get("access-control-allow-methods"), path).toContain("POST");
+      expect(String(response.headers.get("access-control-allow-headers")).toLowerCase(), path).toContain(
+        "authorization",
+      );
+    }
+  });
+
+  it("sends CORS headers with errors too, so the browser can read them", async () => {
+    const response = await fetch(`${server.url}/v1/t`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", origin: "https://shop.example" },
+      body: JSON.stringify({ event: "x", userId: "u", writeKey: "not-a-key" }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("keeps the read API same-origin: no CORS on /api/v1/kpis, nor on its preflight", async () => {
+    const response = await preflight("/api/v1/kpis");
+    expect(response.status).toBe(404);
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    const get = await fetch(`${server.url}/api/v1/kpis`, {
+      headers: { origin: "https://shop.example", authorization: `Bearer ${server.ws("short").read}` },
+    });
+    expect(get.status).toBe(200);
+    expect(get.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
 

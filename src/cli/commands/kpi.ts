@@ -46,13 +46,15 @@ export function registerKpi(program: Command): void {
     .option("--interval <interval>", `one row per ${INTERVALS.join(" | ")}`)
     .option(
       "--group-by <dims>",
-      "comma-separated dimensions: campaign, channel, utm_source, network, device, props.NAME, a cost breakdown…",
+      "comma-separated dimensions: campaign, channel, utm_source, network, device, props.NAME, a cost breakdown…; " +
+        "page (a page view's path) for pageviews, visitors, time_on_page and scroll_depth",
     )
     .option("--where <filter...>", "keep rows where dimension=value (repeatable)")
     .option("--format <format>", `output: ${FORMATS.join(", ")} (kpi list also md)`, "table")
     .addHelpText(
       "after",
-      "\nExample:\n  sextant kpi --kpis visitors,conversion_rate,cpa --from 2026-01-01 --to 2026-03-31 --interval month --group-by campaign --where channel=paid",
+      "\nExamples:\n  sextant kpi --kpis visitors,conversion_rate,cpa --from 2026-01-01 --to 2026-03-31 --interval month --group-by campaign --where channel=paid" +
+        "\n  sextant kpi --group-by page --from 2026-03-01 --to 2026-03-31   # top pages: pageviews, visitors, time_on_page, scroll_depth",
     )
     .action(async (flags: KpiFlags, command: Command) => {
       const format = parseFormat(flags.format);

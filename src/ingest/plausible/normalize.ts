@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { parseOrThrow } from "../../validation.js";
+import {
+  ENGAGEMENT_NAME,
+  ENGAGEMENT_TYPE,
+  engagementProperties,
+  NON_INTERACTIVE_PROPERTY,
+} from "../engagement.js";
 import { stringifyJson, type TextRecord, withStringifiedProperties } from "../text-record.js";
 
 /** Plausible's limits (https://plausible.io/docs/events-api). */
@@ -39,6 +45,15 @@ export const plausibleSchema = z.object({
     .nullable()
     .optional(),
   interactive: z.boolean().optional(),
+  /** Engagement events only: the largest scroll depth reached, in percent. */
+  sd: z.number().finite().min(0, "must be a scroll depth in percent, 0 or more").optional(),
+  /** Engagement events only: the engaged time, in milliseconds. */
+  e: z
+    .number()
+    .finite()
+    .min(0, "must be an engaged time in milliseconds, 0 or more")
+    .max(86_400_000 * 7)
+    .optional(),
 });
 
 export type PlausibleEvent = z.infer<typeof plausibleSchema>;
@@ -86,10 +101,28 @@ export function plausibleDomains(domain: string): string[] {
     .filter(Boolean);
 }
 
-/** A Plausible event as an event record: `pageview` is a page view, any other name a custom event. */
+/**
+ * A Plausible event as an event record: `pageview` is a page view, `engagement` the engagement of
+ * a page view (see ingest/engagement.ts), any other name a custom event; `interactive: false` is
+ * kept as a property that stops the event from un-bouncing its session.
+ */
 export function plausibleRecord(event: PlausibleEvent, visitorId: string, receivedAt: Date): TextRecord {
+  if (event.name === ENGAGEMENT_NAME) {
+    return withStringifiedProperties({
+      timestamp: receivedAt.toISOString(),
+      event: ENGAGEMENT_NAME,
+      type: ENGAGEMENT_TYPE,
+      visitor_id: visitorId,
+      url: event.url,
+      referrer: event.referrer ?? null,
+      properties: stringifyJson(engagementProperties(event.sd, event.e)),
+    });
+  }
   const isPage = event.name.toLowerCase() === "pageview";
   const revenue = event.revenue ?? null;
+  const props = event.props && typeof event.props === "object" ? event.props : null;
+  const properties =
+    event.interactive === false && !isPage ? { ...props, [NON_INTERACTIVE_PROPERTY]: false } : props;
   return withStringifiedProperties({
     timestamp: receivedAt.toISOString(),
     event: isPage ? "pageview" : event.name,
@@ -103,6 +136,6 @@ export function plausibleRecord(event: PlausibleEvent, visitorId: string, receiv
       typeof event.props === "object" && event.props && typeof event.props.order_id === "string"
         ? event.props.order_id
         : null,
-    properties: event.props && typeof event.props === "object" ? stringifyJson(event.props) : null,
+    properties: properties ? stringifyJson(properties) : null,
   });
 }

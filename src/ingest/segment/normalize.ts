@@ -70,7 +70,12 @@ function collect(
         { field: `${field ? `${field}.` : ""}type`, reason: "unknown message type" },
       ]);
     }
-    const valid = parseOrThrow(MESSAGE_SCHEMAS[type as MessageType], message, field);
+    // analytics.js sends `"userId": null` until identify: null is no id, as Segment reads it.
+    const ids =
+      message.userId === null || message.anonymousId === null
+        ? { ...message, userId: message.userId ?? undefined, anonymousId: message.anonymousId ?? undefined }
+        : message;
+    const valid = parseOrThrow(MESSAGE_SCHEMAS[type as MessageType], ids, field);
     checkRevenue("properties" in valid && isObject(valid.properties) ? valid.properties : {}, field);
     const time = messageTime(valid, receivedAt, `${field ? `${field}.` : ""}timestamp`);
     const context = isObject(valid.context) ? valid.context : {};

@@ -25,7 +25,13 @@ export function segmentMessageRecord(message: Record<string, unknown>): TextReco
       : {};
   const page = (key: string) =>
     text(member(message, "context", "page", key) ?? (type === "page" ? properties[key] : undefined));
-  const campaign = (key: string) => text(member(message, "context", "campaign", key));
+  // context.campaign as analytics.js fills it, else the utm_* of context.page.search.
+  const search = text(member(message, "context", "page", "search"));
+  const tags = search?.includes("utm_") ? new URLSearchParams(search) : null;
+  const campaign = (key: string) =>
+    text(member(message, "context", "campaign", key)) ??
+    tags?.get(`utm_${key === "name" ? "campaign" : key}`) ??
+    null;
   return withStringifiedProperties({
     timestamp: text(message.timestamp ?? message.originalTimestamp ?? message.receivedAt ?? message.sentAt),
     event: type === "page" ? "pageview" : text(message.event ?? type),

@@ -15,7 +15,6 @@ export function plausibleRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const event = parsePlausible(request.body);
     const userAgent = request.headers["user-agent"] ?? "";
     const client = clientInfo(userAgent);
-    reply.header("access-control-allow-origin", "*");
     if (client.bot) {
       ctx.metrics.bots.inc({ route: "plausible" });
       return reply.status(202).send("ok");
@@ -46,13 +45,4 @@ export function plausibleRoutes(app: FastifyInstance, ctx: ServerContext): void 
     ctx.metrics.accepted.inc({ route: "plausible" }, records.length);
     return reply.status(202).send("ok");
   });
-
-  app.options("/api/event", async (_request, reply) =>
-    reply
-      .header("access-control-allow-origin", "*")
-      .header("access-control-allow-methods", "POST")
-      .header("access-control-allow-headers", "content-type")
-      .status(204)
-      .send(),
-  );
 }

@@ -26,7 +26,9 @@ export const kpiQuerySchema = z.object({
   from: z.string().optional().describe("first day, YYYY-MM-DD"),
   to: z.string().optional().describe("last day, YYYY-MM-DD"),
   interval: z.enum(INTERVALS).optional(),
-  group_by: list.describe("comma-separated dimensions"),
+  group_by: list.describe(
+    "comma-separated dimensions; `page` (a page view's path) applies to pageviews, visitors, time_on_page and scroll_depth only",
+  ),
   where: z
     .union([z.string(), z.array(z.string())])
     .optional()

@@ -5,22 +5,42 @@ import { presentedKey } from "../auth.js";
 import type { ServerContext } from "../context.js";
 
 /**
+ * The short routes Segment's browser library (`@segment/analytics-next`) posts to when its
+ * `apiHost` is Sextant: `/v1/t` is `/v1/track`, `/v1/b` is `/v1/batch`, and so on.
+ */
+export const SHORT_ROUTES: Readonly<Record<string, MessageType | "batch">> = {
+  t: "track",
+  p: "page",
+  i: "identify",
+  s: "screen",
+  g: "group",
+  a: "alias",
+  b: "batch",
+};
+
+/** Every path the Segment API answers, long and short, with the message type each takes. */
+export const SEGMENT_PATHS: readonly { path: string; route: MessageType | "batch" }[] = [
+  ...[...MESSAGE_TYPES, "batch" as const].map((route) => ({ path: `/v1/${route}`, route })),
+  ...Object.entries(SHORT_ROUTES).map(([short, route]) => ({ path: `/v1/${short}`, route })),
+];
+
+/**
  * The Segment HTTP Tracking API (SPEC §2.1): `/v1/track|page|identify|screen|group|alias|batch`
- * with the write key as HTTP Basic user name, answered `{"success": true}` once durable.
+ * and the browser library's short forms, with the write key as HTTP Basic user name (or `writeKey`
+ * in the body), answered `{"success": true}` once durable.
  */
 export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  for (const route of [...MESSAGE_TYPES, "batch"] as const) {
+  for (const { path, route } of SEGMENT_PATHS) {
     // The body limit is above the message limit so that an oversized message gets Segment's own
     // 413 naming the 32 KB limit rather than a bare transport error.
     const bodyLimit = route === "batch" ? BATCH_LIMIT_BYTES : 4 * MESSAGE_LIMIT_BYTES;
-    app.post(`/v1/${route}`, { bodyLimit }, async (request, reply) => {
+    app.post(path, { bodyLimit }, async (request, reply) => {
       const receivedAt = new Date();
       // A key in the header is checked first: a stranger learns nothing about the body's rules.
       const headerKey = presentedKey(request);
       if (headerKey) await ctx.keys.require(headerKey, "write");
-      const route_ = route as MessageType | "batch";
       const { records, bots, writeKey } = normalizeSegment(
-        route_,
+        route,
         request.body,
         receivedAt,
         request.headers["user-agent"],

@@ -64,7 +64,7 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
       sources.events,
       query.workspace,
       { from, to: query.buckets[query.buckets.length - 1]?.to ?? earliest },
-      { dimensions: needs.dimensions, properties: [] },
+      { dimensions: needs.dimensions, properties: [], page: false, engagement: false },
     );
     const types = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
     const identities = `SELECT DISTINCT identity, visitor_id FROM (

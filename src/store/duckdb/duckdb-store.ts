@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { KIND_SPECS } from "../../import/kinds.js";
+import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../ingest/engagement.js";
 import type { TextRecord } from "../../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
-import { FACTS } from "../../kpi/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
@@ -188,6 +189,38 @@ export class DuckdbStore implements Store {
     return result;
   }
 
+  /**
+   * Turns engagement that older versions stored as custom events (track events named
+   * `engagement`) into engagement events (ingest/engagement.ts), in place and in one transaction.
+   * Their figures were not kept then: unless the properties hold `sd` or `e`, they convert without
+   * figures, so they stop counting as custom events and un-bouncing sessions but add nothing to
+   * time on page or scroll depth. Sessions and rollups of the workspaces touched are rebuilt on
+   * their next query. Returns the events converted per workspace.
+   */
+  async convertEngagementEvents(): Promise<{ workspace: string; events: number }[]> {
+    const converted = await this.db.transaction(async (tx) => {
+      const where = `type = 'track' AND name = ${d.literal(ENGAGEMENT_NAME)}`;
+      const rows = await tx.all(
+        `SELECT workspace, count(*) AS n FROM events WHERE ${where} GROUP BY workspace ORDER BY workspace`,
+      );
+      const figure = (key: string) => `TRY_CAST(${d.jsonText("properties", key)} AS DOUBLE)`;
+      await tx.run(`UPDATE events SET type = ${d.literal(ENGAGEMENT_TYPE)},
+        properties = CASE WHEN ${figure("sd")} IS NOT NULL OR ${figure("e")} IS NOT NULL
+          THEN json_object('sd', least(100, greatest(0, round(coalesce(${figure("sd")}, 0)))),
+                           'e', greatest(0, round(coalesce(${figure("e")}, 0))))
+          END
+        WHERE ${where}`);
+      // Their sessions change: the next query rebuilds the derived tables of these workspaces.
+      for (const row of rows) {
+        await tx.run(`DELETE FROM derived_state WHERE workspace = ${d.literal(String(row.workspace))}`);
+        await tx.run(`DELETE FROM rollup_state WHERE workspace = ${d.literal(String(row.workspace))}`);
+      }
+      return rows.map((row) => ({ workspace: String(row.workspace), events: Number(row.n) }));
+    });
+    this.derivedFresh.clear();
+    return converted;
+  }
+
   async tidy(): Promise<void> {
     await this.db.run("CHECKPOINT");
   }
@@ -322,12 +355,13 @@ export class DuckdbStore implements Store {
     const eventsFromRollup = fresh && rollupAnswersEvents(query);
     const statements = eventsFromRollup ? eventsRollupStatements(d, query) : [];
     const rest = eventsFromRollup ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
-    for (const list of measureStatements(
-      d,
-      rest,
-      fresh ? { ...TABLE_SOURCES, ordersFirst: "rollup_orders" } : TABLE_SOURCES,
-    ).values()) {
-      statements.push(...list);
+    const sources = fresh ? { ...TABLE_SOURCES, ordersFirst: "rollup_orders" } : TABLE_SOURCES;
+    for (const list of measureStatements(d, rest, sources).values()) statements.push(...list);
+    // The rollups keep no engagement: time on page and scroll depth come from session_events.
+    if (eventsFromRollup && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
+      const engagement = { ...query, facts: ["events" as const] };
+      for (const list of measureStatements(d, engagement, { ...sources, engagementOnly: true }).values())
+        statements.push(...list);
     }
     return statements;
   }

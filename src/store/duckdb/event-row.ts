@@ -43,7 +43,7 @@ export interface EventRow {
 class NotMirrored extends Error {}
 
 const RECORD_COLUMNS = KIND_SPECS.events.columns.map((c) => c.name);
-const EVENT_TYPES = new Set(["page", "track", "identify", "screen", "group", "alias"]);
+const EVENT_TYPES = new Set(["page", "track", "identify", "screen", "group", "alias", "engagement"]);
 
 /**
  * The stored row of an event record, or null when the record needs the SQL path: a value this

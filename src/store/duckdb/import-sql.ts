@@ -17,7 +17,7 @@ export interface TypingOptions {
   readonly strptimeFormat: string | null;
 }
 
-const EVENT_TYPES = ["page", "track", "identify", "screen", "group", "alias"];
+const EVENT_TYPES = ["page", "track", "identify", "screen", "group", "alias", "engagement"];
 
 /**
  * One SELECT over `raw` that types every column and names the first problem of each row in

@@ -1,6 +1,8 @@
 /**
  * DuckDB schema. Facts carry their workspace; `session_events` is derived from `events` (one row
- * per event with its session's first-event dimensions) and rebuilt for the visitors that changed.
+ * per event with its session's first-event dimensions; a page view also with its page and the
+ * engagement it received, engagement events themselves having no row) and rebuilt for the
+ * visitors that changed.
  * Numbers are DOUBLE: ad platforms report fractional conversions and money has cents.
  */
 export const DUCKDB_SCHEMA = [
@@ -85,7 +87,15 @@ export const DUCKDB_SCHEMA = [
     s_device VARCHAR,
     s_browser VARCHAR,
     s_os VARCHAR,
-    s_country VARCHAR)`,
+    s_country VARCHAR,
+    page VARCHAR,
+    engaged_seconds DOUBLE,
+    scroll_depth DOUBLE)`,
+  // Files made before page views had their page and engagement: the columns are added (at the end,
+  // in the order above) and sessionSettingsKey's version rebuilds the rows.
+  "ALTER TABLE session_events ADD COLUMN IF NOT EXISTS page VARCHAR",
+  "ALTER TABLE session_events ADD COLUMN IF NOT EXISTS engaged_seconds DOUBLE",
+  "ALTER TABLE session_events ADD COLUMN IF NOT EXISTS scroll_depth DOUBLE",
   `CREATE TABLE IF NOT EXISTS derived_state (
     workspace VARCHAR PRIMARY KEY,
     sessions_seq BIGINT NOT NULL,

@@ -1,3 +1,4 @@
+import { ENGAGEMENT_TYPE, NON_INTERACTIVE_PROPERTY } from "../../ingest/engagement.js";
 import type { WorkspaceSettings } from "../../workspace/settings.js";
 import type { Dialect } from "../dialect.js";
 import { channelExpr } from "../sql/channel-sql.js";
@@ -8,6 +9,13 @@ import { SESSION_COLUMN_LIST, SESSION_EVENT_TYPES } from "../sql/session-columns
  * the visitors that changed). A session is a visitor's page and track events with no gap longer than
  * the timeout; its dimensions are those of its first event; events outside sessions (identify…)
  * keep their own. Ties in time keep insertion order (seq).
+ *
+ * A session bounces when it holds exactly one page view and no other event but non-interactive
+ * ones (`interactive: false`). Engagement events (ingest/engagement.ts) get no row: each is added
+ * to the visitor's latest page view of the same URL at or before it — page views and engagements
+ * of a (visitor, URL) are numbered by the page views before them — and a page view carries its
+ * `page` (path), summed `engaged_seconds` and largest `scroll_depth`; an engagement without
+ * figures (converted by `sextant migrate --engagement` from a custom event) adds nothing.
  */
 export function sessionEventsSelect(
   d: Dialect,
@@ -16,12 +24,15 @@ export function sessionEventsSelect(
   source: string,
 ): string {
   const sessionTypes = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
+  const engagement = d.literal(ENGAGEMENT_TYPE);
   const timeoutSeconds = settings.session_timeout_minutes * 60;
   const firstOf = SESSION_COLUMN_LIST.map(
     ({ column, source }) => `any_value(${source}) FILTER (WHERE is_start = 1) AS ${column}`,
   );
   const own = SESSION_COLUMN_LIST.map(({ column, source }) => `${source} AS ${column}`);
   const localDate = d.localDate("ts", settings.timezone);
+  const nonInteractive = `coalesce(${d.jsonText("properties", NON_INTERACTIVE_PROPERTY)} = 'false', FALSE)`;
+  const figure = (key: string) => `TRY_CAST(${d.jsonText("properties", key)} AS DOUBLE)`;
   return `WITH ev AS (
     SELECT *, ${channelExpr(d, settings)} AS channel FROM ${source} WHERE workspace = ${d.literal(workspace)}
   ),
@@ -37,23 +48,44 @@ export function sessionEventsSelect(
   sessions AS (
     SELECT visitor_id, session_no,
       epoch(max(ts)) - epoch(min(ts)) AS seconds,
-      count(*) = 1 AND count(*) FILTER (WHERE type = 'page') = 1 AS bounce,
+      count(*) FILTER (WHERE type = 'page') = 1
+        AND count(*) FILTER (WHERE type <> 'page' AND NOT ${nonInteractive}) = 0 AS bounce,
       ${firstOf.join(",\n      ")}
     FROM numbered GROUP BY visitor_id, session_no
+  ),
+  -- Only the (visitor, URL) pairs that received engagement: most page views never do.
+  viewed AS (
+    SELECT visitor_id, url, seq, type, ${figure("e")} AS ms, ${figure("sd")} AS depth,
+      count(*) FILTER (WHERE type = 'page') OVER (PARTITION BY visitor_id, url ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS view_no
+    FROM ev SEMI JOIN (SELECT DISTINCT visitor_id, url FROM ev WHERE type = ${engagement}) USING (visitor_id, url)
+    WHERE type IN ('page', ${engagement}) AND url IS NOT NULL
+  ),
+  engaged AS (
+    SELECT p.visitor_id AS g_visitor, p.seq AS g_seq, g.seconds AS g_seconds, g.depth AS g_depth
+    FROM (
+      SELECT visitor_id, url, view_no, sum(coalesce(ms, 0)) / 1000 AS seconds, max(coalesce(depth, 0)) AS depth
+      FROM viewed WHERE type = ${engagement} AND view_no > 0 AND ms IS NOT NULL GROUP BY visitor_id, url, view_no
+    ) g
+    JOIN viewed p ON p.type = 'page' AND p.visitor_id = g.visitor_id AND p.url = g.url AND p.view_no = g.view_no
   )
-  SELECT workspace, ${localDate} AS local_date, ts, seq, type, name, visitor_id, user_id, order_id, revenue, properties,
+  SELECT workspace, ${localDate} AS local_date, ts, seq, type, name, n.visitor_id, user_id, order_id, revenue, properties,
     is_start = 1 AS session_start,
     CASE WHEN is_start = 1 THEN s.seconds END AS session_seconds,
     CASE WHEN is_start = 1 THEN s.bounce END AS session_bounce,
-    ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")}
+    ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")},
+    CASE WHEN type = 'page' THEN path END AS page, g_seconds AS engaged_seconds, g_depth AS scroll_depth
   FROM numbered n JOIN sessions s USING (visitor_id, session_no)
+  LEFT JOIN engaged ON g_visitor = n.visitor_id AND g_seq = n.seq
   UNION ALL
   SELECT workspace, ${localDate}, ts, seq, type, name, visitor_id, user_id, order_id, revenue, properties,
-    FALSE, NULL, NULL, ${own.join(", ")}
-  FROM ev WHERE type NOT IN (${sessionTypes})`;
+    FALSE, NULL, NULL, ${own.join(", ")}, NULL, NULL, NULL
+  FROM ev WHERE type NOT IN (${sessionTypes}, ${engagement})`;
 }
 
-/** A key that changes when a setting that shapes sessions changes, forcing a full rebuild. */
+/**
+ * A key that changes when a setting that shapes sessions changes, forcing a full rebuild; its
+ * first element is the version of the derivation itself (2: pages and engagement).
+ */
 export function sessionSettingsKey(settings: WorkspaceSettings): string {
-  return JSON.stringify([settings.timezone, settings.session_timeout_minutes, settings.domains]);
+  return JSON.stringify([2, settings.timezone, settings.session_timeout_minutes, settings.domains]);
 }

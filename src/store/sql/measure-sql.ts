@@ -1,5 +1,5 @@
 import { campaignKey, type Dimension, type Filter } from "../../kpi/dimensions.js";
-import type { Fact } from "../../kpi/measures.js";
+import { ENGAGEMENT_MEASURES, type Fact } from "../../kpi/measures.js";
 import type { Dialect } from "../dialect.js";
 import type { MeasureQuery } from "../store.js";
 import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "./session-columns.js";
@@ -18,6 +18,8 @@ export interface MeasureSources {
   readonly orders?: (d: Dialect, query: MeasureQuery, sources: MeasureSources) => string[];
   /** A table of `ordersFirstSelect`'s rows (plus `workspace`), kept up to date for current settings. */
   readonly ordersFirst?: string;
+  /** Only the engagement measures of events: a store answering the others from rollups asks for these. */
+  readonly engagementOnly?: boolean;
 }
 
 export const TABLE_SOURCES: MeasureSources = {
@@ -58,7 +60,7 @@ export function measureStatements(
       case "events":
         out.set(
           fact,
-          both((q, t) => eventsSql(d, q, sources.sessionEvents, t)),
+          both((q, t) => eventsSql(d, q, sources.sessionEvents, t, sources.engagementOnly)),
         );
         break;
       case "costs":
@@ -137,12 +139,14 @@ function aggregate(
   measures: readonly string[],
   withTotals = false,
   extraGroupBy: readonly string[] = [],
+  extraWhere: readonly string[] = [],
 ): string {
   const { from, to } = rangeOf(query);
   const where = [
     `workspace = ${d.literal(query.workspace.name)}`,
     `${dateColumn} BETWEEN ${d.date(from)} AND ${d.date(to)}`,
     ...filterSql(d, columns, query.filters),
+    ...extraWhere,
   ];
   const keyExprs = [
     periodSql(d, query, dateColumn),
@@ -179,6 +183,8 @@ function eventColumns(d: Dialect): DimensionColumns {
         return SESSION_COLUMNS[dimension.name].column;
       case "property":
         return d.jsonText("properties", dimension.property);
+      case "page":
+        return "page";
       case "network":
       case "breakdown":
         return null;
@@ -197,27 +203,54 @@ export function trackNameIn(d: Dialect, names: readonly string[]): string {
     : `type = 'track' AND name IN (${names.map((n) => d.literal(n)).join(", ")})`;
 }
 
-function eventsSql(d: Dialect, query: MeasureQuery, source: string, withTotals: boolean): string {
+/**
+ * The event measures. The engagement ones (time on page, scroll depth) only when asked for, and
+ * with `engagementOnly` nothing else: a store answering the others from rollups asks for just them.
+ */
+function eventsSql(
+  d: Dialect,
+  query: MeasureQuery,
+  source: string,
+  withTotals: boolean,
+  engagementOnly = false,
+): string {
   const { conversion_events, lead_events } = query.workspace.settings;
   const nameIn = (names: readonly string[]) => trackNameIn(d, names);
   const conversion = nameIn(conversion_events);
+  const engaged = "type = 'page' AND engaged_seconds IS NOT NULL";
+  const standard = engagementOnly
+    ? []
+    : [
+        asDouble(d.countDistinct("visitor_id"), "visitors"),
+        asDouble(d.countIf("session_start"), "sessions"),
+        asDouble(d.countIf("type = 'page'"), "pageviews"),
+        asDouble(d.countIf("session_start AND session_bounce"), "bounces"),
+        asDouble(d.sumIf("session_seconds", "session_start"), "duration_sum"),
+        asDouble(d.countIf(conversion), "conversions"),
+        asDouble(d.countDistinct("visitor_id", conversion), "converted_visitors"),
+        asDouble(d.countIf(nameIn(lead_events)), "leads"),
+      ];
+  const engagement = query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))
+    ? [
+        asDouble(d.countIf(engaged), "engaged_pageviews"),
+        asDouble(d.sumIf("engaged_seconds", engaged), "engaged_seconds_sum"),
+        asDouble(d.sumIf("scroll_depth", engaged), "scroll_depth_sum"),
+      ]
+    : [];
+  // By page, only page views count (SPEC §3: the visitors of a page are those who viewed it).
+  const byPage = [...query.groupBy, ...query.filters.map((f) => f.dimension)].some(
+    (dim) => dim.kind === "page",
+  );
   return aggregate(
     d,
     query,
     source,
     "local_date",
     eventColumns(d),
-    [
-      asDouble(d.countDistinct("visitor_id"), "visitors"),
-      asDouble(d.countIf("session_start"), "sessions"),
-      asDouble(d.countIf("type = 'page'"), "pageviews"),
-      asDouble(d.countIf("session_start AND session_bounce"), "bounces"),
-      asDouble(d.sumIf("session_seconds", "session_start"), "duration_sum"),
-      asDouble(d.countIf(conversion), "conversions"),
-      asDouble(d.countDistinct("visitor_id", conversion), "converted_visitors"),
-      asDouble(d.countIf(nameIn(lead_events)), "leads"),
-    ],
+    [...standard, ...engagement],
     withTotals,
+    [],
+    [...(byPage ? ["type = 'page'"] : [])],
   );
 }
 
