@@ -10,6 +10,7 @@ import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/meas
 import type {
   AppendResult,
   DataSpan,
+  CustomKpiChange,
   DocumentChange,
   ImportRequest,
   ImportSummary,
@@ -345,7 +346,15 @@ export class DuckdbStore implements Store {
   }
 
   async writeDocuments(workspace: string, changes: readonly DocumentChange[]): Promise<void> {
-    if (changes.length === 0) return;
+    await this.writeDefinitions(workspace, changes, []);
+  }
+
+  async writeDefinitions(
+    workspace: string,
+    changes: readonly DocumentChange[],
+    kpis: readonly CustomKpiChange[],
+  ): Promise<void> {
+    if (changes.length === 0 && kpis.length === 0) return;
     const now = d.literal(new Date().toISOString());
     await this.db.transaction(async (tx) => {
       for (const change of changes) {
@@ -354,6 +363,15 @@ export class DuckdbStore implements Store {
         if (change.body === null) continue;
         await tx.run(
           `INSERT INTO documents VALUES (${d.literal(workspace)}, ${d.literal(change.kind)}, ${d.literal(change.id)}, ${d.literal(JSON.stringify(change.body))}, ${now})`,
+        );
+      }
+      for (const kpi of kpis) {
+        await tx.run(
+          `DELETE FROM custom_kpis WHERE workspace = ${d.literal(workspace)} AND id = ${d.literal(kpi.id)}`,
+        );
+        if (kpi.formula === null) continue;
+        await tx.run(
+          `INSERT INTO custom_kpis VALUES (${d.literal(workspace)}, ${d.literal(kpi.id)}, ${d.literal(kpi.formula)})`,
         );
       }
     });
