@@ -1,5 +1,7 @@
 import { Command } from "commander";
+import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerGoals, registerReview } from "./commands/goals.js";
 import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
@@ -37,5 +39,8 @@ export function buildProgram(): Command {
   registerKpi(program);
   registerKeys(program);
   registerMigrate(program);
+  registerConfig(program);
+  registerGoals(program);
+  registerReview(program);
   return program;
 }

@@ -73,7 +73,9 @@ export async function applyConfig(
   let unchanged = 0;
   const wanted = new Set(state.documents.map((d) => `${d.kind}\u0000${d.id}`));
   for (const doc of state.documents) {
-    const before = (stored.documents.get(doc.kind as (typeof KINDS)[number]) ?? []).find((d) => d.id === doc.id);
+    const before = (stored.documents.get(doc.kind as (typeof KINDS)[number]) ?? []).find(
+      (d) => d.id === doc.id,
+    );
     if (before && canonical(before.body) === canonical(doc.body)) {
       unchanged++;
       continue;
@@ -112,7 +114,9 @@ export async function applyConfig(
     for (const doc of state.documents) {
       const body = doc.body as { kpi?: string };
       if (body.kpi && kpiWrites.some((k) => k.id === body.kpi && k.formula === null)) {
-        throw configError(source, [{ path: [], reason: `--prune would delete the KPI ${body.kpi} that ${doc.id} uses` }]);
+        throw configError(source, [
+          { path: [], reason: `--prune would delete the KPI ${body.kpi} that ${doc.id} uses` },
+        ]);
       }
     }
   }
@@ -130,7 +134,9 @@ export function configError(source: ConfigSource, issues: readonly ConfigIssue[]
       reason: issue.reason,
     };
   });
-  const lines = details.map((d) => `  ${d.line === undefined ? "" : `line ${d.line}, `}${d.field}: ${d.reason}`);
+  const lines = details.map(
+    (d) => `  ${d.line === undefined ? "" : `line ${d.line}, `}${d.field}: ${d.reason}`,
+  );
   const count = issues.length === 1 ? "an error" : `${issues.length} errors`;
   return new UserError(`${source.name} has ${count}; nothing was applied:\n${lines.join("\n")}`, details);
 }

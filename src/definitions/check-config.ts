@@ -130,7 +130,10 @@ export function checkConfig(
       const kind = goal.kind ?? (canBeCumulative(goal.kpi) ? "cumulative" : "level");
       for (const key of ["baseline", "window_days"] as const) {
         if (kind === "cumulative" && goal[key] !== undefined) {
-          issues.push({ path: at(key), reason: `${key} applies to level goals only; this goal is cumulative` });
+          issues.push({
+            path: at(key),
+            reason: `${key} applies to level goals only; this goal is cumulative`,
+          });
         }
       }
       if (goal.where) {
@@ -187,7 +190,8 @@ export function checkConfig(
     }
     if (rule.schedule !== undefined) {
       const error = cronError(rule.schedule);
-      if (error) issues.push({ path: at("schedule"), reason: `"${rule.schedule}" is not a cron schedule: ${error}` });
+      if (error)
+        issues.push({ path: at("schedule"), reason: `"${rule.schedule}" is not a cron schedule: ${error}` });
     }
     rule.channels.forEach((channel, k) => {
       if (!channels.has(channel)) {
@@ -209,7 +213,10 @@ export function checkConfig(
   (file.experiments ?? []).forEach((experiment, i) => {
     experimentId(experiment.id, ["experiments", i, "id"]);
     if (experiment.from && experiment.to && experiment.to < experiment.from) {
-      issues.push({ path: ["experiments", i, "to"], reason: `${experiment.to} is before from ${experiment.from}` });
+      issues.push({
+        path: ["experiments", i, "to"],
+        reason: `${experiment.to} is before from ${experiment.from}`,
+      });
     }
     documents.push({ kind: "experiment", id: experiment.id, body: experiment });
   });
@@ -224,7 +231,10 @@ export function checkConfig(
       });
     }
     if (report.kind === "periodic" && report.period === undefined) {
-      issues.push({ path: ["reports", i], reason: "a periodic report needs period (week, month or quarter)" });
+      issues.push({
+        path: ["reports", i],
+        reason: "a periodic report needs period (week, month or quarter)",
+      });
     }
     if (report.kind === "audit" && report.campaign === undefined) {
       issues.push({ path: ["reports", i], reason: "an audit report needs campaign" });

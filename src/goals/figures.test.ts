@@ -154,7 +154,14 @@ const CASES: Row[] = [
     conversionRate,
     "2026-04-10",
     { current: 2.9, baseline: null },
-    { baseline: null, expected: null, progress: null, forecast: null, required_per_day: 0.03, status: "off_track" },
+    {
+      baseline: null,
+      expected: null,
+      progress: null,
+      forecast: null,
+      required_per_day: 0.03,
+      status: "off_track",
+    },
   ],
   [
     "level whose target equals its baseline: progress divides by zero",
@@ -238,7 +245,10 @@ describe("goal figures of SPEC §6.1", () => {
   });
 
   it("never answers NaN or Infinity", () => {
-    const huge = goalFigures({ ...revenue, target: 1e-320 }, "2026-04-05", { current: 1e308, baseline: null });
+    const huge = goalFigures({ ...revenue, target: 1e-320 }, "2026-04-05", {
+      current: 1e308,
+      baseline: null,
+    });
     for (const value of Object.values(huge)) {
       if (typeof value === "number") expect(Number.isFinite(value)).toBe(true);
     }

@@ -65,8 +65,10 @@ export interface SmartInput {
 
 const T = {
   en: {
-    specific: (kpi: string, seg: string) => `One KPI, ${kpi}${seg ? `, on the segment ${seg}` : ", on all traffic"}.`,
-    measurableOk: (kpi: string, n: number) => `There is data for ${kpi} (${n} of the periods read have a value).`,
+    specific: (kpi: string, seg: string) =>
+      `One KPI, ${kpi}${seg ? `, on the segment ${seg}` : ", on all traffic"}.`,
+    measurableOk: (kpi: string, n: number) =>
+      `There is data for ${kpi} (${n} of the periods read have a value).`,
     measurableNo: (kpi: string) =>
       `There is no data for ${kpi} in this workspace: import or track what it is computed from.`,
     noHistory: (n: number) =>
@@ -82,7 +84,8 @@ const T = {
     noObjective: (objective: string) => `The objective "${objective}" does not exist.`,
     timeBound: (start: string, deadline: string, days: number) =>
       `From ${start} to ${deadline} (${days} days).`,
-    notTimeBound: (start: string, deadline: string) => `The deadline ${deadline} is before the start ${start}.`,
+    notTimeBound: (start: string, deadline: string) =>
+      `The deadline ${deadline} is before the start ${start}.`,
   },
   fr: {
     specific: (kpi: string, seg: string) =>
@@ -102,9 +105,9 @@ const T = {
     relevantNo: (kpi: string, type: string, seeds: string) =>
       `${kpi} n'est pas un indicateur habituel d'un objectif ${FR_TYPES[type] ?? type} ; envisagez ${seeds}.`,
     noObjective: (objective: string) => `L'objectif « ${objective} » n'existe pas.`,
-    timeBound: (start: string, deadline: string, days: number) => `Du ${start} au ${deadline} (${days} jours).`,
-    notTimeBound: (start: string, deadline: string) =>
-      `L'échéance ${deadline} précède le début ${start}.`,
+    timeBound: (start: string, deadline: string, days: number) =>
+      `Du ${start} au ${deadline} (${days} jours).`,
+    notTimeBound: (start: string, deadline: string) => `L'échéance ${deadline} précède le début ${start}.`,
   },
 } as const;
 

@@ -477,7 +477,10 @@ export class ClickhouseStore implements Store {
     } catch (error) {
       if (kpis.length > 0) {
         const old = new Map(before.map((k) => [k.id, k.formula]));
-        await this.ch.insert("custom_kpis", rows(kpis.map((k) => ({ id: k.id, formula: old.get(k.id) ?? null }))));
+        await this.ch.insert(
+          "custom_kpis",
+          rows(kpis.map((k) => ({ id: k.id, formula: old.get(k.id) ?? null }))),
+        );
       }
       throw error;
     }
