@@ -152,7 +152,7 @@ export function checkConfig(
         warnings.push(
           options.lang === "fr"
             ? `${showPath(at("kpi"))} : ${goal.kpi} ne sert pas habituellement un objectif ${objective.type} ; indicateurs suggérés : ${seeds}.`
-            : `${showPath(at("kpi"))}: ${goal.kpi} does not usually serve a ${objective.type} objective; suggested KPIs: ${seeds}.`,
+            : `${showPath(at("kpi"))}: ${goal.kpi} does not usually serve the objective type ${objective.type}; suggested KPIs: ${seeds}.`,
         );
       }
       documents.push({ kind: "goal", id: goal.id, body: { ...goal, objective: objective.id } });
