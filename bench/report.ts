@@ -1,3 +1,4 @@
+import type { GoalsBenchResult } from "./goals-bench.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DataFiles } from "./generate.js";
@@ -11,6 +12,8 @@ export interface SizeResult {
   readonly probe: ProbeResult;
   readonly import: ImportResult;
   readonly overview: QueryResult;
+  /** Evaluating 20 goals against the overview (bench/goals-bench.ts). */
+  readonly goals?: GoalsBenchResult;
   readonly memory: MemoryResult | null;
   readonly loadAverageAtEnd: number[];
 }
