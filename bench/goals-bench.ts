@@ -1,6 +1,6 @@
+import { evaluateGoals } from "../src/goals/evaluate.js";
 import { addDays } from "../src/kpi/buckets.js";
 import { runKpiQuery } from "../src/kpi/run-query.js";
-import { evaluateGoals } from "../src/goals/evaluate.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import type { DocumentChange } from "../src/store/store.js";
 import { RANGE } from "./generate.js";
@@ -33,7 +33,9 @@ function benchGoals(): DocumentChange[] {
     ["cpa", 20],
     ["aov", 80],
   ] as const;
-  const docs: DocumentChange[] = [{ kind: "objective", id: "bench", body: { id: "bench", type: "conversion", title: "Bench" } }];
+  const docs: DocumentChange[] = [
+    { kind: "objective", id: "bench", body: { id: "bench", type: "conversion", title: "Bench" } },
+  ];
   kpis.forEach(([kpi, target], i) => {
     for (const paid of [false, true]) {
       const id = `${kpi}${paid ? "-paid" : ""}`;
@@ -60,7 +62,11 @@ function benchGoals(): DocumentChange[] {
  * Evaluates 20 goals (figures, status and SMART check) as `GET /api/v1/goals` does, against the
  * overview query on the same store in the same run: the ratio is what the target bounds.
  */
-export async function benchGoalsEvaluation(dbPath: string, workspaceName: string, runs: number): Promise<GoalsBenchResult> {
+export async function benchGoalsEvaluation(
+  dbPath: string,
+  workspaceName: string,
+  runs: number,
+): Promise<GoalsBenchResult> {
   const store = await DuckdbStore.open(dbPath, SERVE_OPTIONS);
   try {
     const workspace = (await store.listWorkspaces()).find((w) => w.name === workspaceName);

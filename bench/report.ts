@@ -1,7 +1,7 @@
-import type { GoalsBenchResult } from "./goals-bench.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DataFiles } from "./generate.js";
+import type { GoalsBenchResult } from "./goals-bench.js";
 import type { ImportResult, ProbeResult } from "./import-bench.js";
 import type { MemoryResult } from "./memory-bench.js";
 import type { QueryResult } from "./query-bench.js";

@@ -5,8 +5,8 @@ import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 import { loadGoalDefinitions } from "./definitions.js";
 import { type GoalShape, type GoalStatus, goalDays, goalFigures } from "./figures.js";
+import { type Direction, defaultKind, directionOf, type GoalKind } from "./kinds.js";
 import { answerAll, type KpiAsk, whereList } from "./kpi-batch.js";
-import { defaultKind, type Direction, directionOf, type GoalKind } from "./kinds.js";
 import { historyInterval, historyRange, type SmartCheck, smartCheck } from "./smart.js";
 import type { Lang, ObjectiveType } from "./suggest-kpis.js";
 

@@ -37,7 +37,6 @@ export interface GoalFigures {
 
 /** The days of SPEC §6.1 for a goal as of `asOf`. */
 export function goalDays(goal: GoalShape, asOf: string): GoalDays {
-  // biome-ignore lint/style/noNestedTernary: the clamp of SPEC §6.1, on YYYY-MM-DD strings
   const t = asOf < goal.start ? goal.start : asOf > goal.deadline ? goal.deadline : asOf;
   return {
     t,

@@ -69,7 +69,7 @@ export function servesType(kpi: string, type: ObjectiveType, custom: readonly Cu
   const serving = KPIS_BY_TYPE[type];
   if (serving.includes(kpi)) return true;
   const own = custom.find((c) => c.id === kpi);
-  return own !== undefined && own.formula.names.some((name) => serving.includes(name));
+  return own?.formula.names.some((name) => serving.includes(name)) ?? false;
 }
 
 export interface KpiSuggestion {

@@ -102,8 +102,12 @@ describe("sextant config apply / export (SPEC §6.3)", () => {
       .replace("funnels:\n", "funnels:\n  - id: dup\n    steps: [a]\n  - id: dup\n    steps: [b]\n");
     const stderr = await cli.fails(["config", "apply", await cli.file("bad.yaml", bad)]);
     expect(stderr).toMatch(/nothing was applied/);
-    expect(stderr).toMatch(/line 10, objectives\[0\]\.goals\[0\]\.kpi: unknown KPI "revenu"\. Did you mean "revenue"\?/);
-    expect(stderr).toMatch(/line 20, objectives\[0\]\.goals\[1\]\.deadline: the deadline 2026-03-01 is before the start 2026-04-01/);
+    expect(stderr).toMatch(
+      /line 10, objectives\[0\]\.goals\[0\]\.kpi: unknown KPI "revenu"\. Did you mean "revenue"\?/,
+    );
+    expect(stderr).toMatch(
+      /line 20, objectives\[0\]\.goals\[1\]\.deadline: the deadline 2026-03-01 is before the start 2026-04-01/,
+    );
     expect(stderr).toMatch(/alerts\[0\]\.schedule: "0 25 \* \* 1" is not a cron schedule/);
     expect(stderr).toMatch(/the funnel id "dup" is used twice/);
     expect(linesNamed(stderr).length).toBeGreaterThanOrEqual(4);
@@ -133,9 +137,15 @@ objectives:
     const fixed = yaml.replace("        colour: blue\n", "");
     const second = await cli.fails(["config", "apply", await cli.file("ratio2.yaml", fixed)]);
     expect(second).toMatch(/line 3, kpis\.margin:/);
-    expect(second).toMatch(/line 14, objectives\[0\]\.goals\[0\]\.kind: a cumulative goal .* conversion_rate is a level/);
+    expect(second).toMatch(
+      /line 14, objectives\[0\]\.goals\[0\]\.kind: a cumulative goal .* conversion_rate is a level/,
+    );
     expect(await cli.ok(["config", "export"])).toBe(before);
-    const syntax = await cli.fails(["config", "apply", await cli.file("syntax.yaml", "workspace: shop\nobjectives: [\n")]);
+    const syntax = await cli.fails([
+      "config",
+      "apply",
+      await cli.file("syntax.yaml", "workspace: shop\nobjectives: [\n"),
+    ]);
     expect(syntax).toMatch(/not valid YAML/);
     expect(linesNamed(syntax).length).toBe(1);
   });

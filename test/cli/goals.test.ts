@@ -156,7 +156,13 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
   it("checks SMART letter by letter, in English and in French", async () => {
     const goal = await goalsAsOf("2026-04-03");
     const revenue = goal("revenue-april");
-    expect(Object.keys(revenue.smart)).toEqual(["specific", "measurable", "achievable", "relevant", "time_bound"]);
+    expect(Object.keys(revenue.smart)).toEqual([
+      "specific",
+      "measurable",
+      "achievable",
+      "relevant",
+      "time_bound",
+    ]);
     expect(revenue.smart.measurable?.ok).toBe(true);
     expect(revenue.smart.relevant?.ok).toBe(true);
     // 100 a day when the best week before the start made 80 / 7 a day.
@@ -179,8 +185,21 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
   it("keeps weekly snapshots and rewrites a closed week when late data arrives", async () => {
     const history = async () =>
       JSON.parse(
-        await cli.ok(["goals", "history", "revenue-april", "--interval", "week", "--as-of", "2026-04-20", "--format", "json"]),
-      ) as { snapshots: { period: string; as_of: string; current: number; status: string }[]; rewritten: number };
+        await cli.ok([
+          "goals",
+          "history",
+          "revenue-april",
+          "--interval",
+          "week",
+          "--as-of",
+          "2026-04-20",
+          "--format",
+          "json",
+        ]),
+      ) as {
+        snapshots: { period: string; as_of: string; current: number; status: string }[];
+        rewritten: number;
+      };
     const first = await history();
     expect(first.snapshots.map((s) => [s.period, s.as_of, s.current])).toEqual([
       ["2026-03-30", "2026-04-05", 450],

@@ -59,7 +59,12 @@ afterAll(async () => {
 });
 
 const put = (body: string, headers: Record<string, string>, type = "application/yaml", query = "") =>
-  app.inject({ method: "PUT", url: `/api/v1/config${query}`, payload: body, headers: { ...headers, "content-type": type } });
+  app.inject({
+    method: "PUT",
+    url: `/api/v1/config${query}`,
+    payload: body,
+    headers: { ...headers, "content-type": type },
+  });
 
 describe("the configuration over HTTP", () => {
   it("refuses read and write keys with 403 and changes nothing", async () => {
@@ -107,11 +112,20 @@ describe("the configuration over HTTP", () => {
 
 describe("goals, history, review and suggestions over HTTP", () => {
   it("GET /api/v1/goals answers the JSON of evaluateGoals", async () => {
-    const response = await app.inject({ method: "GET", url: "/api/v1/goals?as_of=2026-04-02", headers: keys.read });
+    const response = await app.inject({
+      method: "GET",
+      url: "/api/v1/goals?as_of=2026-04-02",
+      headers: keys.read,
+    });
     expect(response.statusCode).toBe(200);
     const direct = await evaluateGoals(store, shop, { asOf: "2026-04-02" });
     expect(response.json()).toEqual(JSON.parse(JSON.stringify(direct)));
-    expect(response.json().goals[0]).toMatchObject({ id: "revenue-april", current: 300, expected: 200, status: "on_track" });
+    expect(response.json().goals[0]).toMatchObject({
+      id: "revenue-april",
+      current: 300,
+      expected: 200,
+      status: "on_track",
+    });
     const bad = await app.inject({ method: "GET", url: "/api/v1/goals?as_of=yesterday", headers: keys.read });
     expect(bad.statusCode).toBe(400);
   });
@@ -127,19 +141,40 @@ describe("goals, history, review and suggestions over HTTP", () => {
       headers: keys.read,
     });
     expect(history.json().snapshots.map((s: { current: number }) => s.current)).toEqual([300, 300]);
-    const missing = await app.inject({ method: "GET", url: "/api/v1/goals/revenue-apri/history", headers: keys.read });
+    const missing = await app.inject({
+      method: "GET",
+      url: "/api/v1/goals/revenue-apri/history",
+      headers: keys.read,
+    });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error).toMatch(/Did you mean "revenue-april"/);
-    const review = await app.inject({ method: "GET", url: "/api/v1/review?as_of=2026-04-30&lang=fr", headers: keys.read });
-    expect(review.json().items.find((i: { kind: string }) => i.kind === "past_deadline").action).toMatch(/Clôturez/);
-    const suggest = await app.inject({ method: "GET", url: "/api/v1/kpis/suggest?type=loyalty", headers: keys.read });
-    expect(suggest.json().kpis.slice(0, 3).map((k: { id: string }) => k.id)).toEqual([
-      "retention_rate",
-      "purchase_frequency",
-      "clv",
-    ]);
+    const review = await app.inject({
+      method: "GET",
+      url: "/api/v1/review?as_of=2026-04-30&lang=fr",
+      headers: keys.read,
+    });
+    expect(review.json().items.find((i: { kind: string }) => i.kind === "past_deadline").action).toMatch(
+      /Clôturez/,
+    );
+    const suggest = await app.inject({
+      method: "GET",
+      url: "/api/v1/kpis/suggest?type=loyalty",
+      headers: keys.read,
+    });
+    expect(
+      suggest
+        .json()
+        .kpis.slice(0, 3)
+        .map((k: { id: string }) => k.id),
+    ).toEqual(["retention_rate", "purchase_frequency", "clv"]);
     const openapi = await app.inject({ method: "GET", url: "/api/v1/openapi.json" });
-    for (const path of ["/api/v1/config", "/api/v1/goals", "/api/v1/goals/{id}/history", "/api/v1/review", "/api/v1/kpis/suggest"]) {
+    for (const path of [
+      "/api/v1/config",
+      "/api/v1/goals",
+      "/api/v1/goals/{id}/history",
+      "/api/v1/review",
+      "/api/v1/kpis/suggest",
+    ]) {
       expect(openapi.json().paths[path], path).toBeDefined();
     }
   });

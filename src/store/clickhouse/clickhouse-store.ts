@@ -12,8 +12,8 @@ import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../ro
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
   AppendResult,
-  DataSpan,
   CustomKpiChange,
+  DataSpan,
   DocumentChange,
   ImportRequest,
   ImportSummary,

@@ -9,8 +9,8 @@ import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../ro
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
-  DataSpan,
   CustomKpiChange,
+  DataSpan,
   DocumentChange,
   ImportRequest,
   ImportSummary,
