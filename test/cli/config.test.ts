@@ -72,7 +72,7 @@ describe("sextant config apply / export (SPEC §6.3)", () => {
     expect(first).toMatch(/shop: 10 changed, 0 unchanged\./);
     const again = await cli.ok(["config", "apply", file]);
     expect(again.trim()).toBe("shop: 0 changed, 10 unchanged.");
-  });
+  }, 180_000);
 
   it("exports a file that applies back to the same state, hostile text kept as data", async () => {
     const exported = await cli.ok(["config", "export"]);
@@ -92,7 +92,7 @@ describe("sextant config apply / export (SPEC §6.3)", () => {
     } finally {
       await fresh.cleanup();
     }
-  });
+  }, 180_000);
 
   it("refuses a file with errors, names their lines, and changes nothing", async () => {
     const before = await cli.ok(["config", "export"]);
@@ -112,7 +112,7 @@ describe("sextant config apply / export (SPEC §6.3)", () => {
     expect(stderr).toMatch(/the funnel id "dup" is used twice/);
     expect(linesNamed(stderr).length).toBeGreaterThanOrEqual(4);
     expect(await cli.ok(["config", "export"])).toBe(before);
-  });
+  }, 180_000);
 
   it("refuses a cumulative goal on a ratio KPI, a bad formula and unknown keys", async () => {
     const before = await cli.ok(["config", "export"]);
@@ -148,7 +148,7 @@ objectives:
     ]);
     expect(syntax).toMatch(/not valid YAML/);
     expect(linesNamed(syntax).length).toBe(1);
-  });
+  }, 180_000);
 
   it("keeps definitions the file leaves out, and deletes them with --prune", async () => {
     const small = `workspace: shop
@@ -169,7 +169,7 @@ objectives:
       workspace: "shop",
       objectives: [{ id: "grow-sales", type: "conversion", title: "Sales" }],
     });
-  });
+  }, 180_000);
 
   it("refuses a file for another workspace", async () => {
     const stderr = await cli.fails([
@@ -180,5 +180,5 @@ objectives:
       "nope",
     ]);
     expect(stderr).toMatch(/no workspace "nope"/);
-  });
+  }, 180_000);
 });

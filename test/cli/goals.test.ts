@@ -104,7 +104,7 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
     expectClose(aov.current, 100);
     expectClose(aov.baseline, 100);
     expectClose(aov.progress, 0);
-  });
+  }, 180_000);
 
   it("mid-way: cumulative on track, level off track, a segment counts only its orders", async () => {
     const goal = await goalsAsOf("2026-04-03");
@@ -127,7 +127,7 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
     const spring = goal("spring-revenue");
     expectClose(spring.current, 200);
     expect(spring.status).toBe("on_track");
-  });
+  }, 180_000);
 
   it("at the deadline: required_per_day is null, statuses are final", async () => {
     const goal = await goalsAsOf("2026-04-10");
@@ -144,14 +144,14 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
     const spring = goal("spring-revenue");
     expectClose(spring.current, 500);
     expect(spring.status).toBe("achieved");
-  });
+  }, 180_000);
 
   it("after the deadline: later data does not count", async () => {
     const goal = await goalsAsOf("2026-04-20");
     expectClose(goal("revenue-april").current, 750);
     expect(goal("revenue-april").status).toBe("missed");
     expect(goal("revenue-april").required_per_day).toBeNull();
-  });
+  }, 180_000);
 
   it("checks SMART letter by letter, in English and in French", async () => {
     const goal = await goalsAsOf("2026-04-03");
@@ -172,7 +172,7 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
     expect(goal("spring-revenue").smart.specific?.message).toMatch(/campaign=spring/);
     const fr = await goalsAsOf("2026-04-03", ["--lang", "fr"]);
     expect(fr("brand-orders").smart.relevant?.message).toMatch(/n'est pas un indicateur habituel/);
-  });
+  }, 180_000);
 
   it("prints a table, and refuses a bad date with a sentence", async () => {
     const table = await cli.ok(["goals", "--as-of", "2026-04-03"]);
@@ -180,7 +180,7 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
     expect(table).toMatch(/on_track/);
     const error = await cli.fails(["goals", "--as-of", "2026-02-30"]);
     expect(error).toMatch(/as_of "2026-02-30" is not a date/);
-  });
+  }, 180_000);
 
   it("keeps weekly snapshots and rewrites a closed week when late data arrives", async () => {
     const history = async () =>
@@ -215,7 +215,7 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
     const after = await history();
     expect(after.snapshots.map((s) => s.current)).toEqual([500, 800]);
     expect(after.rewritten).toBe(2);
-  });
+  }, 180_000);
 
   it("reviews: past deadlines and unwatched KPIs, with an action each", async () => {
     const review = JSON.parse(await cli.ok(["review", "--as-of", "2026-04-20", "--format", "json"])) as {
@@ -226,5 +226,5 @@ describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
     expect(kinds).toContain("unwatched_kpi:customers");
     expect(kinds).not.toContain("unwatched_kpi:revenue");
     for (const item of review.items) expect(item.action).not.toBe("");
-  });
+  }, 180_000);
 });
