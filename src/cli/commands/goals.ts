@@ -122,7 +122,7 @@ export function registerReview(program: Command): void {
     .command("review")
     .description("KPI review: goals past their deadline, objectives without goals, unwatched or silent KPIs")
     .option("--as-of <date>", "review as of this day, YYYY-MM-DD (default: today)")
-    .option("--format <format>", "table or json", "table")
+    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
     .option("--lang <lang>", "en or fr (default: the workspace locale)")
     .action(async (flags: GoalsFlags, command: Command) => {
       const format = parseFormat(flags.format);
