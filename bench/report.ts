@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DataFiles } from "./generate.js";
+import type { GoalsBenchResult } from "./goals-bench.js";
 import type { ImportResult, ProbeResult } from "./import-bench.js";
 import type { MemoryResult } from "./memory-bench.js";
 import type { QueryResult } from "./query-bench.js";
@@ -11,6 +12,8 @@ export interface SizeResult {
   readonly probe: ProbeResult;
   readonly import: ImportResult;
   readonly overview: QueryResult;
+  /** Evaluating 20 goals against the overview (bench/goals-bench.ts). */
+  readonly goals?: GoalsBenchResult;
   readonly memory: MemoryResult | null;
   readonly loadAverageAtEnd: number[];
 }

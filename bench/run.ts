@@ -7,6 +7,7 @@ import { validateSettings } from "../src/workspace/parse-setting.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { findClickhouseServer } from "./clickhouse-server.js";
 import { ensureData, sizeLabel } from "./generate.js";
+import { benchGoalsEvaluation } from "./goals-bench.js";
 import { benchImport, probeNarrowImport } from "./import-bench.js";
 import { QUICK_OPTIONS as QUICK_INGEST, runIngestBench } from "./ingest/ingest-bench.js";
 import { benchServeMemory } from "./memory-bench.js";
@@ -166,12 +167,14 @@ async function main(): Promise<number> {
     const imported = await benchImport(data, dbPath, baselinePath, workspace);
     log("  overview");
     const overview = await benchOverview(dbPath, workspace.name, options.runs);
+    log("  goals");
+    const goals = await benchGoalsEvaluation(dbPath, workspace.name, options.runs);
     let memory = null;
     if (options.serve) {
       log("  serve memory");
       memory = await benchServeMemory(dbPath, workspace.name, join(RESULTS_DIR, `serve-${label}.log`), CLI);
     }
-    results[label] = { data, probe, import: imported, overview, memory, loadAverageAtEnd: loadavg() };
+    results[label] = { data, probe, import: imported, overview, goals, memory, loadAverageAtEnd: loadavg() };
     summary.push(...summaryRows(label, results[label] as SizeResult));
   }
 

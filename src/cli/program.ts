@@ -1,6 +1,8 @@
 import { Command } from "commander";
+import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
+import { registerGoals, registerReview } from "./commands/goals.js";
 import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
@@ -39,5 +41,8 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerMigrate(program);
   registerDoctor(program);
+  registerConfig(program);
+  registerGoals(program);
+  registerReview(program);
   return program;
 }

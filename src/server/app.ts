@@ -15,6 +15,7 @@ import { openApiDocument } from "./openapi.js";
 import { overviewPage } from "./overview-page.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { importRoutes } from "./routes/imports.js";
+import { goalRoutes } from "./routes/goals.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   trackerRoutes(app);
   queryRoutes(app, ctx);
   await importRoutes(app, ctx);
+  goalRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
 
   // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.

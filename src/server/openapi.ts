@@ -2,6 +2,13 @@ import { z } from "zod";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS } from "../ingest/segment/schema.js";
 import { importParamsSchema } from "./routes/imports.js";
+import {
+  configPutQuerySchema,
+  configQuerySchema,
+  goalsQuerySchema,
+  historyQuerySchema,
+  suggestQuerySchema,
+} from "./routes/goals.js";
 import { kpiQuerySchema } from "./routes/query.js";
 import { SEGMENT_PATHS } from "./routes/segment.js";
 
@@ -181,6 +188,7 @@ export function openApiDocument(version: string, withAdmin = false) {
           description: "The workspace write key as user name, empty password",
         },
         readKey: { type: "http", scheme: "bearer", description: "A workspace read key" },
+        adminKey: { type: "http", scheme: "bearer", description: "A workspace admin key" },
       },
     },
     paths: {
@@ -219,6 +227,102 @@ export function openApiDocument(version: string, withAdmin = false) {
             "401": errorResponse,
             "403": errorResponse,
           },
+        },
+      },
+      "/api/v1/config": {
+        get: {
+          summary:
+            "The workspace's definitions as the YAML file of `sextant config export` (?format=json: as JSON)",
+          tags: ["definitions"],
+          security: readSecurity,
+          parameters: queryParameters(configQuerySchema),
+          responses: { "200": { description: "YAML or JSON" }, "401": errorResponse, "403": errorResponse },
+        },
+        put: {
+          summary:
+            "Applies a configuration file (YAML or JSON), all or nothing, like `sextant config apply` (admin key)",
+          tags: ["definitions"],
+          security: [{ adminKey: [] }],
+          parameters: queryParameters(configPutQuerySchema),
+          requestBody: {
+            required: true,
+            content: {
+              "application/yaml": { schema: { type: "string" } },
+              "application/json": { schema: { type: "object" } },
+            },
+          },
+          responses: {
+            "200": { description: "{workspace, changes: [{kind, id, action}], unchanged, warnings}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/objectives": {
+        get: {
+          summary: "Objectives with the ids of their goals",
+          tags: ["goals"],
+          security: readSecurity,
+          parameters: queryParameters(configQuerySchema.pick({ workspace: true })),
+          responses: {
+            "200": { description: "{objectives: [...]}" },
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/goals": {
+        get: {
+          summary:
+            "Every goal's figures, status and SMART check as of a day (SPEC §6.1; same JSON as `sextant goals --format json`)",
+          tags: ["goals"],
+          security: readSecurity,
+          parameters: queryParameters(goalsQuerySchema),
+          responses: {
+            "200": { description: "{as_of, goals: [...]}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/goals/{id}/history": {
+        get: {
+          summary: "A goal's snapshots, one per complete week, month or quarter",
+          tags: ["goals"],
+          security: readSecurity,
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            ...queryParameters(historyQuerySchema),
+          ],
+          responses: {
+            "200": { description: "{goal, interval, as_of, snapshots, rewritten}" },
+            "404": errorResponse,
+            "401": errorResponse,
+          },
+        },
+      },
+      "/api/v1/review": {
+        get: {
+          summary:
+            "KPI review with a suggested action per item (same JSON as `sextant review --format json`)",
+          tags: ["goals"],
+          security: readSecurity,
+          parameters: queryParameters(goalsQuerySchema),
+          responses: {
+            "200": { description: "{as_of, items: [{kind, subject, message, action}]}" },
+            "401": errorResponse,
+          },
+        },
+      },
+      "/api/v1/kpis/suggest": {
+        get: {
+          summary: "KPIs suggested for an objective type",
+          tags: ["goals"],
+          security: readSecurity,
+          parameters: queryParameters(suggestQuerySchema),
+          responses: { "200": { description: "{type, kpis: [{id, label, seed}]}" }, "400": errorResponse },
         },
       },
       "/api/v1/workspaces": {

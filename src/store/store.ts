@@ -105,6 +105,12 @@ export interface DocumentChange {
   readonly body: unknown;
 }
 
+/** A write of one custom KPI: `formula: null` deletes it. */
+export interface CustomKpiChange {
+  readonly id: string;
+  readonly formula: string | null;
+}
+
 export interface DataSpan {
   readonly from: string;
   readonly to: string;
@@ -147,6 +153,16 @@ export interface Store {
   listDocuments(workspace: string, kind: string): Promise<StoredDocument[]>;
   /** Writes every change or none (one transaction; on ClickHouse one INSERT of new versions). */
   writeDocuments(workspace: string, changes: readonly DocumentChange[]): Promise<void>;
+  /**
+   * Writes definition documents and custom KPIs together, all or nothing (`sextant config apply`):
+   * one transaction on DuckDB; on ClickHouse the custom KPIs and then the documents, each one
+   * INSERT, the custom KPIs put back as they were if the documents' INSERT fails.
+   */
+  writeDefinitions(
+    workspace: string,
+    documents: readonly DocumentChange[],
+    kpis: readonly CustomKpiChange[],
+  ): Promise<void>;
   /** Breakdown columns seen in a workspace's ad costs. */
   costBreakdowns(workspace: string): Promise<string[]>;
   /** First and last dates with data of any kind, in the workspace time zone. */

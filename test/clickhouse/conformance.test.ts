@@ -5,8 +5,14 @@ import { fileURLToPath } from "node:url";
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import { stringify } from "csv-stringify/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyConfig } from "../../src/definitions/apply-config.js";
+import { parseConfigYaml } from "../../src/definitions/config-source.js";
+import { exportConfig } from "../../src/definitions/export-config.js";
 import { loadDemo } from "../../src/demo/load-demo.js";
 import { isUserError } from "../../src/errors.js";
+import { evaluateGoals } from "../../src/goals/evaluate.js";
+import { reviewKpis } from "../../src/goals/review.js";
+import { goalHistory } from "../../src/goals/snapshots.js";
 import type { ImportKind } from "../../src/import/kinds.js";
 import type { TextRecord } from "../../src/ingest/text-record.js";
 import { KPI_CATALOG } from "../../src/kpi/catalog.js";
@@ -1094,6 +1100,46 @@ const CASES: Case[] = [
       }
       out.push((await store.listWorkspaces()).map((w) => w.name).filter((n) => names.includes(n)));
       return out;
+    },
+  },
+  {
+    name: "goals: config apply, figures of SPEC §6.1, SMART, snapshots and review on the demo",
+    run: async (store, ctx) => {
+      const config = `workspace: demo
+kpis:
+  margin: revenue * 0.4 - spend
+objectives:
+  - id: sales
+    type: conversion
+    title: "Sales <b>'\\"; DROP TABLE documents; --"
+    goals:
+      - {id: revenue, kpi: revenue, target: 5000, start: 2026-03-10, deadline: 2026-03-20}
+      - {id: paid-revenue, kpi: revenue, target: 2000, start: 2026-03-10, deadline: 2026-03-20, where: {channel: paid}}
+      - {id: conversion-rate, kpi: conversion_rate, target: 4, start: 2026-03-10, deadline: 2026-03-20, window_days: 3}
+      - {id: cpa, kpi: cpa, target: 20, start: 2026-03-10, deadline: 2026-03-20, window_days: 3, baseline: 40}
+      - {id: margin, kpi: margin, target: 100, start: 2026-03-10, deadline: 2026-03-20, window_days: 5}
+  - id: reach
+    type: awareness
+    title: Reach
+    goals:
+      - {id: visitors, kpi: visitors, target: 900, start: 2026-03-08, deadline: 2026-03-14, window_days: 2}
+      - {id: mentions, kpi: mentions, target: 40, start: 2026-03-08, deadline: 2026-03-14}
+`;
+      const source = parseConfigYaml(config, "goals.yaml");
+      const applied = await applyConfig(store, ctx.demo, source);
+      const again = await applyConfig(store, ctx.demo, source);
+      const goals = [];
+      for (const asOf of ["2026-03-07", "2026-03-12", "2026-03-15", "2026-03-25"]) {
+        goals.push(await evaluateGoals(store, ctx.demo, { asOf, lang: asOf === "2026-03-12" ? "fr" : "en" }));
+      }
+      return {
+        applied,
+        again,
+        goals,
+        history: await goalHistory(store, ctx.demo, "paid-revenue", "week", "2026-03-25"),
+        review: await reviewKpis(store, ctx.demo, { asOf: "2026-03-25" }),
+        exported: await exportConfig(store, ctx.demo.name),
+      };
     },
   },
 ];

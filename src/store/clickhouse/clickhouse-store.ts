@@ -12,6 +12,7 @@ import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../ro
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
   AppendResult,
+  CustomKpiChange,
   DataSpan,
   DocumentChange,
   ImportRequest,
@@ -156,7 +157,7 @@ export class ClickhouseStore implements Store {
     return rows.map((row) => ({
       id: String(row.id),
       workspace: String(row.key_workspace),
-      kind: row.key_kind === "write" ? "write" : "read",
+      kind: row.key_kind === "write" || row.key_kind === "admin" ? row.key_kind : "read",
       hash: String(row.key_hash),
       createdAt: isoSeconds(String(row.created_text)),
       revokedAt:
@@ -449,6 +450,40 @@ export class ClickhouseStore implements Store {
       })),
     );
     this.versionCounter = version + BigInt(changes.length);
+  }
+
+  async writeDefinitions(
+    workspace: string,
+    documents: readonly DocumentChange[],
+    kpis: readonly CustomKpiChange[],
+  ): Promise<void> {
+    // ClickHouse has no transaction over two tables: the custom KPIs go first, and are put back
+    // as they were if the documents' INSERT fails, so that a failed apply leaves both as before.
+    const before = kpis.length > 0 ? await this.listCustomKpis(workspace) : [];
+    const rows = (changes: readonly CustomKpiChange[]) => {
+      const version = this.nextVersion();
+      this.versionCounter = version + BigInt(changes.length);
+      return changes.map((k, i) => ({
+        workspace,
+        id: k.id,
+        formula: k.formula ?? "",
+        deleted: k.formula === null ? 1 : 0,
+        version: String(version + BigInt(i)),
+      }));
+    };
+    if (kpis.length > 0) await this.ch.insert("custom_kpis", rows(kpis));
+    try {
+      await this.writeDocuments(workspace, documents);
+    } catch (error) {
+      if (kpis.length > 0) {
+        const old = new Map(before.map((k) => [k.id, k.formula]));
+        await this.ch.insert(
+          "custom_kpis",
+          rows(kpis.map((k) => ({ id: k.id, formula: old.get(k.id) ?? null }))),
+        );
+      }
+      throw error;
+    }
   }
 
   async costBreakdowns(workspace: string): Promise<string[]> {

@@ -10,6 +10,7 @@ import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../ro
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
+  CustomKpiChange,
   DataSpan,
   DocumentChange,
   ImportRequest,
@@ -379,7 +380,15 @@ export class DuckdbStore implements Store {
   }
 
   async writeDocuments(workspace: string, changes: readonly DocumentChange[]): Promise<void> {
-    if (changes.length === 0) return;
+    await this.writeDefinitions(workspace, changes, []);
+  }
+
+  async writeDefinitions(
+    workspace: string,
+    changes: readonly DocumentChange[],
+    kpis: readonly CustomKpiChange[],
+  ): Promise<void> {
+    if (changes.length === 0 && kpis.length === 0) return;
     const now = d.literal(new Date().toISOString());
     await this.db.transaction(async (tx) => {
       for (const change of changes) {
@@ -388,6 +397,15 @@ export class DuckdbStore implements Store {
         if (change.body === null) continue;
         await tx.run(
           `INSERT INTO documents VALUES (${d.literal(workspace)}, ${d.literal(change.kind)}, ${d.literal(change.id)}, ${d.literal(JSON.stringify(change.body))}, ${now})`,
+        );
+      }
+      for (const kpi of kpis) {
+        await tx.run(
+          `DELETE FROM custom_kpis WHERE workspace = ${d.literal(workspace)} AND id = ${d.literal(kpi.id)}`,
+        );
+        if (kpi.formula === null) continue;
+        await tx.run(
+          `INSERT INTO custom_kpis VALUES (${d.literal(workspace)}, ${d.literal(kpi.id)}, ${d.literal(kpi.formula)})`,
         );
       }
     });
@@ -435,7 +453,7 @@ function toApiKey(row: Record<string, unknown>): ApiKey {
   return {
     id: String(row.id),
     workspace: String(row.workspace),
-    kind: row.kind === "write" ? "write" : "read",
+    kind: row.kind === "write" || row.kind === "admin" ? row.kind : "read",
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
   };

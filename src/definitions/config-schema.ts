@@ -1,0 +1,46 @@
+import { z } from "zod";
+import {
+  alertRuleSchema,
+  channelsSchema,
+  experimentSchema,
+  funnelSchema,
+  goalSchema,
+  objectiveSchema,
+  reportScheduleSchema,
+} from "./schemas.js";
+
+/** A section left empty in YAML (`alerts:` with nothing under it) reads as null: the same as absent. */
+const section = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+
+/** A goal as written inside its objective: the objective is the one it is nested in. */
+export const nestedGoalSchema = goalSchema.omit({ objective: true });
+
+export const objectiveEntrySchema = objectiveSchema.extend({
+  goals: section(z.array(nestedGoalSchema)),
+});
+
+/** The configuration file of SPEC §6.3 (plus `reports:`, the report schedules). */
+export const configFileSchema = z.strictObject({
+  workspace: z.string().min(1).max(63).optional(),
+  kpis: section(z.record(z.string(), z.string().min(1).max(2000))),
+  objectives: section(z.array(objectiveEntrySchema)),
+  channels: section(channelsSchema),
+  alerts: section(z.array(alertRuleSchema)),
+  funnels: section(z.array(funnelSchema)),
+  experiments: section(z.array(experimentSchema)),
+  reports: section(z.array(reportScheduleSchema)),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** The keys of the file, in the order export writes them. */
+export const CONFIG_KEYS = [
+  "workspace",
+  "kpis",
+  "objectives",
+  "channels",
+  "alerts",
+  "funnels",
+  "experiments",
+  "reports",
+] as const;
