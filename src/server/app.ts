@@ -1,5 +1,9 @@
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
+import { goalsUnavailable } from "../alerts/goal-source.js";
+import type { AlertDeps } from "../alerts/run-alerts.js";
+import { startAlertScheduler } from "../alerts/schedule-alerts.js";
+import { DEFAULT_RETRY } from "../delivery/retry.js";
 import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
@@ -13,6 +17,7 @@ import { createMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { overviewPage } from "./overview-page.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { segmentRoutes } from "./routes/segment.js";
@@ -28,6 +33,9 @@ export interface AppOptions {
   readonly version?: string;
   /** Serve forwarded CLI commands (set by `sextant serve`). */
   readonly admin?: AdminOptions;
+  /** What alert runs need (SMTP server, goals); with `scheduleAlerts`, rules run on their cron. */
+  readonly alerts?: AlertDeps;
+  readonly scheduleAlerts?: boolean;
 }
 
 /** The HTTP server: thin routes over the same functions as the CLI, returning the same JSON. */
@@ -113,6 +121,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   trackerRoutes(app);
   queryRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
+  const alertDeps = options.alerts ?? { goals: goalsUnavailable, delivery: { retry: DEFAULT_RETRY } };
+  alertRoutes(app, ctx, alertDeps);
+  if (options.scheduleAlerts) {
+    const alertScheduler = startAlertScheduler(store, alertDeps, {
+      info: (message) => app.log.info(message),
+      error: (message) => app.log.error(message),
+    });
+    app.addHook("onClose", async () => alertScheduler.stop());
+  }
 
   // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.
   app.get("/", async (request, reply) => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES } from "../ingest/segment/schema.js";
+import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
 import { kpiQuerySchema } from "./routes/query.js";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
@@ -111,6 +112,7 @@ export function openApiDocument(version: string, withAdmin = false) {
           description: "The workspace write key as user name, empty password",
         },
         readKey: { type: "http", scheme: "bearer", description: "A workspace read key" },
+        adminKey: { type: "http", scheme: "bearer", description: "A workspace admin key" },
       },
     },
     paths: {
@@ -144,6 +146,49 @@ export function openApiDocument(version: string, withAdmin = false) {
           parameters: queryParameters(kpiQuerySchema),
           responses: {
             "200": { description: "KPI rows and totals" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/alerts/rules": {
+        get: {
+          summary: "The workspace's alert rules (SPEC §6.3)",
+          tags: ["alerts"],
+          security: readSecurity,
+          parameters: queryParameters(alertsQuerySchema),
+          responses: {
+            "200": { description: "Rules" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/alerts/history": {
+        get: {
+          summary:
+            "Every firing and delivery, newest first (same JSON as `sextant alerts history --format json`)",
+          tags: ["alerts"],
+          security: readSecurity,
+          parameters: queryParameters(alertsQuerySchema),
+          responses: {
+            "200": { description: "[{rule, fired_at, period, value, threshold, deliveries}]" },
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/alerts/run": {
+        post: {
+          summary:
+            "Runs the alert rules now, or as of a day (same JSON as `sextant alerts run --format json`)",
+          tags: ["alerts"],
+          security: [{ adminKey: [] }],
+          parameters: queryParameters(alertsRunQuerySchema),
+          responses: {
+            "200": { description: "{as_of, run_at, rules, firings, retried}" },
             "400": errorResponse,
             "401": errorResponse,
             "403": errorResponse,
