@@ -186,10 +186,7 @@ export async function runAlerts(
     const state = states.get(rule.id) ?? { notified: {} };
     const notified = { ...state.notified };
     for (const finding of evaluation.findings) {
-      const last = notified[finding.key];
-      const sinceMs = last === undefined ? null : options.runTime.getTime() - Date.parse(last);
-      // Within the cooldown (also a replay of an earlier day after a later one): recorded, not sent.
-      const suppressed = sinceMs !== null && sinceMs < cooldownMs(rule);
+      const suppressed = withinCooldown(notified[finding.key], options.runTime, cooldownMs(rule));
       const notice = noticeFor(workspace, rule, finding, firedAt);
       const deliveries: StoredDelivery[] = [];
       for (const channel of rule.channels) {
@@ -246,6 +243,15 @@ export async function runAlerts(
     firings: firings.map(toHistoryEntry),
     retried: retried.map(toHistoryEntry),
   };
+}
+
+/**
+ * Whether a firing at `runTime` is within the cooldown of the last notification (run times, ISO):
+ * less than `cooldown` after it, or before it (a replay of an earlier day after a later one).
+ */
+export function withinCooldown(lastNotified: string | undefined, runTime: Date, cooldown: number): boolean {
+  if (lastNotified === undefined) return false;
+  return runTime.getTime() - Date.parse(lastNotified) < cooldown;
 }
 
 /** Sortable and unique: run time, then wall-clock time, then the rule and a random suffix. */
