@@ -297,19 +297,22 @@ async function retryPending(
   return updated;
 }
 
+function compareDesc(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
 /** The alert history, newest first (SPEC §6.2). */
 export async function alertHistory(store: Store, workspace: string): Promise<HistoryEntry[]> {
-  const firings = (await store.listDocuments(workspace, FIRING_KIND)).map((d) => d.body as StoredFiring);
-  firings.sort((a, b) =>
-    a.fired_at !== b.fired_at
-      ? a.fired_at < b.fired_at
-        ? 1
-        : -1
-      : a.recorded_at < b.recorded_at
-        ? 1
-        : a.recorded_at > b.recorded_at
-          ? -1
-          : 0,
-  );
+  const docs = await store.listDocuments(workspace, FIRING_KIND);
+  // Ids start with the run time and the time of recording: newest first is descending id order.
+  const firings = docs
+    .map((d) => ({ id: d.id, firing: d.body as StoredFiring }))
+    .sort(
+      (a, b) =>
+        compareDesc(a.firing.fired_at, b.firing.fired_at) ||
+        compareDesc(a.firing.recorded_at, b.firing.recorded_at) ||
+        compareDesc(a.id, b.id),
+    )
+    .map((d) => d.firing);
   return firings.map(toHistoryEntry);
 }

@@ -156,7 +156,7 @@ export class ClickhouseStore implements Store {
     return rows.map((row) => ({
       id: String(row.id),
       workspace: String(row.key_workspace),
-      kind: row.key_kind === "write" ? "write" : "read",
+      kind: row.key_kind === "write" || row.key_kind === "admin" ? row.key_kind : "read",
       hash: String(row.key_hash),
       createdAt: isoSeconds(String(row.created_text)),
       revokedAt:

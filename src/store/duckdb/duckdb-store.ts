@@ -409,7 +409,7 @@ function toApiKey(row: Record<string, unknown>): ApiKey {
   return {
     id: String(row.id),
     workspace: String(row.workspace),
-    kind: row.kind === "write" ? "write" : "read",
+    kind: row.kind === "write" || row.kind === "admin" ? row.kind : "read",
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
   };
