@@ -162,6 +162,19 @@ describe("alerts over HTTP", () => {
     expect(other.statusCode).toBe(403);
   });
 
+  it("the OpenAPI document describes the alert routes and their keys", async () => {
+    const doc = (await app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json() as {
+      paths: Record<
+        string,
+        Record<string, { security?: Record<string, unknown>[]; parameters?: { name: string }[] }>
+      >;
+    };
+    expect(doc.paths["/api/v1/alerts/rules"]?.get?.security).toEqual([{ readKey: [] }]);
+    expect(doc.paths["/api/v1/alerts/history"]?.get?.security).toEqual([{ readKey: [] }]);
+    expect(doc.paths["/api/v1/alerts/run"]?.post?.security).toEqual([{ adminKey: [] }]);
+    expect(doc.paths["/api/v1/alerts/run"]?.post?.parameters?.map((p) => p.name)).toContain("as_of");
+  });
+
   it("an anomaly fires on the outlier day and not on the day before", async () => {
     const admin = await key("shop", "admin");
     const before = await app.inject({
