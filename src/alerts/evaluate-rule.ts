@@ -134,7 +134,8 @@ export async function evaluateRule(rule: AlertRule, ctx: EvaluationContext): Pro
         findings: [
           {
             key: rule.id,
-            period: { from, to: todayIn(tz, ctx.runTime) },
+            // The silent window is [run − hours, run): its last day is the one before the run's instant.
+            period: { from, to: todayIn(tz, new Date(ctx.runTime.getTime() - 1)) },
             value: silentHours === null ? null : Number(silentHours.toFixed(2)),
             threshold: hours,
             summary:

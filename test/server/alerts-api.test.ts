@@ -137,7 +137,7 @@ describe("alerts over HTTP", () => {
       {
         rule: "silence",
         fired_at: "2026-03-12T00:00:00.000Z",
-        period: { from: "2026-03-11", to: "2026-03-12" },
+        period: { from: "2026-03-11", to: "2026-03-11" },
         value: 38,
         threshold: 24,
         deliveries: [{ channel: "dashboard", status: "delivered", attempts: 1, error: null }],
