@@ -149,7 +149,39 @@ function outcomeToDelivery(
  * rule is checked and evaluated before anything is sent or written: a bad rule changes nothing.
  * The firings, delivery attempts and cooldown state are written in one all-or-nothing write.
  */
-export async function runAlerts(
+export function runAlerts(
+  store: Store,
+  workspace: Workspace,
+  options: AlertRunOptions,
+  deps: AlertDeps,
+): Promise<AlertRunReport> {
+  return oneAtATime(store, workspace.name, () => runAlertsNow(store, workspace, options, deps));
+}
+
+/**
+ * Runs of one workspace's alerts in this process, one after the other: two rules on the same cron
+ * (or a forwarded `sextant alerts run` during a scheduled one) would otherwise both retry the same
+ * failed delivery and send it twice.
+ */
+const running = new WeakMap<Store, Map<string, Promise<unknown>>>();
+
+function oneAtATime<T>(store: Store, workspace: string, work: () => Promise<T>): Promise<T> {
+  let queues = running.get(store);
+  if (!queues) {
+    queues = new Map();
+    running.set(store, queues);
+  }
+  const previous = queues.get(workspace) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.catch(() => undefined);
+  queues.set(workspace, settled);
+  void settled.then(() => {
+    if (queues?.get(workspace) === settled) queues.delete(workspace);
+  });
+  return next;
+}
+
+async function runAlertsNow(
   store: Store,
   workspace: Workspace,
   options: AlertRunOptions,
