@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerConfig } from "./commands/config.js";
+import { registerAlerts } from "./commands/alerts.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerGoals, registerReview } from "./commands/goals.js";
@@ -44,5 +45,6 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerGoals(program);
   registerReview(program);
+  registerAlerts(program);
   return program;
 }

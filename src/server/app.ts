@@ -1,6 +1,10 @@
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
+import { storedGoals } from "../alerts/goal-source.js";
+import type { AlertDeps } from "../alerts/run-alerts.js";
+import { startAlertScheduler } from "../alerts/schedule-alerts.js";
+import { DEFAULT_RETRY } from "../delivery/retry.js";
 import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
@@ -16,6 +20,7 @@ import { overviewPage } from "./overview-page.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { importRoutes } from "./routes/imports.js";
 import { goalRoutes } from "./routes/goals.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
@@ -31,6 +36,9 @@ export interface AppOptions {
   readonly version?: string;
   /** Serve forwarded CLI commands (set by `sextant serve`). */
   readonly admin?: AdminOptions;
+  /** What alert runs need (SMTP server, goals); with `scheduleAlerts`, rules run on their cron. */
+  readonly alerts?: AlertDeps;
+  readonly scheduleAlerts?: boolean;
 }
 
 /** The routes that take events from browsers and servers of any origin. */
@@ -132,6 +140,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await importRoutes(app, ctx);
   goalRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
+  const alertDeps = options.alerts ?? { goals: storedGoals, delivery: { retry: DEFAULT_RETRY } };
+  alertRoutes(app, ctx, alertDeps);
+  if (options.scheduleAlerts) {
+    const alertScheduler = startAlertScheduler(store, alertDeps, {
+      info: (message) => app.log.info(message),
+      error: (message) => app.log.error(message),
+    });
+    app.addHook("onClose", async () => alertScheduler.stop());
+  }
 
   // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.
   app.get("/", async (request, reply) => {

@@ -9,6 +9,7 @@ import {
   historyQuerySchema,
   suggestQuerySchema,
 } from "./routes/goals.js";
+import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
 import { kpiQuerySchema } from "./routes/query.js";
 import { SEGMENT_PATHS } from "./routes/segment.js";
 
@@ -323,6 +324,49 @@ export function openApiDocument(version: string, withAdmin = false) {
           security: readSecurity,
           parameters: queryParameters(suggestQuerySchema),
           responses: { "200": { description: "{type, kpis: [{id, label, seed}]}" }, "400": errorResponse },
+        },
+      },
+      "/api/v1/alerts/rules": {
+        get: {
+          summary: "The workspace's alert rules (SPEC §6.3)",
+          tags: ["alerts"],
+          security: readSecurity,
+          parameters: queryParameters(alertsQuerySchema),
+          responses: {
+            "200": { description: "Rules" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/alerts/history": {
+        get: {
+          summary:
+            "Every firing and delivery, newest first (same JSON as `sextant alerts history --format json`)",
+          tags: ["alerts"],
+          security: readSecurity,
+          parameters: queryParameters(alertsQuerySchema),
+          responses: {
+            "200": { description: "[{rule, fired_at, period, value, threshold, deliveries}]" },
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/alerts/run": {
+        post: {
+          summary:
+            "Runs the alert rules now, or as of a day (same JSON as `sextant alerts run --format json`)",
+          tags: ["alerts"],
+          security: [{ adminKey: [] }],
+          parameters: queryParameters(alertsRunQuerySchema),
+          responses: {
+            "200": { description: "{as_of, run_at, rules, firings, retried}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
         },
       },
       "/api/v1/workspaces": {

@@ -167,6 +167,11 @@ export interface Store {
   costBreakdowns(workspace: string): Promise<string[]>;
   /** First and last dates with data of any kind, in the workspace time zone. */
   dataSpan(workspace: Workspace): Promise<DataSpan | null>;
+  /**
+   * The time of the workspace's latest event strictly before `before` (milliseconds since the
+   * epoch), or null when it has none: what a "no data received" alert watches.
+   */
+  lastEventTime(workspace: string, before: Date): Promise<number | null>;
   /** Rows stored per fact, for status pages and the demo's "store is empty" check. */
   countRows(workspace?: string): Promise<Record<Fact, number>>;
   close(): Promise<void>;

@@ -59,6 +59,12 @@ const COMMANDS: readonly [string[], string[]][] = [
   [["kpi", "list"], ["--format"]],
   [["kpi", "define"], ["formula"]],
   [["kpi", "remove"], ["id"]],
+  [["alerts"], ["run", "history"]],
+  [
+    ["alerts", "run"],
+    ["--as-of", "--format"],
+  ],
+  [["alerts", "history"], ["--format"]],
 ];
 
 // Help opens no store, so these commands may run side by side.

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyConfig } from "../../src/definitions/apply-config.js";
 import { parseConfigYaml } from "../../src/definitions/config-source.js";
 import { exportConfig } from "../../src/definitions/export-config.js";
+import { storedGoals } from "../../src/alerts/goal-source.js";
+import { runTimeAsOf } from "../../src/alerts/periods.js";
+import { alertHistory, runAlerts } from "../../src/alerts/run-alerts.js";
 import { loadDemo } from "../../src/demo/load-demo.js";
 import { isUserError } from "../../src/errors.js";
 import { evaluateGoals } from "../../src/goals/evaluate.js";
@@ -1139,6 +1142,82 @@ objectives:
         history: await goalHistory(store, ctx.demo, "paid-revenue", "week", "2026-03-25"),
         review: await reviewKpis(store, ctx.demo, { asOf: "2026-03-25" }),
         exported: await exportConfig(store, ctx.demo.name),
+      };
+    },
+  },
+  {
+    name: "alerts: threshold (level and change), anomaly and no_data replayed on consecutive days",
+    async run(store, ctx) {
+      const ws = await newWorkspace(store, "alerts_ws", { timezone: "America/New_York" });
+      const costRows: (string | number)[][] = [];
+      for (let i = 0; i < 63; i++) {
+        const day = new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+        costRows.push([day, "spring", i === 62 ? 900 : 100 + (i % 4) * 5, 1000, 40]);
+      }
+      await importFile(
+        store,
+        ws,
+        "costs",
+        await file(
+          ctx,
+          "alert-costs.csv",
+          csvOf(["date", "campaign", "spend", "impressions", "clicks"], costRows),
+        ),
+      );
+      await importFile(
+        store,
+        ws,
+        "events",
+        await file(
+          ctx,
+          "alert-events.csv",
+          csvOf(
+            ["timestamp", "event", "visitor_id"],
+            [
+              ["2026-03-02T14:00:00Z", "pageview", "v1"],
+              ["2026-03-03T02:30:00Z", "pageview", "v2"],
+            ],
+          ),
+        ),
+      );
+      const rule = (body: Record<string, unknown>) => ({ kind: "alert_rule", id: String(body.id), body });
+      await store.writeDocuments(ws.name, [
+        rule({
+          id: "spend-up",
+          kind: "threshold",
+          kpi: "spend",
+          period: "week",
+          op: ">",
+          value: 20,
+          change: true,
+          cooldown: "1d",
+          channels: ["dashboard"],
+        }),
+        rule({
+          id: "cpc-high",
+          kind: "threshold",
+          kpi: "cpc",
+          period: "day",
+          op: ">=",
+          value: 2.6,
+          cooldown: "2d",
+          channels: ["dashboard"],
+        }),
+        rule({ id: "spend-odd", kind: "anomaly", kpi: "spend", channels: ["dashboard"] }),
+        rule({ id: "quiet", kind: "no_data", hours: 30, cooldown: "1d", channels: ["dashboard"] }),
+      ]);
+      const deps = { goals: storedGoals, delivery: { retry: { attempts: 1, backoffMs: 0 } } };
+      const runs = [];
+      for (const asOf of ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"]) {
+        const report = await runAlerts(store, ws, { runTime: runTimeAsOf(asOf, ws.settings.timezone) }, deps);
+        runs.push({ ...report, retried: report.retried.length });
+      }
+      const last = await store.lastEventTime(ws.name, new Date("2026-03-03T02:30:00Z"));
+      return {
+        runs,
+        history: await alertHistory(store, ws.name),
+        lastBefore: last,
+        none: await store.lastEventTime("nobody", new Date()),
       };
     },
   },

@@ -9,6 +9,7 @@ import { isForwarded } from "../context.js";
 import { wholeNumber } from "../flags.js";
 import { VERSION } from "../program.js";
 import { runCli } from "../run.js";
+import { alertDepsFromEnv } from "./alerts.js";
 
 interface ServeFlags {
   port: string;
@@ -51,6 +52,8 @@ export function registerServe(program: Command): void {
         trustProxy: flags.trustProxy ?? false,
         version: VERSION,
         admin: { token, runCli },
+        alerts: alertDepsFromEnv(process.env),
+        scheduleAlerts: true,
       });
       if (flags.demo && (await store.listWorkspaces()).length === 0) {
         app.log.info("The store is empty: loading the demo workspace (90 days of data)…");

@@ -509,6 +509,14 @@ export class ClickhouseStore implements Store {
     return row && Number(row.parts) > 0 ? { from: String(row.lo), to: String(row.hi) } : null;
   }
 
+  async lastEventTime(workspace: string, before: Date): Promise<number | null> {
+    const rows = await this.ch.all(
+      `SELECT toString(max(ts_us)) AS us, count() AS n FROM events WHERE workspace = ${d.literal(workspace)} AND ts_us < ${Math.floor(before.getTime()) * 1000}`,
+    );
+    const row = rows[0];
+    return row && Number(row.n) > 0 ? Math.floor(Number(row.us) / 1000) : null;
+  }
+
   async countRows(workspace?: string): Promise<Record<Fact, number>> {
     const ws = workspace === undefined ? null : d.literal(workspace);
     const counts = {} as Record<Fact, number>;

@@ -431,6 +431,14 @@ export class DuckdbStore implements Store {
     return row && row.lo !== null && row.hi !== null ? { from: String(row.lo), to: String(row.hi) } : null;
   }
 
+  async lastEventTime(workspace: string, before: Date): Promise<number | null> {
+    const rows = await this.db.all(
+      `SELECT CAST(epoch_ms(max(ts)) AS VARCHAR) AS ms FROM events WHERE workspace = ${d.literal(workspace)} AND epoch_us(ts) < ${Math.floor(before.getTime()) * 1000}`,
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? null : Number(ms);
+  }
+
   async countRows(workspace?: string): Promise<Record<Fact, number>> {
     const where = workspace === undefined ? "" : ` WHERE workspace = ${d.literal(workspace)}`;
     const counts = {} as Record<Fact, number>;
