@@ -7,10 +7,10 @@ import { hashKey } from "../keys/keys.js";
 import type { Store } from "../store/store.js";
 import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
+import { dashboardRoutes } from "./dashboard/routes.js";
 import { handleError } from "./errors.js";
 import { createMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
-import { dashboardRoutes } from "./dashboard/routes.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
@@ -84,7 +84,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const key = presentedKey(request, bodyKey);
       return key ? `key:${hashKey(key)}` : `ip:${request.ip}`;
     },
-    allowList: (request) => ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url) || request.url.startsWith("/assets/"),
+    allowList: (request) =>
+      ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url) ||
+      request.url.startsWith("/assets/"),
     errorResponseBuilder: (_request, context) =>
       new UserError(
         `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,

@@ -1,7 +1,13 @@
 import type { Command } from "commander";
 import { type GlobalFlags, storeConfig } from "../../config.js";
 import { UserError } from "../../errors.js";
-import { createShare, isLive, listShares, parseDuration, revokeShare } from "../../server/dashboard/shares.js";
+import {
+  createShare,
+  isLive,
+  listShares,
+  parseDuration,
+  revokeShare,
+} from "../../server/dashboard/shares.js";
 import { readServeLock } from "../../server/serve-lock.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
@@ -24,13 +30,18 @@ function baseUrl(globals: GlobalFlags, given: string | undefined): string {
 export function registerShare(program: Command): void {
   const share = program
     .command("share")
-    .description("read-only share links: one workspace's dashboard without an account, until expiry or revocation");
+    .description(
+      "read-only share links: one workspace's dashboard without an account, until expiry or revocation",
+    );
 
   share
     .command("create")
     .description("create a link; the link alone is printed on the last line (shown once)")
     .option("--expires <duration>", "lifetime, e.g. 30d, 12h, 2w", "30d")
-    .option("--base-url <url>", "the dashboard's public address (default: the running server's, else http://127.0.0.1:8000)")
+    .option(
+      "--base-url <url>",
+      "the dashboard's public address (default: the running server's, else http://127.0.0.1:8000)",
+    )
     .action(async (flags: { expires: string; baseUrl?: string }, command: Command) => {
       const lifetime = parseDuration(flags.expires);
       const globals = command.optsWithGlobals<GlobalFlags>();

@@ -20,13 +20,15 @@ export const CONTENT_SECURITY_POLICY = [
 
 /** Headers of every dashboard page and asset. */
 export function securityHeaders(reply: FastifyReply): FastifyReply {
-  return reply
-    .header("content-security-policy", CONTENT_SECURITY_POLICY)
-    .header("x-content-type-options", "nosniff")
-    .header("x-frame-options", "DENY")
-    // Share links carry their token in the path: never send it on to another site.
-    .header("referrer-policy", "no-referrer")
-    .header("cross-origin-opener-policy", "same-origin");
+  return (
+    reply
+      .header("content-security-policy", CONTENT_SECURITY_POLICY)
+      .header("x-content-type-options", "nosniff")
+      .header("x-frame-options", "DENY")
+      // Share links carry their token in the path: never send it on to another site.
+      .header("referrer-policy", "no-referrer")
+      .header("cross-origin-opener-policy", "same-origin")
+  );
 }
 
 export const PAGE_CSS = `

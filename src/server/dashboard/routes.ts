@@ -110,7 +110,10 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
   };
 
   app.get("/login.css", async (_request, reply) =>
-    securityHeaders(reply).type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send(PAGE_CSS),
+    securityHeaders(reply)
+      .type("text/css; charset=utf-8")
+      .header("cache-control", "max-age=3600")
+      .send(PAGE_CSS),
   );
 
   app.get("/login", async (request, reply) => {
@@ -124,7 +127,8 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
     const form = parseOrThrow(loginForm, request.body ?? {});
     const next = safeNext(form.next);
     const expected = readCookies(request).get(LOGIN_COOKIE);
-    if (!expected || !csrfMatches(expected, form.csrf)) return sendLogin(request, reply, next, 403, "expired");
+    if (!expected || !csrfMatches(expected, form.csrf))
+      return sendLogin(request, reply, next, 403, "expired");
     const user = await findUser(ctx.store, form.username);
     // A hash is checked even for an unknown name, so that timing does not say which names exist.
     const ok = await verifyPassword(
@@ -144,7 +148,8 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
     if (token && principal) {
       const body = request.body as { csrf?: unknown } | undefined;
       const header = request.headers["x-csrf-token"];
-      const given = typeof header === "string" ? header : typeof body?.csrf === "string" ? body.csrf : undefined;
+      const given =
+        typeof header === "string" ? header : typeof body?.csrf === "string" ? body.csrf : undefined;
       if (!csrfMatches(principal.csrf, given)) {
         throw new UserError(
           "Signing out needs the page's CSRF token.",
@@ -198,7 +203,13 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
       conversion_events: w.settings.conversion_events,
     }));
     return principal.kind === "user"
-      ? { user: principal.user.name, role: principal.user.role, workspaces, csrf: principal.csrf, expires_at: null }
+      ? {
+          user: principal.user.name,
+          role: principal.user.role,
+          workspaces,
+          csrf: principal.csrf,
+          expires_at: null,
+        }
       : { user: null, role: "share", workspaces, csrf: principal.csrf, expires_at: principal.expiresAt };
   });
 

@@ -68,7 +68,9 @@ export async function openSession(
     share: "share" in who ? { id: who.share.id, workspace: who.share.workspace } : null,
     csrf: randomBytes(24).toString("base64url"),
     expiresAt: new Date(
-      "share" in who ? Math.min(Date.parse(who.share.expiresAt), now + USER_SESSION_MS) : now + USER_SESSION_MS,
+      "share" in who
+        ? Math.min(Date.parse(who.share.expiresAt), now + USER_SESSION_MS)
+        : now + USER_SESSION_MS,
     ).toISOString(),
   };
   // Expired sessions are deleted as new ones open, so the documents do not pile up.
