@@ -18,8 +18,32 @@ export function csrfToken(): string {
   return csrf;
 }
 
+let routes: Promise<RegExp[]> | null = null;
+
+/**
+ * The routes this server has, from its OpenAPI document: a page asks only for routes that exist,
+ * so a route not landed yet shows "not available" without a failed request in the console.
+ */
+function knownRoutes(): Promise<RegExp[]> {
+  routes ??= fetch("/api/v1/openapi.json", { credentials: "same-origin" })
+    .then((r) => r.json() as Promise<{ paths: Record<string, unknown> }>)
+    .then((doc) =>
+      Object.keys(doc.paths).map(
+        (p) => new RegExp(`^${p.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`),
+      ),
+    )
+    .catch(() => []);
+  return routes;
+}
+
+export async function routeExists(path: string): Promise<boolean> {
+  const known = await knownRoutes();
+  return known.length === 0 || known.some((r) => r.test(path));
+}
+
 /** GET a JSON route with the session cookie; 401 sends the browser to the sign-in page. */
 export async function getJson<T>(path: string, params?: URLSearchParams): Promise<T> {
+  if (!(await routeExists(path))) throw new NotAvailable(path);
   const url = params && [...params.keys()].length ? `${path}?${params}` : path;
   const response = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
   if (response.status === 401) {

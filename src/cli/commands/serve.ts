@@ -6,9 +6,9 @@ import { buildApp } from "../../server/app.js";
 import { ensureAdmin } from "../../server/dashboard/users.js";
 import { newAdminToken, removeServeLock, writeServeLock } from "../../server/serve-lock.js";
 import { openStore } from "../../store/open-store.js";
+import { isForwarded, print } from "../context.js";
 import { wholeNumber } from "../flags.js";
 import { VERSION } from "../program.js";
-import { isForwarded, print } from "../context.js";
 import { runCli } from "../run.js";
 
 interface ServeFlags {
@@ -22,7 +22,9 @@ interface ServeFlags {
 export function registerServe(program: Command): void {
   program
     .command("serve")
-    .description("serve ingestion (Segment, Plausible, tracker), the KPI API and the dashboard (sign in as admin)")
+    .description(
+      "serve ingestion (Segment, Plausible, tracker), the KPI API and the dashboard (sign in as admin)",
+    )
     .option("--port <port>", "TCP port", "8000")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-demo", "do not load the demo into an empty store")

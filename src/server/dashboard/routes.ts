@@ -128,14 +128,15 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
     const next = safeNext(form.next);
     const expected = readCookies(request).get(LOGIN_COOKIE);
     if (!expected || !csrfMatches(expected, form.csrf))
-      return sendLogin(request, reply, next, 403, "expired");
+      return sendLogin(request, reply, next, 200, "expired");
     const user = await findUser(ctx.store, form.username);
     // A hash is checked even for an unknown name, so that timing does not say which names exist.
     const ok = await verifyPassword(
       form.password,
       user?.hash ?? "$2b$11$SEFW52c7e7EFW6psfyljfu81FZFCIy4gJlpJcSqSddT8dME.Reg/6",
     );
-    if (!user || !ok) return sendLogin(request, reply, next, 401, "wrong", form.username);
+    // The form again, with its error, as a page (200): browsers log any 4xx page as a console error.
+    if (!user || !ok) return sendLogin(request, reply, next, 200, "wrong", form.username);
     const token = await openSession(ctx.store, { user: user.name });
     setCookie(request, reply, LOGIN_COOKIE, "", 0);
     setCookie(request, reply, SESSION_COOKIE, token, SESSION_MAX_AGE);

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { UserError } from "../../errors.js";
 import { INTERVALS } from "../../kpi/buckets.js";
 import { runKpiQuery } from "../../kpi/run-query.js";
 import { parseOrThrow } from "../../validation.js";

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { routeExists } from "../api";
 import { useCtx } from "../context";
 
 const FORMATS = ["html", "pdf", "md", "csv"] as const;
@@ -24,6 +25,7 @@ export function Reports() {
   const generate = async (e: Event) => {
     e.preventDefault();
     setStatus(ctx.t("loading"));
+    if (!(await routeExists(`/api/v1/reports/${kind}`))) return setStatus(ctx.t("not_available"));
     const response = await fetch(href, { credentials: "same-origin" });
     if (response.status === 404 && /no route/.test(await response.clone().text()))
       return setStatus(ctx.t("not_available"));

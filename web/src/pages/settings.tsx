@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { csrfToken, getJson } from "../api";
+import { csrfToken, getJson, routeExists } from "../api";
 import { Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatDateTime } from "../format";
@@ -12,8 +12,10 @@ function Import() {
   const [kind, setKind] = useState<(typeof KINDS)[number]>("costs");
   const [progress, setProgress] = useState<number | null>(null);
   const [result, setResult] = useState<string | null>(null);
-  const submit = (e: Event) => {
+  const submit = async (e: Event) => {
     e.preventDefault();
+    setResult(null);
+    if (!(await routeExists("/api/v1/imports"))) return setResult(ctx.t("not_available"));
     const input = (e.currentTarget as HTMLFormElement).elements.namedItem("file") as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
@@ -35,7 +37,6 @@ function Import() {
       else setResult(`${ctx.t("imported")}: ${xhr.responseText}`);
     };
     xhr.onerror = () => setResult(ctx.t("error"));
-    setResult(null);
     setProgress(0);
     xhr.send(body);
   };
