@@ -39,6 +39,10 @@ const COMMANDS: readonly [string[], string[]][] = [
   [["kpi", "list"], ["--format"]],
   [["kpi", "define"], ["formula"]],
   [["kpi", "remove"], ["id"]],
+  [["share"], ["create", "list", "revoke"]],
+  [["share", "create"], ["--expires", "--base-url"]],
+  [["users"], ["add", "list", "remove"]],
+  [["users", "add"], ["--password", "name"]],
 ];
 
 // Help opens no store, so these commands may run side by side.
