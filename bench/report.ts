@@ -12,6 +12,8 @@ export interface SizeResult {
   readonly import: ImportResult;
   readonly overview: QueryResult;
   readonly memory: MemoryResult | null;
+  /** The dashboard's overview against the API (smallest size only). */
+  readonly dashboard?: import("./dashboard-bench.js").DashboardResult | null;
   readonly loadAverageAtEnd: number[];
 }
 
