@@ -124,4 +124,19 @@ describe("viewers and share links", () => {
     const form = await app.inject({ method: "GET", url: "/login?next=//evil.example/x" });
     expect(form.body).toContain('name="next" value="/"');
   });
+
+  it("limits sign-in attempts from one address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const response = await app.inject({
+        method: "POST",
+        url: "/login",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: "username=admin&password=guess",
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toContain(429);
+    expect(statuses[0]).toBe(200);
+  });
 });

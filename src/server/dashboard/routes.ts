@@ -123,7 +123,11 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
     return sendLogin(request, reply, next);
   });
 
-  app.post("/login", async (request, reply) => {
+  // Guessing passwords is slowed by bcrypt and stopped by this limit per client address.
+  const loginLimit = {
+    rateLimit: { max: 20, timeWindow: "1 minute", keyGenerator: (r: FastifyRequest) => `login:${r.ip}` },
+  };
+  app.post("/login", { config: loginLimit }, async (request, reply) => {
     const form = parseOrThrow(loginForm, request.body ?? {});
     const next = safeNext(form.next);
     const expected = readCookies(request).get(LOGIN_COOKIE);
