@@ -40,9 +40,15 @@ const COMMANDS: readonly [string[], string[]][] = [
   [["kpi", "define"], ["formula"]],
   [["kpi", "remove"], ["id"]],
   [["share"], ["create", "list", "revoke"]],
-  [["share", "create"], ["--expires", "--base-url"]],
+  [
+    ["share", "create"],
+    ["--expires", "--base-url"],
+  ],
   [["users"], ["add", "list", "remove"]],
-  [["users", "add"], ["--password", "name"]],
+  [
+    ["users", "add"],
+    ["--password", "name"],
+  ],
 ];
 
 // Help opens no store, so these commands may run side by side.
