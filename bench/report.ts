@@ -15,6 +15,8 @@ export interface SizeResult {
   /** Evaluating 20 goals against the overview (bench/goals-bench.ts). */
   readonly goals?: GoalsBenchResult;
   readonly memory: MemoryResult | null;
+  /** The dashboard's overview against the API (smallest size only). */
+  readonly dashboard?: import("./dashboard-bench.js").DashboardResult | null;
   readonly loadAverageAtEnd: number[];
 }
 

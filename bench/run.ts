@@ -6,6 +6,7 @@ import { version as duckdbVersion } from "@duckdb/node-api";
 import { validateSettings } from "../src/workspace/parse-setting.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { findClickhouseServer } from "./clickhouse-server.js";
+import { benchDashboard, printDashboard } from "./dashboard-bench.js";
 import { ensureData, sizeLabel } from "./generate.js";
 import { benchGoalsEvaluation } from "./goals-bench.js";
 import { benchImport, probeNarrowImport } from "./import-bench.js";
@@ -174,7 +175,23 @@ async function main(): Promise<number> {
       log("  serve memory");
       memory = await benchServeMemory(dbPath, workspace.name, join(RESULTS_DIR, `serve-${label}.log`), CLI);
     }
-    results[label] = { data, probe, import: imported, overview, goals, memory, loadAverageAtEnd: loadavg() };
+    // The dashboard at the smallest size only: it measures the page's overhead over the API.
+    let dashboard = null;
+    if (size === Math.min(...options.sizes)) {
+      log("  dashboard");
+      dashboard = await benchDashboard(dbPath, workspace.name, Math.min(options.runs, 5));
+      printDashboard(dashboard);
+    }
+    results[label] = {
+      data,
+      probe,
+      import: imported,
+      overview,
+      goals,
+      memory,
+      dashboard,
+      loadAverageAtEnd: loadavg(),
+    };
     summary.push(...summaryRows(label, results[label] as SizeResult));
   }
 

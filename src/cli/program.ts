@@ -9,6 +9,8 @@ import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerServe } from "./commands/serve.js";
+import { registerShare } from "./commands/share.js";
+import { registerUsers } from "./commands/users.js";
 import { registerWorkspace } from "./commands/workspace.js";
 import { io } from "./context.js";
 
@@ -46,5 +48,7 @@ export function buildProgram(): Command {
   registerGoals(program);
   registerReview(program);
   registerAlerts(program);
+  registerShare(program);
+  registerUsers(program);
   return program;
 }

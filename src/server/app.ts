@@ -9,14 +9,13 @@ import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
 import { hashKey } from "../keys/keys.js";
-import { runKpiQuery } from "../kpi/run-query.js";
 import type { Store } from "../store/store.js";
-import { isLoopback, KeyResolver, presentedKey } from "./auth.js";
+import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
+import { dashboardRoutes } from "./dashboard/routes.js";
 import { handleError } from "./errors.js";
 import { createMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
-import { overviewPage } from "./overview-page.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { importRoutes } from "./routes/imports.js";
 import { goalRoutes } from "./routes/goals.js";
@@ -39,6 +38,8 @@ export interface AppOptions {
   /** What alert runs need (SMTP server, goals); with `scheduleAlerts`, rules run on their cron. */
   readonly alerts?: AlertDeps;
   readonly scheduleAlerts?: boolean;
+  /** The built dashboard (default: dist/web beside the server). */
+  readonly webRoot?: string;
 }
 
 /** The routes that take events from browsers and servers of any origin. */
@@ -97,7 +98,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const key = presentedKey(request, bodyKey);
       return key ? `key:${hashKey(key)}` : `ip:${request.ip}`;
     },
-    allowList: (request) => ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url),
+    allowList: (request) =>
+      ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url) ||
+      request.url.startsWith("/assets/"),
     errorResponseBuilder: (_request, context) =>
       new UserError(
         `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
@@ -150,21 +153,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.addHook("onClose", async () => alertScheduler.stop());
   }
 
-  // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.
-  app.get("/", async (request, reply) => {
-    if (!isLoopback(request.ip)) {
-      throw new UserError(
-        "The overview page is only served to this machine; use the API with a read key.",
-        [{ field: "ip", reason: "not loopback" }],
-        403,
-      );
-    }
-    const sections = [];
-    for (const workspace of await store.listWorkspaces()) {
-      sections.push({ workspace, result: await runKpiQuery(store, workspace, {}) });
-    }
-    return reply.type("text/html; charset=utf-8").send(overviewPage(sections));
-  });
+  // The dashboard: sign-in, share links and the single-page app; no data without a session.
+  dashboardRoutes(app, ctx, options.webRoot);
 
   return app;
 }

@@ -129,6 +129,52 @@ const IMPORT_PATHS = {
         "422": errorResponse,
       },
     },
+  },};
+
+const sessionSecurity = [{ readKey: [] }, { session: [] }];
+const DASHBOARD_PATHS = {
+  "/api/v1/session": {
+    get: {
+      summary: "The signed-in dashboard session: user, role (admin, viewer or share), workspaces, CSRF token",
+      tags: ["dashboard"],
+      security: [{ session: [] }],
+      responses: { "200": { description: "Session" }, "401": errorResponse },
+    },
+  },
+  "/api/v1/catalog": {
+    get: {
+      summary: "KPI ids, labels {en, fr}, units, direction and definitions, with the workspace's custom KPIs",
+      tags: ["query"],
+      security: sessionSecurity,
+      parameters: [{ name: "workspace", in: "query", required: false, schema: { type: "string" } }],
+      responses: { "200": { description: "Catalog" }, "401": errorResponse, "403": errorResponse },
+    },
+  },
+  "/login": {
+    get: { summary: "The sign-in form", tags: ["dashboard"], responses: { "200": { description: "HTML" } } },
+    post: {
+      summary: "Signs in (form fields username, password, csrf, next); sets the session cookie",
+      tags: ["dashboard"],
+      responses: {
+        "303": { description: "Signed in" },
+        "200": { description: "The form again, saying the user name or password is wrong" },
+      },
+    },
+  },
+  "/logout": {
+    post: {
+      summary: "Signs out (needs the session's CSRF token as X-CSRF-Token or form field csrf)",
+      tags: ["dashboard"],
+      responses: { "303": { description: "Signed out" }, "403": errorResponse },
+    },
+  },
+  "/share/{token}": {
+    get: {
+      summary: "Opens a read-only share link: sets a session for its one workspace",
+      tags: ["dashboard"],
+      parameters: [{ name: "token", in: "path", required: true, schema: { type: "string" } }],
+      responses: { "303": { description: "To the dashboard" }, "401": { description: "Expired or revoked" } },
+    },
   },
 };
 
@@ -190,6 +236,12 @@ export function openApiDocument(version: string, withAdmin = false) {
         },
         readKey: { type: "http", scheme: "bearer", description: "A workspace read key" },
         adminKey: { type: "http", scheme: "bearer", description: "A workspace admin key" },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "sx_session",
+          description: "A dashboard session (sign in at /login, or open a share link)",
+        },
       },
     },
     paths: {
@@ -371,7 +423,7 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/workspaces": {
         get: {
-          summary: "The key's workspace",
+          summary: "The workspaces the key or session may read",
           tags: ["query"],
           security: readSecurity,
           responses: { "200": { description: "Workspaces" }, "401": errorResponse },
@@ -395,6 +447,7 @@ export function openApiDocument(version: string, withAdmin = false) {
           responses: { "200": { description: "Keys" }, "401": errorResponse, "403": errorResponse },
         },
       },
+      ...DASHBOARD_PATHS,
       "/js/sextant.js": {
         get: {
           summary: "The first-party tracker",

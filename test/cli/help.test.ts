@@ -65,6 +65,16 @@ const COMMANDS: readonly [string[], string[]][] = [
     ["--as-of", "--format"],
   ],
   [["alerts", "history"], ["--format"]],
+  [["share"], ["create", "list", "revoke"]],
+  [
+    ["share", "create"],
+    ["--expires", "--base-url"],
+  ],
+  [["users"], ["add", "list", "remove"]],
+  [
+    ["users", "add"],
+    ["--password", "name"],
+  ],
 ];
 
 // Help opens no store, so these commands may run side by side.

@@ -205,6 +205,8 @@ describe("health, metrics and OpenAPI", () => {
       ["get", "/api/v1/workspaces"],
       ["get", "/api/v1/workspaces/{name}"],
       ["get", "/api/v1/workspaces/{name}/keys"],
+      ["get", "/api/v1/session"],
+      ["get", "/api/v1/catalog"],
       ["get", "/healthz"],
       ["get", "/metrics"],
       ["get", "/api/v1/openapi.json"],

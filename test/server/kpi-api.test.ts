@@ -96,13 +96,28 @@ describe("GET /api/v1/kpis", () => {
     expect(asWriter.json().error).toMatch(/needs a read key/);
   });
 
-  it("serves health and an escaped overview page", async () => {
+  it("shows no dashboard and no data without a session", async () => {
     expect((await app.inject({ method: "GET", url: "/healthz" })).json()).toMatchObject({ status: "ok" });
+    const page = await app.inject({ method: "GET", url: "/campaigns?workspace=demo" });
+    expect(page.statusCode).toBe(303);
+    expect(page.headers.location).toBe("/login?next=%2Fcampaigns%3Fworkspace%3Ddemo");
+    expect((await app.inject({ method: "GET", url: "/api/v1/kpis" })).statusCode).toBe(401);
+    expect((await app.inject({ method: "GET", url: "/api/v1/session" })).statusCode).toBe(401);
+    const login = await app.inject({ method: "GET", url: "/login" });
+    expect(login.statusCode).toBe(200);
+    expect(login.headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(login.body).toContain('name="username"');
+    expect(login.body).toContain('name="password"');
+  });
+
+  it("serves the catalog's labels and definitions, and custom KPIs, to a read key", async () => {
     await store.saveCustomKpi("demo", "x_kpi", "revenue - spend");
-    const page = await app.inject({ method: "GET", url: "/" });
-    expect(page.statusCode).toBe(200);
-    expect(page.headers["content-type"]).toMatch(/text\/html/);
-    expect(page.body).toContain("Conversion rate");
-    expect(page.body).not.toMatch(/<script/i);
+    const body = (await app.inject({ method: "GET", url: "/api/v1/catalog", headers: auth })).json();
+    const cr = body.kpis.find((k: { id: string }) => k.id === "conversion_rate");
+    expect(cr).toMatchObject({ label: { en: "Conversion rate" }, unit: "percent", better: "higher" });
+    expect(body.kpis.find((k: { id: string }) => k.id === "x_kpi")).toMatchObject({
+      custom: true,
+      definition: "revenue - spend",
+    });
   });
 });

@@ -3,9 +3,10 @@ import { type GlobalFlags, memoryLimit, SERVE_MEMORY_LIMIT, storeConfig } from "
 import { loadDemo } from "../../demo/load-demo.js";
 import { UserError } from "../../errors.js";
 import { buildApp } from "../../server/app.js";
+import { ensureAdmin } from "../../server/dashboard/users.js";
 import { newAdminToken, removeServeLock, writeServeLock } from "../../server/serve-lock.js";
 import { openStore } from "../../store/open-store.js";
-import { isForwarded } from "../context.js";
+import { isForwarded, print } from "../context.js";
 import { wholeNumber } from "../flags.js";
 import { VERSION } from "../program.js";
 import { runCli } from "../run.js";
@@ -22,7 +23,9 @@ interface ServeFlags {
 export function registerServe(program: Command): void {
   program
     .command("serve")
-    .description("serve ingestion (Segment, Plausible, tracker), the KPI API and the overview page")
+    .description(
+      "serve ingestion (Segment, Plausible, tracker), the KPI API and the dashboard (sign in as admin)",
+    )
     .option("--port <port>", "TCP port", "8000")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-demo", "do not load the demo into an empty store")
@@ -38,6 +41,7 @@ export function registerServe(program: Command): void {
         );
       }
       const port = wholeNumber(flags.port, "port", 0, 65535);
+      const adminPassword = process.env.SEXTANT_ADMIN_PASSWORD || undefined;
       const rateLimit = wholeNumber(flags.rateLimit, "rate-limit", 1, Number.MAX_SAFE_INTEGER);
       const globals = command.optsWithGlobals<GlobalFlags>();
       const config = storeConfig(globals, process.env);
@@ -59,6 +63,14 @@ export function registerServe(program: Command): void {
         app.log.info("The store is empty: loading the demo workspace (90 days of data)…");
         await loadDemo(store, { name: "demo", days: 90, seed: 1 });
         app.log.info("Demo workspace loaded: open the page below.");
+      }
+      // SPEC §9: the admin account is made on first start; a generated password is shown this once.
+      const admin = await ensureAdmin(store, adminPassword);
+      if (admin?.generated) {
+        print(
+          `Dashboard sign-in created: user name "admin", password ${admin.password}\n` +
+            "It is shown once; keep it (or set SEXTANT_ADMIN_PASSWORD before the first start).",
+        );
       }
       const stop = async (signal: string) => {
         app.log.info(`${signal}: finishing requests, then closing the store`);

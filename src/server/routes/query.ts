@@ -1,10 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { UserError } from "../../errors.js";
 import { INTERVALS } from "../../kpi/buckets.js";
 import { runKpiQuery } from "../../kpi/run-query.js";
 import { parseOrThrow } from "../../validation.js";
-import { workspaceFor } from "../access.js";
+import { workspaceFor, workspacesFor } from "../access.js";
 import type { ServerContext } from "../context.js";
 
 const list = z
@@ -59,7 +58,7 @@ export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get("/api/v1/workspaces", async (request) => {
-    return { workspaces: [await workspaceFor(ctx, request, "read")] };
+    return { workspaces: await workspacesFor(ctx, request) };
   });
 
   app.get("/api/v1/workspaces/:name", async (request) => {

@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+import bcrypt from "bcryptjs";
+
+/** bcrypt cost: about 50 ms a check on a laptop, slow enough to make guessing expensive. */
+const COST = 11;
+
+/** A salted bcrypt hash of a password (bcrypt reads at most 72 bytes; longer passwords are refused). */
+export function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, COST);
+}
+
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}
+
+/** A generated password: 18 random bytes, URL-safe, easy to paste. */
+export function generatePassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+/** The same rule for every password we accept: at least 8 characters, at most 72 bytes (bcrypt's limit). */
+export function passwordProblem(password: string): string | null {
+  if (password.length < 8) return "must have at least 8 characters";
+  if (Buffer.byteLength(password, "utf8") > 72) return "must have at most 72 bytes";
+  return null;
+}

@@ -1,0 +1,255 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/run.js";
+import { loadDemo } from "../../src/demo/load-demo.js";
+import { generateKey } from "../../src/keys/keys.js";
+import type { KpiResult } from "../../src/kpi/run-query.js";
+import { buildApp } from "../../src/server/app.js";
+import { defaultWebRoot } from "../../src/server/dashboard/routes.js";
+import { createShare, revokeShare } from "../../src/server/dashboard/shares.js";
+import { ensureAdmin } from "../../src/server/dashboard/users.js";
+import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
+import type { Store } from "../../src/store/store.js";
+
+/**
+ * End to end: a real Chromium signs in to the dashboard served by an in-process Sextant on a real
+ * DuckDB file, and what the pages show (data-value) is what the KPI API answers.
+ */
+const CHROMIUM = process.env.SEXTANT_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const PASSWORD = "correct horse battery";
+const INJECTION = "<img src=x onerror=window.__pwned=1>";
+const SHOTS = join(process.cwd(), "test-results");
+const FROM = "2026-03-04";
+const TO = "2026-03-31";
+
+let dir: string;
+let store: Store;
+let app: FastifyInstance;
+let base: string;
+let readKey: string;
+let browser: Browser | undefined;
+let context: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does).`);
+  if (!existsSync(join(defaultWebRoot(), "index.html")))
+    throw new Error("The dashboard is not built: run `npm run build` (npm test does) before this test.");
+  mkdirSync(SHOTS, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), "sextant-dashboard-"));
+  store = await DuckdbStore.open(join(dir, "s.duckdb"));
+  await loadDemo(store, { name: "demo", days: 28, seed: 3, endDate: TO });
+  // A campaign whose name is markup: it must be shown as text and never run.
+  const costs = join(dir, "costs.csv");
+  writeFileSync(costs, `date,campaign,spend,clicks,impressions\n2026-03-20,"${INJECTION}",12.5,3,100\n`);
+  const out: string[] = [];
+  const code = await runCli(["node", "sextant", "import", "costs", costs, "--workspace", "demo"], {
+    stdout: (t) => out.push(t),
+    stderr: (t) => out.push(t),
+    store,
+  });
+  if (code !== 0) throw new Error(out.join(""));
+  await ensureAdmin(store, PASSWORD);
+  const key = generateKey("read");
+  await store.saveKey({ id: key.id, workspace: "demo", kind: "read", hash: key.hash });
+  readKey = key.secret;
+  app = await buildApp({ store });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("not listening");
+  base = `http://127.0.0.1:${address.port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await store?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function api(query: string): Promise<KpiResult> {
+  const response = await fetch(`${base}/api/v1/kpis?${query}`, {
+    headers: { authorization: `Bearer ${readKey}` },
+  });
+  if (response.status !== 200) throw new Error(`${query}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as KpiResult;
+}
+
+async function cardValue(p: Page, kpi: string): Promise<string | null> {
+  const el = p.locator(`.cards [data-kpi="${kpi}"]`).first();
+  await el.waitFor();
+  return el.getAttribute("data-value");
+}
+
+describe("dashboard", () => {
+  it("signs in with the admin account and shows the API's KPI values", async () => {
+    await page.goto(`${base}/?workspace=demo&from=${FROM}&to=${TO}`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.fill('input[name="username"]', "admin");
+    await page.fill('input[name="password"]', "wrong password");
+    await page.click('button[type="submit"]');
+    await page.locator("#login-error").waitFor();
+    await page.fill('input[name="password"]', PASSWORD);
+    await Promise.all([page.waitForURL(/from=2026-03-04/), page.click('button[type="submit"]')]);
+    const expected = await api(`workspace=demo&from=${FROM}&to=${TO}&kpis=visitors,revenue,cpa`);
+    expect(Number(await cardValue(page, "visitors"))).toBe(expected.totals.visitors);
+    expect(Number(await cardValue(page, "revenue"))).toBeCloseTo(expected.totals.revenue ?? Number.NaN, 6);
+    expect(await page.locator('.cards [data-kpi="visitors"]').textContent()).toBe(
+      new Intl.NumberFormat("en").format(expected.totals.visitors ?? 0),
+    );
+  });
+
+  it("keeps range, interval and comparison in the URL, and the values follow the range", async () => {
+    await page.selectOption('select[name="interval"]', "week");
+    await page.waitForURL(/interval=week/);
+    await page.fill('input[name="from"]', "2026-03-25");
+    await page.waitForURL(/from=2026-03-25/);
+    const expected = await api("workspace=demo&from=2026-03-25&to=2026-03-31&kpis=visitors");
+    await page.waitForFunction(
+      (v) => document.querySelector('.cards [data-kpi="visitors"]')?.getAttribute("data-value") === v,
+      String(expected.totals.visitors),
+    );
+    await page.selectOption('select[name="compare"]', "previous_year");
+    await page.waitForURL(/compare=previous_year/);
+    // The same URL in a fresh page shows the same view.
+    const again = await context.newPage();
+    await again.goto(page.url());
+    expect(await cardValue(again, "visitors")).toBe(String(expected.totals.visitors));
+    expect(await again.inputValue('select[name="interval"]')).toBe("week");
+    await again.close();
+  });
+
+  it("reaches every page from the overview by a link", async () => {
+    await page.goto(`${base}/?workspace=demo&from=${FROM}&to=${TO}`);
+    await page.locator("header nav a").first().waitFor();
+    const links = await page
+      .locator("header nav a")
+      .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+    expect(links.map((l) => l.split("?")[0])).toEqual([
+      "/",
+      "/goals",
+      "/campaigns",
+      "/traffic",
+      "/email",
+      "/funnels",
+      "/experiments",
+      "/alerts",
+      "/reports",
+      "/settings",
+    ]);
+    for (const [i, href] of links.entries()) {
+      await page.locator("header nav a").nth(i).click();
+      await page.waitForURL((u) => u.pathname === href.split("?")[0]);
+      await page.locator("main h1").waitFor();
+      await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
+      expect(await page.locator("main [role=alert]").count()).toBe(0);
+      await page.screenshot({
+        path: join(SHOTS, `dashboard${href.split("?")[0]?.replace(/\//g, "-") || "-"}.png`),
+        fullPage: true,
+      });
+    }
+  });
+
+  it("shows a campaign named like markup as text, never as HTML", async () => {
+    await page.goto(`${base}/campaigns?workspace=demo&from=${FROM}&to=${TO}`);
+    await page.getByText(INJECTION, { exact: true }).waitFor();
+    expect(await page.locator("main table img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    const spend = await api(
+      `workspace=demo&from=${FROM}&to=${TO}&kpis=spend&group_by=campaign&where=campaign=${encodeURIComponent(INJECTION.toLowerCase())}`,
+    );
+    expect(spend.rows[0]?.spend).toBe(12.5);
+  });
+
+  it("switches to French: labels and number formats", async () => {
+    await page.goto(`${base}/?workspace=demo&from=${FROM}&to=${TO}`);
+    await page.selectOption('select[name="lang"]', "fr");
+    await page.waitForURL(/lang=fr/);
+    await page.locator("main h1", { hasText: "Vue d’ensemble" }).waitFor();
+    expect(await page.getAttribute("html", "lang")).toBe("fr");
+    const revenue = Number(await cardValue(page, "revenue"));
+    expect(await page.locator('.cards [data-kpi="revenue"]').textContent()).toBe(
+      new Intl.NumberFormat("fr", { style: "currency", currency: "EUR" }).format(revenue),
+    );
+    await page.locator("abbr.kpi-label", { hasText: "Visiteurs" }).first().waitFor();
+  });
+
+  it("imports a file from the settings page, or says the import route has not landed", async () => {
+    await page.goto(`${base}/settings?workspace=demo`);
+    const file = join(dir, "more-costs.csv");
+    writeFileSync(file, "date,campaign,spend\n2026-03-21,extra,10\n");
+    await page.selectOption('select[name="kind"]', "costs");
+    await page.setInputFiles('input[name="file"]', file);
+    await page.click('form.stack button[type="submit"]');
+    await page.waitForFunction(
+      () => (document.querySelector("[data-state=import-result]")?.textContent ?? "") !== "",
+    );
+    expect(await page.locator("[data-state=import-result]").textContent()).toMatch(
+      /^(Imported: |Not available yet)/,
+    );
+  });
+
+  it("rejects a state-changing request made with the cookie but without the CSRF token", async () => {
+    const response = await context.request.post(`${base}/logout`, { maxRedirects: 0 });
+    expect(response.status()).toBe(403);
+  });
+
+  it("opens a share link read-only, and not after it is revoked", async () => {
+    const { link, token } = await createShare(store, "demo", 86_400_000);
+    const guest = await browser?.newContext();
+    if (!guest) throw new Error("no browser");
+    const g = await guest.newPage();
+    await g.goto(`${base}/share/${token}`);
+    expect(new URL(g.url()).searchParams.get("workspace")).toBe("demo");
+    await g.locator(".badge").waitFor();
+    expect(await cardValue(g, "visitors")).not.toBe("");
+    expect((await guest.request.get(`${base}/api/v1/kpis?workspace=demo&kpis=visitors`)).status()).toBe(200);
+    expect((await guest.request.get(`${base}/api/v1/kpis?workspace=other&kpis=visitors`)).status()).toBe(403);
+    await revokeShare(store, ["demo"], link.id);
+    expect((await guest.request.get(`${base}/api/v1/kpis?workspace=demo&kpis=visitors`)).status()).toBe(401);
+    await g.goto(`${base}/`);
+    expect(new URL(g.url()).pathname).toBe("/login");
+    expect((await guest.request.get(`${base}/share/${token}`, { maxRedirects: 0 })).status()).toBe(401);
+    await guest.close();
+  });
+
+  it("fits a 390 px wide screen", async () => {
+    const narrow = await browser?.newContext({
+      viewport: { width: 390, height: 844 },
+      storageState: await context.storageState(),
+    });
+    if (!narrow) throw new Error("no browser");
+    const p = await narrow.newPage();
+    await p.goto(`${base}/?workspace=demo&from=${FROM}&to=${TO}`);
+    await cardValue(p, "visitors");
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await p.screenshot({ path: join(SHOTS, "dashboard-390px.png"), fullPage: true });
+    await narrow.close();
+  });
+
+  it("logged no error in the console", () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,170 @@
+import { getJson } from "../api";
+import { Show, useLoad } from "../components";
+import { useCtx } from "../context";
+import { formatNumber } from "../format";
+import { navigate } from "../state";
+
+interface Variation {
+  id: string;
+  visitors: number;
+  conversions: number;
+  rate: number | null;
+  rate_ci: [number, number] | null;
+  lift_rel: number | null;
+  lift_rel_ci: [number, number] | null;
+  p_value: number | null;
+  chance_to_beat_control: number | null;
+}
+interface Experiment {
+  experiment: string;
+  control: string;
+  variations: Variation[];
+  srm: { p_value: number | null; flagged: boolean };
+}
+
+/** An interval drawn on a shared scale: a bar from low to high, a tick at the estimate. */
+function Interval({
+  ci,
+  value,
+  min,
+  max,
+}: {
+  ci: [number, number] | null;
+  value: number | null;
+  min: number;
+  max: number;
+}) {
+  if (!ci || value === null) return null;
+  const x = (v: number) => ((v - min) / (max - min || 1)) * 100;
+  return (
+    <svg class="interval" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+      <rect x={x(ci[0])} y="3" width={Math.max(0.5, x(ci[1]) - x(ci[0]))} height="4" fill="#93c5fd" />
+      <rect x={x(value) - 0.4} y="0" width="0.8" height="10" fill="#1d4ed8" />
+    </svg>
+  );
+}
+
+function Result({ id }: { id: string }) {
+  const ctx = useCtx();
+  const params = new URLSearchParams({ workspace: ctx.workspace.name });
+  const loaded = useLoad(
+    () => getJson<Experiment>(`/api/v1/experiments/${encodeURIComponent(id)}`, params),
+    `${id}|${params}`,
+  );
+  const n = (v: number | null, d = 2) => formatNumber(v, ctx.lang, d);
+  return (
+    <Show loaded={loaded}>
+      {(e) => {
+        const cis = e.variations.flatMap((v) => v.rate_ci ?? []);
+        const min = Math.min(...cis, 0);
+        const max = Math.max(...cis, 1);
+        return (
+          <>
+            <div class="table-wrap">
+              <table>
+                <caption>{e.experiment}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{ctx.t("variation")}</th>
+                    <th scope="col" class="num">
+                      {ctx.t("visitors")}
+                    </th>
+                    <th scope="col" class="num">
+                      {ctx.t("conversions")}
+                    </th>
+                    <th scope="col">{ctx.t("rate")}</th>
+                    <th scope="col">{ctx.t("lift")}</th>
+                    <th scope="col" class="num">
+                      {ctx.t("p_value")}
+                    </th>
+                    <th scope="col" class="num">
+                      {ctx.t("chance")}
+                    </th>
+                    <th scope="col">{ctx.t("verdict")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {e.variations.map((v) => {
+                    const verdict =
+                      v.id === e.control || !v.lift_rel_ci
+                        ? ""
+                        : v.lift_rel_ci[0] > 0
+                          ? ctx.t("winner")
+                          : v.lift_rel_ci[1] < 0
+                            ? ctx.t("loser")
+                            : ctx.t("inconclusive");
+                    return (
+                      <tr key={v.id}>
+                        <th scope="row">{v.id}</th>
+                        <td class="num">{n(v.visitors, 0)}</td>
+                        <td class="num">{n(v.conversions, 0)}</td>
+                        <td>
+                          {n(v.rate)} % [{n(v.rate_ci?.[0] ?? null)}; {n(v.rate_ci?.[1] ?? null)}]
+                          <Interval ci={v.rate_ci} value={v.rate} min={min} max={max} />
+                        </td>
+                        <td>
+                          {v.lift_rel === null
+                            ? "—"
+                            : `${n(v.lift_rel, 1)} % [${n(v.lift_rel_ci?.[0] ?? null, 1)}; ${n(v.lift_rel_ci?.[1] ?? null, 1)}]`}
+                        </td>
+                        <td class="num">{n(v.p_value, 3)}</td>
+                        <td class="num">
+                          {v.chance_to_beat_control === null
+                            ? "—"
+                            : `${n(v.chance_to_beat_control * 100, 1)} %`}
+                        </td>
+                        <td>{verdict}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+            {e.srm.flagged && (
+              <p class="error" role="alert">
+                {ctx.t("srm")} (p = {n(e.srm.p_value, 4)})
+              </p>
+            )}
+          </>
+        );
+      }}
+    </Show>
+  );
+}
+
+export function Experiments() {
+  const ctx = useCtx();
+  const params = new URLSearchParams({ workspace: ctx.workspace.name });
+  const list = useLoad(
+    () => getJson<{ experiments: { id: string }[] } | { id: string }[]>("/api/v1/experiments", params),
+    String(params),
+  );
+  const selected = ctx.params.get("experiment");
+  return (
+    <Show loaded={list}>
+      {(data) => {
+        const all = Array.isArray(data) ? data : data.experiments;
+        const id = selected ?? all[0]?.id;
+        return (
+          <>
+            <label class="inline">
+              {ctx.t("experiments")}{" "}
+              <select
+                name="experiment"
+                value={id}
+                onChange={(e) => navigate(null, { experiment: e.currentTarget.value })}
+              >
+                {all.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.id}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {id ? <Result id={id} /> : <p class="muted">{ctx.t("no_data")}</p>}
+          </>
+        );
+      }}
+    </Show>
+  );
+}
