@@ -4,6 +4,7 @@ import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerReport } from "./commands/report.js";
 import { registerServe } from "./commands/serve.js";
 import { registerWorkspace } from "./commands/workspace.js";
 import { io } from "./context.js";
@@ -37,5 +38,6 @@ export function buildProgram(): Command {
   registerKpi(program);
   registerKeys(program);
   registerMigrate(program);
+  registerReport(program);
   return program;
 }
