@@ -30,6 +30,7 @@ export const PERIODIC_KPIS = [
   "conversion_rate",
   "orders",
   "new_customers",
+  "impressions",
   "clicks",
   "ctr",
 ] as const;

@@ -115,12 +115,20 @@ function drawBlock(doc: Doc, block: Block, model: ReportModel): void {
 
 function drawTable(doc: Doc, columns: readonly string[], numeric: readonly boolean[], rows: readonly string[][]): void {
   const width = PAGE.width - 2 * MARGIN;
-  const fontSize = columns.length > 7 ? 7 : 8;
-  doc.fontSize(fontSize);
-  // Column widths follow their longest text, scaled to the page width.
-  const natural = columns.map((c, i) =>
-    Math.max(doc.font("bold").widthOfString(c), ...rows.map((r) => doc.font("body").widthOfString(r[i] ?? ""))) + 8,
-  );
+  // Column widths follow their longest text; the font shrinks (down to 5.5 pt) until they fit,
+  // so that figures do not wrap, and only then are the columns scaled to the page.
+  const measure = (size: number) =>
+    columns.map((c, i) => {
+      doc.fontSize(size);
+      const head = doc.font("bold").widthOfString(c);
+      return Math.max(Math.min(head, 90), ...rows.map((r) => doc.font("body").widthOfString(r[i] ?? ""))) + 8;
+    });
+  let fontSize = 8;
+  let natural = measure(fontSize);
+  while (natural.reduce((a, b) => a + b, 0) > width && fontSize > 5.5) {
+    fontSize -= 0.5;
+    natural = measure(fontSize);
+  }
   const total = natural.reduce((a, b) => a + b, 0);
   const widths = natural.map((w) => (total > width ? (w / total) * width : w));
   const line = (cells: readonly string[], font: "body" | "bold") => {
