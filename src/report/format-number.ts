@@ -56,5 +56,7 @@ export function percentChange(now: number | null, before: number | null): number
 
 /** A calendar date in the report language (4 avril 2026 / April 4, 2026). */
 export function formatDate(date: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "UTC" }).format(new Date(`${date}T00:00:00Z`));
+  return new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "UTC" }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
 }

@@ -1,15 +1,15 @@
+import { UserError } from "../errors.js";
 import { campaignKey } from "../kpi/dimensions.js";
 import { runKpiQuery } from "../kpi/run-query.js";
-import { UserError } from "../errors.js";
 import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
-import { campaignBlockRows, campaignTable, kpiMeta, num } from "./kpi-meta.js";
-import { type Block, fig, type ReportModel, type Section, text } from "./model.js";
 import { formatDate } from "./format-number.js";
 import { strings } from "./i18n.js";
+import { campaignBlockRows, campaignTable, kpiMeta, num } from "./kpi-meta.js";
+import { type Block, fig, type ReportModel, type Section, text } from "./model.js";
 import { auditFindings } from "./recommendations.js";
-import { goalsBlock, savedFunnelId, goalWheres, funnelBlock } from "./sections.js";
-import { peerStats, type PeerStats } from "./stats.js";
+import { funnelBlock, goalsBlock, goalWheres, savedFunnelId } from "./sections.js";
+import { type PeerStats, peerStats } from "./stats.js";
 import type { KpiQuery, Lang, ReportProviders } from "./types.js";
 
 export interface AuditRequest {
@@ -56,7 +56,10 @@ export async function gatherAudit(
 ): Promise<ReportModel> {
   const s = strings(request.lang);
   const key = campaignKey(request.campaign);
-  if (key === "") throw new UserError("--campaign is empty: name the campaign to audit.", [{ field: "campaign", reason: "empty" }]);
+  if (key === "")
+    throw new UserError("--campaign is empty: name the campaign to audit.", [
+      { field: "campaign", reason: "empty" },
+    ]);
   const where = [`campaign=${key}`];
   const { from, to } = await campaignDates(store, workspace, request, where, query);
 
@@ -70,7 +73,11 @@ export async function gatherAudit(
   const others = grouped.rows.filter((r) => r.campaign !== "(none)");
   const peers: Record<string, PeerStats> = {};
   for (const m of metas) {
-    peers[m.id] = peerStats(main.totals[m.id] ?? null, others.map((r) => num(r[m.id])), m.better);
+    peers[m.id] = peerStats(
+      main.totals[m.id] ?? null,
+      others.map((r) => num(r[m.id])),
+      m.better,
+    );
   }
 
   const goals = providers.goals ? await providers.goals(to) : null;
@@ -129,7 +136,10 @@ export async function gatherAudit(
     {
       id: "goals",
       title: s.goals,
-      blocks: goals === null ? [{ type: "note", text: s.unavailable(s.goals) }] : goalsBlock(goalsOf ?? [], lang, s.noGoals),
+      blocks:
+        goals === null
+          ? [{ type: "note", text: s.unavailable(s.goals) }]
+          : goalsBlock(goalsOf ?? [], lang, s.noGoals),
     },
     { id: "funnel", title: s.funnel, blocks: funnelBlocks },
     {
@@ -143,17 +153,32 @@ export async function gatherAudit(
     {
       id: "worked",
       title: s.worked,
-      blocks: [{ type: "bullets", items: findings.worked.length ? findings.worked.map((f) => s.findings[f]) : [s.nothingWorked] }],
+      blocks: [
+        {
+          type: "bullets",
+          items: findings.worked.length ? findings.worked.map((f) => s.findings[f]) : [s.nothingWorked],
+        },
+      ],
     },
     {
       id: "did-not",
       title: s.didNot,
-      blocks: [{ type: "bullets", items: findings.didNot.length ? findings.didNot.map((f) => s.findings[f]) : [s.nothingFailed] }],
+      blocks: [
+        {
+          type: "bullets",
+          items: findings.didNot.length ? findings.didNot.map((f) => s.findings[f]) : [s.nothingFailed],
+        },
+      ],
     },
     {
       id: "recommendations",
       title: s.recommendations,
-      blocks: [{ type: "bullets", items: findings.advice.length ? findings.advice.map((a) => s.advice[a]) : [s.noAdvice] }],
+      blocks: [
+        {
+          type: "bullets",
+          items: findings.advice.length ? findings.advice.map((a) => s.advice[a]) : [s.noAdvice],
+        },
+      ],
     },
   ];
   const campaigns = campaignTable(grouped.rows, lang);
@@ -213,7 +238,11 @@ async function campaignDates(
 }
 
 /** A line chart of one or two KPIs by period, from a KPI result with an interval. */
-export function trendChart(rows: readonly Record<string, string | number | null>[], kpis: readonly string[], lang: Lang): Block {
+export function trendChart(
+  rows: readonly Record<string, string | number | null>[],
+  kpis: readonly string[],
+  lang: Lang,
+): Block {
   const metas = kpis.map((id) => kpiMeta(id, lang));
   return {
     type: "chart",

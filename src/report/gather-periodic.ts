@@ -62,7 +62,11 @@ export async function gatherPeriodic(
     query(store, workspace, { kpis, ...current }),
     query(store, workspace, { kpis, ...previous }),
     query(store, workspace, { kpis, ...yearBefore }),
-    query(store, workspace, { kpis: ["spend", "revenue", "conversions", "visitors"], ...current, interval: trendInterval(period) }),
+    query(store, workspace, {
+      kpis: ["spend", "revenue", "conversions", "visitors"],
+      ...current,
+      interval: trendInterval(period),
+    }),
     query(store, workspace, { kpis, ...current, groupBy: ["campaign"] }),
   ]);
   const metas = kpis.map((id) => kpiMeta(id, lang));
@@ -75,10 +79,17 @@ export async function gatherPeriodic(
   // Highlights and warnings: the biggest moves against the previous period, each way.
   const moves = metas
     .map((m) => ({ m, change: percentChange(now.totals[m.id] ?? null, before.totals[m.id] ?? null) }))
-    .filter((x): x is { m: (typeof metas)[number]; change: number } => x.change !== null && Math.abs(x.change) >= NOTABLE_CHANGE)
+    .filter(
+      (x): x is { m: (typeof metas)[number]; change: number } =>
+        x.change !== null && Math.abs(x.change) >= NOTABLE_CHANGE,
+    )
     .sort((a, b) => Math.abs(b.change) - Math.abs(a.change));
-  const good = (x: { m: { better: string }; change: number }) => (x.m.better === "higher" ? x.change > 0 : x.change < 0);
-  const highlights = moves.filter(good).slice(0, MAX_MOVES).map((x) => s.moved(x.m.label, formatChange(x.change, lang)));
+  const good = (x: { m: { better: string }; change: number }) =>
+    x.m.better === "higher" ? x.change > 0 : x.change < 0;
+  const highlights = moves
+    .filter(good)
+    .slice(0, MAX_MOVES)
+    .map((x) => s.moved(x.m.label, formatChange(x.change, lang)));
   const warnings = moves
     .filter((x) => !good(x))
     .slice(0, MAX_MOVES)
@@ -90,16 +101,20 @@ export async function gatherPeriodic(
   }
   for (const row of grouped.rows) {
     const roi = num(row.roi);
-    if (row.campaign !== "(none)" && roi !== null && roi < 0) warnings.push(s.campaignLoses(String(row.campaign)));
+    if (row.campaign !== "(none)" && roi !== null && roi < 0)
+      warnings.push(s.campaignLoses(String(row.campaign)));
   }
 
-  const range = (r: { from: string; to: string }) => s.range(formatDate(r.from, lang), formatDate(r.to, lang));
+  const range = (r: { from: string; to: string }) =>
+    s.range(formatDate(r.from, lang), formatDate(r.to, lang));
   const inPeriod = (alerts ?? []).filter((a) => {
     const day = a.fired_at.slice(0, 10);
     return day >= current.from && day <= addDays(current.to, 1);
   });
   const campaigns = campaignTable(grouped.rows, lang);
-  const goalBlocks: Block[] = goals ? goalsBlock(goals.goals, lang, s.noGoalsAtAll) : [{ type: "note", text: s.unavailable(s.goals) }];
+  const goalBlocks: Block[] = goals
+    ? goalsBlock(goals.goals, lang, s.noGoalsAtAll)
+    : [{ type: "note", text: s.unavailable(s.goals) }];
   const sections: Section[] = [
     { id: "goals", title: s.goals, blocks: goalBlocks },
     {
@@ -130,10 +145,21 @@ export async function gatherPeriodic(
     {
       id: "trends",
       title: s.trendsPeriodic,
-      blocks: [trendChart(trend.rows, ["spend", "revenue"], lang), trendChart(trend.rows, ["visitors", "conversions"], lang)],
+      blocks: [
+        trendChart(trend.rows, ["spend", "revenue"], lang),
+        trendChart(trend.rows, ["visitors", "conversions"], lang),
+      ],
     },
-    { id: "highlights", title: s.highlights, blocks: [{ type: "bullets", items: highlights.length ? highlights : [s.noHighlights] }] },
-    { id: "warnings", title: s.warnings, blocks: [{ type: "bullets", items: warnings.length ? warnings : [s.noWarnings] }] },
+    {
+      id: "highlights",
+      title: s.highlights,
+      blocks: [{ type: "bullets", items: highlights.length ? highlights : [s.noHighlights] }],
+    },
+    {
+      id: "warnings",
+      title: s.warnings,
+      blocks: [{ type: "bullets", items: warnings.length ? warnings : [s.noWarnings] }],
+    },
     {
       id: "budget",
       title: s.budget,

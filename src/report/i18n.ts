@@ -118,7 +118,8 @@ export const STRINGS = {
     q1: "Premier quartile",
     q3: "Troisième quartile",
     of: (n: number) => `sur ${n}`,
-    peerNote: (n: number) => `${n} campagnes avec des données sur les mêmes dates ; le rang 1 est le meilleur.`,
+    peerNote: (n: number) =>
+      `${n} campagnes avec des données sur les mêmes dates ; le rang 1 est le meilleur.`,
     goals: "Objectifs",
     goal: "Objectif",
     target: "Cible",
@@ -192,13 +193,16 @@ export const STRINGS = {
       no_revenue: "Elle a dépensé sans qu'aucun chiffre d'affaires ne lui soit attribué.",
     } satisfies Record<FindingId, string>,
     advice: {
-      scale: "L'amplifier : lui confier du budget pris aux campagnes de moins bon ROI tant que son ROI tient.",
-      cut_or_fix: "La couper ou la corriger : réduire son budget jusqu'à ce que son CPA et sa conversion s'améliorent.",
+      scale:
+        "L'amplifier : lui confier du budget pris aux campagnes de moins bon ROI tant que son ROI tient.",
+      cut_or_fix:
+        "La couper ou la corriger : réduire son budget jusqu'à ce que son CPA et sa conversion s'améliorent.",
       landing_page:
         "Travailler la page d'atterrissage et l'offre, pas l'annonce : les clics obtenus ne convertissent pas.",
       creative_targeting: "Revoir la création et le ciblage : les annonces n'obtiennent pas de clics.",
       targeting_offer: "Revoir le ciblage et l'offre : chaque client coûte trop cher.",
-      track_revenue: "Vérifier que ses commandes portent la campagne (balises UTM ou colonne campaign des commandes).",
+      track_revenue:
+        "Vérifier que ses commandes portent la campagne (balises UTM ou colonne campaign des commandes).",
     } satisfies Record<AdviceId, string>,
   },
 } as const;

@@ -53,12 +53,19 @@ export type Block =
 export interface Chart {
   readonly title: string;
   readonly periods: readonly string[];
-  readonly series: readonly { readonly label: string; readonly unit: Unit; readonly values: readonly (number | null)[] }[];
+  readonly series: readonly {
+    readonly label: string;
+    readonly unit: Unit;
+    readonly values: readonly (number | null)[];
+  }[];
 }
 
 export interface CampaignTable {
   readonly kpis: readonly { readonly id: string; readonly label: string; readonly unit: Unit }[];
-  readonly rows: readonly { readonly campaign: string; readonly values: Readonly<Record<string, number | null>> }[];
+  readonly rows: readonly {
+    readonly campaign: string;
+    readonly values: Readonly<Record<string, number | null>>;
+  }[];
 }
 
 export const text = (t: string): Cell => ({ text: t });

@@ -21,6 +21,7 @@ export function previousRange(period: ReportPeriod, current: Range): Range {
   const from = bucketStart(addDays(current.from, -1), period);
   const end = addDays(current.from, -1);
   const to = addDays(from, daysBetween(current.from, current.to) - 1);
+  // biome-ignore lint/complexity/useMathMinMax: these are YYYY-MM-DD strings, compared as text
   return { from, to: to > end ? end : to };
 }
 

@@ -25,7 +25,13 @@ export type FindingId =
   | "no_spend"
   | "no_revenue";
 
-export type AdviceId = "scale" | "cut_or_fix" | "landing_page" | "creative_targeting" | "targeting_offer" | "track_revenue";
+export type AdviceId =
+  | "scale"
+  | "cut_or_fix"
+  | "landing_page"
+  | "creative_targeting"
+  | "targeting_offer"
+  | "track_revenue";
 
 export interface Findings {
   readonly worked: readonly FindingId[];
@@ -42,8 +48,7 @@ const inTop = (value: number | null, stats: PeerStats | undefined, better: "high
 const inBottom = (value: number | null, stats: PeerStats | undefined, better: "higher" | "lower") =>
   inTop(value, stats, better === "higher" ? "lower" : "higher") && !isOnly(stats);
 
-const isOnly = (stats: PeerStats | undefined) =>
-  stats === undefined || stats.q1 === stats.q3; // every campaign equal: no one is at the bottom
+const isOnly = (stats: PeerStats | undefined) => stats === undefined || stats.q1 === stats.q3; // every campaign equal: no one is at the bottom
 
 /** Applies the rules in order; each rule adds at most one finding and one piece of advice. */
 export function auditFindings(facts: AuditFacts): Findings {

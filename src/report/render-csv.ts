@@ -31,5 +31,8 @@ export function renderCsv(model: ReportModel): string {
       ]);
     }
   }
-  return stringify(rows.map((r) => r.map(neutralise)), { record_delimiter: "\r\n" });
+  return stringify(
+    rows.map((r) => r.map(neutralise)),
+    { record_delimiter: "\r\n" },
+  );
 }

@@ -25,7 +25,9 @@ export function renderMarkdown(model: ReportModel): string {
 }
 
 function cellText(cell: Cell, model: ReportModel): string {
-  return "text" in cell ? escapeMarkdown(cell.text) : escapeMarkdown(formatFigure(cell.figure, model.lang, model.currency));
+  return "text" in cell
+    ? escapeMarkdown(cell.text)
+    : escapeMarkdown(formatFigure(cell.figure, model.lang, model.currency));
 }
 
 function table(columns: readonly string[], numeric: readonly boolean[], rows: readonly string[][]): string[] {
@@ -61,7 +63,9 @@ function renderBlock(block: Block, model: ReportModel): string[] {
           chart.periods.map((period, i) => [
             escapeMarkdown(period),
             ...chart.series.map((s) =>
-              escapeMarkdown(formatFigure({ value: s.values[i] ?? null, unit: s.unit }, model.lang, model.currency)),
+              escapeMarkdown(
+                formatFigure({ value: s.values[i] ?? null, unit: s.unit }, model.lang, model.currency),
+              ),
             ),
           ]),
         ),

@@ -54,7 +54,11 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
   doc.registerFont("body", FONT);
   doc.registerFont("bold", FONT_BOLD);
   doc.font("bold").fontSize(18).text(pdfSafe(model.title));
-  doc.font("body").fontSize(10).fillColor("#6b7280").text(pdfSafe(`${model.subtitle} · ${model.workspace}`));
+  doc
+    .font("body")
+    .fontSize(10)
+    .fillColor("#6b7280")
+    .text(pdfSafe(`${model.subtitle} · ${model.workspace}`));
   doc.fillColor("#111827");
   for (const section of model.sections) {
     ensureSpace(doc, 60);
@@ -113,7 +117,12 @@ function drawBlock(doc: Doc, block: Block, model: ReportModel): void {
   }
 }
 
-function drawTable(doc: Doc, columns: readonly string[], numeric: readonly boolean[], rows: readonly string[][]): void {
+function drawTable(
+  doc: Doc,
+  columns: readonly string[],
+  numeric: readonly boolean[],
+  rows: readonly string[][],
+): void {
   const width = PAGE.width - 2 * MARGIN;
   // Column widths follow their longest text; the font shrinks (down to 5.5 pt) until they fit,
   // so that figures do not wrap, and only then are the columns scaled to the page.
@@ -179,13 +188,21 @@ function drawChart(doc: Doc, chart: Chart, model: ReportModel): void {
     }
     doc.lineWidth(1.2).strokeColor(colour).stroke();
     const max = Math.max(0, ...series.values.filter((v): v is number => v !== null));
-    const label = pdfSafe(`${series.label}: max ${formatFigure({ value: max, unit: series.unit }, model.lang, model.currency)}`);
+    const label = pdfSafe(
+      `${series.label}: max ${formatFigure({ value: max, unit: series.unit }, model.lang, model.currency)}`,
+    );
     doc.font("body").fontSize(7).fillColor(colour);
-    doc.text(label, index === 0 ? MARGIN : left + width - 200, top - 10, { width: 200, align: index === 0 ? "left" : "right" });
+    doc.text(label, index === 0 ? MARGIN : left + width - 200, top - 10, {
+      width: 200,
+      align: index === 0 ? "left" : "right",
+    });
   });
   doc.fillColor("#6b7280").fontSize(7);
   doc.text(chart.periods[0] ?? "", left, top + height + 3, { lineBreak: false });
-  doc.text(chart.periods[chart.periods.length - 1] ?? "", left + width - 60, top + height + 3, { width: 60, align: "right" });
+  doc.text(chart.periods[chart.periods.length - 1] ?? "", left + width - 60, top + height + 3, {
+    width: 60,
+    align: "right",
+  });
   doc.fillColor("#111827");
   doc.x = MARGIN;
   doc.y = top + height + 16;

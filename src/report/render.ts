@@ -17,12 +17,24 @@ export interface RenderedReport {
 export async function renderReport(model: ReportModel, format: ReportFormat): Promise<RenderedReport> {
   switch (format) {
     case "html":
-      return { body: Buffer.from(renderHtml(model)), contentType: "text/html; charset=utf-8", extension: "html" };
+      return {
+        body: Buffer.from(renderHtml(model)),
+        contentType: "text/html; charset=utf-8",
+        extension: "html",
+      };
     case "md":
-      return { body: Buffer.from(renderMarkdown(model)), contentType: "text/markdown; charset=utf-8", extension: "md" };
+      return {
+        body: Buffer.from(renderMarkdown(model)),
+        contentType: "text/markdown; charset=utf-8",
+        extension: "md",
+      };
     case "csv":
       // A BOM so that spreadsheets read the file as UTF-8.
-      return { body: Buffer.from(`\uFEFF${renderCsv(model)}`), contentType: "text/csv; charset=utf-8", extension: "csv" };
+      return {
+        body: Buffer.from(`\uFEFF${renderCsv(model)}`),
+        contentType: "text/csv; charset=utf-8",
+        extension: "csv",
+      };
     case "pdf":
       return { body: await renderPdf(model), contentType: "application/pdf", extension: "pdf" };
     default: {
@@ -34,6 +46,15 @@ export async function renderReport(model: ReportModel, format: ReportFormat): Pr
 
 /** A file name for a report: kind, campaign (letters and digits only) and dates. */
 export function reportFileName(model: ReportModel, extension: string, campaign?: string): string {
-  const slug = campaign === undefined ? "" : `-${campaign.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "campaign"}`;
+  const slug =
+    campaign === undefined
+      ? ""
+      : `-${
+          campaign
+            .normalize("NFKD")
+            .replace(/[^A-Za-z0-9]+/g, "-")
+            .replace(/^-|-$/g, "")
+            .slice(0, 40) || "campaign"
+        }`;
   return `sextant-${model.kind}${slug}-${model.from}-${model.to}.${extension}`;
 }

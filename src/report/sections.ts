@@ -1,11 +1,14 @@
 import type { Store } from "../store/store.js";
+import { strings } from "./i18n.js";
 import { kpiMeta } from "./kpi-meta.js";
 import { type Block, fig, text } from "./model.js";
-import { strings } from "./i18n.js";
 import type { AlertFiring, BudgetAdvice, FunnelResult, GoalFigures, Lang } from "./types.js";
 
 /** Goal ids → their filters, from the saved goal definitions (SPEC §6.1's JSON has no `where`). */
-export async function goalWheres(store: Store, workspace: string): Promise<Map<string, Record<string, string>>> {
+export async function goalWheres(
+  store: Store,
+  workspace: string,
+): Promise<Map<string, Record<string, string>>> {
   const docs = await store.listDocuments(workspace, "goal");
   const out = new Map<string, Record<string, string>>();
   for (const doc of docs) {

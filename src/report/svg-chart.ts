@@ -1,6 +1,6 @@
 import { formatNumber } from "./format-number.js";
-import { escapeHtml } from "./render-html.js";
 import type { Chart } from "./model.js";
+import { escapeHtml } from "./render-html.js";
 import type { Lang } from "./types.js";
 
 const WIDTH = 640;
@@ -9,13 +9,19 @@ const PAD = { left: 90, right: 90, top: 28, bottom: 32 };
 export const SERIES_COLOURS = ["#2563eb", "#d97706"];
 
 /** Points of one series scaled into the plot box; null values break the line. */
-export function scaleSeries(values: readonly (number | null)[], width: number, height: number): (readonly [number, number] | null)[] {
+export function scaleSeries(
+  values: readonly (number | null)[],
+  width: number,
+  height: number,
+): (readonly [number, number] | null)[] {
   const known = values.filter((v): v is number => v !== null);
   const max = Math.max(0, ...known);
   const min = Math.min(0, ...known);
   const span = max - min || 1;
   const step = values.length > 1 ? width / (values.length - 1) : 0;
-  return values.map((v, i) => (v === null ? null : ([i * step, height - ((v - min) / span) * height] as const)));
+  return values.map((v, i) =>
+    v === null ? null : ([i * step, height - ((v - min) / span) * height] as const),
+  );
 }
 
 /** An inline SVG line chart: one or two series, each on its own scale (left and right axes). */

@@ -90,7 +90,11 @@ export interface ReportProviders {
     readonly to: string;
     readonly where: readonly string[];
   }) => Promise<FunnelResult>;
-  readonly budget?: (request: { readonly from: string; readonly to: string; readonly lang: Lang }) => Promise<BudgetAdvice>;
+  readonly budget?: (request: {
+    readonly from: string;
+    readonly to: string;
+    readonly lang: Lang;
+  }) => Promise<BudgetAdvice>;
 }
 
 /** The KPI API a report reads through: runKpiQuery, or a recorder of it (the benchmark). */

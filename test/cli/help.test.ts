@@ -40,8 +40,14 @@ const COMMANDS: readonly [string[], string[]][] = [
   [["kpi", "define"], ["formula"]],
   [["kpi", "remove"], ["id"]],
   [["report"], ["audit", "periodic"]],
-  [["report", "audit"], ["--campaign", "--from", "--to", "--format", "--lang", "--out", "--force"]],
-  [["report", "periodic"], ["--period", "--as-of", "--format", "--lang", "--out", "--force"]],
+  [
+    ["report", "audit"],
+    ["--campaign", "--from", "--to", "--format", "--lang", "--out", "--force"],
+  ],
+  [
+    ["report", "periodic"],
+    ["--period", "--as-of", "--format", "--lang", "--out", "--force"],
+  ],
 ];
 
 // Help opens no store, so these commands may run side by side.

@@ -1,5 +1,5 @@
-import type { Kit } from "../kpi/fixture.js";
 import type { Workspace } from "../../src/workspace/settings.js";
+import type { Kit } from "../kpi/fixture.js";
 
 export const FORMULA = '=HYPERLINK("http://x")';
 export const TAG = "<img src=x onerror=alert(1)>";

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { formatChange, formatNumber } from "../../src/report/format-number.js";
 import { periodRange, previousRange, yearBeforeRange } from "../../src/report/periods.js";
 import { auditFindings } from "../../src/report/recommendations.js";
-import { escapeMarkdown } from "../../src/report/render-markdown.js";
 import { neutralise } from "../../src/report/render-csv.js";
+import { escapeMarkdown } from "../../src/report/render-markdown.js";
 import { peerStats, quantile } from "../../src/report/stats.js";
 
 describe("figures as SPEC §8 writes them", () => {
@@ -37,11 +37,26 @@ describe("report periods", () => {
   });
 
   it("compares with the same stretch of the previous period and of a year before", () => {
-    expect(previousRange("month", { from: "2026-04-01", to: "2026-04-15" })).toEqual({ from: "2026-03-01", to: "2026-03-15" });
-    expect(previousRange("month", { from: "2026-03-01", to: "2026-03-31" })).toEqual({ from: "2026-02-01", to: "2026-02-28" });
-    expect(previousRange("week", { from: "2026-04-27", to: "2026-04-29" })).toEqual({ from: "2026-04-20", to: "2026-04-22" });
-    expect(yearBeforeRange("month", { from: "2028-02-01", to: "2028-02-29" })).toEqual({ from: "2027-02-01", to: "2027-02-28" });
-    expect(yearBeforeRange("week", { from: "2026-04-27", to: "2026-04-29" })).toEqual({ from: "2025-04-28", to: "2025-04-30" });
+    expect(previousRange("month", { from: "2026-04-01", to: "2026-04-15" })).toEqual({
+      from: "2026-03-01",
+      to: "2026-03-15",
+    });
+    expect(previousRange("month", { from: "2026-03-01", to: "2026-03-31" })).toEqual({
+      from: "2026-02-01",
+      to: "2026-02-28",
+    });
+    expect(previousRange("week", { from: "2026-04-27", to: "2026-04-29" })).toEqual({
+      from: "2026-04-20",
+      to: "2026-04-22",
+    });
+    expect(yearBeforeRange("month", { from: "2028-02-01", to: "2028-02-29" })).toEqual({
+      from: "2027-02-01",
+      to: "2027-02-28",
+    });
+    expect(yearBeforeRange("week", { from: "2026-04-27", to: "2026-04-29" })).toEqual({
+      from: "2025-04-28",
+      to: "2025-04-30",
+    });
   });
 });
 
@@ -57,13 +72,18 @@ describe("quartiles and ranks", () => {
   });
 });
 
-const stats = (values: number[], better: "higher" | "lower", value: number) => peerStats(value, values, better);
+const stats = (values: number[], better: "higher" | "lower", value: number) =>
+  peerStats(value, values, better);
 
 describe("audit rules (docs/recommendations.md)", () => {
   it("points at the landing page when a top-quartile CTR meets a CPA above target", () => {
     const f = auditFindings({
       kpis: { spend: 100, revenue: 150, roi: 50, ctr: 5, cpa: 60, conversion_rate: 1 },
-      peers: { ctr: stats([1, 2, 3, 5], "higher", 5), roi: stats([50, 80], "higher", 50), conversion_rate: stats([1, 2, 3, 4], "higher", 1) },
+      peers: {
+        ctr: stats([1, 2, 3, 5], "higher", 5),
+        roi: stats([50, 80], "higher", 50),
+        conversion_rate: stats([1, 2, 3, 4], "higher", 1),
+      },
       cpaTarget: 40,
     });
     expect(f.worked).toContain("ctr_top");

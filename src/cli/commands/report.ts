@@ -22,7 +22,8 @@ interface CommonFlags {
 }
 
 export function parseReportFormat(value: string | undefined): ReportFormat {
-  if (value !== undefined && (REPORT_FORMATS as readonly string[]).includes(value)) return value as ReportFormat;
+  if (value !== undefined && (REPORT_FORMATS as readonly string[]).includes(value))
+    return value as ReportFormat;
   throw new UserError(
     value === undefined
       ? `--format is required: one of ${REPORT_FORMATS.join(", ")}.`
@@ -38,10 +39,12 @@ export function parseLang(value: string | undefined, fallback: Lang): Lang {
 }
 
 export function parsePeriod(value: string | undefined): ReportPeriod {
-  if (value !== undefined && (REPORT_PERIODS as readonly string[]).includes(value)) return value as ReportPeriod;
-  throw new UserError(`--period must be one of ${REPORT_PERIODS.join(", ")}${value === undefined ? "" : `, not "${value}"`}.`, [
-    { field: "period", reason: value === undefined ? "required" : "unknown period" },
-  ]);
+  if (value !== undefined && (REPORT_PERIODS as readonly string[]).includes(value))
+    return value as ReportPeriod;
+  throw new UserError(
+    `--period must be one of ${REPORT_PERIODS.join(", ")}${value === undefined ? "" : `, not "${value}"`}.`,
+    [{ field: "period", reason: value === undefined ? "required" : "unknown period" }],
+  );
 }
 
 /**
@@ -70,20 +73,26 @@ async function writeReport(out: string, body: Buffer, force: boolean): Promise<s
   } catch (error) {
     await rm(temporary, { force: true });
     if (error instanceof UserError) throw error;
-    throw new UserError(`Cannot write ${out}: ${(error as Error).message}.`, [{ field: "out", reason: "not writable" }]);
+    throw new UserError(`Cannot write ${out}: ${(error as Error).message}.`, [
+      { field: "out", reason: "not writable" },
+    ]);
   }
   return path;
 }
 
 function requireOut(out: string | undefined): string {
   if (out === undefined || out.trim() === "") {
-    throw new UserError("--out FILE is required: the file to write the report to.", [{ field: "out", reason: "required" }]);
+    throw new UserError("--out FILE is required: the file to write the report to.", [
+      { field: "out", reason: "required" },
+    ]);
   }
   return out;
 }
 
 export function registerReport(program: Command): void {
-  const report = program.command("report").description("write a post-campaign audit or a periodic report (HTML, PDF, Markdown, CSV)");
+  const report = program
+    .command("report")
+    .description("write a post-campaign audit or a periodic report (HTML, PDF, Markdown, CSV)");
   const common = (command: Command) =>
     command
       .option("--format <format>", `${REPORT_FORMATS.join(" | ")} (required)`)
@@ -94,47 +103,63 @@ export function registerReport(program: Command): void {
   common(
     report
       .command("audit")
-      .description("a campaign over its dates: figures, goals, other campaigns, funnel, trends, findings, recommendations")
+      .description(
+        "a campaign over its dates: figures, goals, other campaigns, funnel, trends, findings, recommendations",
+      )
       .option("--campaign <name>", "the campaign (required)")
       .option("--from <date>", "first day, YYYY-MM-DD (default: the campaign's first day with data)")
       .option("--to <date>", "last day, YYYY-MM-DD (default: the campaign's last day with data)"),
   )
-    .addHelpText("after", "\nExample:\n  sextant report audit --campaign spring_sale --format pdf --lang fr --out spring.pdf")
-    .action(async (flags: CommonFlags & { campaign?: string; from?: string; to?: string }, command: Command) => {
-      const format = parseReportFormat(flags.format);
-      const out = requireOut(flags.out);
-      if (flags.campaign === undefined) {
-        throw new UserError("--campaign is required: the campaign to audit.", [{ field: "campaign", reason: "required" }]);
-      }
-      const campaign = flags.campaign;
-      const globals = command.optsWithGlobals<GlobalFlags>();
-      await withStore(globals, async (store) => {
-        const workspace = await resolveWorkspace(store, workspaceFlag(globals));
-        const model = await gatherAudit(
-          store,
-          workspace,
-          {
-            campaign,
-            lang: parseLang(flags.lang, workspace.settings.locale),
-            ...(flags.from ? { from: parseDate(flags.from, "from") } : {}),
-            ...(flags.to ? { to: parseDate(flags.to, "to") } : {}),
-          },
-          reportProviders(store, workspace),
-        );
-        const rendered = await renderReport(model, format);
-        await writeReport(out, rendered.body, flags.force === true);
-        print(`Wrote the audit of ${model.title.split(": ").slice(1).join(": ") || campaign} (${model.from} to ${model.to}) to ${out}.`);
-      });
-    });
+    .addHelpText(
+      "after",
+      "\nExample:\n  sextant report audit --campaign spring_sale --format pdf --lang fr --out spring.pdf",
+    )
+    .action(
+      async (flags: CommonFlags & { campaign?: string; from?: string; to?: string }, command: Command) => {
+        const format = parseReportFormat(flags.format);
+        const out = requireOut(flags.out);
+        if (flags.campaign === undefined) {
+          throw new UserError("--campaign is required: the campaign to audit.", [
+            { field: "campaign", reason: "required" },
+          ]);
+        }
+        const campaign = flags.campaign;
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        await withStore(globals, async (store) => {
+          const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+          const model = await gatherAudit(
+            store,
+            workspace,
+            {
+              campaign,
+              lang: parseLang(flags.lang, workspace.settings.locale),
+              ...(flags.from ? { from: parseDate(flags.from, "from") } : {}),
+              ...(flags.to ? { to: parseDate(flags.to, "to") } : {}),
+            },
+            reportProviders(store, workspace),
+          );
+          const rendered = await renderReport(model, format);
+          await writeReport(out, rendered.body, flags.force === true);
+          print(
+            `Wrote the audit of ${model.title.split(": ").slice(1).join(": ") || campaign} (${model.from} to ${model.to}) to ${out}.`,
+          );
+        });
+      },
+    );
 
   common(
     report
       .command("periodic")
-      .description("a week, month or quarter: goals, KPIs against the previous period and a year before, trends, highlights")
+      .description(
+        "a week, month or quarter: goals, KPIs against the previous period and a year before, trends, highlights",
+      )
       .option("--period <period>", `${REPORT_PERIODS.join(" | ")} (required)`)
       .option("--as-of <date>", "a day of the period, reported up to it (default: yesterday)"),
   )
-    .addHelpText("after", "\nExample:\n  sextant report periodic --period month --as-of 2026-04-30 --format html --out april.html")
+    .addHelpText(
+      "after",
+      "\nExample:\n  sextant report periodic --period month --as-of 2026-04-30 --format html --out april.html",
+    )
     .action(async (flags: CommonFlags & { period?: string; asOf?: string }, command: Command) => {
       const format = parseReportFormat(flags.format);
       const period = parsePeriod(flags.period);

@@ -50,7 +50,10 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const rendered = await renderReport(model, q.format);
     return reply
       .type(rendered.contentType)
-      .header("content-disposition", `attachment; filename="${reportFileName(model, rendered.extension, q.campaign)}"`)
+      .header(
+        "content-disposition",
+        `attachment; filename="${reportFileName(model, rendered.extension, q.campaign)}"`,
+      )
       .send(rendered.body);
   });
 
