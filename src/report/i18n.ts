@@ -38,7 +38,7 @@ export const STRINGS = {
     } as Record<string, string>,
     noGoals: "No goal concerns this campaign.",
     noGoalsAtAll: "The workspace has no goals.",
-    unavailable: (what: string) => `${what} are not available in this installation yet.`,
+    unavailable: (what: string) => `${what}: not available in this installation yet.`,
     funnel: "Funnel",
     funnelNone: "The workspace has no saved funnel.",
     step: "Step",

@@ -16,7 +16,7 @@ const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-ser
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #e5e7eb;padding-bottom:.2rem}
 .sub{color:#6b7280;margin-top:0}table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
 th,td{padding:.25rem .6rem;border-bottom:1px solid #f0f0f0;text-align:left;vertical-align:top}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.note{color:#6b7280;font-style:italic}svg{max-width:100%;height:auto;display:block;margin:.5rem 0}
+.note{color:#6b7280;font-style:italic}.t{overflow-x:auto}svg{max-width:100%;height:auto;display:block;margin:.5rem 0}
 @media print{body{margin:0}h2{break-after:avoid}table,svg{break-inside:avoid}}`;
 
 /**
@@ -74,7 +74,7 @@ function renderBlock(block: Block, model: ReportModel): string {
       const rows = block.rows
         .map((row) => `<tr>${row.map((c, i) => cell(c, model, block.numeric[i] ?? false)).join("")}</tr>`)
         .join("\n");
-      return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+      return `<div class="t"><table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
     }
     case "chart":
       return `<figure><figcaption>${escapeHtml(block.chart.title)}</figcaption>${svgChart(block.chart, model.lang, model.currency)}</figure>`;

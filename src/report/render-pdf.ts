@@ -61,7 +61,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     .text(pdfSafe(`${model.subtitle} · ${model.workspace}`));
   doc.fillColor("#111827");
   for (const section of model.sections) {
-    ensureSpace(doc, 60);
+    ensureSpace(doc, section.blocks[0]?.type === "chart" ? 210 : 60);
     doc.moveDown(1);
     doc.font("bold").fontSize(13).text(pdfSafe(section.title), MARGIN);
     doc.moveDown(0.3);
