@@ -22,6 +22,7 @@ export const STRINGS = {
     peerNote: (n: number) => `${n} campaigns with data over the same dates; rank 1 is the best.`,
     goals: "Goals",
     goal: "Goal",
+    objective: "Objective",
     target: "Target",
     current: "Current",
     expected: "Expected today",
@@ -121,7 +122,8 @@ export const STRINGS = {
     peerNote: (n: number) =>
       `${n} campagnes avec des données sur les mêmes dates ; le rang 1 est le meilleur.`,
     goals: "Objectifs",
-    goal: "Objectif",
+    goal: "Objectif chiffré",
+    objective: "Objectif",
     target: "Cible",
     current: "Actuel",
     expected: "Attendu ce jour",

@@ -41,11 +41,22 @@ export function goalsBlock(goals: readonly GoalFigures[], lang: Lang, empty: str
   return [
     {
       type: "table",
-      columns: [s.goal, s.kpi, s.target, s.current, s.expected, s.progress, s.forecast, s.status],
-      numeric: [false, false, true, true, true, true, true, false],
+      columns: [
+        s.objective,
+        s.goal,
+        s.kpi,
+        s.target,
+        s.current,
+        s.expected,
+        s.progress,
+        s.forecast,
+        s.status,
+      ],
+      numeric: [false, false, false, true, true, true, true, true, false],
       rows: goals.map((g) => {
         const unit = unitOf(g.kpi, lang);
         return [
+          text(g.objective),
           text(g.id),
           text(g.kpi),
           fig(g.target, unit),

@@ -160,6 +160,22 @@ describe("periodic report", () => {
         groupBy: ["campaign"],
       });
       expectCampaignTable(out, grouped, lang, lang === "en" ? "By campaign" : "Par campagne");
+      // Trends: the first chart's numbers, written as a table in Markdown, are the API's by day.
+      const trend = await kit.query(ws, {
+        kpis: ["spend", "revenue"],
+        from: "2026-04-01",
+        to: "2026-04-30",
+        interval: "day",
+      });
+      const trendMd = markdownTable(out.md, lang === "en" ? "Trends" : "Évolution");
+      expect(trendMd).toHaveLength(30);
+      trend.rows.forEach((row, i) => {
+        expect(trendMd[i]).toEqual([
+          String(row.period),
+          fmt("spend", row.spend as number),
+          fmt("revenue", row.revenue as number),
+        ]);
+      });
     });
   }
 
@@ -242,6 +258,7 @@ describe("periodic report", () => {
     );
     const out = await render(model);
     expect(out.html.querySelector("section#goals tbody")?.text).toContain("q2-revenue");
+    expect(out.html.querySelector("section#goals tbody td")?.text).toBe("grow");
     expect(out.html.querySelector("section#goals tbody")?.text).toContain("off track");
     expect(out.html.querySelector("section#warnings")?.text).toContain("Goal q2-revenue is off track.");
     expect(out.html.querySelector("section#budget tbody")?.text).toContain("Worse ROI.");
