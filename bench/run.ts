@@ -14,6 +14,7 @@ import { QUICK_OPTIONS as QUICK_INGEST, runIngestBench } from "./ingest/ingest-b
 import { benchServeMemory } from "./memory-bench.js";
 import { benchOverview } from "./query-bench.js";
 import { printSummary, type SizeResult, type SummaryRow, summaryRows, TARGETS, writeJson } from "./report.js";
+import { benchReport, type ReportBenchResult } from "./report-bench.js";
 import { benchStores } from "./store-bench.js";
 import { log } from "./util.js";
 
@@ -152,6 +153,7 @@ async function main(): Promise<number> {
   const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
   const results: Record<string, SizeResult> = {};
   const summary: SummaryRow[] = [];
+  const reports: Record<string, ReportBenchResult> = {};
   for (const size of options.sizes) {
     const label = sizeLabel(size);
     log();
@@ -170,6 +172,8 @@ async function main(): Promise<number> {
     const overview = await benchOverview(dbPath, workspace.name, options.runs);
     log("  goals");
     const goals = await benchGoalsEvaluation(dbPath, workspace.name, options.runs);
+    log("  report");
+    reports[label] = await benchReport(dbPath, workspace.name, options.runs);
     let memory = null;
     if (options.serve) {
       log("  serve memory");
@@ -214,6 +218,7 @@ async function main(): Promise<number> {
     targets: TARGETS,
     summary,
     results,
+    reports,
     ingestion,
   });
   log();

@@ -8,6 +8,7 @@ import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerReport } from "./commands/report.js";
 import { registerServe } from "./commands/serve.js";
 import { registerShare } from "./commands/share.js";
 import { registerUsers } from "./commands/users.js";
@@ -50,5 +51,6 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerShare(program);
   registerUsers(program);
+  registerReport(program);
   return program;
 }

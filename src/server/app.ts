@@ -23,6 +23,7 @@ import { alertRoutes } from "./routes/alerts.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
+import { reportRoutes } from "./routes/reports.js";
 import { trackerRoutes } from "./routes/tracker.js";
 
 export interface AppOptions {
@@ -142,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   queryRoutes(app, ctx);
   await importRoutes(app, ctx);
   goalRoutes(app, ctx);
+  reportRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
   const alertDeps = options.alerts ?? { goals: storedGoals, delivery: { retry: DEFAULT_RETRY } };
   alertRoutes(app, ctx, alertDeps);

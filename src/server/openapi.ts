@@ -11,6 +11,7 @@ import {
 } from "./routes/goals.js";
 import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
 import { kpiQuerySchema } from "./routes/query.js";
+import { auditQuerySchema, periodicQuerySchema } from "./routes/reports.js";
 import { SEGMENT_PATHS } from "./routes/segment.js";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
@@ -35,11 +36,11 @@ const errorResponse = {
 };
 
 function queryParameters(s: z.ZodObject) {
-  const json = schema(s) as { properties?: Record<string, unknown> };
+  const json = schema(s) as { properties?: Record<string, unknown>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({
     name,
     in: "query",
-    required: false,
+    required: (json.required ?? []).includes(name),
     schema: property,
     ...(name === "where" ? { style: "form", explode: true } : {}),
   }));
@@ -415,6 +416,37 @@ export function openApiDocument(version: string, withAdmin = false) {
           parameters: queryParameters(alertsRunQuerySchema),
           responses: {
             "200": { description: "{as_of, run_at, rules, firings, retried}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/reports/audit": {
+        get: {
+          summary:
+            "A post-campaign audit as a file (same as `sextant report audit`): HTML, PDF, Markdown or CSV, with a content-disposition file name",
+          tags: ["reports"],
+          security: readSecurity,
+          parameters: queryParameters(auditQuerySchema),
+          responses: {
+            "200": { description: "The report file (text/html, application/pdf, text/markdown or text/csv)" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+            "404": errorResponse,
+          },
+        },
+      },
+      "/api/v1/reports/periodic": {
+        get: {
+          summary:
+            "A weekly, monthly or quarterly report as a file (same as `sextant report periodic`), with a content-disposition file name",
+          tags: ["reports"],
+          security: readSecurity,
+          parameters: queryParameters(periodicQuerySchema),
+          responses: {
+            "200": { description: "The report file (text/html, application/pdf, text/markdown or text/csv)" },
             "400": errorResponse,
             "401": errorResponse,
             "403": errorResponse,

@@ -75,6 +75,15 @@ const COMMANDS: readonly [string[], string[]][] = [
     ["users", "add"],
     ["--password", "name"],
   ],
+  [["report"], ["audit", "periodic"]],
+  [
+    ["report", "audit"],
+    ["--campaign", "--from", "--to", "--format", "--lang", "--out", "--force"],
+  ],
+  [
+    ["report", "periodic"],
+    ["--period", "--as-of", "--format", "--lang", "--out", "--force"],
+  ],
 ];
 
 // Help opens no store, so these commands may run side by side.

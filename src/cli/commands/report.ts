@@ -1,0 +1,185 @@
+import { constants } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import type { Command } from "commander";
+import type { GlobalFlags } from "../../config.js";
+import { UserError } from "../../errors.js";
+import { parseDate } from "../../kpi/buckets.js";
+import { gatherAudit } from "../../report/gather-audit.js";
+import { gatherPeriodic } from "../../report/gather-periodic.js";
+import { REPORT_PERIODS, type ReportPeriod } from "../../report/periods.js";
+import { reportProviders } from "../../report/providers.js";
+import { REPORT_FORMATS, type ReportFormat, renderReport } from "../../report/render.js";
+import type { Lang } from "../../report/types.js";
+import { resolveWorkspace } from "../../workspace/resolve.js";
+import { io, print, withStore, workspaceFlag } from "../context.js";
+
+interface CommonFlags {
+  format?: string;
+  lang?: string;
+  out?: string;
+  force?: boolean;
+}
+
+export function parseReportFormat(value: string | undefined): ReportFormat {
+  if (value !== undefined && (REPORT_FORMATS as readonly string[]).includes(value))
+    return value as ReportFormat;
+  throw new UserError(
+    value === undefined
+      ? `--format is required: one of ${REPORT_FORMATS.join(", ")}.`
+      : `--format "${value}" is not one of ${REPORT_FORMATS.join(", ")}.`,
+    [{ field: "format", reason: value === undefined ? "required" : "unknown format" }],
+  );
+}
+
+export function parseLang(value: string | undefined, fallback: Lang): Lang {
+  if (value === undefined) return fallback;
+  if (value === "en" || value === "fr") return value;
+  throw new UserError(`--lang "${value}" is not en or fr.`, [{ field: "lang", reason: "unknown language" }]);
+}
+
+export function parsePeriod(value: string | undefined): ReportPeriod {
+  if (value !== undefined && (REPORT_PERIODS as readonly string[]).includes(value))
+    return value as ReportPeriod;
+  throw new UserError(
+    `--period must be one of ${REPORT_PERIODS.join(", ")}${value === undefined ? "" : `, not "${value}"`}.`,
+    [{ field: "period", reason: value === undefined ? "required" : "unknown period" }],
+  );
+}
+
+/**
+ * Writes the file without ever leaving half a report: to a temporary file beside it, then renamed.
+ * An existing file is kept unless --force (a typo must not overwrite last month's report).
+ */
+async function writeReport(out: string, body: Buffer, force: boolean): Promise<string> {
+  const path = resolve(io().cwd ?? process.cwd(), out);
+  const temporary = join(dirname(path), `.${Date.now()}-${process.pid}.sextant-report.tmp`);
+  if (!force) {
+    try {
+      const handle = await open(path, constants.O_RDONLY);
+      await handle.close();
+      throw new UserError(`${out} already exists: choose another --out, or add --force to replace it.`, [
+        { field: "out", reason: "exists" },
+      ]);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+    }
+  }
+  try {
+    const handle = await open(temporary, "wx");
+    await handle.writeFile(body);
+    await handle.close();
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    if (error instanceof UserError) throw error;
+    throw new UserError(`Cannot write ${out}: ${(error as Error).message}.`, [
+      { field: "out", reason: "not writable" },
+    ]);
+  }
+  return path;
+}
+
+function requireOut(out: string | undefined): string {
+  if (out === undefined || out.trim() === "") {
+    throw new UserError("--out FILE is required: the file to write the report to.", [
+      { field: "out", reason: "required" },
+    ]);
+  }
+  return out;
+}
+
+export function registerReport(program: Command): void {
+  const report = program
+    .command("report")
+    .description("write a post-campaign audit or a periodic report (HTML, PDF, Markdown, CSV)");
+  const common = (command: Command) =>
+    command
+      .option("--format <format>", `${REPORT_FORMATS.join(" | ")} (required)`)
+      .option("--lang <lang>", "en | fr (default: the workspace locale)")
+      .option("--out <file>", "the file to write (required; an existing file is kept unless --force)")
+      .option("--force", "replace --out if it exists");
+
+  common(
+    report
+      .command("audit")
+      .description(
+        "a campaign over its dates: figures, goals, other campaigns, funnel, trends, findings, recommendations",
+      )
+      .option("--campaign <name>", "the campaign (required)")
+      .option("--from <date>", "first day, YYYY-MM-DD (default: the campaign's first day with data)")
+      .option("--to <date>", "last day, YYYY-MM-DD (default: the campaign's last day with data)"),
+  )
+    .addHelpText(
+      "after",
+      "\nExample:\n  sextant report audit --campaign spring_sale --format pdf --lang fr --out spring.pdf",
+    )
+    .action(
+      async (flags: CommonFlags & { campaign?: string; from?: string; to?: string }, command: Command) => {
+        const format = parseReportFormat(flags.format);
+        const out = requireOut(flags.out);
+        if (flags.campaign === undefined) {
+          throw new UserError("--campaign is required: the campaign to audit.", [
+            { field: "campaign", reason: "required" },
+          ]);
+        }
+        const campaign = flags.campaign;
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        await withStore(globals, async (store) => {
+          const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+          const model = await gatherAudit(
+            store,
+            workspace,
+            {
+              campaign,
+              lang: parseLang(flags.lang, workspace.settings.locale),
+              ...(flags.from ? { from: parseDate(flags.from, "from") } : {}),
+              ...(flags.to ? { to: parseDate(flags.to, "to") } : {}),
+            },
+            reportProviders(store, workspace),
+          );
+          const rendered = await renderReport(model, format);
+          await writeReport(out, rendered.body, flags.force === true);
+          print(
+            `Wrote the audit of ${model.title.split(": ").slice(1).join(": ") || campaign} (${model.from} to ${model.to}) to ${out}.`,
+          );
+        });
+      },
+    );
+
+  common(
+    report
+      .command("periodic")
+      .description(
+        "a week, month or quarter: goals, KPIs against the previous period and a year before, trends, highlights",
+      )
+      .option("--period <period>", `${REPORT_PERIODS.join(" | ")} (required)`)
+      .option("--as-of <date>", "a day of the period, reported up to it (default: yesterday)"),
+  )
+    .addHelpText(
+      "after",
+      "\nExample:\n  sextant report periodic --period month --as-of 2026-04-30 --format html --out april.html",
+    )
+    .action(async (flags: CommonFlags & { period?: string; asOf?: string }, command: Command) => {
+      const format = parseReportFormat(flags.format);
+      const period = parsePeriod(flags.period);
+      const out = requireOut(flags.out);
+      const globals = command.optsWithGlobals<GlobalFlags>();
+      await withStore(globals, async (store) => {
+        const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+        const model = await gatherPeriodic(
+          store,
+          workspace,
+          {
+            period,
+            lang: parseLang(flags.lang, workspace.settings.locale),
+            ...(flags.asOf ? { asOf: parseDate(flags.asOf, "as-of") } : {}),
+          },
+          reportProviders(store, workspace),
+        );
+        const rendered = await renderReport(model, format);
+        await writeReport(out, rendered.body, flags.force === true);
+        print(`Wrote the ${period} report (${model.from} to ${model.to}) to ${out}.`);
+      });
+    });
+}

@@ -1,0 +1,46 @@
+import { addDays, bucketStart, daysBetween, type Interval } from "../kpi/buckets.js";
+
+export type ReportPeriod = "week" | "month" | "quarter";
+export const REPORT_PERIODS: readonly ReportPeriod[] = ["week", "month", "quarter"];
+
+export interface Range {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** SPEC §8: the period that contains `asOf`, up to `asOf` (month, 2026-04-30 → April 1–30). */
+export function periodRange(period: ReportPeriod, asOf: string): Range {
+  return { from: bucketStart(asOf, period), to: asOf };
+}
+
+/**
+ * The previous period, as far into it as the current one goes (April 1–15 → March 1–15), cut at
+ * that period's end (March 1–31 → February 1–28).
+ */
+export function previousRange(period: ReportPeriod, current: Range): Range {
+  const from = bucketStart(addDays(current.from, -1), period);
+  const end = addDays(current.from, -1);
+  const to = addDays(from, daysBetween(current.from, current.to) - 1);
+  // biome-ignore lint/complexity/useMathMinMax: these are YYYY-MM-DD strings, compared as text
+  return { from, to: to > end ? end : to };
+}
+
+/**
+ * The same period a year before: the ISO week 52 weeks earlier (same weekdays), or the same
+ * calendar dates of the year before for months and quarters (February 29 → 28).
+ */
+export function yearBeforeRange(period: ReportPeriod, current: Range): Range {
+  if (period === "week") return { from: addDays(current.from, -364), to: addDays(current.to, -364) };
+  return { from: minusYear(current.from), to: minusYear(current.to) };
+}
+
+function minusYear(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const lastDay = new Date(Date.UTC(y - 1, m, 0)).getUTCDate();
+  return `${y - 1}-${String(m).padStart(2, "0")}-${String(Math.min(d, lastDay)).padStart(2, "0")}`;
+}
+
+/** The interval of a period report's trend chart: days for a week or month, weeks for a quarter. */
+export function trendInterval(period: ReportPeriod): Interval {
+  return period === "quarter" ? "week" : "day";
+}
