@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerAnalysis } from "./commands/analysis.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
@@ -37,5 +38,6 @@ export function buildProgram(): Command {
   registerKpi(program);
   registerKeys(program);
   registerMigrate(program);
+  registerAnalysis(program);
   return program;
 }

@@ -1,0 +1,120 @@
+import type { Command } from "commander";
+import { adviseBudget } from "../../analysis/budget/advise.js";
+import { type SizeRequest, sampleSize } from "../../analysis/experiments/size.js";
+import type { GlobalFlags } from "../../config.js";
+import { UserError } from "../../errors.js";
+import { resolveWorkspace } from "../../workspace/resolve.js";
+import { print, withStore, workspaceFlag } from "../context.js";
+import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";
+
+function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new UserError(`--${name} "${value}" is not a number.`, [{ field: name, reason: "not a number" }]);
+  }
+  return n;
+}
+
+function langFlag(value: string | undefined): "en" | "fr" | undefined {
+  if (value === undefined) return undefined;
+  if (value === "en" || value === "fr") return value;
+  throw new UserError(`--lang "${value}" is not en or fr.`, [{ field: "lang", reason: "unknown language" }]);
+}
+
+/** `sextant budget` and `sextant experiment size`. */
+export function registerAnalysis(program: Command): void {
+  program
+    .command("budget")
+    .description("propose next period's budget per campaign from ROI (or CPA) over a range")
+    .option("--from <date>", "first day, YYYY-MM-DD (default: first day with data)")
+    .option("--to <date>", "last day, YYYY-MM-DD (default: last day with data)")
+    .option("--max-shift <percent>", "largest change of a campaign's budget, % of its spend", "20")
+    .option("--floor <percent>", "least budget of a campaign, % of its spend", "10")
+    .option("--lang <lang>", "en or fr (default: the workspace locale)")
+    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .action(
+      async (
+        flags: { from?: string; to?: string; maxShift: string; floor: string; lang?: string; format: string },
+        command: Command,
+      ) => {
+        const format = parseFormat(flags.format);
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        const maxShift = numberFlag("max-shift", flags.maxShift);
+        const floor = numberFlag("floor", flags.floor);
+        const lang = langFlag(flags.lang);
+        await withStore(globals, async (store) => {
+          const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+          const advice = await adviseBudget(store, workspace, {
+            ...(flags.from ? { from: flags.from } : {}),
+            ...(flags.to ? { to: flags.to } : {}),
+            ...(maxShift === undefined ? {} : { maxShift }),
+            ...(floor === undefined ? {} : { floor }),
+            ...(lang ? { lang } : {}),
+          });
+          if (format === "json") return print(JSON.stringify(advice, null, 2));
+          const columns = ["campaign", "spend", "roi", "cpa", "proposed", "change", "reason"];
+          if (format === "csv")
+            return print(
+              toCsv(
+                columns,
+                advice.campaigns.map((c) => ({ ...c })),
+              ),
+            );
+          const show = (x: number | null) => (x === null ? "—" : x.toFixed(2));
+          print(
+            `${workspace.name} · ${advice.from} → ${advice.to} · total ${advice.total.toFixed(2)}\n${toTable(
+              columns,
+              advice.campaigns.map((c) => [
+                c.campaign,
+                show(c.spend),
+                show(c.roi),
+                show(c.cpa),
+                show(c.proposed),
+                show(c.change),
+                c.reason,
+              ]),
+              1,
+            )}`,
+          );
+        });
+      },
+    );
+
+  const experiment = program.command("experiment").description("A/B test analysis and sample sizes");
+  experiment
+    .command("size")
+    .description("visitors per variation to detect a change, as R's power.prop.test (two-sided)")
+    .requiredOption("--baseline <rate>", "current conversion rate, a proportion such as 0.05")
+    .requiredOption(
+      "--mde <delta>",
+      "smallest change worth detecting: absolute (0.01), or relative with --relative",
+    )
+    .option("--relative", "read --mde as a relative change (0.1 = +10 %)")
+    .option("--alpha <alpha>", "significance level", "0.05")
+    .option("--power <power>", "power", "0.8")
+    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .action(
+      (flags: {
+        baseline: string;
+        mde: string;
+        relative?: boolean;
+        alpha: string;
+        power: string;
+        format: string;
+      }) => {
+        const format = parseFormat(flags.format);
+        const request: SizeRequest = {
+          baseline: numberFlag("baseline", flags.baseline) ?? Number.NaN,
+          mde: numberFlag("mde", flags.mde) ?? Number.NaN,
+          relative: flags.relative === true,
+          alpha: numberFlag("alpha", flags.alpha) ?? 0.05,
+          power: numberFlag("power", flags.power) ?? 0.8,
+        };
+        const result = sampleSize(request);
+        if (format === "json") return print(JSON.stringify(result));
+        if (format === "csv") return print(toCsv(["per_variation"], [result]));
+        print(String(result.per_variation));
+      },
+    );
+}
