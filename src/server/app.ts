@@ -13,6 +13,7 @@ import { createMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { overviewPage } from "./overview-page.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
+import { analysisRoutes } from "./routes/analysis.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { segmentRoutes } from "./routes/segment.js";
@@ -112,6 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   plausibleRoutes(app, ctx);
   trackerRoutes(app);
   queryRoutes(app, ctx);
+  analysisRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
 
   // Until the dashboard and its sign-in land, the overview page is for the machine's own user only.

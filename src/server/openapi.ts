@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES } from "../ingest/segment/schema.js";
+import { budgetQuerySchema, sizeQuerySchema } from "./routes/analysis.js";
 import { kpiQuerySchema } from "./routes/query.js";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
@@ -132,6 +133,34 @@ export function openApiDocument(version: string, withAdmin = false) {
             "400": errorResponse,
             "413": errorResponse,
             "429": errorResponse,
+          },
+        },
+      },
+      "/api/v1/budget": {
+        get: {
+          summary: "Budget advice per campaign (same JSON as `sextant budget --format json`, SPEC §7.2)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(budgetQuerySchema),
+          responses: {
+            "200": { description: "{from, to, total, campaigns}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/experiments/size": {
+        get: {
+          summary:
+            "Visitors per variation, as R's power.prop.test (same JSON as `sextant experiment size --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(sizeQuerySchema),
+          responses: {
+            "200": { description: "{per_variation}" },
+            "400": errorResponse,
+            "401": errorResponse,
           },
         },
       },

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { adviseBudget } from "../../analysis/budget/advise.js";
+import { sampleSize } from "../../analysis/experiments/size.js";
+import { parseOrThrow } from "../../validation.js";
+import { workspaceFor } from "../access.js";
+import type { ServerContext } from "../context.js";
+
+const number = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (v.trim() === "" || !Number.isFinite(n)) {
+        ctx.addIssue({ code: "custom", message: `"${v}" is not a number` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** Query parameters of /api/v1/budget: the flags of `sextant budget`. */
+export const budgetQuerySchema = z.object({
+  workspace: z.string().optional().describe("defaults to the key's workspace"),
+  from: z.string().optional().describe("first day, YYYY-MM-DD"),
+  to: z.string().optional().describe("last day, YYYY-MM-DD"),
+  max_shift: number(20).describe("largest change of a campaign's budget, % of its spend (default 20)"),
+  floor: number(10).describe("least budget of a campaign, % of its spend (default 10)"),
+  lang: z.enum(["en", "fr"]).optional().describe("language of the reasons (default: the workspace locale)"),
+});
+
+/** Query parameters of /api/v1/experiments/size: the flags of `sextant experiment size`. */
+export const sizeQuerySchema = z.object({
+  baseline: number(Number.NaN).describe("current conversion rate, a proportion such as 0.05"),
+  mde: number(Number.NaN).describe(
+    "smallest change worth detecting (absolute, or relative with relative=true)",
+  ),
+  relative: z.enum(["true", "false", "1", "0"]).optional().describe("read mde as a relative change"),
+  alpha: number(0.05).describe("significance level (default 0.05)"),
+  power: number(0.8).describe("power (default 0.8)"),
+});
+
+/** Analysis routes: the same functions and JSON as the CLI. */
+export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get("/api/v1/budget", async (request) => {
+    const q = parseOrThrow(budgetQuerySchema, request.query);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    return adviseBudget(ctx.store, workspace, {
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      maxShift: q.max_shift,
+      floor: q.floor,
+      ...(q.lang ? { lang: q.lang } : {}),
+    });
+  });
+
+  app.get("/api/v1/experiments/size", async (request) => {
+    const q = parseOrThrow(sizeQuerySchema, request.query);
+    await workspaceFor(ctx, request, "read");
+    return sampleSize({
+      baseline: q.baseline,
+      mde: q.mde,
+      relative: q.relative === "true" || q.relative === "1",
+      alpha: q.alpha,
+      power: q.power,
+    });
+  });
+}
