@@ -105,6 +105,22 @@ export interface DocumentChange {
   readonly body: unknown;
 }
 
+/** One experiment's exposures and conversions (SPEC §7); dates inclusive, in the workspace time zone. */
+export interface ExposureQuery {
+  readonly workspace: Workspace;
+  readonly experiment: string;
+  readonly conversion: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Visitors (by first exposure) and converted visitors of one variation. */
+export interface ExposureRow {
+  readonly variation: string;
+  readonly visitors: number;
+  readonly conversions: number;
+}
+
 export interface DataSpan {
   readonly from: string;
   readonly to: string;
@@ -143,6 +159,10 @@ export interface Store {
   /** Brings derived tables (sessions) up to date with the raw events of a workspace. */
   refreshDerived(workspace: Workspace): Promise<void>;
   queryMeasures(query: MeasureQuery): Promise<MeasureRow[]>;
+  /** Visitors and converted visitors per variation of an experiment, sorted by variation id. */
+  queryExposures(query: ExposureQuery): Promise<ExposureRow[]>;
+  /** Experiment ids seen in the workspace's `Experiment Viewed` events. */
+  experimentIds(workspace: string): Promise<string[]>;
   /** The workspace's live documents of a kind, by id. */
   listDocuments(workspace: string, kind: string): Promise<StoredDocument[]>;
   /** Writes every change or none (one transaction; on ClickHouse one INSERT of new versions). */

@@ -14,6 +14,8 @@ import type {
   AppendResult,
   DataSpan,
   DocumentChange,
+  ExposureQuery,
+  ExposureRow,
   ImportRequest,
   ImportSummary,
   IncomingEvent,
@@ -24,6 +26,7 @@ import type {
 } from "../store.js";
 import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
 import { clickhouseOrdersSql } from "./orders-sql.js";
 import { schemaStatements } from "./schema.js";
 import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
@@ -420,6 +423,19 @@ export class ClickhouseStore implements Store {
       }
     }
     return rows;
+  }
+
+  async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
+    const rows = await this.ch.all(clickhouseExposuresSql(query));
+    return rows.map((row) => ({
+      variation: String(row.variation),
+      visitors: Number(row.visitors),
+      conversions: Number(row.conversions),
+    }));
+  }
+
+  async experimentIds(workspace: string): Promise<string[]> {
+    return (await this.ch.all(clickhouseExperimentIdsSql(workspace))).map((row) => String(row.id));
   }
 
   async listDocuments(workspace: string, kind: string): Promise<StoredDocument[]> {

@@ -11,6 +11,8 @@ import type {
   AppendResult,
   DataSpan,
   DocumentChange,
+  ExposureQuery,
+  ExposureRow,
   ImportRequest,
   ImportSummary,
   IncomingEvent,
@@ -23,6 +25,7 @@ import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { EventAppender } from "./event-appender.js";
 import { type EventRow, eventRow } from "./event-row.js";
+import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
 import {
   dayGapsSelect,
@@ -335,6 +338,19 @@ export class DuckdbStore implements Store {
   /** Whether a workspace's derived tables are known up to date for its current settings. */
   private isFresh(workspace: Workspace): boolean {
     return this.derivedFresh.get(workspace.name) === rollupSettingsKey(workspace.settings);
+  }
+
+  async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
+    const rows = await this.db.all(duckdbExposuresSql(query));
+    return rows.map((row) => ({
+      variation: String(row.variation),
+      visitors: Number(row.visitors),
+      conversions: Number(row.conversions),
+    }));
+  }
+
+  async experimentIds(workspace: string): Promise<string[]> {
+    return (await this.db.all(duckdbExperimentIdsSql(workspace))).map((row) => String(row.id));
   }
 
   async listDocuments(workspace: string, kind: string): Promise<StoredDocument[]> {

@@ -1,0 +1,35 @@
+import type { ExposureQuery } from "../store.js";
+import { clickhouseDialect as d } from "./dialect.js";
+
+/**
+ * The same figures as duckdb/exposures-sql.ts without window functions or inequality joins (18.16):
+ * first exposures per visitor by argMin over (ts_us, seq), each visitor's conversion times gathered
+ * into an array and joined by visitor, converted when one of them follows the first exposure.
+ */
+export function clickhouseExposuresSql(q: ExposureQuery): string {
+  const ws = d.literal(q.workspace.name);
+  const local = d.localDate("ts", q.workspace.settings.timezone);
+  const dates = [
+    ...(q.from ? [`${local} >= ${d.date(q.from)}`] : []),
+    ...(q.to ? [`${local} <= ${d.date(q.to)}`] : []),
+  ];
+  const within = dates.length ? ` AND ${dates.join(" AND ")}` : "";
+  const exposed = `SELECT visitor_id, argMin(variation, (ts_us, seq)) AS variation, min(ts_us) AS first_us FROM (
+      SELECT visitor_id, ts_us, seq, ${d.jsonText("properties", "variation_id")} AS variation FROM events
+      WHERE workspace = ${ws} AND name = 'Experiment Viewed'
+        AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}
+    ) WHERE isNotNull(variation) GROUP BY visitor_id`;
+  const conversions = `SELECT visitor_id, groupArray(ts_us) AS times FROM events
+    WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within} GROUP BY visitor_id`;
+  return `SELECT assumeNotNull(variation) AS variation, count() AS visitors,
+      sum(arrayExists(t -> t > first_us, times)) AS conversions
+    FROM (${exposed}) ANY LEFT JOIN (${conversions}) USING (visitor_id)
+    GROUP BY variation ORDER BY variation`;
+}
+
+export function clickhouseExperimentIdsSql(workspace: string): string {
+  return `SELECT DISTINCT assumeNotNull(id) AS id FROM (
+      SELECT ${d.jsonText("properties", "experiment_id")} AS id FROM events
+      WHERE workspace = ${d.literal(workspace)} AND name = 'Experiment Viewed'
+    ) WHERE isNotNull(id) ORDER BY id`;
+}

@@ -1,0 +1,37 @@
+import type { ExposureQuery } from "../store.js";
+import { duckdbDialect as d } from "./dialect.js";
+
+/**
+ * Visitors and converted visitors per variation of one experiment (SPEC §7): a visitor belongs to
+ * the variation of their first `Experiment Viewed` of the experiment within its dates (ties in time
+ * by seq), and converts when the conversion event follows that first exposure within the dates.
+ */
+export function duckdbExposuresSql(q: ExposureQuery): string {
+  const ws = d.literal(q.workspace.name);
+  const within = (ts: string) => {
+    const local = d.localDate(ts, q.workspace.settings.timezone);
+    return [
+      ...(q.from ? [` AND ${local} >= ${d.date(q.from)}`] : []),
+      ...(q.to ? [` AND ${local} <= ${d.date(q.to)}`] : []),
+    ].join("");
+  };
+  return `WITH exposed AS (
+      SELECT visitor_id, arg_min(variation, (ts, seq)) AS variation, min(ts) AS first_ts FROM (
+        SELECT visitor_id, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation FROM events
+        WHERE workspace = ${ws} AND name = 'Experiment Viewed'
+          AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within("ts")}
+      ) WHERE variation IS NOT NULL GROUP BY visitor_id
+    ),
+    converted AS (
+      SELECT DISTINCT e.visitor_id FROM exposed e JOIN events c ON c.visitor_id = e.visitor_id
+      WHERE c.workspace = ${ws} AND c.name = ${d.literal(q.conversion)} AND c.ts > e.first_ts${within("c.ts")}
+    )
+    SELECT variation, count(*) AS visitors, count(converted.visitor_id) AS conversions
+    FROM exposed LEFT JOIN converted USING (visitor_id) GROUP BY variation ORDER BY variation`;
+}
+
+/** Experiment ids seen in a workspace's exposures. */
+export function duckdbExperimentIdsSql(workspace: string): string {
+  return `SELECT DISTINCT ${d.jsonText("properties", "experiment_id")} AS id FROM events
+    WHERE workspace = ${d.literal(workspace)} AND name = 'Experiment Viewed' AND id IS NOT NULL ORDER BY id`;
+}
