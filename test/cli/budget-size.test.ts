@@ -104,3 +104,44 @@ describe("sextant budget and sextant experiment size", () => {
     );
   });
 });
+
+describe("sextant experiment ID", () => {
+  let cli: CliSandbox;
+  beforeAll(async () => {
+    cli = await CliSandbox.create();
+    await cli.ok(["workspace", "create", "shop"]);
+    const seen = (ts: string, visitor: string, variation: string) =>
+      `${ts},Experiment Viewed,${visitor},"{""experiment_id"":""landing"",""variation_id"":""${variation}""}"`;
+    await cli.ok([
+      "import",
+      "events",
+      await cli.file(
+        "events.csv",
+        [
+          "timestamp,event,visitor_id,properties",
+          seen("2026-03-02T10:00:00Z", "a", "control"),
+          seen("2026-03-02T10:00:00Z", "b", "v2"),
+          "2026-03-02T11:00:00Z,Signed Up,b,",
+        ].join("\n"),
+      ),
+    ]);
+  });
+  afterAll(async () => {
+    await cli.cleanup();
+  });
+
+  it("prints SPEC §7's JSON, and a sentence for a missing conversion event", async () => {
+    const result = JSON.parse(
+      await cli.ok(["experiment", "landing", "--conversion", "Signed Up", "--format", "json"]),
+    ) as { control: string; variations: { id: string; rate: number; p_value: number | null }[]; srm: object };
+    expect(result.control).toBe("control");
+    expect(result.variations.map((v) => [v.id, v.rate])).toEqual([
+      ["control", 0],
+      ["v2", 100],
+    ]);
+    expect(result.srm).toEqual({ p_value: 1, flagged: false, planned: [1, 1] });
+    expect(await cli.fails(["experiment", "landing"])).toMatch(/--conversion "Signed Up"/);
+    expect(await cli.fails(["experiment", "landing", "--conversion", "X", "--split", "50,a"])).toMatch(/--split/);
+    expect(await cli.ok(["experiment", "landing", "--conversion", "Signed Up", "--lang", "fr"])).toMatch(/visiteurs/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { adviseBudget } from "../../analysis/budget/advise.js";
+import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { type SizeRequest, sampleSize } from "../../analysis/experiments/size.js";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
@@ -81,7 +82,71 @@ export function registerAnalysis(program: Command): void {
       },
     );
 
-  const experiment = program.command("experiment").description("A/B test analysis and sample sizes");
+  const experiment = program
+    .command("experiment")
+    .description("analyse an A/B test from its Experiment Viewed events, or size one (experiment size)")
+    .argument("[id]", "experiment id (properties.experiment_id of Experiment Viewed events, or a saved experiment)")
+    .option("--conversion <event>", "the event that counts as a conversion (default: the saved experiment's)")
+    .option("--control <variation>", "the control variation (default: control, else 0, else the first id)")
+    .option("--split <shares>", "planned shares, control first, e.g. 50,50 (default: equal)")
+    .option("--from <date>", "first day of the experiment, YYYY-MM-DD")
+    .option("--to <date>", "last day of the experiment, YYYY-MM-DD")
+    .option("--lang <lang>", "en or fr (default: the workspace locale)")
+    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .action(
+      async (
+        id: string | undefined,
+        flags: {
+          conversion?: string;
+          control?: string;
+          split?: string;
+          from?: string;
+          to?: string;
+          lang?: string;
+          format: string;
+        },
+        command: Command,
+      ) => {
+        if (id === undefined) {
+          throw new UserError("Name the experiment: sextant experiment ID --conversion EVENT (or experiment size …).", [
+            { field: "id", reason: "required" },
+          ]);
+        }
+        const format = parseFormat(flags.format);
+        const lang = langFlag(flags.lang);
+        const split = flags.split?.split(",").map((share) => numberFlag("split", share.trim()) ?? Number.NaN);
+        if (split?.some((share) => !(share > 0))) {
+          throw new UserError(`--split "${flags.split}" must list positive shares, such as 50,50.`, [
+            { field: "split", reason: "positive shares" },
+          ]);
+        }
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        await withStore(globals, async (store) => {
+          const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+          const result = await runExperiment(store, workspace, {
+            id,
+            ...(flags.conversion ? { conversion: flags.conversion } : {}),
+            ...(flags.control ? { control: flags.control } : {}),
+            ...(split ? { split } : {}),
+            ...(flags.from ? { from: flags.from } : {}),
+            ...(flags.to ? { to: flags.to } : {}),
+            ...(lang ? { lang } : {}),
+          });
+          if (format === "json") return print(JSON.stringify(result, null, 2));
+          const columns = ["id", "visitors", "conversions", "rate", "lift_abs", "lift_rel", "p_value", "chance_to_beat_control"];
+          const rows = result.variations.map((v) => ({ ...v }));
+          if (format === "csv") return print(toCsv(columns, rows));
+          const show = (x: unknown) => (typeof x === "number" ? String(Number(x.toPrecision(4))) : x === null ? "—" : String(x));
+          print(
+            `${result.experiment} · ${result.conversion} · control ${result.control ?? "—"}\n${toTable(
+              columns,
+              rows.map((r) => columns.map((c) => show(r[c as keyof typeof r]))),
+              1,
+            )}\nSRM p = ${show(result.srm.p_value)}${result.srm.flagged ? " (flagged)" : ""}\n${result.verdict}`,
+          );
+        });
+      },
+    );
   experiment
     .command("size")
     .description("visitors per variation to detect a change, as R's power.prop.test (two-sided)")
@@ -93,17 +158,15 @@ export function registerAnalysis(program: Command): void {
     .option("--relative", "read --mde as a relative change (0.1 = +10 %)")
     .option("--alpha <alpha>", "significance level", "0.05")
     .option("--power <power>", "power", "0.8")
-    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .option("--format <format>", `output: ${FORMATS.join(", ")} (default table)`)
     .action(
-      (flags: {
-        baseline: string;
-        mde: string;
-        relative?: boolean;
-        alpha: string;
-        power: string;
-        format: string;
-      }) => {
-        const format = parseFormat(flags.format);
+      (
+        flags: { baseline: string; mde: string; relative?: boolean; alpha: string; power: string; format?: string },
+        command: Command,
+      ) => {
+        // --format may be taken by the parent `experiment` command, which has one too.
+        const parentFormat = command.parent?.opts<{ format?: string }>().format;
+        const format = parseFormat(flags.format ?? parentFormat ?? "table");
         const request: SizeRequest = {
           baseline: numberFlag("baseline", flags.baseline) ?? Number.NaN,
           mde: numberFlag("mde", flags.mde) ?? Number.NaN,

@@ -14,11 +14,11 @@ export function clickhouseExposuresSql(q: ExposureQuery): string {
     ...(q.to ? [`${local} <= ${d.date(q.to)}`] : []),
   ];
   const within = dates.length ? ` AND ${dates.join(" AND ")}` : "";
-  const exposed = `SELECT visitor_id, argMin(variation, (ts_us, seq)) AS variation, min(ts_us) AS first_us FROM (
-      SELECT visitor_id, ts_us, seq, ${d.jsonText("properties", "variation_id")} AS variation FROM events
+  const exposed = `SELECT visitor_id, argMin(v, (ts_us, seq)) AS variation, min(ts_us) AS first_us FROM (
+      SELECT visitor_id, ts_us, seq, ${d.jsonText("properties", "variation_id")} AS v FROM events
       WHERE workspace = ${ws} AND name = 'Experiment Viewed'
         AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}
-    ) WHERE isNotNull(variation) GROUP BY visitor_id`;
+    ) WHERE isNotNull(v) GROUP BY visitor_id`;
   const conversions = `SELECT visitor_id, groupArray(ts_us) AS times FROM events
     WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within} GROUP BY visitor_id`;
   return `SELECT assumeNotNull(variation) AS variation, count() AS visitors,
