@@ -85,7 +85,10 @@ export function registerAnalysis(program: Command): void {
   const experiment = program
     .command("experiment")
     .description("analyse an A/B test from its Experiment Viewed events, or size one (experiment size)")
-    .argument("[id]", "experiment id (properties.experiment_id of Experiment Viewed events, or a saved experiment)")
+    .argument(
+      "[id]",
+      "experiment id (properties.experiment_id of Experiment Viewed events, or a saved experiment)",
+    )
     .option("--conversion <event>", "the event that counts as a conversion (default: the saved experiment's)")
     .option("--control <variation>", "the control variation (default: control, else 0, else the first id)")
     .option("--split <shares>", "planned shares, control first, e.g. 50,50 (default: equal)")
@@ -108,9 +111,10 @@ export function registerAnalysis(program: Command): void {
         command: Command,
       ) => {
         if (id === undefined) {
-          throw new UserError("Name the experiment: sextant experiment ID --conversion EVENT (or experiment size …).", [
-            { field: "id", reason: "required" },
-          ]);
+          throw new UserError(
+            "Name the experiment: sextant experiment ID --conversion EVENT (or experiment size …).",
+            [{ field: "id", reason: "required" }],
+          );
         }
         const format = parseFormat(flags.format);
         const lang = langFlag(flags.lang);
@@ -133,10 +137,20 @@ export function registerAnalysis(program: Command): void {
             ...(lang ? { lang } : {}),
           });
           if (format === "json") return print(JSON.stringify(result, null, 2));
-          const columns = ["id", "visitors", "conversions", "rate", "lift_abs", "lift_rel", "p_value", "chance_to_beat_control"];
+          const columns = [
+            "id",
+            "visitors",
+            "conversions",
+            "rate",
+            "lift_abs",
+            "lift_rel",
+            "p_value",
+            "chance_to_beat_control",
+          ];
           const rows = result.variations.map((v) => ({ ...v }));
           if (format === "csv") return print(toCsv(columns, rows));
-          const show = (x: unknown) => (typeof x === "number" ? String(Number(x.toPrecision(4))) : x === null ? "—" : String(x));
+          const show = (x: unknown) =>
+            typeof x === "number" ? String(Number(x.toPrecision(4))) : x === null ? "—" : String(x);
           print(
             `${result.experiment} · ${result.conversion} · control ${result.control ?? "—"}\n${toTable(
               columns,
@@ -161,7 +175,14 @@ export function registerAnalysis(program: Command): void {
     .option("--format <format>", `output: ${FORMATS.join(", ")} (default table)`)
     .action(
       (
-        flags: { baseline: string; mde: string; relative?: boolean; alpha: string; power: string; format?: string },
+        flags: {
+          baseline: string;
+          mde: string;
+          relative?: boolean;
+          alpha: string;
+          power: string;
+          format?: string;
+        },
         command: Command,
       ) => {
         // --format may be taken by the parent `experiment` command, which has one too.

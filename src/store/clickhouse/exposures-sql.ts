@@ -3,8 +3,8 @@ import { clickhouseDialect as d } from "./dialect.js";
 
 /**
  * The same figures as duckdb/exposures-sql.ts without window functions or inequality joins (18.16):
- * first exposures per visitor by argMin over (ts_us, seq), each visitor's conversion times gathered
- * into an array and joined by visitor, converted when one of them follows the first exposure.
+ * first exposures per visitor by argMin over (ts_us, seq), each visitor's last conversion time joined
+ * by visitor (0 when none), converted when it follows the first exposure.
  */
 export function clickhouseExposuresSql(q: ExposureQuery): string {
   const ws = d.literal(q.workspace.name);
@@ -19,12 +19,12 @@ export function clickhouseExposuresSql(q: ExposureQuery): string {
       WHERE workspace = ${ws} AND name = 'Experiment Viewed'
         AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}
     ) WHERE isNotNull(v) GROUP BY visitor_id`;
-  const conversions = `SELECT visitor_id, groupArray(ts_us) AS times FROM events
+  const conversions = `SELECT visitor_id, max(ts_us) AS last_us FROM events
     WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within} GROUP BY visitor_id`;
-  return `SELECT assumeNotNull(variation) AS variation, count() AS visitors,
-      sum(arrayExists(t -> t > first_us, times)) AS conversions
-    FROM (${exposed}) ANY LEFT JOIN (${conversions}) USING (visitor_id)
-    GROUP BY variation ORDER BY variation`;
+  return `SELECT variation, count() AS visitors, sum(converted) AS conversions FROM (
+      SELECT assumeNotNull(variation) AS variation, toUInt64(last_us > first_us) AS converted
+      FROM (${exposed}) ANY LEFT JOIN (${conversions}) USING (visitor_id)
+    ) GROUP BY variation ORDER BY variation`;
 }
 
 export function clickhouseExperimentIdsSql(workspace: string): string {
