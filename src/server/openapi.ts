@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES } from "../ingest/segment/schema.js";
-import { budgetQuerySchema, sizeQuerySchema } from "./routes/analysis.js";
+import {
+  budgetQuerySchema,
+  experimentQuerySchema,
+  rangeQuerySchema,
+  sizeQuerySchema,
+} from "./routes/analysis.js";
 import { kpiQuerySchema } from "./routes/query.js";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
@@ -133,6 +138,44 @@ export function openApiDocument(version: string, withAdmin = false) {
             "400": errorResponse,
             "413": errorResponse,
             "429": errorResponse,
+          },
+        },
+      },
+      "/api/v1/attribution": {
+        get: {
+          summary:
+            "Revenue, orders and CPA per campaign under each attribution model (`sextant attribution --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(rangeQuerySchema),
+          responses: {
+            "200": { description: "{from, to, models, campaigns}" },
+            "400": errorResponse,
+            "401": errorResponse,
+          },
+        },
+      },
+      "/api/v1/experiments": {
+        get: {
+          summary: "Saved experiments and experiment ids seen in Experiment Viewed events",
+          tags: ["analysis"],
+          security: readSecurity,
+          responses: { "200": { description: "{saved, seen}" }, "401": errorResponse },
+        },
+      },
+      "/api/v1/experiments/{id}": {
+        get: {
+          summary: "An experiment's analysis (SPEC §7 JSON, as `sextant experiment ID --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            ...queryParameters(experimentQuerySchema),
+          ],
+          responses: {
+            "200": { description: "{experiment, control, variations, srm, verdict}" },
+            "400": errorResponse,
+            "401": errorResponse,
           },
         },
       },

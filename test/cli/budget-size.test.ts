@@ -141,7 +141,11 @@ describe("sextant experiment ID", () => {
     ]);
     expect(result.srm).toEqual({ p_value: 1, flagged: false, planned: [1, 1] });
     expect(await cli.fails(["experiment", "landing"])).toMatch(/--conversion "Signed Up"/);
-    expect(await cli.fails(["experiment", "landing", "--conversion", "X", "--split", "50,a"])).toMatch(/--split/);
-    expect(await cli.ok(["experiment", "landing", "--conversion", "Signed Up", "--lang", "fr"])).toMatch(/visiteurs/);
+    expect(await cli.fails(["experiment", "landing", "--conversion", "X", "--split", "50,a"])).toMatch(
+      /--split/,
+    );
+    expect(await cli.ok(["experiment", "landing", "--conversion", "Signed Up", "--lang", "fr"])).toMatch(
+      /visiteurs/,
+    );
   });
 });

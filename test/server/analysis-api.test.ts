@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareAttribution } from "../../src/analysis/attribution-comparison.js";
 import { adviseBudget } from "../../src/analysis/budget/advise.js";
 import { loadDemo } from "../../src/demo/load-demo.js";
 import { generateKey } from "../../src/keys/keys.js";
+import { runKpiQuery } from "../../src/kpi/run-query.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -68,6 +70,60 @@ describe("analysis routes", () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatch(/--baseline must be a rate/);
+  });
+
+  it("attribution=first_touch on /api/v1/kpis equals the workspace set to first touch, and /api/v1/attribution lines models up", async () => {
+    const workspace = (await store.listWorkspaces())[0];
+    if (!workspace) throw new Error("no workspace");
+    const url =
+      "/api/v1/kpis?kpis=revenue,orders&from=2026-03-18&to=2026-03-31&group_by=campaign&attribution=first_touch";
+    const viaParam = (await app.inject({ method: "GET", url, headers: auth })).json();
+    const firstTouch = {
+      ...workspace,
+      settings: { ...workspace.settings, attribution: "first_touch" as const },
+    };
+    const direct = await runKpiQuery(store, firstTouch, {
+      kpis: ["revenue", "orders"],
+      from: "2026-03-18",
+      to: "2026-03-31",
+      groupBy: ["campaign"],
+    });
+    expect(viaParam).toEqual(JSON.parse(JSON.stringify(direct)));
+    const comparison = (
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/attribution?from=2026-03-18&to=2026-03-31",
+        headers: auth,
+      })
+    ).json();
+    expect(comparison).toEqual(
+      await compareAttribution(store, workspace, { from: "2026-03-18", to: "2026-03-31" }),
+    );
+    const row = comparison.campaigns.find((c: { campaign: string }) =>
+      direct.rows.some((r) => r.campaign === c.campaign),
+    );
+    expect(row.first_touch.revenue).toBe(
+      direct.rows.find((r) => r.campaign === row.campaign)?.revenue ?? null,
+    );
+    const bad = await app.inject({ method: "GET", url: "/api/v1/kpis?attribution=magic", headers: auth });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("GET /api/v1/experiments/:id explains a missing conversion event", async () => {
+    const none = await app.inject({ method: "GET", url: "/api/v1/experiments/nope", headers: auth });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toMatch(/--conversion/);
+    const empty = (
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/experiments/nope?conversion=Signed%20Up",
+        headers: auth,
+      })
+    ).json();
+    expect(empty.variations).toEqual([]);
+    expect(
+      (await app.inject({ method: "GET", url: "/api/v1/experiments", headers: auth })).json(),
+    ).toHaveProperty("seen");
   });
 
   it("is described in the OpenAPI document", async () => {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { compareAttribution } from "../../analysis/attribution-comparison.js";
 import { adviseBudget } from "../../analysis/budget/advise.js";
 import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { type SizeRequest, sampleSize } from "../../analysis/experiments/size.js";
@@ -23,8 +24,50 @@ function langFlag(value: string | undefined): "en" | "fr" | undefined {
   throw new UserError(`--lang "${value}" is not en or fr.`, [{ field: "lang", reason: "unknown language" }]);
 }
 
-/** `sextant budget` and `sextant experiment size`. */
+/** `sextant budget`, `sextant experiment`, `sextant attribution`. */
 export function registerAnalysis(program: Command): void {
+  program
+    .command("attribution")
+    .description("revenue, orders and CPA per campaign under each attribution model, side by side")
+    .option("--from <date>", "first day, YYYY-MM-DD (default: first day with data)")
+    .option("--to <date>", "last day, YYYY-MM-DD (default: last day with data)")
+    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .action(async (flags: { from?: string; to?: string; format: string }, command: Command) => {
+      const format = parseFormat(flags.format);
+      const globals = command.optsWithGlobals<GlobalFlags>();
+      await withStore(globals, async (store) => {
+        const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+        const result = await compareAttribution(store, workspace, {
+          ...(flags.from ? { from: flags.from } : {}),
+          ...(flags.to ? { to: flags.to } : {}),
+        });
+        if (format === "json") return print(JSON.stringify(result, null, 2));
+        const columns = [
+          "campaign",
+          ...result.models.flatMap((m) => [`${m}.revenue`, `${m}.orders`, `${m}.cpa`]),
+        ];
+        const flat = result.campaigns.map((c) =>
+          Object.fromEntries([
+            ["campaign", c.campaign],
+            ...result.models.flatMap((m) => [
+              [`${m}.revenue`, c[m].revenue],
+              [`${m}.orders`, c[m].orders],
+              [`${m}.cpa`, c[m].cpa],
+            ]),
+          ]),
+        );
+        if (format === "csv") return print(toCsv(columns, flat));
+        const show = (x: unknown) => (typeof x === "number" ? x.toFixed(2) : x === null ? "—" : String(x));
+        print(
+          toTable(
+            columns,
+            flat.map((row) => columns.map((c) => show(row[c]))),
+            1,
+          ),
+        );
+      });
+    });
+
   program
     .command("budget")
     .description("propose next period's budget per campaign from ROI (or CPA) over a range")

@@ -4,7 +4,7 @@ import { UserError } from "../../errors.js";
 import { INTERVALS, type Interval } from "../../kpi/buckets.js";
 import { KPI_CATALOG } from "../../kpi/catalog.js";
 import { parseCustomKpi } from "../../kpi/custom-kpis.js";
-import { runKpiQuery } from "../../kpi/run-query.js";
+import { ATTRIBUTIONS, type Attribution, runKpiQuery } from "../../kpi/run-query.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, renderKpis, toCsv, toTable } from "../output.js";
@@ -17,6 +17,16 @@ interface KpiFlags {
   groupBy?: string;
   where?: string[];
   format: string;
+  attribution?: string;
+}
+
+/** Checks an --attribution value. */
+export function parseAttribution(value: string | undefined): Attribution | undefined {
+  if (value === undefined) return undefined;
+  if ((ATTRIBUTIONS as readonly string[]).includes(value)) return value as Attribution;
+  throw new UserError(`--attribution "${value}" is not one of ${ATTRIBUTIONS.join(", ")}.`, [
+    { field: "attribution", reason: "unknown model" },
+  ]);
 }
 
 const list = (value: string | undefined) =>
@@ -49,12 +59,17 @@ export function registerKpi(program: Command): void {
     )
     .option("--where <filter...>", "keep rows where dimension=value (repeatable)")
     .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .option(
+      "--attribution <model>",
+      `attribution model for this query: ${ATTRIBUTIONS.join(", ")} (default: the workspace's)`,
+    )
     .addHelpText(
       "after",
       "\nExample:\n  sextant kpi --kpis visitors,conversion_rate,cpa --from 2026-01-01 --to 2026-03-31 --interval month --group-by campaign --where channel=paid",
     )
     .action(async (flags: KpiFlags, command: Command) => {
       const format = parseFormat(flags.format);
+      const attribution = parseAttribution(flags.attribution);
       const globals = command.optsWithGlobals<GlobalFlags>();
       await withStore(globals, async (store) => {
         const workspace = await resolveWorkspace(store, workspaceFlag(globals));
@@ -65,6 +80,7 @@ export function registerKpi(program: Command): void {
           interval: parseInterval(flags.interval),
           groupBy: list(flags.groupBy),
           where: flags.where ?? [],
+          ...(attribution ? { attribution } : {}),
         });
         print(renderKpis(result, format, workspace));
       });

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { compareAttribution } from "../../analysis/attribution-comparison.js";
 import { adviseBudget } from "../../analysis/budget/advise.js";
+import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { sampleSize } from "../../analysis/experiments/size.js";
 import { parseOrThrow } from "../../validation.js";
 import { workspaceFor } from "../access.js";
@@ -41,6 +43,34 @@ export const sizeQuerySchema = z.object({
   power: number(0.8).describe("power (default 0.8)"),
 });
 
+export const rangeQuerySchema = z.object({
+  workspace: z.string().optional().describe("defaults to the key's workspace"),
+  from: z.string().optional().describe("first day, YYYY-MM-DD"),
+  to: z.string().optional().describe("last day, YYYY-MM-DD"),
+});
+
+export const experimentQuerySchema = z.object({
+  workspace: z.string().optional().describe("defaults to the key's workspace"),
+  conversion: z.string().optional().describe("the conversion event (default: the saved experiment's)"),
+  control: z.string().optional().describe("the control variation"),
+  split: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const shares = v.split(",").map((x) => Number(x.trim()));
+      if (shares.some((x) => !(x > 0))) {
+        ctx.addIssue({ code: "custom", message: `"${v}" must list positive shares, such as 50,50` });
+        return z.NEVER;
+      }
+      return shares;
+    })
+    .describe("planned shares, control first, e.g. 50,50"),
+  from: z.string().optional().describe("first day of the experiment"),
+  to: z.string().optional().describe("last day of the experiment"),
+  lang: z.enum(["en", "fr"]).optional(),
+});
+
 /** Analysis routes: the same functions and JSON as the CLI. */
 export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/budget", async (request) => {
@@ -51,6 +81,37 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ...(q.to ? { to: q.to } : {}),
       maxShift: q.max_shift,
       floor: q.floor,
+      ...(q.lang ? { lang: q.lang } : {}),
+    });
+  });
+
+  app.get("/api/v1/attribution", async (request) => {
+    const q = parseOrThrow(rangeQuerySchema, request.query);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    return compareAttribution(ctx.store, workspace, {
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+    });
+  });
+
+  app.get("/api/v1/experiments", async (request) => {
+    const q = parseOrThrow(rangeQuerySchema, request.query);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const saved = (await ctx.store.listDocuments(workspace.name, "experiment")).map((doc) => doc.body);
+    return { saved, seen: await ctx.store.experimentIds(workspace.name) };
+  });
+
+  app.get("/api/v1/experiments/:id", async (request) => {
+    const q = parseOrThrow(experimentQuerySchema, request.query);
+    const { id } = parseOrThrow(z.object({ id: z.string().min(1) }), request.params);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    return runExperiment(ctx.store, workspace, {
+      id,
+      ...(q.conversion ? { conversion: q.conversion } : {}),
+      ...(q.control ? { control: q.control } : {}),
+      ...(q.split ? { split: q.split } : {}),
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
       ...(q.lang ? { lang: q.lang } : {}),
     });
   });
