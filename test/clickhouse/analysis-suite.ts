@@ -3,7 +3,7 @@ import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js"
 import { useKitStore } from "../kpi/fixture.js";
 import { type ClickhouseFixture, findClickhouseServer } from "./servers.js";
 
-/** Runs the store-level analysis cases of test/analysis (experiments) against ClickHouse, as kpi-suite.ts does. */
+/** Runs the store-level analysis cases of test/analysis (experiments, funnels) against ClickHouse, as kpi-suite.ts does. */
 export async function runAnalysisSuitesOn(start: () => Promise<ClickhouseFixture>): Promise<void> {
   if (!findClickhouseServer()) {
     it("needs clickhouse-server (installed by .ci/run); skipped here", () => {
@@ -19,4 +19,5 @@ export async function runAnalysisSuitesOn(start: () => Promise<ClickhouseFixture
     return ClickhouseStore.open(`${server.url}/analysis_${databases}`, server.cluster);
   });
   await import("../analysis/experiments.test.js");
+  await import("../analysis/funnels.test.js");
 }

@@ -13,6 +13,8 @@ import type {
   DocumentChange,
   ExposureQuery,
   ExposureRow,
+  FunnelCounts,
+  FunnelQuery,
   ImportRequest,
   ImportSummary,
   IncomingEvent,
@@ -26,6 +28,7 @@ import { duckdbDialect as d } from "./dialect.js";
 import { EventAppender } from "./event-appender.js";
 import { type EventRow, eventRow } from "./event-row.js";
 import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
+import { duckdbFunnelSql } from "./funnel-sql.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
 import {
   dayGapsSelect,
@@ -338,6 +341,17 @@ export class DuckdbStore implements Store {
   /** Whether a workspace's derived tables are known up to date for its current settings. */
   private isFresh(workspace: Workspace): boolean {
     return this.derivedFresh.get(workspace.name) === rollupSettingsKey(workspace.settings);
+  }
+
+  async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
+    const row = (await this.db.all(duckdbFunnelSql(query)))[0] ?? {};
+    const k = query.steps.length;
+    const value = (name: string) =>
+      row[name] === null || row[name] === undefined ? null : Number(row[name]);
+    return {
+      reached: Array.from({ length: k }, (_, i) => value(`r${i + 1}`) ?? 0),
+      medianMicros: Array.from({ length: k }, (_, i) => (i === 0 ? null : value(`m${i + 1}`))),
+    };
   }
 
   async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
