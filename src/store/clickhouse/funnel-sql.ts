@@ -20,10 +20,10 @@ export function clickhouseFunnelSql(q: FunnelQuery): string {
   const flags = q.steps.map((step) => `toUInt8(ifNull(${stepMatchSql(d, step)}, 0))`);
   const any = q.steps.map((step) => `ifNull(${stepMatchSql(d, step)}, 0)`).join(" OR ");
   const inRange = `toUInt8(${local} BETWEEN ${d.date(q.from)} AND ${d.date(q.to)})`;
-  const times = [`arrayMin(arrayMap(x -> if(x.2 = 1 AND x.3 = 1, x.1, ${NEVER}), e)) AS t1`];
+  const times = [`arrayReduce('min', arrayMap(x -> if(x.2 = 1 AND x.3 = 1, x.1, ${NEVER}), e)) AS t1`];
   for (let i = 2; i <= k; i++) {
     times.push(
-      `arrayMin(arrayMap(x -> if(x.${i + 2} = 1 AND x.1 > t${i - 1} AND x.1 <= t1 + ${windowUs}, x.1, ${NEVER}), e)) AS t${i}`,
+      `arrayReduce('min', arrayMap(x -> if(x.${i + 2} = 1 AND x.1 > t${i - 1} AND x.1 <= t1 + ${windowUs}, x.1, ${NEVER}), e)) AS t${i}`,
     );
   }
   const perVisitor = `SELECT visitor_id, ${times.join(", ")} FROM (
