@@ -4,6 +4,7 @@ import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES } from "../ingest/segment/s
 import {
   budgetQuerySchema,
   experimentQuerySchema,
+  funnelQuerySchema,
   rangeQuerySchema,
   sizeQuerySchema,
 } from "./routes/analysis.js";
@@ -138,6 +139,44 @@ export function openApiDocument(version: string, withAdmin = false) {
             "400": errorResponse,
             "413": errorResponse,
             "429": errorResponse,
+          },
+        },
+      },
+      "/api/v1/funnel": {
+        get: {
+          summary: "An ad-hoc funnel (SPEC §7 JSON, as `sextant funnel --steps … --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(funnelQuerySchema),
+          responses: {
+            "200": { description: "{funnel, window, from, to, steps}" },
+            "400": errorResponse,
+            "401": errorResponse,
+          },
+        },
+      },
+      "/api/v1/funnels": {
+        get: {
+          summary: "Saved funnels",
+          tags: ["analysis"],
+          security: readSecurity,
+          responses: { "200": { description: "{funnels}" }, "401": errorResponse },
+        },
+      },
+      "/api/v1/funnels/{id}": {
+        get: {
+          summary: "A saved funnel over a range (as `sextant funnel ID --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            ...queryParameters(funnelQuerySchema),
+          ],
+          responses: {
+            "200": { description: "{funnel, window, from, to, steps}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "404": errorResponse,
           },
         },
       },

@@ -149,3 +149,59 @@ describe("sextant experiment ID", () => {
     );
   });
 });
+
+describe("sextant funnel", () => {
+  let cli: CliSandbox;
+  beforeAll(async () => {
+    cli = await CliSandbox.create();
+    await cli.ok(["workspace", "create", "shop"]);
+    await cli.ok([
+      "import",
+      "events",
+      await cli.file(
+        "events.csv",
+        [
+          "timestamp,event,visitor_id,url",
+          "2026-03-02T10:00:00Z,pageview,a,https://shop.example/pricing",
+          "2026-03-02T10:01:30Z,Signed Up,a,",
+          "2026-03-02T11:00:00Z,pageview,b,https://shop.example/pricing",
+        ].join("\n"),
+      ),
+    ]);
+  });
+  afterAll(async () => {
+    await cli.cleanup();
+  });
+
+  it("prints the funnel JSON of SPEC §7 and refuses a one-step funnel", async () => {
+    const result = JSON.parse(
+      await cli.ok([
+        "funnel",
+        "--steps",
+        "pageview /pricing,Signed Up",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "json",
+      ]),
+    ) as {
+      window: string;
+      steps: {
+        visitors: number;
+        conversion_from_start: number;
+        median_seconds_from_previous: number | null;
+      }[];
+    };
+    expect(result.window).toBe("7d");
+    expect(
+      result.steps.map((s) => [s.visitors, s.conversion_from_start, s.median_seconds_from_previous]),
+    ).toEqual([
+      [2, 100, null],
+      [1, 50, 90],
+    ]);
+    expect(await cli.fails(["funnel", "--steps", "Signed Up"])).toMatch(/at least two steps/);
+    expect(await cli.fails(["funnel", "--steps", "A,B", "--window", "soon"])).toMatch(/--window "soon"/);
+  });
+});

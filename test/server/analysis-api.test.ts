@@ -126,12 +126,52 @@ describe("analysis routes", () => {
     ).toHaveProperty("seen");
   });
 
+  it("GET /api/v1/funnel and /api/v1/funnels/:id answer SPEC §7's funnel JSON", async () => {
+    const adhoc = await app.inject({
+      method: "GET",
+      url: "/api/v1/funnel?steps=pageview%20/*,Signed%20Up&from=2026-03-18&to=2026-03-31",
+      headers: auth,
+    });
+    expect(adhoc.statusCode).toBe(200);
+    const body = adhoc.json();
+    expect(body.window).toBe("7d");
+    expect(body.steps).toHaveLength(2);
+    expect(body.steps[0].visitors).toBeGreaterThan(0);
+    expect(body.steps[1].visitors).toBeLessThanOrEqual(body.steps[0].visitors);
+    await store.writeDocuments("demo", [
+      {
+        kind: "funnel",
+        id: "signup",
+        body: { id: "signup", steps: ["pageview /*", "Signed Up"], window: "7d" },
+      },
+    ]);
+    const saved = (
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/funnels/signup?from=2026-03-18&to=2026-03-31",
+        headers: auth,
+      })
+    ).json();
+    expect(saved).toEqual({ ...body, funnel: "signup" });
+    expect((await app.inject({ method: "GET", url: "/api/v1/funnels/nope", headers: auth })).statusCode).toBe(
+      404,
+    );
+    const one = await app.inject({ method: "GET", url: "/api/v1/funnel?steps=Signed%20Up", headers: auth });
+    expect(one.statusCode).toBe(400);
+    expect(one.json().error).toMatch(/at least two steps/);
+  });
+
   it("is described in the OpenAPI document", async () => {
     const doc = (await app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json() as {
       paths: object;
     };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/budget", "/api/v1/experiments/size"]),
+      expect.arrayContaining([
+        "/api/v1/budget",
+        "/api/v1/experiments/size",
+        "/api/v1/funnel",
+        "/api/v1/funnels/{id}",
+      ]),
     );
   });
 });

@@ -3,6 +3,8 @@ import { compareAttribution } from "../../analysis/attribution-comparison.js";
 import { adviseBudget } from "../../analysis/budget/advise.js";
 import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { type SizeRequest, sampleSize } from "../../analysis/experiments/size.js";
+import { funnelDefinition, funnelRange } from "../../analysis/funnels/resolve.js";
+import { runFunnel } from "../../analysis/funnels/run-funnel.js";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
@@ -24,8 +26,66 @@ function langFlag(value: string | undefined): "en" | "fr" | undefined {
   throw new UserError(`--lang "${value}" is not en or fr.`, [{ field: "lang", reason: "unknown language" }]);
 }
 
-/** `sextant budget`, `sextant experiment`, `sextant attribution`. */
+/** `sextant funnel`, `sextant budget`, `sextant experiment`, `sextant attribution`. */
 export function registerAnalysis(program: Command): void {
+  program
+    .command("funnel")
+    .description("visitors through ordered steps within a window: a saved funnel by id, or --steps")
+    .argument("[id]", "a saved funnel's id")
+    .option("--steps <steps>", 'comma-separated steps: "pageview /pricing,Signed Up,Clicked[plan=pro]"')
+    .option("--window <duration>", "time allowed from step 1, e.g. 30m, 12h, 7d (default 7d)")
+    .option("--from <date>", "first day of entries, YYYY-MM-DD (default: first day with data)")
+    .option("--to <date>", "last day of entries, YYYY-MM-DD (default: last day with data)")
+    .option("--group-by <dimension>", "break down by a dimension (not available yet)")
+    .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
+    .action(
+      async (
+        id: string | undefined,
+        flags: {
+          steps?: string;
+          window?: string;
+          from?: string;
+          to?: string;
+          groupBy?: string;
+          format: string;
+        },
+        command: Command,
+      ) => {
+        const format = parseFormat(flags.format);
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        await withStore(globals, async (store) => {
+          const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+          const result = await runFunnel(
+            store,
+            workspace,
+            await funnelDefinition(store, workspace.name, id, flags),
+            await funnelRange(store, workspace, flags),
+          );
+          if (format === "json") return print(JSON.stringify(result, null, 2));
+          const columns = [
+            "step",
+            "name",
+            "visitors",
+            "conversion_from_start",
+            "conversion_from_previous",
+            "drop_off",
+            "median_seconds_from_previous",
+          ];
+          const rows = result.steps.map((s) => ({ ...s }));
+          if (format === "csv") return print(toCsv(columns, rows));
+          const show = (x: unknown) =>
+            typeof x === "number" ? String(Number(x.toFixed(2))) : x === null ? "—" : String(x);
+          print(
+            `${result.funnel ?? "funnel"} · ${result.from} → ${result.to} · window ${result.window}\n${toTable(
+              columns,
+              rows.map((r) => columns.map((c) => show(r[c as keyof typeof r]))),
+              2,
+            )}`,
+          );
+        });
+      },
+    );
+
   program
     .command("attribution")
     .description("revenue, orders and CPA per campaign under each attribution model, side by side")

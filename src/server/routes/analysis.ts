@@ -1,9 +1,11 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { compareAttribution } from "../../analysis/attribution-comparison.js";
 import { adviseBudget } from "../../analysis/budget/advise.js";
 import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { sampleSize } from "../../analysis/experiments/size.js";
+import { funnelDefinition, funnelRange } from "../../analysis/funnels/resolve.js";
+import { runFunnel } from "../../analysis/funnels/run-funnel.js";
 import { parseOrThrow } from "../../validation.js";
 import { workspaceFor } from "../access.js";
 import type { ServerContext } from "../context.js";
@@ -71,6 +73,15 @@ export const experimentQuerySchema = z.object({
   lang: z.enum(["en", "fr"]).optional(),
 });
 
+export const funnelQuerySchema = z.object({
+  workspace: z.string().optional().describe("defaults to the key's workspace"),
+  steps: z.string().optional().describe('comma-separated steps, e.g. "pageview /pricing,Signed Up"'),
+  window: z.string().optional().describe("time allowed from step 1 (default 7d)"),
+  from: z.string().optional().describe("first day of entries"),
+  to: z.string().optional().describe("last day of entries"),
+  group_by: z.string().optional().describe("breakdown dimension (not available yet)"),
+});
+
 /** Analysis routes: the same functions and JSON as the CLI. */
 export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/budget", async (request) => {
@@ -83,6 +94,38 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
       floor: q.floor,
       ...(q.lang ? { lang: q.lang } : {}),
     });
+  });
+
+  const funnel = async (request: FastifyRequest, id: string | undefined) => {
+    const q = parseOrThrow(funnelQuerySchema, request.query);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const flags = {
+      ...(q.steps ? { steps: q.steps } : {}),
+      ...(q.window ? { window: q.window } : {}),
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      ...(q.group_by ? { groupBy: q.group_by } : {}),
+    };
+    return runFunnel(
+      ctx.store,
+      workspace,
+      await funnelDefinition(
+        ctx.store,
+        workspace.name,
+        id,
+        id === undefined ? flags : { ...flags, steps: undefined },
+      ),
+      await funnelRange(ctx.store, workspace, flags),
+    );
+  };
+  app.get("/api/v1/funnel", (request) => funnel(request, undefined));
+  app.get("/api/v1/funnels/:id", (request) =>
+    funnel(request, parseOrThrow(z.object({ id: z.string().min(1) }), request.params).id),
+  );
+  app.get("/api/v1/funnels", async (request) => {
+    const q = parseOrThrow(rangeQuerySchema, request.query);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    return { funnels: (await ctx.store.listDocuments(workspace.name, "funnel")).map((doc) => doc.body) };
   });
 
   app.get("/api/v1/attribution", async (request) => {
