@@ -16,18 +16,19 @@ export function duckdbExposuresSql(q: ExposureQuery): string {
     ].join("");
   };
   return `WITH exposed AS (
-      SELECT visitor_id, arg_min(variation, (ts, seq)) AS variation, min(ts) AS first_ts FROM (
-        SELECT visitor_id, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation FROM events
+      SELECT visitor_id, variation, ts AS first_ts FROM (
+        SELECT visitor_id, ts, ${d.jsonText("properties", "variation_id")} AS variation,
+          row_number() OVER (PARTITION BY visitor_id ORDER BY ts, seq) AS n
+        FROM events
         WHERE workspace = ${ws} AND name = 'Experiment Viewed'
           AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within("ts")}
-      ) WHERE variation IS NOT NULL GROUP BY visitor_id
-    ),
-    converted AS (
-      SELECT DISTINCT e.visitor_id FROM exposed e JOIN events c ON c.visitor_id = e.visitor_id
-      WHERE c.workspace = ${ws} AND c.name = ${d.literal(q.conversion)} AND c.ts > e.first_ts${within("c.ts")}
+          AND ${d.jsonText("properties", "variation_id")} IS NOT NULL
+      ) WHERE n = 1
     )
-    SELECT variation, count(*) AS visitors, count(converted.visitor_id) AS conversions
-    FROM exposed LEFT JOIN converted USING (visitor_id) GROUP BY variation ORDER BY variation`;
+    SELECT variation, count(*) AS visitors, count(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM events c WHERE c.workspace = ${ws} AND c.visitor_id = exposed.visitor_id
+          AND c.name = ${d.literal(q.conversion)} AND c.ts > exposed.first_ts${within("c.ts")})) AS conversions
+    FROM exposed GROUP BY variation ORDER BY variation`;
 }
 
 /** Experiment ids seen in a workspace's exposures. */
