@@ -21,14 +21,18 @@ interface BetaParams {
   readonly beta: number;
 }
 
-/** P(X_B > X_A), summing over i < α_B. */
+/**
+ * P(X_B > X_A), summing over i < α_B. Consecutive terms differ by the factor
+ * (α_A + i)(β_B + i) / ((α_A + β_A + β_B + i)(1 + i)) (from B(a + 1, b) = B(a, b)·a/(a + b)), so
+ * only the first term needs log-Beta; the rest follow in log space, one logarithm each.
+ */
 function millerSum(a: BetaParams, b: BetaParams): number {
+  let logTerm =
+    lnBeta(a.alpha, a.beta + b.beta) - Math.log(b.beta) - lnBeta(1, b.beta) - lnBeta(a.alpha, a.beta);
   let total = 0;
-  const lnBa = lnBeta(a.alpha, a.beta);
   for (let i = 0; i < b.alpha; i++) {
-    total += Math.exp(
-      lnBeta(a.alpha + i, a.beta + b.beta) - Math.log(b.beta + i) - lnBeta(1 + i, b.beta) - lnBa,
-    );
+    total += Math.exp(logTerm);
+    logTerm += Math.log(((a.alpha + i) * (b.beta + i)) / ((a.alpha + a.beta + b.beta + i) * (1 + i)));
   }
   return total;
 }
