@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { version as duckdbVersion } from "@duckdb/node-api";
 import { validateSettings } from "../src/workspace/parse-setting.js";
 import type { Workspace } from "../src/workspace/settings.js";
+import { benchAnalysis } from "./analysis-bench.js";
 import { findClickhouseServer } from "./clickhouse-server.js";
 import { benchDashboard, printDashboard } from "./dashboard-bench.js";
 import { ensureData, sizeLabel } from "./generate.js";
@@ -257,4 +258,6 @@ async function benchClickhouse(options: Options): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+// `--analysis`: only the funnel and experiment benchmark (bench/analysis-bench.ts).
+if (process.argv.includes("--analysis")) await benchAnalysis();
+else process.exitCode = await main();

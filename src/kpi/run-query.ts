@@ -17,7 +17,12 @@ export interface KpiRequest {
   readonly interval?: Interval | null;
   readonly groupBy?: readonly string[];
   readonly where?: readonly string[];
+  /** Overrides the workspace's attribution model for this query (SPEC §3). */
+  readonly attribution?: Attribution;
 }
+
+export const ATTRIBUTIONS = ["last_touch", "first_touch", "linear"] as const;
+export type Attribution = (typeof ATTRIBUTIONS)[number];
 
 export type KpiValues = Record<string, number | null>;
 export type KpiRow = Record<string, string | number | null>;
@@ -38,11 +43,11 @@ export interface KpiResult {
  * Answers a KPI query: plans which facts it needs, asks the store for base measures by bucket and
  * group and once more for the totals of the whole selection, then computes every KPI from them.
  */
-export async function runKpiQuery(
-  store: Store,
-  workspace: Workspace,
-  request: KpiRequest,
-): Promise<KpiResult> {
+export async function runKpiQuery(store: Store, asked: Workspace, request: KpiRequest): Promise<KpiResult> {
+  // The model only shapes how orders are attributed at query time; derived tables do not depend on it.
+  const workspace = request.attribution
+    ? { ...asked, settings: { ...asked.settings, attribution: request.attribution } }
+    : asked;
   const custom = await loadCustomKpis(store, workspace.name);
   const groupBy = (request.groupBy ?? []).map(parseDimension);
   const filters = parseFilters(request.where ?? []);

@@ -20,6 +20,7 @@ import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { importRoutes } from "./routes/imports.js";
 import { goalRoutes } from "./routes/goals.js";
 import { alertRoutes } from "./routes/alerts.js";
+import { analysisRoutes } from "./routes/analysis.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
@@ -144,6 +145,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await importRoutes(app, ctx);
   goalRoutes(app, ctx);
   reportRoutes(app, ctx);
+  analysisRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
   const alertDeps = options.alerts ?? { goals: storedGoals, delivery: { retry: DEFAULT_RETRY } };
   alertRoutes(app, ctx, alertDeps);

@@ -10,6 +10,13 @@ import {
   suggestQuerySchema,
 } from "./routes/goals.js";
 import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
+import {
+  budgetQuerySchema,
+  experimentQuerySchema,
+  funnelQuerySchema,
+  rangeQuerySchema,
+  sizeQuerySchema,
+} from "./routes/analysis.js";
 import { kpiQuerySchema } from "./routes/query.js";
 import { auditQuerySchema, periodicQuerySchema } from "./routes/reports.js";
 import { SEGMENT_PATHS } from "./routes/segment.js";
@@ -450,6 +457,110 @@ export function openApiDocument(version: string, withAdmin = false) {
             "400": errorResponse,
             "401": errorResponse,
             "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/funnel": {
+        get: {
+          summary: "An ad-hoc funnel (SPEC §7 JSON, as `sextant funnel --steps … --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(funnelQuerySchema),
+          responses: {
+            "200": { description: "{funnel, window, from, to, steps}" },
+            "400": errorResponse,
+            "401": errorResponse,
+          },
+        },
+      },
+      "/api/v1/funnels": {
+        get: {
+          summary: "Saved funnels",
+          tags: ["analysis"],
+          security: readSecurity,
+          responses: { "200": { description: "{funnels}" }, "401": errorResponse },
+        },
+      },
+      "/api/v1/funnels/{id}": {
+        get: {
+          summary: "A saved funnel over a range (as `sextant funnel ID --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            ...queryParameters(funnelQuerySchema),
+          ],
+          responses: {
+            "200": { description: "{funnel, window, from, to, steps}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "404": errorResponse,
+          },
+        },
+      },
+      "/api/v1/attribution": {
+        get: {
+          summary:
+            "Revenue, orders and CPA per campaign under each attribution model (`sextant attribution --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(rangeQuerySchema),
+          responses: {
+            "200": { description: "{from, to, models, campaigns}" },
+            "400": errorResponse,
+            "401": errorResponse,
+          },
+        },
+      },
+      "/api/v1/experiments": {
+        get: {
+          summary: "Saved experiments and experiment ids seen in Experiment Viewed events",
+          tags: ["analysis"],
+          security: readSecurity,
+          responses: { "200": { description: "{saved, seen}" }, "401": errorResponse },
+        },
+      },
+      "/api/v1/experiments/{id}": {
+        get: {
+          summary: "An experiment's analysis (SPEC §7 JSON, as `sextant experiment ID --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            ...queryParameters(experimentQuerySchema),
+          ],
+          responses: {
+            "200": { description: "{experiment, control, variations, srm, verdict}" },
+            "400": errorResponse,
+            "401": errorResponse,
+          },
+        },
+      },
+      "/api/v1/budget": {
+        get: {
+          summary: "Budget advice per campaign (same JSON as `sextant budget --format json`, SPEC §7.2)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(budgetQuerySchema),
+          responses: {
+            "200": { description: "{from, to, total, campaigns}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/experiments/size": {
+        get: {
+          summary:
+            "Visitors per variation, as R's power.prop.test (same JSON as `sextant experiment size --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(sizeQuerySchema),
+          responses: {
+            "200": { description: "{per_variation}" },
+            "400": errorResponse,
+            "401": errorResponse,
           },
         },
       },

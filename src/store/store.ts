@@ -1,3 +1,4 @@
+import type { FunnelStep } from "../analysis/funnels/parse-step.js";
 import type { ImportKind } from "../import/kinds.js";
 import type { TextRecord } from "../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../keys/keys.js";
@@ -111,6 +112,37 @@ export interface CustomKpiChange {
   readonly formula: string | null;
 }
 
+/** A funnel over a range of entry dates (SPEC §7.1); `windowSeconds` from each visitor's entry. */
+export interface FunnelQuery {
+  readonly workspace: Workspace;
+  readonly steps: readonly FunnelStep[];
+  readonly windowSeconds: number;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Visitors reaching each step, and the median microseconds from the previous step (null for step 1). */
+export interface FunnelCounts {
+  readonly reached: number[];
+  readonly medianMicros: (number | null)[];
+}
+
+/** One experiment's exposures and conversions (SPEC §7); dates inclusive, in the workspace time zone. */
+export interface ExposureQuery {
+  readonly workspace: Workspace;
+  readonly experiment: string;
+  readonly conversion: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Visitors (by first exposure) and converted visitors of one variation. */
+export interface ExposureRow {
+  readonly variation: string;
+  readonly visitors: number;
+  readonly conversions: number;
+}
+
 export interface DataSpan {
   readonly from: string;
   readonly to: string;
@@ -149,6 +181,12 @@ export interface Store {
   /** Brings derived tables (sessions) up to date with the raw events of a workspace. */
   refreshDerived(workspace: Workspace): Promise<void>;
   queryMeasures(query: MeasureQuery): Promise<MeasureRow[]>;
+  /** Visitors reaching each funnel step in order within the window, computed in SQL. */
+  queryFunnel(query: FunnelQuery): Promise<FunnelCounts>;
+  /** Visitors and converted visitors per variation of an experiment, sorted by variation id. */
+  queryExposures(query: ExposureQuery): Promise<ExposureRow[]>;
+  /** Experiment ids seen in the workspace's `Experiment Viewed` events. */
+  experimentIds(workspace: string): Promise<string[]>;
   /** The workspace's live documents of a kind, by id. */
   listDocuments(workspace: string, kind: string): Promise<StoredDocument[]>;
   /** Writes every change or none (one transaction; on ClickHouse one INSERT of new versions). */

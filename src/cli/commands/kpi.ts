@@ -5,7 +5,7 @@ import { INTERVALS, type Interval } from "../../kpi/buckets.js";
 import { KPI_CATALOG } from "../../kpi/catalog.js";
 import { kpiCatalogMarkdown } from "../../kpi/catalog-markdown.js";
 import { parseCustomKpi } from "../../kpi/custom-kpis.js";
-import { runKpiQuery } from "../../kpi/run-query.js";
+import { ATTRIBUTIONS, type Attribution, runKpiQuery } from "../../kpi/run-query.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, renderKpis, toCsv, toTable } from "../output.js";
@@ -18,6 +18,16 @@ interface KpiFlags {
   groupBy?: string;
   where?: string[];
   format: string;
+  attribution?: string;
+}
+
+/** Checks an --attribution value. */
+export function parseAttribution(value: string | undefined): Attribution | undefined {
+  if (value === undefined) return undefined;
+  if ((ATTRIBUTIONS as readonly string[]).includes(value)) return value as Attribution;
+  throw new UserError(`--attribution "${value}" is not one of ${ATTRIBUTIONS.join(", ")}.`, [
+    { field: "attribution", reason: "unknown model" },
+  ]);
 }
 
 const list = (value: string | undefined) =>
@@ -51,6 +61,10 @@ export function registerKpi(program: Command): void {
     )
     .option("--where <filter...>", "keep rows where dimension=value (repeatable)")
     .option("--format <format>", `output: ${FORMATS.join(", ")} (kpi list also md)`, "table")
+    .option(
+      "--attribution <model>",
+      `attribution model for this query: ${ATTRIBUTIONS.join(", ")} (default: the workspace's)`,
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  sextant kpi --kpis visitors,conversion_rate,cpa --from 2026-01-01 --to 2026-03-31 --interval month --group-by campaign --where channel=paid" +
@@ -58,6 +72,7 @@ export function registerKpi(program: Command): void {
     )
     .action(async (flags: KpiFlags, command: Command) => {
       const format = parseFormat(flags.format);
+      const attribution = parseAttribution(flags.attribution);
       const globals = command.optsWithGlobals<GlobalFlags>();
       await withStore(globals, async (store) => {
         const workspace = await resolveWorkspace(store, workspaceFlag(globals));
@@ -68,6 +83,7 @@ export function registerKpi(program: Command): void {
           interval: parseInterval(flags.interval),
           groupBy: list(flags.groupBy),
           where: flags.where ?? [],
+          ...(attribution ? { attribution } : {}),
         });
         print(renderKpis(result, format, workspace));
       });

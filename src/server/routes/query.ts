@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { INTERVALS } from "../../kpi/buckets.js";
-import { runKpiQuery } from "../../kpi/run-query.js";
+import { ATTRIBUTIONS, runKpiQuery } from "../../kpi/run-query.js";
 import { parseOrThrow } from "../../validation.js";
 import { workspaceFor, workspacesFor } from "../access.js";
 import type { ServerContext } from "../context.js";
@@ -33,6 +33,10 @@ export const kpiQuerySchema = z.object({
     .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
     .describe("dimension=value, repeatable"),
+  attribution: z
+    .enum(ATTRIBUTIONS)
+    .optional()
+    .describe("attribution model for this query (default: the workspace's)"),
 });
 
 export const workspaceParams = z.object({ name: z.string() });
@@ -51,6 +55,7 @@ export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
         interval: q.interval ?? null,
         groupBy: q.group_by,
         where: q.where,
+        ...(q.attribution ? { attribution: q.attribution } : {}),
       });
     } finally {
       timer();

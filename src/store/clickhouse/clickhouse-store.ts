@@ -15,6 +15,10 @@ import type {
   CustomKpiChange,
   DataSpan,
   DocumentChange,
+  ExposureQuery,
+  ExposureRow,
+  FunnelCounts,
+  FunnelQuery,
   ImportRequest,
   ImportSummary,
   IncomingEvent,
@@ -25,6 +29,8 @@ import type {
 } from "../store.js";
 import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
+import { clickhouseFunnelSql } from "./funnel-sql.js";
 import { clickhouseOrdersSql } from "./orders-sql.js";
 import { schemaStatements } from "./schema.js";
 import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
@@ -421,6 +427,30 @@ export class ClickhouseStore implements Store {
       }
     }
     return rows;
+  }
+
+  async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
+    const row = (await this.ch.all(clickhouseFunnelSql(query)))[0] ?? {};
+    const k = query.steps.length;
+    const value = (name: string) =>
+      row[name] === null || row[name] === undefined ? null : Number(row[name]);
+    return {
+      reached: Array.from({ length: k }, (_, i) => value(`r${i + 1}`) ?? 0),
+      medianMicros: Array.from({ length: k }, (_, i) => (i === 0 ? null : value(`m${i + 1}`))),
+    };
+  }
+
+  async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
+    const rows = await this.ch.all(clickhouseExposuresSql(query));
+    return rows.map((row) => ({
+      variation: String(row.variation),
+      visitors: Number(row.visitors),
+      conversions: Number(row.conversions),
+    }));
+  }
+
+  async experimentIds(workspace: string): Promise<string[]> {
+    return (await this.ch.all(clickhouseExperimentIdsSql(workspace))).map((row) => String(row.id));
   }
 
   async listDocuments(workspace: string, kind: string): Promise<StoredDocument[]> {

@@ -13,6 +13,10 @@ import type {
   CustomKpiChange,
   DataSpan,
   DocumentChange,
+  ExposureQuery,
+  ExposureRow,
+  FunnelCounts,
+  FunnelQuery,
   ImportRequest,
   ImportSummary,
   IncomingEvent,
@@ -25,6 +29,8 @@ import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { EventAppender } from "./event-appender.js";
 import { type EventRow, eventRow } from "./event-row.js";
+import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
+import { duckdbFunnelSql } from "./funnel-sql.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
 import {
   dayGapsSelect,
@@ -370,6 +376,30 @@ export class DuckdbStore implements Store {
   /** Whether a workspace's derived tables are known up to date for its current settings. */
   private isFresh(workspace: Workspace): boolean {
     return this.derivedFresh.get(workspace.name) === rollupSettingsKey(workspace.settings);
+  }
+
+  async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
+    const row = (await this.db.all(duckdbFunnelSql(query)))[0] ?? {};
+    const k = query.steps.length;
+    const value = (name: string) =>
+      row[name] === null || row[name] === undefined ? null : Number(row[name]);
+    return {
+      reached: Array.from({ length: k }, (_, i) => value(`r${i + 1}`) ?? 0),
+      medianMicros: Array.from({ length: k }, (_, i) => (i === 0 ? null : value(`m${i + 1}`))),
+    };
+  }
+
+  async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
+    const rows = await this.db.all(duckdbExposuresSql(query));
+    return rows.map((row) => ({
+      variation: String(row.variation),
+      visitors: Number(row.visitors),
+      conversions: Number(row.conversions),
+    }));
+  }
+
+  async experimentIds(workspace: string): Promise<string[]> {
+    return (await this.db.all(duckdbExperimentIdsSql(workspace))).map((row) => String(row.id));
   }
 
   async listDocuments(workspace: string, kind: string): Promise<StoredDocument[]> {

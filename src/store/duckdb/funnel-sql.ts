@@ -1,0 +1,36 @@
+import { stepMatchSql } from "../sql/funnel-steps.js";
+import type { FunnelQuery } from "../store.js";
+import { duckdbDialect as d } from "./dialect.js";
+
+/**
+ * A funnel in DuckDB: the matching events with a flag per step, the entry (first step-1 event in
+ * the range), then each step as the earliest matching event strictly after the previous step and
+ * no later than entry + window (greedy earliest match reaches the deepest step), one join per step.
+ * Columns r1..rk (visitors) and m2..mk (median microseconds from the previous step).
+ */
+export function duckdbFunnelSql(q: FunnelQuery): string {
+  const ws = d.literal(q.workspace.name);
+  const k = q.steps.length;
+  const windowUs = Math.round(q.windowSeconds * 1_000_000);
+  const local = d.localDate("ts", q.workspace.settings.timezone);
+  const flags = q.steps.map((step, i) => `${stepMatchSql(d, step)} AS m${i + 1}`);
+  const any = q.steps.map((step) => stepMatchSql(d, step)).join(" OR ");
+  const ctes = [
+    `ev AS (SELECT visitor_id, epoch_us(ts) AS us, ${local} BETWEEN ${d.date(q.from)} AND ${d.date(q.to)} AS in_range, ${flags.join(", ")}
+      FROM events WHERE workspace = ${ws} AND (${any}))`,
+    `s1 AS (SELECT visitor_id, min(us) AS t1 FROM ev WHERE m1 AND in_range GROUP BY visitor_id)`,
+  ];
+  for (let i = 2; i <= k; i++) {
+    const carried = Array.from({ length: i - 1 }, (_, j) => `f.t${j + 1}`).join(", ");
+    ctes.push(`s${i} AS (SELECT f.visitor_id, ${carried}, min(ev.us) AS t${i} FROM s${i - 1} f
+      LEFT JOIN ev ON ev.visitor_id = f.visitor_id AND ev.m${i} AND ev.us > f.t${i - 1} AND ev.us <= f.t1 + ${windowUs}
+      GROUP BY f.visitor_id, ${carried})`);
+  }
+  const reached = Array.from({ length: k }, (_, j) => `count(t${j + 1}) AS r${j + 1}`);
+  const medians = Array.from(
+    { length: k - 1 },
+    (_, j) => `quantile_cont(t${j + 2} - t${j + 1}, 0.5) AS m${j + 2}`,
+  );
+  return `WITH ${ctes.join(",\n  ")}
+  SELECT ${[...reached, ...medians].join(", ")} FROM s${k}`;
+}
