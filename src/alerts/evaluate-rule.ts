@@ -14,7 +14,11 @@ export interface GoalStatus {
 }
 
 /** Gives the goals' statuses of a workspace as of a day (injected: the goals layer owns them). */
-export type GoalStatusSource = (store: Store, workspace: Workspace, asOf: string) => Promise<readonly GoalStatus[]>;
+export type GoalStatusSource = (
+  store: Store,
+  workspace: Workspace,
+  asOf: string,
+) => Promise<readonly GoalStatus[]>;
 
 /** Statuses a goal_status rule fires on at every run (besides any change of status). */
 export const BAD_GOAL_STATUSES: readonly string[] = ["at_risk", "off_track", "missed"];

@@ -3,4 +3,7 @@ import type { GoalStatusSource } from "./evaluate-rule.js";
 
 /** The goals layer's statuses (SPEC §6.1) as of a day, for goal_status rules. */
 export const storedGoals: GoalStatusSource = async (store, workspace, asOf) =>
-  (await evaluateGoals(store, workspace, { asOf })).goals.map((goal) => ({ id: goal.id, status: goal.status }));
+  (await evaluateGoals(store, workspace, { asOf })).goals.map((goal) => ({
+    id: goal.id,
+    status: goal.status,
+  }));

@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import { registerConfig } from "./commands/config.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerAnalysis } from "./commands/analysis.js";
+import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerGoals, registerReview } from "./commands/goals.js";

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import type { z } from "zod";
+import { parseFunnelSteps } from "../analysis/funnels/parse-step.js";
 import { isUserError } from "../errors.js";
 import { canBeCumulative } from "../goals/kinds.js";
 import { whereList } from "../goals/kpi-batch.js";
@@ -207,6 +208,14 @@ export function checkConfig(
   const funnelId = unique("funnel");
   (file.funnels ?? []).forEach((funnel, i) => {
     funnelId(funnel.id, ["funnels", i, "id"]);
+    try {
+      parseFunnelSteps(funnel.steps);
+    } catch (error) {
+      issues.push({
+        path: ["funnels", i, "steps"],
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
     documents.push({ kind: "funnel", id: funnel.id, body: funnel });
   });
   const experimentId = unique("experiment");

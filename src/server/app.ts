@@ -17,14 +17,14 @@ import { handleError } from "./errors.js";
 import { createMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
-import { importRoutes } from "./routes/imports.js";
-import { goalRoutes } from "./routes/goals.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { analysisRoutes } from "./routes/analysis.js";
+import { goalRoutes } from "./routes/goals.js";
+import { importRoutes } from "./routes/imports.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
-import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { reportRoutes } from "./routes/reports.js";
+import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
 
 export interface AppOptions {

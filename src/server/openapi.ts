@@ -1,14 +1,6 @@
 import { z } from "zod";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS } from "../ingest/segment/schema.js";
-import { importParamsSchema } from "./routes/imports.js";
-import {
-  configPutQuerySchema,
-  configQuerySchema,
-  goalsQuerySchema,
-  historyQuerySchema,
-  suggestQuerySchema,
-} from "./routes/goals.js";
 import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
 import {
   budgetQuerySchema,
@@ -17,6 +9,14 @@ import {
   rangeQuerySchema,
   sizeQuerySchema,
 } from "./routes/analysis.js";
+import {
+  configPutQuerySchema,
+  configQuerySchema,
+  goalsQuerySchema,
+  historyQuerySchema,
+  suggestQuerySchema,
+} from "./routes/goals.js";
+import { importParamsSchema } from "./routes/imports.js";
 import { kpiQuerySchema } from "./routes/query.js";
 import { auditQuerySchema, periodicQuerySchema } from "./routes/reports.js";
 import { SEGMENT_PATHS } from "./routes/segment.js";
@@ -137,7 +137,8 @@ const IMPORT_PATHS = {
         "422": errorResponse,
       },
     },
-  },};
+  },
+};
 
 const sessionSecurity = [{ readKey: [] }, { session: [] }];
 const DASHBOARD_PATHS = {

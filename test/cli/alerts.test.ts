@@ -292,7 +292,11 @@ describe("sextant alerts run / history", () => {
       goal("month", 10_000, "2026-03-31"),
       // 700 / (7/10) = 1000: the target exactly, on_track.
       goal("ten-days", 1_000, "2026-03-10"),
-      { kind: "alert_rule", id: "pacing", body: { id: "pacing", kind: "goal_status", channels: ["dashboard"] } },
+      {
+        kind: "alert_rule",
+        id: "pacing",
+        body: { id: "pacing", kind: "goal_status", channels: ["dashboard"] },
+      },
     ]);
     await cli.ok(["--workspace", "paced", "alerts", "run", "--as-of", "2026-03-07"]);
     const fired = await history("paced");

@@ -110,6 +110,7 @@ describe("sextant config apply / export (SPEC §6.3)", () => {
     );
     expect(stderr).toMatch(/alerts\[0\]\.schedule: "0 25 \* \* 1" is not a cron schedule/);
     expect(stderr).toMatch(/the funnel id "dup" is used twice/);
+    expect(stderr).toMatch(/funnels\[0\]\.steps: A funnel needs at least two steps/);
     expect(linesNamed(stderr).length).toBeGreaterThanOrEqual(4);
     expect(await cli.ok(["config", "export"])).toBe(before);
   }, 180_000);
