@@ -72,7 +72,7 @@ export class KeyResolver {
 }
 
 /** A key sees its own workspace only: any other name is forbidden, whether it exists or not. */
-export function checkWorkspace(key: ApiKey, requested: string | undefined): string {
+export function checkWorkspace(key: Pick<ApiKey, "workspace">, requested: string | undefined): string {
   if (requested !== undefined && requested !== key.workspace) {
     throw new UserError(
       "This key belongs to another workspace.",

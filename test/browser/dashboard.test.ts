@@ -174,7 +174,9 @@ describe("dashboard", () => {
 
   it("shows a campaign named like markup as text, never as HTML", async () => {
     await page.goto(`${base}/campaigns?workspace=demo&from=${FROM}&to=${TO}`);
-    await page.getByText(INJECTION, { exact: true }).waitFor();
+    // The name shows in the campaigns table and in the budget advice beside it: as text in both.
+    await page.getByText(INJECTION, { exact: true }).first().waitFor();
+    expect(await page.getByText(INJECTION, { exact: true }).count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator("main table img").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     const spend = await api(

@@ -13,6 +13,7 @@ import { fileFormat, parseColumnMap } from "../../import/options.js";
 import { importFile } from "../../import/run-import.js";
 import type { ApiKey } from "../../keys/keys.js";
 import { parseOrThrow } from "../../validation.js";
+import { sessionOf, workspaceFor } from "../access.js";
 import { checkWorkspace, presentedKey } from "../auth.js";
 import type { ServerContext } from "../context.js";
 
@@ -46,7 +47,8 @@ export const importParamsSchema = z.object({
 });
 
 const uploads = new WeakMap<FastifyRequest, { dir: string; file: string; name?: string }>();
-const keys = new WeakMap<FastifyRequest, ApiKey>();
+/** The workspace the request's credential (write key or dashboard session) may import into. */
+const keys = new WeakMap<FastifyRequest, Pick<ApiKey, "workspace">>();
 
 /**
  * POST /api/v1/imports: a file as `sextant import` takes it, sent as multipart/form-data (field
@@ -70,6 +72,20 @@ export async function importRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     scope.post("/api/v1/imports", {
       // The key is checked before the body is read, so that no stranger's upload reaches the disk.
       onRequest: async (request) => {
+        // Files come from servers with a write key, or from the dashboard's settings page, signed
+        // in with the right to change the workspace (workspaceFor checks the session and its CSRF
+        // token; the workspace is named in the query string, before the body).
+        if (presentedKey(request) === undefined && (await sessionOf(ctx, request))) {
+          const named = (request.query as Record<string, unknown> | undefined)?.workspace;
+          const workspace = await workspaceFor(
+            ctx,
+            request,
+            "admin",
+            typeof named === "string" ? named : undefined,
+          );
+          keys.set(request, { workspace: workspace.name });
+          return;
+        }
         keys.set(request, await ctx.keys.require(presentedKey(request), "write"));
       },
       handler: async (request) => {

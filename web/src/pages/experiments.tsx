@@ -136,14 +136,16 @@ export function Experiments() {
   const ctx = useCtx();
   const params = new URLSearchParams({ workspace: ctx.workspace.name });
   const list = useLoad(
-    () => getJson<{ experiments: { id: string }[] } | { id: string }[]>("/api/v1/experiments", params),
+    () => getJson<{ saved: { id: string }[]; seen: string[] }>("/api/v1/experiments", params),
     String(params),
   );
   const selected = ctx.params.get("experiment");
   return (
     <Show loaded={list}>
       {(data) => {
-        const all = Array.isArray(data) ? data : data.experiments;
+        // Saved experiments first, then those only seen in the data (Experiment Viewed events).
+        const savedIds = data.saved.map((x) => x.id);
+        const all = [...savedIds, ...data.seen.filter((x) => !savedIds.includes(x))].map((x) => ({ id: x }));
         const id = selected ?? all[0]?.id;
         return (
           <>
