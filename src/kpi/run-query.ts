@@ -19,6 +19,11 @@ export interface KpiRequest {
   readonly where?: readonly string[];
   /** Overrides the workspace's attribution model for this query (SPEC §3). */
   readonly attribution?: Attribution;
+  /**
+   * Base measures to return too, under their own names in each row and in the totals: the counts
+   * behind a ratio, for analyses that test them (segments). Not offered on the CLI or the API.
+   */
+  readonly measures?: readonly BaseMeasure[];
 }
 
 export const ATTRIBUTIONS = ["last_touch", "first_touch", "linear"] as const;
@@ -58,7 +63,8 @@ export async function runKpiQuery(store: Store, asked: Workspace, request: KpiRe
   await checkBreakdowns(store, workspace.name, [...groupBy, ...filters.map((f) => f.dimension)]);
   const { from, to } = await resolveRange(store, workspace, request);
   const interval = request.interval ?? null;
-  const measures = neededMeasures(kpis);
+  const extra = request.measures ?? [];
+  const measures = [...new Set([...neededMeasures(kpis), ...extra])];
   const facts = FACTS.filter((fact) => measures.some((m) => factOf(m) === fact));
   if (facts.includes("events") || facts.includes("orders")) await store.refreshDerived(workspace);
 
@@ -76,7 +82,10 @@ export async function runKpiQuery(store: Store, asked: Workspace, request: KpiRe
   });
   const grouped = measured.filter((row) => !row.total);
   const total = interval === null && groupBy.length === 0 ? grouped : measured.filter((row) => row.total);
-  const compute = (values: MeasureBag) => computeKpis(kpis, values, workspace);
+  const compute = (values: MeasureBag) => ({
+    ...Object.fromEntries(extra.map((m) => [m, values[m] ?? null])),
+    ...computeKpis(kpis, values, workspace),
+  });
   const rows = mergeRows(
     grouped,
     facts,
