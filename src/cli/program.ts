@@ -10,6 +10,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerReport } from "./commands/report.js";
+import { registerSegments } from "./commands/segments.js";
 import { registerServe } from "./commands/serve.js";
 import { registerShare } from "./commands/share.js";
 import { registerUsers } from "./commands/users.js";
@@ -54,5 +55,6 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerReport(program);
   registerAnalysis(program);
+  registerSegments(program);
   return program;
 }
