@@ -24,6 +24,7 @@ import { importRoutes } from "./routes/imports.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { reportRoutes } from "./routes/reports.js";
+import { segmentsRoutes } from "./routes/kpi-segments.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
 
@@ -146,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   goalRoutes(app, ctx);
   reportRoutes(app, ctx);
   analysisRoutes(app, ctx);
+  segmentsRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
   const alertDeps = options.alerts ?? { goals: storedGoals, delivery: { retry: DEFAULT_RETRY } };
   alertRoutes(app, ctx, alertDeps);

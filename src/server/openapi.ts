@@ -17,6 +17,7 @@ import {
   suggestQuerySchema,
 } from "./routes/goals.js";
 import { importParamsSchema } from "./routes/imports.js";
+import { segmentsQuerySchema } from "./routes/kpi-segments.js";
 import { kpiQuerySchema } from "./routes/query.js";
 import { auditQuerySchema, periodicQuerySchema } from "./routes/reports.js";
 import { SEGMENT_PATHS } from "./routes/segment.js";
@@ -52,6 +53,45 @@ function queryParameters(s: z.ZodObject) {
     ...(name === "where" ? { style: "form", explode: true } : {}),
   }));
 }
+
+const nullableNumber = { type: ["number", "null"] };
+
+/** The JSON of `/api/v1/segments` (docs/segments.md); each segment also carries the dimension's value under its name. */
+const SEGMENTS_RESPONSE = {
+  type: "object",
+  required: ["workspace", "kpi", "by", "from", "to", "total", "share_of", "test", "segments"],
+  properties: {
+    workspace: { type: "string" },
+    kpi: { type: "string" },
+    by: { type: "string", description: "the dimension; each segment has it as a key" },
+    from: { type: "string", format: "date" },
+    to: { type: "string", format: "date" },
+    total: { ...nullableNumber, description: "the KPI over the whole selection" },
+    share_of: {
+      type: ["string", "null"],
+      description: "what share is a percent of: the KPI (additive), its denominator measure (ratios), null (custom formula)",
+    },
+    test: { type: ["string", "null"], description: "the test behind p_value; null when the KPI is not a proportion" },
+    segments: {
+      type: "array",
+      description: "sorted by value, highest first",
+      items: {
+        type: "object",
+        additionalProperties: { type: ["string", "number", "boolean", "null"] },
+        required: ["value", "share", "diff_abs", "diff_rel", "p_value", "p_value_holm", "significant"],
+        properties: {
+          value: nullableNumber,
+          share: { ...nullableNumber, description: "percent" },
+          diff_abs: { ...nullableNumber, description: "value − total, in the KPI's unit" },
+          diff_rel: { ...nullableNumber, description: "(value / total − 1) × 100" },
+          p_value: { ...nullableNumber, description: "0..1, two-sided, segment against the rest" },
+          p_value_holm: { ...nullableNumber, description: "0..1, Holm-adjusted over the segments" },
+          significant: { type: ["boolean", "null"], description: "p_value_holm < 0.05" },
+        },
+      },
+    },
+  },
+};
 
 const ADMIN_PATHS = {
   "/api/v1/admin/cli": {
@@ -545,6 +585,24 @@ export function openApiDocument(version: string, withAdmin = false) {
           parameters: queryParameters(budgetQuerySchema),
           responses: {
             "200": { description: "{from, to, total, campaigns}" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/segments": {
+        get: {
+          summary:
+            "A KPI across the segments of a dimension: value, share, difference from the whole and, for proportions, a z-test against the rest with Holm-adjusted p-values (as `sextant segments --format json`, docs/segments.md)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(segmentsQuerySchema),
+          responses: {
+            "200": {
+              description: "{workspace, kpi, by, from, to, total, share_of, test, segments}",
+              content: { "application/json": { schema: SEGMENTS_RESPONSE } },
+            },
             "400": errorResponse,
             "401": errorResponse,
             "403": errorResponse,
