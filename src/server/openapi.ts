@@ -69,9 +69,13 @@ const SEGMENTS_RESPONSE = {
     total: { ...nullableNumber, description: "the KPI over the whole selection" },
     share_of: {
       type: ["string", "null"],
-      description: "what share is a percent of: the KPI (additive), its denominator measure (ratios), null (custom formula)",
+      description:
+        "what share is a percent of: the KPI (additive), its denominator measure (ratios), null (custom formula)",
     },
-    test: { type: ["string", "null"], description: "the test behind p_value; null when the KPI is not a proportion" },
+    test: {
+      type: ["string", "null"],
+      description: "the test behind p_value; null when the KPI is not a proportion",
+    },
     segments: {
       type: "array",
       description: "sorted by value, highest first",

@@ -40,7 +40,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: "GET", url, headers });
+const get = (url: string, headers: Record<string, string> = auth) =>
+  app.inject({ method: "GET", url, headers });
 
 interface Body {
   kpi: string;
@@ -121,7 +122,10 @@ describe("GET /api/v1/segments", () => {
       p_value: null,
       significant: null,
     });
-    expect(body.segments[0]?.share).toBeCloseTo((Number(top?.sessions) / Number(direct.totals.sessions)) * 100, 9);
+    expect(body.segments[0]?.share).toBeCloseTo(
+      (Number(top?.sessions) / Number(direct.totals.sessions)) * 100,
+      9,
+    );
   });
 
   it("answers bad input with a sentence and 400, never a NaN", async () => {

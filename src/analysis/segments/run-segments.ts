@@ -31,7 +31,8 @@ export interface SegmentsResult {
   readonly segments: Record<string, string | number | boolean | null>[];
 }
 
-export const SEGMENT_TEST = "two-proportion z-test (pooled, two-sided), segment against the rest, Holm-adjusted";
+export const SEGMENT_TEST =
+  "two-proportion z-test (pooled, two-sided), segment against the rest, Holm-adjusted";
 
 /** Reads the KPI and the counts behind it by segment through the KPI query, then compares them. */
 export async function runSegments(

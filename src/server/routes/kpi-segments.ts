@@ -11,7 +11,9 @@ export const segmentsQuerySchema = z.object({
   kpi: z.string({ error: "required, for example kpi=conversion_rate" }).describe("the KPI to compare"),
   by: z
     .string({ error: "required, for example by=device" })
-    .describe("the dimension: campaign, channel, device, country, landing_page, props.NAME, a cost breakdown…"),
+    .describe(
+      "the dimension: campaign, channel, device, country, landing_page, props.NAME, a cost breakdown…",
+    ),
   from: z.string().optional().describe("first day, YYYY-MM-DD"),
   to: z.string().optional().describe("last day, YYYY-MM-DD"),
   where: z
