@@ -21,10 +21,10 @@ import { alertRoutes } from "./routes/alerts.js";
 import { analysisRoutes } from "./routes/analysis.js";
 import { goalRoutes } from "./routes/goals.js";
 import { importRoutes } from "./routes/imports.js";
+import { segmentsRoutes } from "./routes/kpi-segments.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { reportRoutes } from "./routes/reports.js";
-import { segmentsRoutes } from "./routes/kpi-segments.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
 
