@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedGoals } from "../../src/alerts/goal-source.js";
 import { runTimeAsOf } from "../../src/alerts/periods.js";
 import { alertHistory, runAlerts } from "../../src/alerts/run-alerts.js";
+import { runSegments, type SegmentsRequest } from "../../src/analysis/segments/run-segments.js";
 import { applyConfig } from "../../src/definitions/apply-config.js";
 import { parseConfigYaml } from "../../src/definitions/config-source.js";
 import { exportConfig } from "../../src/definitions/export-config.js";
@@ -1222,6 +1223,96 @@ objectives:
     },
   },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Segments (issue 11, item 3): a KPI across the segments of a dimension, with its z-tests.
+// A block of its own, appended to CASES, so that other analyses can add theirs beside it.
+
+/** KPI × dimension pairs on the demo: every kind of share (count, ratio, proportion) and of dimension. */
+const SEGMENT_PAIRS: readonly (readonly [string, string])[] = [
+  ["conversion_rate", "device"],
+  ["visitor_conversion_rate", "channel"],
+  ["bounce_rate", "country"],
+  ["bounce_rate", "landing_page"],
+  ["visitor_conversion_rate", "campaign"],
+  ["ctr", "campaign"],
+  ["ctr", "ad_group"],
+  ["open_rate", "campaign"],
+  ["revenue", "campaign"],
+  ["aov", "channel"],
+  ["pages_per_session", "utm_source"],
+  ["time_on_page", "page"],
+  ["followers", "network"],
+  ["visitors", "props.plan"],
+];
+
+const SEGMENT_CASES: Case[] = [
+  {
+    name: "segments: KPIs by session, campaign, page, network, breakdown and property dimensions on the demo",
+    run: async (store, ctx) => {
+      const out: Record<string, unknown> = {};
+      for (const [kpiId, by] of SEGMENT_PAIRS) {
+        out[`${kpiId} by ${by}`] = await runSegments(store, ctx.demo, { kpi: kpiId, by, ...RANGE });
+      }
+      out["filtered and limited"] = await runSegments(store, ctx.demo, {
+        kpi: "bounce_rate",
+        by: "device",
+        where: ["channel=paid", "channel=social"],
+        limit: 2,
+        ...RANGE,
+      });
+      return out;
+    },
+  },
+  {
+    name: "segments: property segments, a segment with nothing sent, one segment, no data and bad input",
+    run: async (store, ctx) => {
+      const ws = await newWorkspace(store, "segments_ws");
+      await importFile(
+        store,
+        ws,
+        "events",
+        await file(ctx, "segments-events.csv", padColumns("events", EVENTS_1)),
+      );
+      await importFile(
+        store,
+        ws,
+        "email",
+        await file(
+          ctx,
+          "segments-email.csv",
+          csvOf(
+            ["date", "campaign", "sent", "opens", "clicks"],
+            [
+              ["2026-03-02", "spring", 50, 15, 4],
+              ["2026-03-03", "summer", 50, 25, 5],
+              ["2026-03-04", "quiet", 0, 0, 0],
+            ],
+          ),
+        ),
+      );
+      const range = { from: "2026-03-01", to: "2026-03-05" };
+      const segments = (request: Omit<SegmentsRequest, "from" | "to">, dates = range) =>
+        outcome(() => runSegments(store, ws, { ...request, ...dates }));
+      return {
+        byPlan: await segments({ kpi: "visitor_conversion_rate", by: "props.plan" }),
+        byPlanPageviews: await segments({ kpi: "pageviews", by: "props.plan" }),
+        openRate: await segments({ kpi: "open_rate", by: "campaign" }),
+        clickToOpen: await segments({ kpi: "click_to_open_rate", by: "campaign" }),
+        single: await segments({ kpi: "open_rate", by: "campaign", where: ["campaign=summer"] }),
+        noData: await segments(
+          { kpi: "bounce_rate", by: "device" },
+          { from: "2025-01-01", to: "2025-01-31" },
+        ),
+        unknownKpi: await segments({ kpi: "open_rat", by: "campaign" }),
+        unknownDimension: await segments({ kpi: "open_rate", by: "campain" }),
+        pageForCtr: await segments({ kpi: "ctr", by: "page" }),
+        backwards: await segments({ kpi: "ctr", by: "device" }, { from: "2026-03-05", to: "2026-03-01" }),
+      };
+    },
+  },
+];
+CASES.push(...SEGMENT_CASES);
 
 // ---------------------------------------------------------------------------------------------
 // Comparison
