@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SegmentsResult } from "../../src/analysis/segments/run-segments.js";
 import { CliSandbox } from "./run-cli.js";
 
-interface SegmentsJson {
-  workspace: string;
-  kpi: string;
-  by: string;
-  from: string;
-  to: string;
-  total: number | null;
-  share_of: string | null;
-  test: string | null;
-  segments: Record<string, string | number | boolean | null>[];
-}
+type SegmentsJson = SegmentsResult;
 
 describe("sextant segments", () => {
   let cli: CliSandbox;
@@ -127,28 +118,9 @@ describe("sextant segments", () => {
     for (const [args, message] of cases) {
       expect(await cli.fails(["segments", ...args])).toMatch(message);
     }
-    const empty = await json(
-      "--kpi",
-      "open_rate",
-      "--by",
-      "campaign",
-      "--from",
-      "2025-01-01",
-      "--to",
-      "2025-01-31",
-    );
-    expect(empty).toMatchObject({ total: null, segments: [] });
-    const table = await cli.ok([
-      "segments",
-      "--kpi",
-      "open_rate",
-      "--by",
-      "campaign",
-      "--from",
-      "2025-01-01",
-      "--to",
-      "2025-01-31",
-    ]);
+    const noData = ["--kpi", "open_rate", "--by", "campaign", "--from", "2025-01-01", "--to", "2025-01-31"];
+    expect(await json(...noData)).toMatchObject({ total: null, segments: [] });
+    const table = await cli.ok(["segments", ...noData]);
     expect(table).toMatch(/No segments: there is no data for open_rate by campaign in this range\./);
   });
 

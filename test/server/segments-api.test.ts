@@ -4,7 +4,7 @@ import { join } from "node:path";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSegments } from "../../src/analysis/segments/run-segments.js";
+import { runSegments, type SegmentsResult } from "../../src/analysis/segments/run-segments.js";
 import { runCli } from "../../src/cli/run.js";
 import { loadDemo } from "../../src/demo/load-demo.js";
 import { generateKey } from "../../src/keys/keys.js";
@@ -43,14 +43,7 @@ afterAll(async () => {
 const get = (url: string, headers: Record<string, string> = auth) =>
   app.inject({ method: "GET", url, headers });
 
-interface Body {
-  kpi: string;
-  by: string;
-  total: number | null;
-  share_of: string | null;
-  test: string | null;
-  segments: Record<string, string | number | boolean | null>[];
-}
+type Body = SegmentsResult;
 
 describe("GET /api/v1/segments", () => {
   it("compares visitor conversion by channel: the KPI query's figures and an independent z-test", async () => {

@@ -4,6 +4,7 @@ import { runSegments } from "../../analysis/segments/run-segments.js";
 import { parseOrThrow } from "../../validation.js";
 import { workspaceFor } from "../access.js";
 import type { ServerContext } from "../context.js";
+import { kpiQuerySchema } from "./query.js";
 
 /** Query parameters of /api/v1/segments: the flags of `sextant segments`, `where` repeated. */
 export const segmentsQuerySchema = z.object({
@@ -16,11 +17,7 @@ export const segmentsQuerySchema = z.object({
     ),
   from: z.string().optional().describe("first day, YYYY-MM-DD"),
   to: z.string().optional().describe("last day, YYYY-MM-DD"),
-  where: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
-    .describe("dimension=value, repeatable"),
+  where: kpiQuerySchema.shape.where,
   limit: z
     .string()
     .optional()
