@@ -57,6 +57,7 @@ const COMMANDS: readonly [string[], string[]][] = [
     ["--kpis", "--from", "--to", "--interval", "--group-by", "--where", "--format", "list", "define"],
   ],
   [["kpi", "list"], ["--format"]],
+  [["segments"], ["--kpi", "--by", "--from", "--to", "--where", "--limit", "--format"]],
   [["kpi", "define"], ["formula"]],
   [["kpi", "remove"], ["id"]],
   [["alerts"], ["run", "history"]],
