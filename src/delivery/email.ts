@@ -1,4 +1,3 @@
-import nodemailer from "nodemailer";
 import { UserError } from "../errors.js";
 import { DeliveryError } from "./retry.js";
 
@@ -51,6 +50,8 @@ export async function sendEmail(
   const url = new URL(smtpUrl);
   const from = url.searchParams.get("from") ?? `Sextant <sextant@${url.hostname || "localhost"}>`;
   url.searchParams.delete("from");
+  // Loaded on the first send: most commands that read SMTP settings never send.
+  const { default: nodemailer } = await import("nodemailer");
   const transport = nodemailer.createTransport({
     host: url.hostname,
     port: url.port ? Number(url.port) : url.protocol === "smtps:" ? 465 : 587,

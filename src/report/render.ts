@@ -2,7 +2,6 @@ import type { ReportModel } from "./model.js";
 import { renderCsv } from "./render-csv.js";
 import { renderHtml } from "./render-html.js";
 import { renderMarkdown } from "./render-markdown.js";
-import { renderPdf } from "./render-pdf.js";
 
 export const REPORT_FORMATS = ["html", "pdf", "md", "csv"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -36,7 +35,12 @@ export async function renderReport(model: ReportModel, format: ReportFormat): Pr
         extension: "csv",
       };
     case "pdf":
-      return { body: await renderPdf(model), contentType: "application/pdf", extension: "pdf" };
+      // Loaded on demand: the PDF library and its fonts cost more to load than every other format.
+      return {
+        body: await (await import("./render-pdf.js")).renderPdf(model),
+        contentType: "application/pdf",
+        extension: "pdf",
+      };
     default: {
       const unknown: never = format;
       throw new Error(`unknown format ${String(unknown)}`);

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { doctorExitCode, renderChecks } from "../../doctor/checks.js";
-import { runChecks } from "../../doctor/probe.js";
 import { UserError } from "../../errors.js";
 import { print } from "../context.js";
 
@@ -16,6 +15,8 @@ export function registerDoctor(program: Command): void {
       "\nOne line per check: OK with what was found, or FIX with what to do. Changes nothing.\nExit codes: 0 every check is OK, 1 something needs doing.",
     )
     .action(async (_flags: unknown, command: Command) => {
+      // The probes load both database clients; only `doctor` needs them.
+      const { runChecks } = await import("../../doctor/probe.js");
       const checks = await runChecks(command.optsWithGlobals<GlobalFlags>(), process.env);
       print(renderChecks(checks));
       const code = doctorExitCode(checks);

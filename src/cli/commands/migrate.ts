@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { duckdbFile, type GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
-import { ClickhouseStore } from "../../store/clickhouse/clickhouse-store.js";
-import { DuckdbStore } from "../../store/duckdb/duckdb-store.js";
 import { print } from "../context.js";
 
 interface MigrateFlags {
@@ -41,6 +39,7 @@ export function registerMigrate(program: Command): void {
         ]);
       }
       const file = duckdbFile(globals, process.env);
+      const { ClickhouseStore } = await import("../../store/clickhouse/clickhouse-store.js");
       const target = await ClickhouseStore.open(flags.to, flags.toCluster ?? null);
       try {
         const copied = await target.migrateFrom(file);
@@ -64,6 +63,7 @@ async function convertEngagement(flags: MigrateFlags, globals: GlobalFlags): Pro
     );
   }
   const file = duckdbFile(globals, process.env);
+  const { DuckdbStore } = await import("../../store/duckdb/duckdb-store.js");
   const store = await DuckdbStore.open(file);
   try {
     const converted = await store.convertEngagementEvents();

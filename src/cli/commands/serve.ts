@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { type GlobalFlags, memoryLimit, SERVE_MEMORY_LIMIT, storeConfig } from "../../config.js";
 import { loadDemo } from "../../demo/load-demo.js";
 import { UserError } from "../../errors.js";
-import { buildApp } from "../../server/app.js";
 import { ensureAdmin } from "../../server/dashboard/users.js";
 import { newAdminToken, removeServeLock, writeServeLock } from "../../server/serve-lock.js";
 import { openStore } from "../../store/open-store.js";
@@ -49,6 +48,8 @@ export function registerServe(program: Command): void {
         memoryLimit: memoryLimit(globals, process.env, SERVE_MEMORY_LIMIT),
       });
       const token = newAdminToken();
+      // The HTTP server and its plugins load only for `serve`.
+      const { buildApp } = await import("../../server/app.js");
       const app = await buildApp({
         store,
         logger: true,
