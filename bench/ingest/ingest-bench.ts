@@ -145,6 +145,12 @@ export interface IngestResults {
   /** The in-process server during (a): CPU, event-loop delay, write-connection statements. */
   readonly batchServer: {
     readonly serverCores: number;
+    /** Server CPU (main thread and DuckDB threads) per acknowledged event during (a). */
+    readonly cpuMicrosPerEvent: number;
+    /** CPU of the session and rollup derivation those events need, paid at the first query, per event. */
+    readonly deriveMicrosPerEvent: number;
+    /** Server CPU per event of the no-op route with the same bodies (c). */
+    readonly noopCpuMicrosPerEvent: number;
     readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
     readonly statements: readonly {
       readonly phase: string;
@@ -319,6 +325,7 @@ async function benchHttp(options: IngestBenchOptions, dir: string) {
     loop.disable();
     inner.connection = unwrapped;
     const serverCores = (used.user + used.system) / 1000 / wallMs;
+    const cpuMicrosPerEvent = (used.user + used.system) / Math.max(1, batchLoad.ok * options.batchEvents);
     const eventLoopDelayMs = {
       p50: loop.percentile(50) / 1e6,
       p99: loop.percentile(99) / 1e6,
@@ -350,7 +357,10 @@ async function benchHttp(options: IngestBenchOptions, dir: string) {
     log(
       `(c) /noop with the same ${options.batchEvents}-event bodies, same server, ${options.connections} connections, ${options.seconds} s`,
     );
+    const noopCpu = process.cpuUsage();
     const noopLoad = await runLoadChild({ url, path: "/noop", payload: segment, ...flat, runId: "bn" });
+    const noopUsed = process.cpuUsage(noopCpu);
+    const noopCpuMicrosPerEvent = (noopUsed.user + noopUsed.system) / Math.max(1, noopLoad.ok * options.batchEvents);
     const batchNoop = {
       route: "/noop",
       load: noopLoad,
@@ -360,11 +370,24 @@ async function benchHttp(options: IngestBenchOptions, dir: string) {
     const batchToNoop = batch.eventsPerSecond / batchNoop.eventsPerSecond;
     log(`    /v1/batch ÷ /noop = ${batchToNoop.toFixed(3)}`);
     const batchStoredEvents = (await opened.countRows(setup.workspace)).events;
+    // The derivation the stored events need (sessions and rollups), which the first query pays.
+    const workspace = (await opened.listWorkspaces()).find((w) => w.name === setup.workspace);
+    const deriveCpu = process.cpuUsage();
+    if (workspace) await opened.refreshDerived(workspace);
+    const deriveUsed = process.cpuUsage(deriveCpu);
+    const deriveMicrosPerEvent = (deriveUsed.user + deriveUsed.system) / Math.max(1, batchStoredEvents);
+    log(
+      `    server CPU per event: /v1/batch ${cpuMicrosPerEvent.toFixed(1)} µs + derivation at the first query ${deriveMicrosPerEvent.toFixed(1)} µs ` +
+        `= ${(cpuMicrosPerEvent + deriveMicrosPerEvent).toFixed(1)} µs; /noop ${noopCpuMicrosPerEvent.toFixed(1)} µs (same bodies, same run)`,
+    );
     log(
       `    stored events after (a) and (b): ${int(batchStoredEvents)} (2xx × batch: ${int(batchLoad.ok * options.batchEvents)})`,
     );
     const batchServer = {
       serverCores,
+      cpuMicrosPerEvent,
+      deriveMicrosPerEvent,
+      noopCpuMicrosPerEvent,
       eventLoopDelayMs,
       statements: statementTimes,
       idleWorkspacesSelectMs: idleWorkspacesMs,

@@ -105,16 +105,33 @@ class Queue {
   }
 }
 
+/**
+ * SEXTANT_TRACE_SQL=1 prints each statement of a write section with its wall time on stderr: the
+ * diagnostic that docs/performance.md's import profile was measured with.
+ */
+const TRACE_SQL = process.env.SEXTANT_TRACE_SQL === "1";
+
+async function traced<T>(sql: string, work: () => Promise<T>): Promise<T> {
+  if (!TRACE_SQL) return work();
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    const ms = performance.now() - start;
+    process.stderr.write(`sql ${ms.toFixed(1).padStart(9)} ms  ${sql.replace(/\s+/g, " ").slice(0, 110)}\n`);
+  }
+}
+
 /** Statements inside an exclusive section of the connection. */
 export class Transaction {
   constructor(readonly connection: DuckDBConnection) {}
 
   async all(sql: string): Promise<Row[]> {
-    return (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[];
+    return traced(sql, async () => (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]);
   }
 
   async run(sql: string): Promise<void> {
-    await this.connection.run(sql);
+    await traced(sql, () => this.connection.run(sql));
   }
 
   /** Runs `work` in a transaction: committed if it returns, rolled back (nothing changed) if it throws. */
@@ -132,7 +149,7 @@ export class Transaction {
 
   /** Runs an INSERT, UPDATE or DELETE and returns how many rows it changed. */
   async changed(sql: string): Promise<number> {
-    return (await this.connection.run(sql)).rowsChanged;
+    return (await traced(sql, () => this.connection.run(sql))).rowsChanged;
   }
 
   /** The single number a statement returns (a count), or 0. */

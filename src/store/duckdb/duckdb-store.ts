@@ -301,10 +301,13 @@ export class DuckdbStore implements Store {
           SELECT DISTINCT visitor_id FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}`);
         await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}
           AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
-        const source = "(SELECT * FROM events SEMI JOIN changed_visitors USING (visitor_id))";
+        // The derivation reads its source several times: the changed visitors' events are read once.
+        await tx.run(`CREATE OR REPLACE TEMP TABLE changed_events AS
+          SELECT * FROM events SEMI JOIN changed_visitors USING (visitor_id) WHERE workspace = ${ws}`);
         await tx.run(
-          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, source)}`,
+          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "changed_events")}`,
         );
+        await tx.run("DROP TABLE changed_events");
       }
       if (rollupsFull) {
         await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}`);

@@ -8,8 +8,8 @@ export interface RawLayout {
   readonly sources: ReadonlyMap<string, string>;
   /** Raw columns the kind does not know (kept as properties or breakdown). */
   readonly extras: readonly string[];
-  /** SQL for the file line of a raw row. */
-  readonly lineExpr: string;
+  /** SQL for the file line of a raw row; null leaves the line out (the caller numbers the rows). */
+  readonly lineExpr: string | null;
 }
 
 export interface TypingOptions {
@@ -29,8 +29,9 @@ export function typedSelect(
   spec: KindSpec,
   layout: RawLayout,
   opts: TypingOptions,
+  from = "raw",
 ) {
-  const columns: string[] = [`${layout.lineExpr} AS line`];
+  const columns: string[] = layout.lineExpr === null ? [] : [`${layout.lineExpr} AS line`];
   const errors: string[] = [];
   for (const column of spec.columns) {
     const raw = layout.sources.get(column.name);
@@ -55,7 +56,7 @@ export function typedSelect(
     );
   }
   columns.push(`coalesce(${errors.join(", ")}) AS error`);
-  return `SELECT ${columns.join(",\n  ")} FROM raw`;
+  return `SELECT ${columns.join(",\n  ")} FROM ${from}`;
 }
 
 function rowText(d: Dialect, layout: RawLayout): string {

@@ -12,7 +12,7 @@ import type { Transaction } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { enrichedEvents, type RawLayout, typedSelect } from "./import-sql.js";
 
-const TEMP_TABLES = ["raw", "typed"];
+const TEMP_TABLES = ["raw", "typed", "typed_rows"];
 
 /**
  * Imports one file: stages it (see `stageFile`), then merges the good rows in one transaction.
@@ -47,24 +47,34 @@ export interface Staged {
  */
 export async function stageFile(tx: Transaction, request: ImportRequest, spec: KindSpec): Promise<Staged> {
   await dropStaging(tx);
-  const { lineExpr, rejectedEarly } = await loadRaw(tx, request);
-  const columns = (await tx.all("SELECT column_name FROM (DESCRIBE raw)")).map((r) => String(r.column_name));
-  const layout = resolveLayout(
-    request,
-    spec,
-    columns.filter((c) => c !== "__line"),
-    lineExpr,
-  );
+  const source = await openSource(tx, request);
+  const layout = resolveLayout(request, spec, source.columns, source.lineExpr);
   const strptimeFormat = request.dateFormat === null ? null : toStrptimeFormat(request.dateFormat);
   const options = { timeZone: request.workspace.settings.timezone, strptimeFormat };
-  await tx.run(`CREATE TEMP TABLE typed AS ${typedSelect(d, request.kind, spec, layout, options)}`);
+  const select = typedSelect(d, request.kind, spec, layout, options, source.from);
+  if (source.lineExpr === null) {
+    // A CSV file is read, typed and checked in one statement (no text copy of the file is kept);
+    // the rows keep the file's order, so row i (from 0) is the file's row at line i + 2, read later
+    // from the rowid through the view `typed`.
+    const progress = pollProgress(tx, request.onProgress);
+    try {
+      await tx.run(`CREATE TEMP TABLE typed_rows AS ${select}`);
+    } catch (error) {
+      throw csvError(request.file, error, source.columns.length);
+    } finally {
+      progress.stop();
+    }
+    await tx.run("CREATE TEMP VIEW typed AS SELECT rowid + 2 AS line, * FROM typed_rows");
+  } else {
+    await tx.run(`CREATE TEMP TABLE typed AS ${select}`);
+  }
 
-  const rowsRead = (await tx.number("SELECT count(*) FROM typed")) + rejectedEarly.length;
+  const rowsRead = (await tx.number("SELECT count(*) FROM typed")) + source.rejectedEarly.length;
   let bad = (await tx.all(`SELECT line, error FROM typed WHERE error IS NOT NULL ORDER BY line`)).map(
     (r): RejectedRow => ({ line: Number(r.line), reason: String(r.error) }),
   );
   if (request.format === "csv" && bad.length > 0) bad = await atPhysicalLines(request.file, bad);
-  const rejected = [...rejectedEarly, ...bad].sort((a, b) => a.line - b.line);
+  const rejected = [...source.rejectedEarly, ...bad].sort((a, b) => a.line - b.line);
   const first = rejected[0];
   if (first && !request.skipInvalid) {
     throw new UserError(
@@ -78,13 +88,18 @@ export async function stageFile(tx: Transaction, request: ImportRequest, spec: K
 
 /** Drops the staging tables; after a failed statement in a transaction these fail too, harmlessly. */
 export async function dropStaging(tx: Transaction): Promise<void> {
+  await tx.run("DROP VIEW IF EXISTS temp.typed").catch(() => undefined);
   for (const table of TEMP_TABLES) await tx.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
 }
 
-async function loadRaw(
+/**
+ * Where the rows to type come from: DuckDB's CSV reader over the file (`lineExpr` null: the line
+ * is the row's place), or the temp table `raw` of a JSON Lines file's records (`__line`).
+ */
+async function openSource(
   tx: Transaction,
   request: ImportRequest,
-): Promise<{ lineExpr: string; rejectedEarly: RejectedRow[] }> {
+): Promise<{ from: string; columns: string[]; lineExpr: string | null; rejectedEarly: RejectedRow[] }> {
   let size: number;
   try {
     size = statSync(request.file).size;
@@ -97,29 +112,25 @@ async function loadRaw(
     throw new UserError(`The file ${request.file} is empty: it needs a header row.`, [
       { field: "file", reason: "empty" },
     ]);
-  if (request.format === "jsonl") return loadJsonl(tx, request);
+  if (request.format === "jsonl") {
+    const { columns, rejectedEarly } = await loadJsonl(tx, request);
+    return { from: "raw", columns, lineExpr: "__line", rejectedEarly };
+  }
   // The header is read here and given to DuckDB, so no sniffing guesses the layout; every column
   // is text until the kind's types are checked row by row.
   const header = uniqueNames(await readCsvHeader(request.file));
   const columns = header.map((name) => `${d.literal(name)}: 'VARCHAR'`).join(", ");
-  const progress = pollProgress(tx, request.onProgress);
-  try {
-    await tx.run(`CREATE TEMP TABLE raw AS SELECT * FROM read_csv(${d.literal(request.file)},
+  const from = `read_csv(${d.literal(request.file)},
       columns = {${columns}}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-      null_padding = false, strict_mode = true)`);
-  } catch (error) {
-    throw csvError(request.file, error, header.length);
-  } finally {
-    progress.stop();
-  }
-  // DuckDB keeps the file's row order: row i (from 0) is reported at its physical line later.
-  return { lineExpr: "rowid + 2", rejectedEarly: [] };
+      null_padding = false, strict_mode = true)`;
+  return { from, columns: header, lineExpr: null, rejectedEarly: [] };
 }
 
 async function loadJsonl(tx: Transaction, request: ImportRequest) {
   const { columns, rows, rejected } = await readJsonl(request.file, request.kind);
   await loadRecords(tx, columns, rows);
-  return { lineExpr: "__line", rejectedEarly: rejected };
+  const names = (await tx.all("SELECT column_name FROM (DESCRIBE raw)")).map((r) => String(r.column_name));
+  return { columns: names.filter((c) => c !== "__line"), rejectedEarly: rejected };
 }
 
 /** Creates the temp table `raw` (text columns and `__line`) from records, with DuckDB's appender. */
@@ -193,7 +204,7 @@ function resolveLayout(
   request: ImportRequest,
   spec: KindSpec,
   columns: readonly string[],
-  lineExpr: string,
+  lineExpr: string | null,
 ): RawLayout {
   const byLower = new Map(columns.map((c) => [c.trim().toLowerCase(), c]));
   const sources = new Map<string, string>();

@@ -26,38 +26,44 @@ export function sessionEventsSelect(
   const sessionTypes = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
   const engagement = d.literal(ENGAGEMENT_TYPE);
   const timeoutSeconds = settings.session_timeout_minutes * 60;
-  const firstOf = SESSION_COLUMN_LIST.map(
-    ({ column, source }) => `any_value(${source}) FILTER (WHERE is_start = 1) AS ${column}`,
-  );
   const own = SESSION_COLUMN_LIST.map(({ column, source }) => `${source} AS ${column}`);
   const localDate = d.localDate("ts", settings.timezone);
   const nonInteractive = `coalesce(${d.jsonText("properties", NON_INTERACTIVE_PROPERTY)} = 'false', FALSE)`;
   const figure = (key: string) => `TRY_CAST(${d.jsonText("properties", key)} AS DOUBLE)`;
-  return `WITH ev AS (
-    SELECT *, ${channelExpr(d, settings)} AS channel FROM ${source} WHERE workspace = ${d.literal(workspace)}
-  ),
-  marked AS (
-    SELECT *, CASE WHEN epoch(ts) - lag(epoch(ts)) OVER w <= ${timeoutSeconds} THEN 0 ELSE 1 END AS is_start
-    FROM ev WHERE type IN (${sessionTypes})
+  const ev = `(SELECT * FROM ${source} WHERE workspace = ${d.literal(workspace)})`;
+  // The windows sort only what sessionizing needs (visitor, time, seq and two flags): sorting the
+  // whole rows twice was most of the derivation's time. The rows are joined back by seq (unique),
+  // and a session's dimensions (the channel's patterns included) are computed for its first event only.
+  return `WITH marked AS (
+    SELECT seq, visitor_id, ts, type = 'page' AS is_page,
+      CASE WHEN type <> 'page' THEN NOT ${nonInteractive} ELSE FALSE END AS interacts,
+      CASE WHEN epoch(ts) - lag(epoch(ts)) OVER w <= ${timeoutSeconds} THEN 0 ELSE 1 END AS is_start
+    FROM ${ev} WHERE type IN (${sessionTypes})
     WINDOW w AS (PARTITION BY visitor_id ORDER BY ts, seq)
   ),
   numbered AS (
-    SELECT *, sum(is_start) OVER (PARTITION BY visitor_id ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS session_no
+    SELECT *,
+      sum(is_start) OVER (PARTITION BY visitor_id ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS session_no
     FROM marked
   ),
   sessions AS (
     SELECT visitor_id, session_no,
       epoch(max(ts)) - epoch(min(ts)) AS seconds,
-      count(*) FILTER (WHERE type = 'page') = 1
-        AND count(*) FILTER (WHERE type <> 'page' AND NOT ${nonInteractive}) = 0 AS bounce,
-      ${firstOf.join(",\n      ")}
+      count(*) FILTER (WHERE is_page) = 1 AND count(*) FILTER (WHERE interacts) = 0 AS bounce,
+      any_value(seq) FILTER (WHERE is_start = 1) AS start_seq
     FROM numbered GROUP BY visitor_id, session_no
+  ),
+  firsts AS (
+    SELECT s.visitor_id AS f_visitor, s.session_no AS f_session, s.seconds, s.bounce, e.*
+    FROM sessions s JOIN (SELECT seq, ${own.join(", ")} FROM (
+      SELECT *, ${channelExpr(d, settings)} AS channel FROM ${ev} WHERE type IN (${sessionTypes}))) e
+      ON e.seq = s.start_seq
   ),
   -- Only the (visitor, URL) pairs that received engagement: most page views never do.
   viewed AS (
     SELECT visitor_id, url, seq, type, ${figure("e")} AS ms, ${figure("sd")} AS depth,
       count(*) FILTER (WHERE type = 'page') OVER (PARTITION BY visitor_id, url ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS view_no
-    FROM ev SEMI JOIN (SELECT DISTINCT visitor_id, url FROM ev WHERE type = ${engagement}) USING (visitor_id, url)
+    FROM ${ev} SEMI JOIN (SELECT DISTINCT visitor_id, url FROM ${ev} WHERE type = ${engagement}) USING (visitor_id, url)
     WHERE type IN ('page', ${engagement}) AND url IS NOT NULL
   ),
   engaged AS (
@@ -68,18 +74,19 @@ export function sessionEventsSelect(
     ) g
     JOIN viewed p ON p.type = 'page' AND p.visitor_id = g.visitor_id AND p.url = g.url AND p.view_no = g.view_no
   )
-  SELECT workspace, ${localDate} AS local_date, ts, seq, type, name, n.visitor_id, user_id, order_id, revenue, properties,
+  SELECT workspace, ${d.localDate("e.ts", settings.timezone)} AS local_date, e.ts, e.seq, type, name, e.visitor_id, user_id, order_id, revenue, properties,
     is_start = 1 AS session_start,
-    CASE WHEN is_start = 1 THEN s.seconds END AS session_seconds,
-    CASE WHEN is_start = 1 THEN s.bounce END AS session_bounce,
-    ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")},
+    CASE WHEN is_start = 1 THEN f.seconds END AS session_seconds,
+    CASE WHEN is_start = 1 THEN f.bounce END AS session_bounce,
+    ${SESSION_COLUMN_LIST.map(({ column }) => `f.${column}`).join(", ")},
     CASE WHEN type = 'page' THEN path END AS page, g_seconds AS engaged_seconds, g_depth AS scroll_depth
-  FROM numbered n JOIN sessions s USING (visitor_id, session_no)
+  FROM numbered n JOIN ${ev} e ON e.seq = n.seq
+  JOIN firsts f ON f.f_visitor = n.visitor_id AND f.f_session = n.session_no
   LEFT JOIN engaged ON g_visitor = n.visitor_id AND g_seq = n.seq
   UNION ALL
   SELECT workspace, ${localDate}, ts, seq, type, name, visitor_id, user_id, order_id, revenue, properties,
     FALSE, NULL, NULL, ${own.join(", ")}, NULL, NULL, NULL
-  FROM ev WHERE type NOT IN (${sessionTypes}, ${engagement})`;
+  FROM (SELECT *, ${channelExpr(d, settings)} AS channel FROM ${ev} WHERE type NOT IN (${sessionTypes}, ${engagement}))`;
 }
 
 /**
