@@ -3,7 +3,7 @@ import { UserError } from "../../errors.js";
 import { KIND_SPECS } from "../../import/kinds.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
-import { FACTS } from "../../kpi/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
@@ -32,6 +32,13 @@ import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
 import { clickhouseFunnelSql } from "./funnel-sql.js";
 import { clickhouseOrdersSql } from "./orders-sql.js";
+import {
+  dayGapsInsert,
+  eventsRollupStatements,
+  rollupAnswersEvents,
+  rollupGeneration,
+  visitorDaysInsert,
+} from "./rollup-sql.js";
 import { schemaStatements } from "./schema.js";
 import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
 import {
@@ -59,6 +66,17 @@ function versioned(kind: "costs" | "email" | "social"): { table: string; key: re
 /** Keys per statement when asking which incoming ids are already stored. */
 const KEYS_PER_QUERY = 10_000;
 
+/** A batch begun this long ago and still not derived lost its writer: a reader derives it. */
+const ORPHAN_AFTER_MS = 2 * 60_000;
+
+/** A batch of events whose visitors' rollups are to be written (rollup-sql.ts). */
+interface Batch {
+  readonly id: bigint;
+  /** Event times (whole seconds, UTC) the batch spans: its visitors are among those with events then. */
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /**
  * The ClickHouse store, on one server or a cluster. Inputs are staged in an in-memory DuckDB (the
  * embedded store's own typing and checks), then inserted; KPIs are compiled by the same compiler
@@ -69,6 +87,10 @@ export class ClickhouseStore implements Store {
   /** Each INSERT makes a part on disk that ClickHouse merges later: a few thousand rows a second suit it. */
   readonly commitIntervalMs = 1_000;
   private versionCounter = 0n;
+  /** Rollup work queued after inserts, one at a time; `refreshDerived` waits for it. */
+  private derivations: Promise<void> = Promise.resolve();
+  /** Per workspace, the rollups found complete by the last `refreshDerived`. */
+  private readonly rollups = new Map<string, { generation: string; snapshot: bigint }>();
 
   private constructor(
     private readonly ch: ClickhouseConnection,
@@ -288,7 +310,16 @@ export class ClickhouseStore implements Store {
     }
     await loadExisting(tx, existing);
     const stored = await withExport(tx, eventsExport(workspace.name, base), async (path, rows) => {
-      if (rows > 0) await this.ch.insertFile("events", path);
+      if (rows === 0 || !span || span.lo === null) return rows;
+      // Announced before the insert: a writer stopping between leaves a mark a reader acts on.
+      const batch = {
+        id: this.nextVersion(),
+        lo: Math.floor(Number(span.lo)),
+        hi: Math.ceil(Number(span.hi)),
+      };
+      await this.markBatch(workspace.name, batch);
+      await this.ch.insertFile("events", path);
+      this.queueDerivation(workspace, [batch]);
       return rows;
     });
     return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
@@ -394,15 +425,131 @@ export class ClickhouseStore implements Store {
   /** ClickHouse merges its parts in the background: nothing to do in a quiet moment. */
   async tidy(): Promise<void> {}
 
-  /** Sessions are derived when a query runs: nothing to bring up to date. */
-  async refreshDerived(): Promise<void> {}
+  private async markBatch(workspace: string, batch: Batch): Promise<void> {
+    await this.ch.insert("rollup_marks", [
+      {
+        workspace,
+        generation: "",
+        kind: "begin",
+        id: String(batch.id),
+        covered: 0,
+        lo: batch.lo,
+        hi: batch.hi,
+        version: String(this.nextVersion()),
+      },
+    ]);
+  }
+
+  private async mark(workspace: string, generation: string, kind: string, id: bigint, covered = 0) {
+    await this.ch.insert("rollup_marks", [
+      { workspace, generation, kind, id: String(id), covered, lo: 0, hi: 0, version: String(this.nextVersion()) },
+    ]);
+  }
+
+  /**
+   * Writes the rollups of the visitors of these batches after the insert returned, behind any
+   * earlier derivation. A failure leaves the batches begun and not done: a later reader derives them.
+   */
+  private queueDerivation(workspace: Workspace, batches: readonly Batch[]): void {
+    this.derivations = this.derivations
+      .then(() => this.derive(workspace, batches))
+      .catch(() => undefined);
+  }
+
+  /**
+   * The visitors of `batches` derived into the visitor-days of the workspace's current generation,
+   * or every visitor when that generation was never built; then a `done` mark for each batch.
+   */
+  private async derive(workspace: Workspace, batches: readonly Batch[]): Promise<void> {
+    const generation = rollupGeneration(workspace);
+    const ws = d.literal(workspace.name);
+    const built = await this.ch.number(`SELECT count() FROM rollup_marks
+      WHERE workspace = ${ws} AND kind = 'built' AND generation = ${d.literal(generation)}`);
+    if (built === 0) {
+      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, "1", local));
+    } else {
+      const where = batches
+        .map((b) => `ts BETWEEN toDateTime(${b.lo}, 'UTC') AND toDateTime(${b.hi}, 'UTC')`)
+        .join(" OR ");
+      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, `(${where})`, local));
+    }
+    for (const batch of batches) await this.mark(workspace.name, generation, "done", batch.id);
+    if (built === 0) await this.mark(workspace.name, generation, "built", this.nextVersion());
+  }
+
+  /**
+   * Brings the workspace's rollups up to date for its settings: waits for this process's queued
+   * derivations, derives batches whose writer stopped, builds a new generation (settings that
+   * shape sessions changed, or a migrated store), and takes a snapshot of the day gaps when the
+   * visitor-days changed since the newest one.
+   */
+  async refreshDerived(workspace: Workspace): Promise<void> {
+    await this.derivations;
+    const ws = d.literal(workspace.name);
+    const generation = rollupGeneration(workspace);
+    const orphans = (
+      await this.ch.all(`SELECT toString(id) AS batch, lo, hi FROM rollup_marks
+        WHERE workspace = ${ws} AND kind = 'begin' AND version < ${BigInt(Date.now() - ORPHAN_AFTER_MS) * 1000n}
+          AND id NOT IN (SELECT id FROM rollup_marks WHERE workspace = ${ws} AND kind = 'done')`)
+    ).map((row) => ({ id: BigInt(String(row.batch)), lo: Number(row.lo), hi: Number(row.hi) }));
+    const state = async () =>
+      (
+        await this.ch.all(`SELECT countIf(kind = 'built') AS built, countIf(kind = 'done') AS done,
+            toString(maxIf(id, kind = 'snapshot')) AS newest, argMaxIf(covered, id, kind = 'snapshot') AS newest_covered
+          FROM rollup_marks WHERE workspace = ${ws} AND generation = ${d.literal(generation)}`)
+      )[0] ?? {};
+    let now = await state();
+    if (Number(now.built) === 0 || orphans.length > 0) {
+      await this.derive(workspace, orphans.length > 0 ? orphans : [{ id: this.nextVersion(), lo: 0, hi: 0 }]);
+      now = await state();
+    }
+    let snapshot = BigInt(String(now.newest ?? "0"));
+    if (snapshot === 0n || Number(now.newest_covered) !== Number(now.done)) {
+      snapshot = this.nextVersion();
+      await this.ch.onEachNode((local) => dayGapsInsert(workspace.name, generation, snapshot, local));
+      await this.mark(workspace.name, generation, "snapshot", snapshot, Number(now.done));
+    }
+    this.rollups.set(workspace.name, { generation, snapshot });
+  }
 
   async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
+    const rows: MeasureRow[] = [];
+    for (const sql of this.measureSql(query)) {
+      const result = await this.ch.allWithTotals(sql);
+      for (const row of result.rows) rows.push(toMeasureRow(row, query.groupBy.length));
+      if (result.totals) rows.push(toMeasureRow({ ...result.totals, is_total: 1 }, query.groupBy.length));
+    }
+    return rows;
+  }
+
+  /**
+   * The statements `queryMeasures` runs: ungrouped, unfiltered event measures from the rollups
+   * when `refreshDerived` found them complete for the workspace's settings, the rest from events
+   * with sessions derived when the query runs.
+   */
+  measureSql(query: MeasureQuery): string[] {
+    const rollup = this.rollups.get(query.workspace.name);
+    const fromRollups =
+      rollup !== undefined && rollup.generation === rollupGeneration(query.workspace) && rollupAnswersEvents(query);
+    const statements = fromRollups ? eventsRollupStatements(query, rollup.generation, rollup.snapshot) : [];
+    const rest = fromRollups ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
+    const sources = this.querySources(query);
+    for (const list of measureStatements(d, rest, sources).values()) statements.push(...list);
+    // The rollups keep no engagement: time on page and scroll depth come from derived sessions.
+    if (fromRollups && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
+      const engagement = { ...query, facts: ["events" as const] };
+      for (const list of measureStatements(d, engagement, { ...sources, engagementOnly: true }).values())
+        statements.push(...list);
+    }
+    return statements;
+  }
+
+  private querySources(query: MeasureQuery): MeasureSources {
     const ws = d.literal(query.workspace.name);
     const first = query.buckets[0];
     const last = query.buckets[query.buckets.length - 1];
     if (!first || !last) throw new Error("a measure query needs at least one bucket");
-    const sources: MeasureSources = {
+    return {
       sessionEvents: sessionEventsSubquery(
         "events",
         query.workspace,
@@ -418,15 +565,6 @@ export class ClickhouseStore implements Store {
           events: "events",
         }),
     };
-    const rows: MeasureRow[] = [];
-    for (const statements of measureStatements(d, query, sources).values()) {
-      for (const sql of statements) {
-        const result = await this.ch.allWithTotals(sql);
-        for (const row of result.rows) rows.push(toMeasureRow(row, query.groupBy.length));
-        if (result.totals) rows.push(toMeasureRow({ ...result.totals, is_total: 1 }, query.groupBy.length));
-      }
-    }
-    return rows;
   }
 
   async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
@@ -561,6 +699,7 @@ export class ClickhouseStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.derivations;
     await this.staging.close();
     await this.ch.close();
   }
