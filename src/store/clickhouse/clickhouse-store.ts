@@ -31,10 +31,12 @@ import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
 import { clickhouseFunnelSql } from "./funnel-sql.js";
-import { clickhouseOrdersSql } from "./orders-sql.js";
+import { clickhouseOrdersSql, ordersFirstSql } from "./orders-sql.js";
 import {
   dayGapsInsert,
   eventsRollupStatements,
+  ordersSnapshot,
+  ordersSnapshotInsert,
   rollupAnswersEvents,
   rollupGeneration,
   visitorDaysInsert,
@@ -90,7 +92,7 @@ export class ClickhouseStore implements Store {
   /** Rollup work queued after inserts, one at a time; `refreshDerived` waits for it. */
   private derivations: Promise<void> = Promise.resolve();
   /** Per workspace, the rollups found complete by the last `refreshDerived`. */
-  private readonly rollups = new Map<string, { generation: string; snapshot: bigint }>();
+  private readonly rollups = new Map<string, { generation: string; snapshot: bigint; orders: bigint }>();
 
   private constructor(
     private readonly ch: ClickhouseConnection,
@@ -372,6 +374,8 @@ export class ClickhouseStore implements Store {
       factExport(kind, workspace, this.nextVersion()),
       async (path, rows) => {
         if (rows > 0) await this.ch.insertFile(STORED_KINDS[kind].table, path);
+        // Orders snapshots (rollup-sql.ts) are taken again after this mark.
+        if (rows > 0 && kind === "orders") await this.mark(workspace, "", "orders", this.nextVersion());
         return rows;
       },
     );
@@ -492,11 +496,16 @@ export class ClickhouseStore implements Store {
         WHERE workspace = ${ws} AND kind = 'begin' AND version < ${BigInt(Date.now() - ORPHAN_AFTER_MS) * 1000n}
           AND id NOT IN (SELECT id FROM rollup_marks WHERE workspace = ${ws} AND kind = 'done')`)
     ).map((row) => ({ id: BigInt(String(row.batch)), lo: Number(row.lo), hi: Number(row.hi) }));
+    const g = `generation = ${d.literal(generation)}`;
     const state = async () =>
       (
-        await this.ch.all(`SELECT countIf(kind = 'built') AS built, countIf(kind = 'done') AS done,
-            toString(maxIf(id, kind = 'snapshot')) AS newest, argMaxIf(covered, id, kind = 'snapshot') AS newest_covered
-          FROM rollup_marks WHERE workspace = ${ws} AND generation = ${d.literal(generation)}`)
+        await this.ch.all(`SELECT countIf(kind = 'built' AND ${g}) AS built, countIf(kind = 'done' AND ${g}) AS done,
+            countIf(kind = 'orders') AS orders,
+            toString(maxIf(id, kind = 'snapshot' AND ${g})) AS newest,
+            argMaxIf(covered, id, kind = 'snapshot' AND ${g}) AS newest_covered,
+            toString(maxIf(id, kind = 'orders_snapshot' AND ${g})) AS newest_orders,
+            argMaxIf(covered, id, kind = 'orders_snapshot' AND ${g}) AS newest_orders_covered
+          FROM rollup_marks WHERE workspace = ${ws}`)
       )[0] ?? {};
     let now = await state();
     if (Number(now.built) === 0 || orphans.length > 0) {
@@ -509,7 +518,16 @@ export class ClickhouseStore implements Store {
       await this.ch.onEachNode((local) => dayGapsInsert(workspace.name, generation, snapshot, local));
       await this.mark(workspace.name, generation, "snapshot", snapshot, Number(now.done));
     }
-    this.rollups.set(workspace.name, { generation, snapshot });
+    // Orders change with events (Order Completed) and with imported orders: both counts only grow.
+    let orders = BigInt(String(now.newest_orders ?? "0"));
+    const ordersCovered = Number(now.done) + Number(now.orders);
+    if (orders === 0n || Number(now.newest_orders_covered) !== ordersCovered) {
+      orders = this.nextVersion();
+      const first = ordersFirstSql(workspace, this.ordersSources(ws));
+      await this.ch.run(ordersSnapshotInsert(workspace.name, generation, orders, first));
+      await this.mark(workspace.name, generation, "orders_snapshot", orders, ordersCovered);
+    }
+    this.rollups.set(workspace.name, { generation, snapshot, orders });
   }
 
   async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
@@ -528,12 +546,12 @@ export class ClickhouseStore implements Store {
    * with sessions derived when the query runs.
    */
   measureSql(query: MeasureQuery): string[] {
-    const rollup = this.rollups.get(query.workspace.name);
-    const fromRollups =
-      rollup !== undefined && rollup.generation === rollupGeneration(query.workspace) && rollupAnswersEvents(query);
+    const known = this.rollups.get(query.workspace.name);
+    const rollup = known !== undefined && known.generation === rollupGeneration(query.workspace) ? known : null;
+    const fromRollups = rollup !== null && rollupAnswersEvents(query);
     const statements = fromRollups ? eventsRollupStatements(query, rollup.generation, rollup.snapshot) : [];
     const rest = fromRollups ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
-    const sources = this.querySources(query);
+    const sources = this.querySources(query, rollup);
     for (const list of measureStatements(d, rest, sources).values()) statements.push(...list);
     // The rollups keep no engagement: time on page and scroll depth come from derived sessions.
     if (fromRollups && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
@@ -544,7 +562,15 @@ export class ClickhouseStore implements Store {
     return statements;
   }
 
-  private querySources(query: MeasureQuery): MeasureSources {
+  private ordersSources(ws: string): { orders: string; events: string } {
+    return { orders: `(SELECT * FROM orders WHERE workspace = ${ws})`, events: "events" };
+  }
+
+  /** Where the compiler reads; orders from the newest snapshot when `rollup` is current. */
+  private querySources(
+    query: MeasureQuery,
+    rollup: { generation: string; orders: bigint } | null,
+  ): MeasureSources {
     const ws = d.literal(query.workspace.name);
     const first = query.buckets[0];
     const last = query.buckets[query.buckets.length - 1];
@@ -561,8 +587,8 @@ export class ClickhouseStore implements Store {
       social: currentRows("social_metrics", VERSIONED.social.key, ws),
       orders: (_, q) =>
         clickhouseOrdersSql(q, {
-          orders: `(SELECT * FROM orders WHERE workspace = ${ws})`,
-          events: "events",
+          ...this.ordersSources(ws),
+          ...(rollup ? { ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders) } : {}),
         }),
     };
   }

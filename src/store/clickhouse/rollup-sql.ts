@@ -25,9 +25,14 @@ import { sessionEventsSubquery } from "./session-sql.js";
  * events derived) and is announced by a mark once every node wrote its rows; readers read the
  * newest announced one.
  *
+ * `rollup_orders` holds snapshots of every order once with its customer's first-order flag
+ * (orders-sql.ts `ordersFirstSql`), taken when events were derived or orders imported since the
+ * newest one.
+ *
  * `rollup_marks`: `begin` (a batch of events is about to be inserted, times `lo`…`hi`), `done` (its
  * visitors were derived under `generation`), `built` (every visitor was), `snapshot` (day gaps `id`
- * are complete and cover `covered` done marks). A batch begun without done (a writer that
+ * are complete and cover `covered` done marks), `orders` (orders were imported), `orders_snapshot`
+ * (rollup_orders `id`, covering `covered` done and orders marks). A batch begun without done (a writer that
  * stopped between) is derived again by the next reader.
  */
 
@@ -147,4 +152,25 @@ ${total ? "" : "GROUP BY period"}`;
   const statements = [statement(first.from, last.to, query.interval, false)];
   if (query.totals) statements.push(statement(query.totals.from, query.totals.to, null, true));
   return statements;
+}
+
+/** Snapshot `snapshot` of a workspace's orders (`ordersFirst`: orders-sql.ts `ordersFirstSql`). */
+export function ordersSnapshotInsert(
+  workspace: string,
+  generation: string,
+  snapshot: bigint,
+  ordersFirst: string,
+): string {
+  return `INSERT INTO rollup_orders (workspace, generation, snapshot, order_id, ts_us, customer_id, revenue,
+    own_campaign, visitor_id, local_date, is_first)
+  SELECT ${d.literal(workspace)}, ${d.literal(generation)}, ${snapshot}, toString(order_id), ts_us,
+    toString(ifNull(customer_id, '')), toFloat64(revenue), own_campaign, visitor_id, local_date, is_first
+  FROM (${ordersFirst})`;
+}
+
+/** The rows of snapshot `snapshot` of a workspace's orders, as `ordersFirstSql` gives them. */
+export function ordersSnapshot(workspace: string, generation: string, snapshot: bigint): string {
+  return `(SELECT order_id, ts_us, customer_id, revenue, own_campaign, visitor_id, local_date, is_first
+    FROM rollup_orders WHERE workspace = ${d.literal(workspace)} AND generation = ${d.literal(generation)}
+      AND snapshot = ${snapshot})`;
 }

@@ -121,6 +121,14 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
     shardBy: "cityHash64(workspace)",
   },
   {
+    name: "rollup_orders",
+    columns: `workspace String, generation String, snapshot UInt64, order_id String, ts_us Int64,
+      customer_id String, revenue Float64, own_campaign ${text}, visitor_id ${text}, local_date Date,
+      is_first UInt8`,
+    engine: "MergeTree ORDER BY (workspace, generation, snapshot, local_date)",
+    shardBy: "cityHash64(workspace)",
+  },
+  {
     name: "rollup_marks",
     columns: `workspace String, generation String, kind String, id UInt64, covered UInt64,
       lo Int64, hi Int64, version UInt64`,
