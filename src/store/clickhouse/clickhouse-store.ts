@@ -419,6 +419,9 @@ export class ClickhouseStore implements Store {
           });
           copied.push({ table, rows });
         }
+        // The migrated workspaces' rollups are built now, not by their first query.
+        for (const workspace of await this.listWorkspaces())
+          if (names.includes(workspace.name)) await this.refreshDerived(workspace);
         return copied;
       } finally {
         await tx.run("DETACH src").catch(() => undefined);
