@@ -68,6 +68,9 @@ function versioned(kind: "costs" | "email" | "social"): { table: string; key: re
 /** Keys per statement when asking which incoming ids are already stored. */
 const KEYS_PER_QUERY = 10_000;
 
+/** Events derived by one statement at most when building rollups (rollup-sql.ts). */
+const EVENTS_PER_SLICE = 1_000_000;
+
 /** A batch begun this long ago and still not derived lost its writer: a reader derives it. */
 const ORPHAN_AFTER_MS = 2 * 60_000;
 
@@ -449,7 +452,16 @@ export class ClickhouseStore implements Store {
 
   private async mark(workspace: string, generation: string, kind: string, id: bigint, covered = 0) {
     await this.ch.insert("rollup_marks", [
-      { workspace, generation, kind, id: String(id), covered, lo: 0, hi: 0, version: String(this.nextVersion()) },
+      {
+        workspace,
+        generation,
+        kind,
+        id: String(id),
+        covered,
+        lo: 0,
+        hi: 0,
+        version: String(this.nextVersion()),
+      },
     ]);
   }
 
@@ -458,9 +470,7 @@ export class ClickhouseStore implements Store {
    * earlier derivation. A failure leaves the batches begun and not done: a later reader derives them.
    */
   private queueDerivation(workspace: Workspace, batches: readonly Batch[]): void {
-    this.derivations = this.derivations
-      .then(() => this.derive(workspace, batches))
-      .catch(() => undefined);
+    this.derivations = this.derivations.then(() => this.derive(workspace, batches)).catch(() => undefined);
   }
 
   /**
@@ -472,13 +482,25 @@ export class ClickhouseStore implements Store {
     const ws = d.literal(workspace.name);
     const built = await this.ch.number(`SELECT count() FROM rollup_marks
       WHERE workspace = ${ws} AND kind = 'built' AND generation = ${d.literal(generation)}`);
-    if (built === 0) {
-      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, "1", local));
-    } else {
-      const where = batches
-        .map((b) => `ts BETWEEN toDateTime(${b.lo}, 'UTC') AND toDateTime(${b.hi}, 'UTC')`)
-        .join(" OR ");
-      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, `(${where})`, local));
+    const span =
+      built === 0
+        ? "1"
+        : `(${batches.map((b) => `ts BETWEEN toDateTime(${b.lo}, 'UTC') AND toDateTime(${b.hi}, 'UTC')`).join(" OR ")})`;
+    // A build or an import derives its visitors in slices (by hash) of about EVENTS_PER_SLICE
+    // events: a visitor's events are gathered into one array, and all of them at once would
+    // exceed the server's memory per query.
+    const wide = built === 0 || batches.some((b) => b.hi - b.lo > 3_600);
+    const slices = wide
+      ? Math.max(
+          1,
+          Math.ceil(
+            (await this.ch.number(`SELECT count() FROM events WHERE workspace = ${ws}`)) / EVENTS_PER_SLICE,
+          ),
+        )
+      : 1;
+    for (let k = 0; k < slices; k++) {
+      const where = slices === 1 ? span : `${span} AND cityHash64(visitor_id) % ${slices} = ${k}`;
+      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, where, local));
     }
     for (const batch of batches) await this.mark(workspace.name, generation, "done", batch.id);
     if (built === 0) await this.mark(workspace.name, generation, "built", this.nextVersion());
@@ -550,7 +572,8 @@ export class ClickhouseStore implements Store {
    */
   measureSql(query: MeasureQuery): string[] {
     const known = this.rollups.get(query.workspace.name);
-    const rollup = known !== undefined && known.generation === rollupGeneration(query.workspace) ? known : null;
+    const rollup =
+      known !== undefined && known.generation === rollupGeneration(query.workspace) ? known : null;
     const fromRollups = rollup !== null && rollupAnswersEvents(query);
     const statements = fromRollups ? eventsRollupStatements(query, rollup.generation, rollup.snapshot) : [];
     const rest = fromRollups ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
@@ -591,7 +614,9 @@ export class ClickhouseStore implements Store {
       orders: (_, q) =>
         clickhouseOrdersSql(q, {
           ...this.ordersSources(ws),
-          ...(rollup ? { ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders) } : {}),
+          ...(rollup
+            ? { ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders) }
+            : {}),
         }),
     };
   }

@@ -131,8 +131,11 @@ export function eventsRollupStatements(query: MeasureQuery, generation: string, 
   const statement = (from: string, to: string, interval: MeasureQuery["interval"], total: boolean) => {
     // A visitor counts in a bucket on its first day there: the day whose previous one is before it.
     const bucketFrom =
-      interval === null ? d.date(from) : `greatest(${d.bucketStart(interval, "local_date")}, ${d.date(from)})`;
-    const period = interval === null ? d.nullText : `toNullable(toString(${d.bucketStart(interval, "local_date")}))`;
+      interval === null
+        ? d.date(from)
+        : `greatest(${d.bucketStart(interval, "local_date")}, ${d.date(from)})`;
+    const period =
+      interval === null ? d.nullText : `toNullable(toString(${d.bucketStart(interval, "local_date")}))`;
     const count = (condition: string) => `CAST(sumIf(visitor_days, ${condition}) AS Float64)`;
     const sum = (column: string) => `CAST(sum(${column}) AS Float64)`;
     return `SELECT ${total ? "toUInt8(1) AS is_total, " : ""}${period} AS period,
