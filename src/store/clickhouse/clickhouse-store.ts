@@ -85,8 +85,10 @@ interface Batch {
 /**
  * The ClickHouse store, on one server or a cluster. Inputs are staged in an in-memory DuckDB (the
  * embedded store's own typing and checks), then inserted; KPIs are compiled by the same compiler
- * with ClickHouse's dialect, sessions derived at query time, orders by their own SQL (see
- * orders-sql.ts). Nothing is updated in place, so several `sextant serve` processes can share it.
+ * with ClickHouse's dialect; ungrouped event KPIs and orders from rollup snapshots kept as events
+ * arrive (rollup-sql.ts), other event KPIs over sessions derived when the query runs, orders by
+ * their own SQL (orders-sql.ts). Nothing is updated in place, so several `sextant serve` processes
+ * can share it.
  */
 export class ClickhouseStore implements Store {
   /** Each INSERT makes a part on disk that ClickHouse merges later: a few thousand rows a second suit it. */
