@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { trackNameIn } from "../sql/measure-sql.js";
-import { rollupSettingsKey } from "../duckdb/rollup-sql.js";
 import type { Workspace } from "../../workspace/settings.js";
+import { rollupSettingsKey } from "../duckdb/rollup-sql.js";
+import { trackNameIn } from "../sql/measure-sql.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { sessionEventsSubquery } from "./session-sql.js";
