@@ -68,7 +68,7 @@ describe.skipIf(!binary)("sextant migrate --to a ClickHouse cluster", () => {
     const again = await runCli(args, dir);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already has the workspace demo/);
-  });
+  }, 180_000); // a demo built, migrated (rollups included) and queried through the CLI, on a busy machine
 });
 
 describe.skipIf(binary)("sextant migrate without clickhouse-server", () => {

@@ -57,8 +57,19 @@ let openStore: (dir: string, options: DuckdbOptions) => Promise<Store> = (dir, o
  * Runs the kits of the test files imported after this call on another store: the ClickHouse
  * conformance suites run these hand-computed cases against ClickHouse this way.
  */
-export function useKitStore(open: (dir: string) => Promise<Store>): void {
+export function useKitStore(
+  open: (dir: string, options: DuckdbOptions) => Promise<Store>,
+  name = "another store",
+): void {
   openStore = open;
+  storeName = name;
+}
+
+let storeName = "duckdb";
+
+/** Which store the kits open: `duckdb` unless a suite swapped it (slower stores run fewer random cases). */
+export function kitStoreName(): string {
+  return storeName;
 }
 
 export async function openKit(options: DuckdbOptions = {}): Promise<Kit> {

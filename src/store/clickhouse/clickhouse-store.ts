@@ -3,7 +3,7 @@ import { UserError } from "../../errors.js";
 import { KIND_SPECS } from "../../import/kinds.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
-import { FACTS } from "../../kpi/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
@@ -31,7 +31,16 @@ import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
 import { clickhouseFunnelSql } from "./funnel-sql.js";
-import { clickhouseOrdersSql } from "./orders-sql.js";
+import { clickhouseOrdersSql, ordersFirstSql } from "./orders-sql.js";
+import {
+  dayGapsInsert,
+  eventsRollupStatements,
+  ordersSnapshot,
+  ordersSnapshotInsert,
+  rollupAnswersEvents,
+  rollupGeneration,
+  visitorDaysInsert,
+} from "./rollup-sql.js";
 import { schemaStatements } from "./schema.js";
 import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
 import {
@@ -59,16 +68,36 @@ function versioned(kind: "costs" | "email" | "social"): { table: string; key: re
 /** Keys per statement when asking which incoming ids are already stored. */
 const KEYS_PER_QUERY = 10_000;
 
+/** Events derived by one statement at most when building rollups (rollup-sql.ts). */
+const EVENTS_PER_SLICE = 1_000_000;
+
+/** A batch begun this long ago and still not derived lost its writer: a reader derives it. */
+const ORPHAN_AFTER_MS = 2 * 60_000;
+
+/** A batch of events whose visitors' rollups are to be written (rollup-sql.ts). */
+interface Batch {
+  readonly id: bigint;
+  /** Event times (whole seconds, UTC) the batch spans: its visitors are among those with events then. */
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /**
  * The ClickHouse store, on one server or a cluster. Inputs are staged in an in-memory DuckDB (the
  * embedded store's own typing and checks), then inserted; KPIs are compiled by the same compiler
- * with ClickHouse's dialect, sessions derived at query time, orders by their own SQL (see
- * orders-sql.ts). Nothing is updated in place, so several `sextant serve` processes can share it.
+ * with ClickHouse's dialect; ungrouped event KPIs and orders from rollup snapshots kept as events
+ * arrive (rollup-sql.ts), other event KPIs over sessions derived when the query runs, orders by
+ * their own SQL (orders-sql.ts). Nothing is updated in place, so several `sextant serve` processes
+ * can share it.
  */
 export class ClickhouseStore implements Store {
   /** Each INSERT makes a part on disk that ClickHouse merges later: a few thousand rows a second suit it. */
   readonly commitIntervalMs = 1_000;
   private versionCounter = 0n;
+  /** Rollup work queued after inserts, one at a time; `refreshDerived` waits for it. */
+  private derivations: Promise<void> = Promise.resolve();
+  /** Per workspace, the rollups found complete by the last `refreshDerived`. */
+  private readonly rollups = new Map<string, { generation: string; snapshot: bigint; orders: bigint }>();
 
   private constructor(
     private readonly ch: ClickhouseConnection,
@@ -288,7 +317,16 @@ export class ClickhouseStore implements Store {
     }
     await loadExisting(tx, existing);
     const stored = await withExport(tx, eventsExport(workspace.name, base), async (path, rows) => {
-      if (rows > 0) await this.ch.insertFile("events", path);
+      if (rows === 0 || !span || span.lo === null) return rows;
+      // Announced before the insert: a writer stopping between leaves a mark a reader acts on.
+      const batch = {
+        id: this.nextVersion(),
+        lo: Math.floor(Number(span.lo)),
+        hi: Math.ceil(Number(span.hi)),
+      };
+      await this.markBatch(workspace.name, batch);
+      await this.ch.insertFile("events", path);
+      this.queueDerivation(workspace, [batch]);
       return rows;
     });
     return { rowsStored: stored, rowsReplaced: 0, rowsDuplicate: valid - stored };
@@ -341,6 +379,8 @@ export class ClickhouseStore implements Store {
       factExport(kind, workspace, this.nextVersion()),
       async (path, rows) => {
         if (rows > 0) await this.ch.insertFile(STORED_KINDS[kind].table, path);
+        // Orders snapshots (rollup-sql.ts) are taken again after this mark.
+        if (rows > 0 && kind === "orders") await this.mark(workspace, "", "orders", this.nextVersion());
         return rows;
       },
     );
@@ -384,6 +424,9 @@ export class ClickhouseStore implements Store {
           });
           copied.push({ table, rows });
         }
+        // The migrated workspaces' rollups are built now, not by their first query.
+        for (const workspace of await this.listWorkspaces())
+          if (names.includes(workspace.name)) await this.refreshDerived(workspace);
         return copied;
       } finally {
         await tx.run("DETACH src").catch(() => undefined);
@@ -394,15 +437,173 @@ export class ClickhouseStore implements Store {
   /** ClickHouse merges its parts in the background: nothing to do in a quiet moment. */
   async tidy(): Promise<void> {}
 
-  /** Sessions are derived when a query runs: nothing to bring up to date. */
-  async refreshDerived(): Promise<void> {}
+  private async markBatch(workspace: string, batch: Batch): Promise<void> {
+    await this.ch.insert("rollup_marks", [
+      {
+        workspace,
+        generation: "",
+        kind: "begin",
+        id: String(batch.id),
+        covered: 0,
+        lo: batch.lo,
+        hi: batch.hi,
+        version: String(this.nextVersion()),
+      },
+    ]);
+  }
+
+  private async mark(workspace: string, generation: string, kind: string, id: bigint, covered = 0) {
+    await this.ch.insert("rollup_marks", [
+      {
+        workspace,
+        generation,
+        kind,
+        id: String(id),
+        covered,
+        lo: 0,
+        hi: 0,
+        version: String(this.nextVersion()),
+      },
+    ]);
+  }
+
+  /**
+   * Writes the rollups of the visitors of these batches after the insert returned, behind any
+   * earlier derivation. A failure leaves the batches begun and not done: a later reader derives them.
+   */
+  private queueDerivation(workspace: Workspace, batches: readonly Batch[]): void {
+    this.derivations = this.derivations.then(() => this.derive(workspace, batches)).catch(() => undefined);
+  }
+
+  /**
+   * The visitors of `batches` derived into the visitor-days of the workspace's current generation,
+   * or every visitor when that generation was never built; then a `done` mark for each batch.
+   */
+  private async derive(workspace: Workspace, batches: readonly Batch[]): Promise<void> {
+    const generation = rollupGeneration(workspace);
+    const ws = d.literal(workspace.name);
+    const built = await this.ch.number(`SELECT count() FROM rollup_marks
+      WHERE workspace = ${ws} AND kind = 'built' AND generation = ${d.literal(generation)}`);
+    const span =
+      built === 0
+        ? "1"
+        : `(${batches.map((b) => `ts BETWEEN toDateTime(${b.lo}, 'UTC') AND toDateTime(${b.hi}, 'UTC')`).join(" OR ")})`;
+    // A build or an import derives its visitors in slices (by hash) of about EVENTS_PER_SLICE
+    // events: a visitor's events are gathered into one array, and all of them at once would
+    // exceed the server's memory per query.
+    const wide = built === 0 || batches.some((b) => b.hi - b.lo > 3_600);
+    const slices = wide
+      ? Math.max(
+          1,
+          Math.ceil(
+            (await this.ch.number(`SELECT count() FROM events WHERE workspace = ${ws}`)) / EVENTS_PER_SLICE,
+          ),
+        )
+      : 1;
+    for (let k = 0; k < slices; k++) {
+      const where = slices === 1 ? span : `${span} AND cityHash64(visitor_id) % ${slices} = ${k}`;
+      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, where, local));
+    }
+    for (const batch of batches) await this.mark(workspace.name, generation, "done", batch.id);
+    if (built === 0) await this.mark(workspace.name, generation, "built", this.nextVersion());
+  }
+
+  /**
+   * Brings the workspace's rollups up to date for its settings: waits for this process's queued
+   * derivations, derives batches whose writer stopped, builds a new generation (settings that
+   * shape sessions changed, or a migrated store), and takes a snapshot of the day gaps when the
+   * visitor-days changed since the newest one.
+   */
+  async refreshDerived(workspace: Workspace): Promise<void> {
+    await this.derivations;
+    const ws = d.literal(workspace.name);
+    const generation = rollupGeneration(workspace);
+    const orphans = (
+      await this.ch.all(`SELECT toString(id) AS batch, lo, hi FROM rollup_marks
+        WHERE workspace = ${ws} AND kind = 'begin' AND version < ${BigInt(Date.now() - ORPHAN_AFTER_MS) * 1000n}
+          AND id NOT IN (SELECT id FROM rollup_marks WHERE workspace = ${ws} AND kind = 'done')`)
+    ).map((row) => ({ id: BigInt(String(row.batch)), lo: Number(row.lo), hi: Number(row.hi) }));
+    const g = `generation = ${d.literal(generation)}`;
+    const state = async () =>
+      (
+        await this.ch.all(`SELECT countIf(kind = 'built' AND ${g}) AS built, countIf(kind = 'done' AND ${g}) AS done,
+            countIf(kind = 'orders') AS orders,
+            toString(maxIf(id, kind = 'snapshot' AND ${g})) AS newest,
+            argMaxIf(covered, id, kind = 'snapshot' AND ${g}) AS newest_covered,
+            toString(maxIf(id, kind = 'orders_snapshot' AND ${g})) AS newest_orders,
+            argMaxIf(covered, id, kind = 'orders_snapshot' AND ${g}) AS newest_orders_covered
+          FROM rollup_marks WHERE workspace = ${ws}`)
+      )[0] ?? {};
+    let now = await state();
+    if (Number(now.built) === 0 || orphans.length > 0) {
+      await this.derive(workspace, orphans.length > 0 ? orphans : [{ id: this.nextVersion(), lo: 0, hi: 0 }]);
+      now = await state();
+    }
+    let snapshot = BigInt(String(now.newest ?? "0"));
+    if (snapshot === 0n || Number(now.newest_covered) !== Number(now.done)) {
+      snapshot = this.nextVersion();
+      await this.ch.onEachNode((local) => dayGapsInsert(workspace.name, generation, snapshot, local));
+      await this.mark(workspace.name, generation, "snapshot", snapshot, Number(now.done));
+    }
+    // Orders change with events (Order Completed) and with imported orders: both counts only grow.
+    let orders = BigInt(String(now.newest_orders ?? "0"));
+    const ordersCovered = Number(now.done) + Number(now.orders);
+    if (orders === 0n || Number(now.newest_orders_covered) !== ordersCovered) {
+      orders = this.nextVersion();
+      const first = ordersFirstSql(workspace, this.ordersSources(ws));
+      await this.ch.run(ordersSnapshotInsert(workspace.name, generation, orders, first));
+      await this.mark(workspace.name, generation, "orders_snapshot", orders, ordersCovered);
+    }
+    this.rollups.set(workspace.name, { generation, snapshot, orders });
+  }
 
   async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
+    const rows: MeasureRow[] = [];
+    for (const sql of this.measureSql(query)) {
+      const result = await this.ch.allWithTotals(sql);
+      for (const row of result.rows) rows.push(toMeasureRow(row, query.groupBy.length));
+      if (result.totals) rows.push(toMeasureRow({ ...result.totals, is_total: 1 }, query.groupBy.length));
+    }
+    return rows;
+  }
+
+  /**
+   * The statements `queryMeasures` runs: ungrouped, unfiltered event measures from the rollups
+   * when `refreshDerived` found them complete for the workspace's settings, the rest from events
+   * with sessions derived when the query runs.
+   */
+  measureSql(query: MeasureQuery): string[] {
+    const known = this.rollups.get(query.workspace.name);
+    const rollup =
+      known !== undefined && known.generation === rollupGeneration(query.workspace) ? known : null;
+    const fromRollups = rollup !== null && rollupAnswersEvents(query);
+    const statements = fromRollups ? eventsRollupStatements(query, rollup.generation, rollup.snapshot) : [];
+    const rest = fromRollups ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
+    const sources = this.querySources(query, rollup);
+    for (const list of measureStatements(d, rest, sources).values()) statements.push(...list);
+    // The rollups keep no engagement: time on page and scroll depth come from derived sessions.
+    if (fromRollups && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
+      const engagement = { ...query, facts: ["events" as const] };
+      for (const list of measureStatements(d, engagement, { ...sources, engagementOnly: true }).values())
+        statements.push(...list);
+    }
+    return statements;
+  }
+
+  private ordersSources(ws: string): { orders: string; events: string } {
+    return { orders: `(SELECT * FROM orders WHERE workspace = ${ws})`, events: "events" };
+  }
+
+  /** Where the compiler reads; orders from the newest snapshot when `rollup` is current. */
+  private querySources(
+    query: MeasureQuery,
+    rollup: { generation: string; orders: bigint } | null,
+  ): MeasureSources {
     const ws = d.literal(query.workspace.name);
     const first = query.buckets[0];
     const last = query.buckets[query.buckets.length - 1];
     if (!first || !last) throw new Error("a measure query needs at least one bucket");
-    const sources: MeasureSources = {
+    return {
       sessionEvents: sessionEventsSubquery(
         "events",
         query.workspace,
@@ -414,19 +615,12 @@ export class ClickhouseStore implements Store {
       social: currentRows("social_metrics", VERSIONED.social.key, ws),
       orders: (_, q) =>
         clickhouseOrdersSql(q, {
-          orders: `(SELECT * FROM orders WHERE workspace = ${ws})`,
-          events: "events",
+          ...this.ordersSources(ws),
+          ...(rollup
+            ? { ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders) }
+            : {}),
         }),
     };
-    const rows: MeasureRow[] = [];
-    for (const statements of measureStatements(d, query, sources).values()) {
-      for (const sql of statements) {
-        const result = await this.ch.allWithTotals(sql);
-        for (const row of result.rows) rows.push(toMeasureRow(row, query.groupBy.length));
-        if (result.totals) rows.push(toMeasureRow({ ...result.totals, is_total: 1 }, query.groupBy.length));
-      }
-    }
-    return rows;
   }
 
   async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
@@ -561,6 +755,7 @@ export class ClickhouseStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.derivations;
     await this.staging.close();
     await this.ch.close();
   }

@@ -105,6 +105,37 @@ export class ClickhouseConnection {
     }
   }
 
+  /**
+   * Runs a statement on every node at once, each over its own shard's data: `local` names a table's
+   * `_local` table on a cluster (the table itself on one server). A visitor's events live on one
+   * shard, so per-visitor work needs no data from another node. INSERTs into a Distributed table
+   * return once the rows reached their shard.
+   */
+  async onEachNode(statement: (local: (table: string) => string) => string): Promise<void> {
+    if (this.cluster === null) {
+      await this.run(statement((table) => table));
+      return;
+    }
+    const parsed = parseUrl(this.url);
+    const query = statement((table) => `${table}_local`);
+    await Promise.all(
+      (await this.nodes()).map(async (node) => {
+        const client = createClient({
+          url: node,
+          ...parsed.auth,
+          database: parsed.database,
+          clickhouse_settings: { ...this.settings, insert_distributed_sync: 1 },
+          request_timeout: 600_000,
+        });
+        try {
+          await this.explained(() => client.command({ query }), node);
+        } finally {
+          await client.close();
+        }
+      }),
+    );
+  }
+
   /** Runs `work`, turning a failure a user can fix (a node down, a table missing) into a sentence. */
   private async explained<T>(work: () => Promise<T>, node = parseUrl(this.url).server): Promise<T> {
     try {

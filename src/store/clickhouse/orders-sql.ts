@@ -11,6 +11,8 @@ export interface OrdersSources {
   readonly orders: string;
   /** The events table (Distributed on a cluster). */
   readonly events: string;
+  /** `ordersFirstSql`'s rows kept for the workspace's current settings (a subquery), if any. */
+  readonly ordersFirst?: string;
 }
 
 const NONE = "'(none)'";
@@ -36,25 +38,7 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
   const sessionCols = sessionColumns.map(({ column }) => column);
   const listed = (columns: readonly string[]) => columns.map((c) => `, ${c}`).join("");
 
-  const ordersAll = `
-    SELECT order_id, ts_us, customer_id, revenue, campaign_key AS own_campaign, visitor_id, toUInt8(0) AS src, toUInt64(0) AS seq
-    FROM ${sources.orders}
-    UNION ALL
-    SELECT ifNull(order_id, concat('event:', dedup_key)) AS order_id, ts_us, ifNull(user_id, visitor_id) AS customer_id,
-      ifNull(revenue, 0) AS revenue, CAST(NULL AS Nullable(String)) AS own_campaign, toNullable(visitor_id) AS visitor_id,
-      toUInt8(1) AS src, seq
-    FROM ${sources.events} WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'`;
-  const ordersUnique = `SELECT * FROM (${ordersAll}) ORDER BY order_id, src, ts_us, seq LIMIT 1 BY order_id`;
-  const localDate = d.localDate("toDateTime(intDiv(ts_us, 1000000), 'UTC')", settings.timezone);
-  // The first order of each customer, by time then order id.
-  const ordersFirst = `
-    SELECT order_id, ts_us, customer_id, revenue, own_campaign, visitor_id, ${localDate} AS local_date,
-      toUInt8(order_id = first_order) AS is_first
-    FROM (${ordersUnique})
-    ALL INNER JOIN (
-      SELECT customer_id, arraySort(groupArray((ts_us, order_id)))[1].2 AS first_order
-      FROM (${ordersUnique}) GROUP BY customer_id
-    ) USING customer_id`;
+  const ordersFirst = sources.ordersFirst ?? `(${ordersFirstSql(query.workspace, sources)})`;
 
   let attributed: string;
   if (attribute) {
@@ -76,7 +60,7 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
         SELECT assumeNotNull(user_id) AS identity, assumeNotNull(anonymous_id) AS visitor_id FROM ${sources.events}
         WHERE workspace = ${ws} AND anonymous_id IS NOT NULL AND user_id IS NOT NULL)`;
     const orderIdentities = `SELECT DISTINCT order_id, ts_us AS o_ts, assumeNotNull(known) AS identity
-      FROM (${ordersFirst}) ARRAY JOIN [toNullable(customer_id), visitor_id] AS known
+      FROM ${ordersFirst} ARRAY JOIN [toNullable(customer_id), visitor_id] AS known
       WHERE own_campaign IS NULL AND known IS NOT NULL`;
     const orderVisitors = `SELECT DISTINCT order_id, o_ts, visitor_id FROM (${orderIdentities})
       ALL INNER JOIN (${identities}) USING identity`;
@@ -98,12 +82,12 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
         : `if(own_campaign IS NOT NULL, CAST(NULL AS Nullable(String)), ${column}) AS a_${column}`,
     );
     attributed = `SELECT customer_id, revenue, local_date, is_first, if(matched = 1, weight, 1.0) AS a_weight${listed(dims)}
-      FROM (${ordersFirst}) ALL LEFT JOIN (${chosen}) USING order_id`;
+      FROM ${ordersFirst} ALL LEFT JOIN (${chosen}) USING order_id`;
   } else {
     attributed = `SELECT customer_id, revenue, local_date, is_first, 1.0 AS a_weight${listed(
       sessionCols.map((column) => `CAST(NULL AS Nullable(String)) AS a_${column}`),
     )}
-      FROM (${ordersFirst})`;
+      FROM ${ordersFirst}`;
   }
 
   const dimension = (dim: Dimension) =>
@@ -145,6 +129,34 @@ USING ${keys.join(", ")}, customer_id
 GROUP BY ${keys.join(", ")}`;
   const needsRetention = query.measures.some((m) => m === "retained_customers" || m === "prior_customers");
   return needsRetention ? [main, retention] : [main];
+}
+
+/**
+ * Every order of a workspace once (imported orders, then `Order Completed` events; an imported row
+ * wins), with its local date and whether it is its customer's first (by time, then order id).
+ */
+export function ordersFirstSql(workspace: MeasureQuery["workspace"], sources: OrdersSources): string {
+  const ws = d.literal(workspace.name);
+  const settings = workspace.settings;
+  const ordersAll = `
+    SELECT order_id, ts_us, customer_id, revenue, campaign_key AS own_campaign, visitor_id, toUInt8(0) AS src, toUInt64(0) AS seq
+    FROM ${sources.orders}
+    UNION ALL
+    SELECT ifNull(order_id, concat('event:', dedup_key)) AS order_id, ts_us, ifNull(user_id, visitor_id) AS customer_id,
+      ifNull(revenue, 0) AS revenue, CAST(NULL AS Nullable(String)) AS own_campaign, toNullable(visitor_id) AS visitor_id,
+      toUInt8(1) AS src, seq
+    FROM ${sources.events} WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'`;
+  const ordersUnique = `SELECT * FROM (${ordersAll}) ORDER BY order_id, src, ts_us, seq LIMIT 1 BY order_id`;
+  const localDate = d.localDate("toDateTime(intDiv(ts_us, 1000000), 'UTC')", settings.timezone);
+  // The first order of each customer, by time then order id.
+  return `
+    SELECT order_id, ts_us, customer_id, revenue, own_campaign, visitor_id, ${localDate} AS local_date,
+      toUInt8(order_id = first_order) AS is_first
+    FROM (${ordersUnique})
+    ALL INNER JOIN (
+      SELECT customer_id, arraySort(groupArray((ts_us, order_id)))[1].2 AS first_order
+      FROM (${ordersUnique}) GROUP BY customer_id
+    ) USING customer_id`;
 }
 
 function shiftDays(date: string, days: number): string {

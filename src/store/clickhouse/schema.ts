@@ -5,7 +5,9 @@ import { quoteString } from "./dialect.js";
  * updated in place: a replaced or revoked row is a newer `version` of the same key, and reads take
  * the newest version (`argMax`, or the newest import of a key for costs, e-mail and social rows,
  * which keep every row of that import). `ts` is whole seconds (18.16 has no DateTime64) beside
- * `ts_us`, the exact time in microseconds. Sessions are derived when a query runs (see session-sql.ts).
+ * `ts_us`, the exact time in microseconds. Sessions are derived from events (session-sql.ts), into
+ * per-visitor-day rollups kept as events arrive (rollup-sql.ts) and, for grouped or filtered
+ * queries, when a query runs.
  *
  * On a cluster each table is `<name>_local` on every node plus a `Distributed` table `<name>` over
  * them, sharded by a hash of the visitor id for events and orders, so a visitor's events, sessions
@@ -100,6 +102,38 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
       followers Nullable(Float64), version UInt64`,
     engine: "MergeTree PARTITION BY toYYYYMM(date) ORDER BY (workspace, date, network)",
     shardBy: "cityHash64(network)",
+  },
+  // Rollups (rollup-sql.ts): derived from events, never updated in place; see rollup-sql.ts.
+  {
+    name: "rollup_visitor_days",
+    columns: `workspace String, generation String, visitor_id String, local_date Date, prev_date Date,
+      converted UInt8, prev_converted Date, sessions UInt64, pageviews UInt64, bounces UInt64,
+      duration_us Int64, conversions UInt64, leads UInt64, version UInt64`,
+    engine: "ReplacingMergeTree(version) ORDER BY (workspace, generation, visitor_id, local_date)",
+    shardBy: "cityHash64(visitor_id)",
+  },
+  {
+    name: "rollup_day_gaps",
+    columns: `workspace String, generation String, snapshot UInt64, local_date Date, prev_date Date,
+      converted UInt8, prev_converted Date, visitor_days UInt64, sessions UInt64, pageviews UInt64,
+      bounces UInt64, duration_us Int64, conversions UInt64, leads UInt64`,
+    engine: "MergeTree ORDER BY (workspace, generation, snapshot, local_date)",
+    shardBy: "cityHash64(workspace)",
+  },
+  {
+    name: "rollup_orders",
+    columns: `workspace String, generation String, snapshot UInt64, order_id String, ts_us Int64,
+      customer_id String, revenue Float64, own_campaign ${text}, visitor_id ${text}, local_date Date,
+      is_first UInt8`,
+    engine: "MergeTree ORDER BY (workspace, generation, snapshot, local_date)",
+    shardBy: "cityHash64(workspace)",
+  },
+  {
+    name: "rollup_marks",
+    columns: `workspace String, generation String, kind String, id UInt64, covered UInt64,
+      lo Int64, hi Int64, version UInt64`,
+    engine: "MergeTree ORDER BY (workspace, kind, generation, id)",
+    shardBy: "cityHash64(workspace)",
   },
 ];
 

@@ -14,6 +14,14 @@ export interface VisitorRange {
 }
 
 /**
+ * Or the visitors chosen by a condition on their events' columns (`1`: every visitor), as the
+ * rollups' maintenance derives them: those of a batch of events, or all.
+ */
+export interface VisitorCondition {
+  readonly where: string;
+}
+
+/**
  * The columns a query reads beyond the measures' own: the session dimensions it groups or filters
  * on, and the properties. Derivation carries only these (ClickHouse reads only the columns named,
  * and the channel's regular expressions run only when the channel is asked for).
@@ -64,7 +72,7 @@ export function sessionNeeds(query: MeasureQuery): SessionNeeds {
 export function sessionEventsSubquery(
   events: string,
   workspace: Workspace,
-  range: VisitorRange,
+  range: VisitorRange | VisitorCondition,
   needs: SessionNeeds,
 ): string {
   const { settings } = workspace;
@@ -94,7 +102,12 @@ export function sessionEventsSubquery(
   const localDate = (tsUs: string) =>
     d.localDate(`toDateTime(intDiv(${tsUs}, 1000000), 'UTC')`, settings.timezone);
   // A day either side of the range covers every time zone's calendar day.
-  const visitors = `visitor_id IN (SELECT visitor_id FROM ${events} WHERE workspace = ${ws}
+  const visitors =
+    "where" in range
+      ? range.where === "1"
+        ? "1"
+        : `visitor_id IN (SELECT visitor_id FROM ${events} WHERE workspace = ${ws} AND ${range.where})`
+      : `visitor_id IN (SELECT visitor_id FROM ${events} WHERE workspace = ${ws}
       AND toDate(ts) BETWEEN ${d.date(range.from)} - 1 AND ${d.date(range.to)} + 1)`;
   const stored = [
     ...new Set(["visitor_id", ...fields.filter((f) => f !== "channel" && f !== "ni" && !props.includes(f))]),

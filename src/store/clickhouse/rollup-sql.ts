@@ -1,0 +1,179 @@
+import { createHash } from "node:crypto";
+import type { Workspace } from "../../workspace/settings.js";
+import { rollupSettingsKey } from "../duckdb/rollup-sql.js";
+import { trackNameIn } from "../sql/measure-sql.js";
+import type { MeasureQuery } from "../store.js";
+import { clickhouseDialect as d } from "./dialect.js";
+import { sessionEventsSubquery } from "./session-sql.js";
+
+/**
+ * ClickHouse rollups: the embedded store's (duckdb/rollup-sql.ts) without updating anything in place,
+ * so that several `sextant serve` processes may share a cluster.
+ *
+ * `rollup_visitor_days` holds one row per (visitor, local day) with that day's additive measures
+ * (durations as whole microseconds: integer sums are exact, and 18.16 crashes on decimals in tuples) and
+ * the visitor's previous active and previous converting day (`1970-01-01` for none), under a
+ * `generation` (a hash of the settings that shape them). When a visitor's events change, all its
+ * days are written again with `version` = the number of its events seen: events are only ever
+ * added, so a later derivation saw at least as many, and readers take the newest version of each
+ * (visitor, day) — ReplacingMergeTree folds the older ones away in the background. A visitor's
+ * events and days live on one shard, so each node derives and folds its own visitors.
+ *
+ * `rollup_day_gaps` holds snapshots of the visitor-days counted by (day, previous day, converted,
+ * previous converting day), as in DuckDB: distinct visitors over any range are a sum. A snapshot
+ * is taken when the visitor-days changed since the newest one (`rollup_marks` count the batches of
+ * events derived) and is announced by a mark once every node wrote its rows; readers read the
+ * newest announced one.
+ *
+ * `rollup_orders` holds snapshots of every order once with its customer's first-order flag
+ * (orders-sql.ts `ordersFirstSql`), taken when events were derived or orders imported since the
+ * newest one.
+ *
+ * `rollup_marks`: `begin` (a batch of events is about to be inserted, times `lo`…`hi`), `done` (its
+ * visitors were derived under `generation`), `built` (every visitor was), `snapshot` (day gaps `id`
+ * are complete and cover `covered` done marks), `orders` (orders were imported), `orders_snapshot`
+ * (rollup_orders `id`, covering `covered` done and orders marks). A batch begun without done (a writer that
+ * stopped between) is derived again by the next reader.
+ */
+
+/** The generation of a workspace's rollups: changes with any setting that shapes them. */
+export function rollupGeneration(workspace: Workspace): string {
+  return createHash("sha256").update(rollupSettingsKey(workspace.settings)).digest("hex").slice(0, 16);
+}
+
+const NONE_DATE = "toDate(0)";
+
+/**
+ * Writes the visitor-days of the visitors chosen by `where` (a condition on events, `1` for all)
+ * into `rollup_visitor_days`, run on each node with `local` naming its tables.
+ */
+export function visitorDaysInsert(
+  workspace: Workspace,
+  generation: string,
+  where: string,
+  local: (table: string) => string,
+): string {
+  const ws = d.literal(workspace.name);
+  const { conversion_events, lead_events } = workspace.settings;
+  const sessions = sessionEventsSubquery(
+    local("events"),
+    workspace,
+    { where },
+    { dimensions: [], properties: [], page: false, engagement: false },
+  );
+  // Per visitor and day, the same expressions as the query-time path (measure-sql.ts eventsSql).
+  const perDay = `SELECT visitor_id, local_date,
+      ${d.countIf("session_start = 1")} AS sessions,
+      ${d.countIf("type = 'page'")} AS pageviews,
+      ${d.countIf("session_start = 1 AND session_bounce = 1")} AS bounces,
+      toInt64(ifNull(sumIf(toInt64(round(session_seconds * 1000000)), session_start = 1), 0)) AS duration_us,
+      ${d.countIf(trackNameIn(d, conversion_events))} AS conversions,
+      ${d.countIf(trackNameIn(d, lead_events))} AS leads,
+      countIf(session_start = 0) AS events
+    FROM ${sessions} GROUP BY visitor_id, local_date`;
+  // Per visitor: its days sorted; the day before each; the running count of converting days, which
+  // indexes the list of converting days (with none in front) to give the one before.
+  const perVisitor = `SELECT visitor_id, days, version,
+      arrayPushFront(arrayPopBack(arrayMap(x -> x.1, days)), ${NONE_DATE}) AS prevs,
+      arrayCumSum(arrayMap(x -> toUInt8(x.6 > 0), days)) AS ranks,
+      arrayPushFront(arrayMap(x -> x.1, arrayFilter(x -> x.6 > 0, days)), ${NONE_DATE}) AS converting
+    FROM (
+      SELECT visitor_id, arraySort(x -> x.1, groupArray(tuple(local_date, sessions, pageviews, bounces, duration_us, conversions, leads))) AS days,
+        sum(events) AS version
+      FROM (${perDay}) GROUP BY visitor_id
+    )`;
+  return `INSERT INTO ${local("rollup_visitor_days")} (workspace, generation, visitor_id, local_date, prev_date,
+    converted, prev_converted, sessions, pageviews, bounces, duration_us, conversions, leads, version)
+  SELECT ${ws}, ${d.literal(generation)}, visitor_id, day.1, prev, toUInt8(day.6 > 0),
+    if(day.6 > 0, converting[rank], ${NONE_DATE}), day.2, day.3, day.4, day.5, day.6, day.7, version
+  FROM (${perVisitor}) ARRAY JOIN days AS day, prevs AS prev, ranks AS rank`;
+}
+
+const SUMS = ["sessions", "pageviews", "bounces", "duration_us", "conversions", "leads"] as const;
+
+/**
+ * Writes snapshot `snapshot` of the day gaps from the newest version of each visitor-day of this
+ * node (`local`) into the Distributed `rollup_day_gaps` (one shard holds a workspace's snapshots).
+ */
+export function dayGapsInsert(
+  workspace: string,
+  generation: string,
+  snapshot: bigint,
+  local: (table: string) => string,
+): string {
+  const columns = ["prev_date", "converted", "prev_converted", ...SUMS];
+  const newest = `SELECT argMax(tuple(${columns.join(", ")}), version) AS v, local_date
+    FROM ${local("rollup_visitor_days")}
+    WHERE workspace = ${d.literal(workspace)} AND generation = ${d.literal(generation)}
+    GROUP BY visitor_id, local_date`;
+  return `INSERT INTO rollup_day_gaps (workspace, generation, snapshot, local_date, prev_date, converted,
+    prev_converted, visitor_days, ${SUMS.join(", ")})
+  SELECT ${d.literal(workspace)}, ${d.literal(generation)}, ${snapshot}, local_date, prev_date, converted,
+    prev_converted, count(), ${SUMS.map((c) => `sum(${c})`).join(", ")}
+  FROM (SELECT local_date, ${columns.map((c, i) => `v.${i + 1} AS ${c}`).join(", ")} FROM (${newest}))
+  GROUP BY local_date, prev_date, converted, prev_converted`;
+}
+
+/** Whether the rollups answer a query's event measures: only without grouping and filters. */
+export function rollupAnswersEvents(query: MeasureQuery): boolean {
+  return query.facts.includes("events") && query.groupBy.length === 0 && query.filters.length === 0;
+}
+
+/**
+ * The event measures of an ungrouped, unfiltered query from snapshot `snapshot` of the day gaps:
+ * the same columns and numbers as measure-sql.ts's eventsSql over sessions (see the DuckDB
+ * version, `eventsRollupStatements`), one statement for the buckets and one for the totals.
+ */
+export function eventsRollupStatements(query: MeasureQuery, generation: string, snapshot: bigint): string[] {
+  const first = query.buckets[0];
+  const last = query.buckets[query.buckets.length - 1];
+  if (!first || !last) throw new Error("a measure query needs at least one bucket");
+  const statement = (from: string, to: string, interval: MeasureQuery["interval"], total: boolean) => {
+    // A visitor counts in a bucket on its first day there: the day whose previous one is before it.
+    const bucketFrom =
+      interval === null
+        ? d.date(from)
+        : `greatest(${d.bucketStart(interval, "local_date")}, ${d.date(from)})`;
+    const period =
+      interval === null ? d.nullText : `toNullable(toString(${d.bucketStart(interval, "local_date")}))`;
+    const count = (condition: string) => `CAST(sumIf(visitor_days, ${condition}) AS Float64)`;
+    const sum = (column: string) => `CAST(sum(${column}) AS Float64)`;
+    return `SELECT ${total ? "toUInt8(1) AS is_total, " : ""}${period} AS period,
+  ${count(`prev_date < ${bucketFrom}`)} AS visitors,
+  ${sum("sessions")} AS sessions,
+  ${sum("pageviews")} AS pageviews,
+  ${sum("bounces")} AS bounces,
+  CAST(sum(duration_us) / 1000000 AS Float64) AS duration_sum,
+  ${sum("conversions")} AS conversions,
+  ${count(`converted = 1 AND prev_converted < ${bucketFrom}`)} AS converted_visitors,
+  ${sum("leads")} AS leads
+FROM rollup_day_gaps
+WHERE workspace = ${d.literal(query.workspace.name)} AND generation = ${d.literal(generation)}
+  AND snapshot = ${snapshot} AND local_date BETWEEN ${d.date(from)} AND ${d.date(to)}
+${total ? "" : "GROUP BY period"}`;
+  };
+  const statements = [statement(first.from, last.to, query.interval, false)];
+  if (query.totals) statements.push(statement(query.totals.from, query.totals.to, null, true));
+  return statements;
+}
+
+/** Snapshot `snapshot` of a workspace's orders (`ordersFirst`: orders-sql.ts `ordersFirstSql`). */
+export function ordersSnapshotInsert(
+  workspace: string,
+  generation: string,
+  snapshot: bigint,
+  ordersFirst: string,
+): string {
+  return `INSERT INTO rollup_orders (workspace, generation, snapshot, order_id, ts_us, customer_id, revenue,
+    own_campaign, visitor_id, local_date, is_first)
+  SELECT ${d.literal(workspace)}, ${d.literal(generation)}, ${snapshot}, toString(order_id), ts_us,
+    toString(ifNull(customer_id, '')), toFloat64(revenue), own_campaign, visitor_id, local_date, is_first
+  FROM (${ordersFirst})`;
+}
+
+/** The rows of snapshot `snapshot` of a workspace's orders, as `ordersFirstSql` gives them. */
+export function ordersSnapshot(workspace: string, generation: string, snapshot: bigint): string {
+  return `(SELECT order_id, ts_us, customer_id, revenue, own_campaign, visitor_id, local_date, is_first
+    FROM rollup_orders WHERE workspace = ${d.literal(workspace)} AND generation = ${d.literal(generation)}
+      AND snapshot = ${snapshot})`;
+}
