@@ -74,7 +74,7 @@ export function clickhouseFunnelSql(q: FunnelQuery): string {
       `if(length(l${j + 2}) = 0, NULL, (l${j + 2}[intDiv(length(l${j + 2}) + 1, 2)] + l${j + 2}[intDiv(length(l${j + 2}), 2) + 1]) / 2) AS m${j + 2}`,
   );
   const g = group === undefined ? [] : ["g"];
-  return `SELECT ${[...g, ...reached.map((r, j) => `r${j + 1}`), ...medians].join(", ")} FROM (
+  return `SELECT ${[...g, ...reached.map((_, j) => `r${j + 1}`), ...medians].join(", ")} FROM (
     SELECT ${[...g, ...reached, ...lists].join(", ")} FROM (${perVisitor})${group === undefined ? "" : " GROUP BY g"}
   )`;
 }

@@ -1,5 +1,5 @@
-import { SESSION_COLUMNS } from "../sql/session-columns.js";
 import { stepMatchSql } from "../sql/funnel-steps.js";
+import { SESSION_COLUMNS } from "../sql/session-columns.js";
 import type { FunnelQuery } from "../store.js";
 import { duckdbDialect as d } from "./dialect.js";
 
