@@ -379,10 +379,15 @@ export class DuckdbStore implements Store {
   }
 
   async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
-    const { groupBy, ...overall } = query;
-    const row = (await this.db.all(duckdbFunnelSql(overall)))[0];
-    const groups = groupBy ? await this.db.all(duckdbFunnelSql(query)) : undefined;
-    return toFunnelCounts(query.steps.length, row, groups);
+    const rows = await this.db.all(duckdbFunnelSql(query));
+    if (!query.groupBy) return toFunnelCounts(query.steps.length, rows[0]);
+    // The overall row comes with the groups (GROUPING SETS): is_total = 1.
+    const total = (row: Record<string, unknown>) => Number(row.is_total) === 1;
+    return toFunnelCounts(
+      query.steps.length,
+      rows.find(total),
+      rows.filter((row) => !total(row)),
+    );
   }
 
   async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {

@@ -8,8 +8,9 @@ import { duckdbDialect as d } from "./dialect.js";
  * the range, ties in time by seq), then each step as the earliest matching event strictly after the
  * previous step and no later than entry + window (greedy earliest match reaches the deepest step),
  * one join per step. Columns r1..rk (visitors) and m2..mk (median microseconds from the previous
- * step); with `groupBy`, one row per value `g` of the dimension at the entry: a property of the
- * entry event, or the session dimension of its row in `session_events` (kept fresh by the caller).
+ * step); with `groupBy`, one row per value `g` of the dimension at the entry (a property of the
+ * entry event, or the session dimension of its row in `session_events`, kept fresh by the caller)
+ * and the overall row (`is_total` = 1) from the same scan, by GROUPING SETS.
  */
 export function duckdbFunnelSql(q: FunnelQuery): string {
   const ws = d.literal(q.workspace.name);
@@ -47,5 +48,5 @@ export function duckdbFunnelSql(q: FunnelQuery): string {
   );
   const columns = [...reached, ...medians].join(", ");
   return `WITH ${ctes.join(",\n  ")}
-  ${group === undefined ? `SELECT ${columns} FROM s${k}` : `SELECT g, ${columns} FROM s${k} GROUP BY g ORDER BY r1 DESC, g NULLS LAST`}`;
+  ${group === undefined ? `SELECT ${columns} FROM s${k}` : `SELECT g, grouping(g) AS is_total, ${columns} FROM s${k} GROUP BY GROUPING SETS ((g), ())`}`;
 }
