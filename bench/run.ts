@@ -259,5 +259,11 @@ async function benchClickhouse(options: Options): Promise<number> {
 }
 
 // `--analysis`: only the funnel and experiment benchmark (bench/analysis-bench.ts).
-if (process.argv.includes("--analysis")) await benchAnalysis();
-else process.exitCode = await main();
+if (process.argv.includes("--analysis")) {
+  const at = process.argv.indexOf("--visitors");
+  const visitors = at > 0 ? Number(process.argv[at + 1]) : undefined;
+  if (visitors !== undefined && !(Number.isInteger(visitors) && visitors > 0)) {
+    console.error("--visitors needs a whole number of visitors, e.g. --visitors 200000.");
+    process.exitCode = 2;
+  } else await benchAnalysis(visitors);
+} else process.exitCode = await main();

@@ -512,7 +512,10 @@ export function openApiDocument(version: string, withAdmin = false) {
           security: readSecurity,
           parameters: queryParameters(funnelQuerySchema),
           responses: {
-            "200": { description: "{funnel, window, from, to, steps}" },
+            "200": {
+              description:
+                "{funnel, window, from, to, steps}, and with group_by, groups: [{DIM: value, steps}]",
+            },
             "400": errorResponse,
             "401": errorResponse,
           },
@@ -536,7 +539,10 @@ export function openApiDocument(version: string, withAdmin = false) {
             ...queryParameters(funnelQuerySchema),
           ],
           responses: {
-            "200": { description: "{funnel, window, from, to, steps}" },
+            "200": {
+              description:
+                "{funnel, window, from, to, steps}, and with group_by, groups: [{DIM: value, steps}]",
+            },
             "400": errorResponse,
             "401": errorResponse,
             "404": errorResponse,

@@ -1,7 +1,7 @@
 import type { TextRecord } from "../ingest/text-record.js";
 import { validateSettings } from "../workspace/parse-setting.js";
 import type { Workspace } from "../workspace/settings.js";
-import type { IncomingEvent, MeasureRow, StoredDocument } from "./store.js";
+import type { FunnelCounts, IncomingEvent, MeasureRow, StoredDocument } from "./store.js";
 
 /** What every store's SQL rows become: shared so the stores answer in one shape. */
 
@@ -51,4 +51,34 @@ export function recordsByWorkspace(events: readonly IncomingEvent[]): Map<string
     byWorkspace.set(event.workspace, list);
   }
   return byWorkspace;
+}
+
+/**
+ * The rows of a funnel's SQL (both dialects: `r1..rk` visitors, `m2..mk` median microseconds, and
+ * `g` per group) as FunnelCounts: `overall` has no `g`; `groups` are the rows of the grouped query.
+ */
+export function toFunnelCounts(
+  steps: number,
+  overall: Record<string, unknown> | undefined,
+  groups?: readonly Record<string, unknown>[],
+): FunnelCounts {
+  const counts = (row: Record<string, unknown>) => {
+    const value = (name: string) =>
+      row[name] === null || row[name] === undefined ? null : Number(row[name]);
+    return {
+      reached: Array.from({ length: steps }, (_, i) => value(`r${i + 1}`) ?? 0),
+      medianMicros: Array.from({ length: steps }, (_, i) => (i === 0 ? null : value(`m${i + 1}`))),
+    };
+  };
+  return {
+    ...counts(overall ?? {}),
+    ...(groups
+      ? {
+          groups: groups.map((row) => ({
+            value: row.g === null || row.g === undefined ? null : String(row.g),
+            ...counts(row),
+          })),
+        }
+      : {}),
+  };
 }

@@ -3,7 +3,7 @@ import type { ImportKind } from "../import/kinds.js";
 import type { TextRecord } from "../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../keys/keys.js";
 import type { Interval } from "../kpi/buckets.js";
-import type { Dimension, Filter } from "../kpi/dimensions.js";
+import type { Dimension, Filter, SessionDimension } from "../kpi/dimensions.js";
 import type { BaseMeasure, Fact, MeasureValues } from "../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
 
@@ -119,10 +119,28 @@ export interface FunnelQuery {
   readonly windowSeconds: number;
   readonly from: string;
   readonly to: string;
+  /** A breakdown: each entrant's value of this dimension at their step-1 entry (run-funnel.ts). */
+  readonly groupBy?: FunnelGroupBy;
 }
+
+/**
+ * What a funnel can be broken down by: a session dimension (the value of the session holding the
+ * entry event, as KPIs take it) or a property of the entry event itself.
+ */
+export type FunnelGroupBy =
+  | { readonly kind: "session"; readonly name: SessionDimension }
+  | { readonly kind: "property"; readonly name: string; readonly property: string };
 
 /** Visitors reaching each step, and the median microseconds from the previous step (null for step 1). */
 export interface FunnelCounts {
+  readonly reached: number[];
+  readonly medianMicros: (number | null)[];
+  /** With `groupBy`: the same per value of the dimension (null: no value), most entrants first. */
+  readonly groups?: readonly FunnelGroupCounts[];
+}
+
+export interface FunnelGroupCounts {
+  readonly value: string | null;
   readonly reached: number[];
   readonly medianMicros: (number | null)[];
 }

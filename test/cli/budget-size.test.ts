@@ -161,10 +161,10 @@ describe("sextant funnel", () => {
       await cli.file(
         "events.csv",
         [
-          "timestamp,event,visitor_id,url",
-          "2026-03-02T10:00:00Z,pageview,a,https://shop.example/pricing",
-          "2026-03-02T10:01:30Z,Signed Up,a,",
-          "2026-03-02T11:00:00Z,pageview,b,https://shop.example/pricing",
+          "timestamp,event,visitor_id,url,device",
+          "2026-03-02T10:00:00Z,pageview,a,https://shop.example/pricing,mobile",
+          "2026-03-02T10:01:30Z,Signed Up,a,,mobile",
+          "2026-03-02T11:00:00Z,pageview,b,https://shop.example/pricing,desktop",
         ].join("\n"),
       ),
     ]);
@@ -203,5 +203,63 @@ describe("sextant funnel", () => {
     ]);
     expect(await cli.fails(["funnel", "--steps", "Signed Up"])).toMatch(/at least two steps/);
     expect(await cli.fails(["funnel", "--steps", "A,B", "--window", "soon"])).toMatch(/--window "soon"/);
+  });
+
+  it("breaks a funnel down with --group-by in JSON, CSV and tables, and refuses other dimensions", async () => {
+    const run = (format: string) =>
+      cli.ok([
+        "funnel",
+        "--steps",
+        "pageview /pricing,Signed Up",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--group-by",
+        "device",
+        "--format",
+        format,
+      ]);
+    const json = JSON.parse(await run("json")) as {
+      steps: { visitors: number }[];
+      groups: {
+        device: string;
+        steps: { visitors: number; median_seconds_from_previous: number | null }[];
+      }[];
+    };
+    expect(json.steps.map((s) => s.visitors)).toEqual([2, 1]);
+    expect(
+      json.groups.map((g) => [g.device, g.steps.map((s) => [s.visitors, s.median_seconds_from_previous])]),
+    ).toEqual([
+      [
+        "desktop",
+        [
+          [1, null],
+          [0, null],
+        ],
+      ],
+      [
+        "mobile",
+        [
+          [1, null],
+          [1, 90],
+        ],
+      ],
+    ]);
+    const csv = (await run("csv")).trim().split("\n");
+    expect(csv[0]).toMatch(/^device,step,name,visitors,/);
+    expect(csv.slice(1).map((line) => line.split(",").slice(0, 4).join(","))).toEqual([
+      ",1,pageview /pricing,2",
+      ",2,Signed Up,1",
+      "desktop,1,pageview /pricing,1",
+      "desktop,2,Signed Up,0",
+      "mobile,1,pageview /pricing,1",
+      "mobile,2,Signed Up,1",
+    ]);
+    expect(await run("table")).toMatch(/device = mobile\n[\s\S]*Signed Up[\s\S]*90/);
+    expect(await cli.fails(["funnel", "--steps", "A,B", "--group-by", "network"])).toMatch(
+      /cannot be broken down by "network"; use one of campaign, channel/,
+    );
+    expect(await cli.ok(["funnel", "--help"])).toMatch(/--group-by <dimension>[\s\S]*props\.NAME/);
   });
 });

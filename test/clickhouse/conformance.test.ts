@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedGoals } from "../../src/alerts/goal-source.js";
 import { runTimeAsOf } from "../../src/alerts/periods.js";
 import { alertHistory, runAlerts } from "../../src/alerts/run-alerts.js";
+import { adviseBudget } from "../../src/analysis/budget/advise.js";
+import { runExperiment } from "../../src/analysis/experiments/run-experiment.js";
+import { runFunnel } from "../../src/analysis/funnels/run-funnel.js";
 import { runSegments, type SegmentsRequest } from "../../src/analysis/segments/run-segments.js";
 import { applyConfig } from "../../src/definitions/apply-config.js";
 import { parseConfigYaml } from "../../src/definitions/config-source.js";
@@ -1313,6 +1316,189 @@ const SEGMENT_CASES: Case[] = [
   },
 ];
 CASES.push(...SEGMENT_CASES);
+
+// ---------------------------------------------------------------------------------------------
+// Analysis: funnels (with breakdowns), experiments and budget advice (issue 11)
+
+/** Runs each call, a thrown error becoming data, so that one case can hold several bad inputs. */
+async function each(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [key, call] of Object.entries(calls)) out[key] = await outcome(call);
+  return out;
+}
+
+/**
+ * Exposures of three experiments over ten days around midnight in Paris: visitors who see several
+ * variations (the first counts), two exposures in the same second (the first written counts),
+ * conversions before and after the first exposure and after the end date, and visitors exposed
+ * only before the start date. Deterministic (a linear congruential sequence).
+ */
+function experimentEvents(): string {
+  let state = 7;
+  const next = (n: number) => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    // The high bits: the low bits of a power-of-two LCG repeat with a short period.
+    return Math.floor(state / 65_536) % n;
+  };
+  const rows: string[][] = [];
+  const at = (day: number, minute: number) =>
+    new Date(Date.parse("2026-04-01T21:30:00Z") + day * 86_400_000 + minute * 60_000)
+      .toISOString()
+      .replace(".000", "");
+  const seen = (ts: string, visitor: string, experiment: string, variation: string) =>
+    rows.push([
+      ts,
+      "Experiment Viewed",
+      visitor,
+      JSON.stringify({ experiment_id: experiment, variation_id: variation }),
+    ]);
+  const did = (ts: string, visitor: string, name: string) => rows.push([ts, name, visitor, ""]);
+  const arms = { landing: ["control", "b", "c"], pricing: ["0", "1"], solo: ["only"] } as const;
+  for (let v = 0; v < 420; v++) {
+    const visitor = `x${v}`;
+    const experiment = (["landing", "landing", "pricing", "solo"] as const)[next(4)] ?? "landing";
+    const variations: readonly string[] = arms[experiment];
+    // c is drawn less often than the others: a sample ratio mismatch to find.
+    const pickArm = () =>
+      variations[next(variations.length === 3 ? 5 : variations.length) % variations.length] ?? "";
+    const day = next(10);
+    const minute = next(240);
+    const first = at(day, minute);
+    seen(first, visitor, experiment, pickArm());
+    if (next(4) === 0) seen(first, visitor, experiment, pickArm());
+    if (next(3) === 0) seen(at(day, minute + 1 + next(300)), visitor, experiment, pickArm());
+    // Everyone exposed to "solo" converts: a single variation at 100 %.
+    const rate = experiment === "solo" ? 10 : variations.indexOf(pickArm()) + 2;
+    if (next(10) < rate)
+      did(at(day, minute + 1 + next(600)), visitor, experiment === "solo" ? "Solo Done" : "Signed Up");
+    if (next(6) === 0) did(at(day, minute - 1 - next(60)), visitor, "Signed Up");
+    if (next(8) === 0) did(at(12, next(600)), visitor, "Signed Up");
+  }
+  // Exposed before the start date only.
+  seen(at(-3, 10), "early", "landing", "b");
+  did(at(-3, 20), "early", "Signed Up");
+  return csvOf(["timestamp", "event", "visitor_id", "properties"], rows);
+}
+
+/** A small shop whose funnel values need quoting everywhere: names, paths, properties, sources. */
+const QUOTED_FUNNEL = csvText(`
+  timestamp,event,visitor_id,type,url,utm_source,device,properties
+  2026-04-02T10:00:00Z,pageview,q1,page,https://shop.example/it's/pricing,o'hara,mobile,"{""pl'an"":""pro \\\\ 'x'""}"
+  2026-04-02T10:05:00Z,Sign'ed Up,q1,track,,,,"{""pl'an"":""a,b""}"
+  2026-04-02T10:06:00Z,Order; DROP TABLE events,q1,track,,,,
+  2026-04-02T11:00:00Z,pageview,q2,page,https://shop.example/it's/pricing,,desktop,"{""pl'an"":""a,b""}"
+  2026-04-02T11:30:00Z,Sign'ed Up,q2,track,,,,
+  2026-04-03T09:00:00Z,pageview,q3,page,https://shop.example/it's/pricing?x=1,o'hara,mobile,
+  2026-04-03T09:00:00Z,Sign'ed Up,q3,track,,,,
+`);
+
+const ANALYSIS_CASES: Case[] = [
+  {
+    name: "funnels: the demo's funnels overall and broken down by every session dimension and a property",
+    async run(store, ctx) {
+      const ws = ctx.demo;
+      const cart = { steps: ["pageview /*", "Added to Cart", "Order Completed"] };
+      const out: Record<string, unknown> = {
+        overall: await runFunnel(store, ws, cart, RANGE),
+        signup: await runFunnel(store, ws, { steps: "pageview /products/*,Signed Up", window: "30m" }, RANGE),
+      };
+      for (const dim of [...SESSION_DIMENSIONS, "props.plan"]) {
+        out[dim] = await runFunnel(store, ws, cart, { ...RANGE, groupBy: dim });
+      }
+      out.shortWindowByChannel = await runFunnel(
+        store,
+        ws,
+        { steps: ["pageview /*", "Added to Cart", "Order Completed"], window: "15m" },
+        { from: "2026-03-10", to: "2026-03-12", groupBy: "channel" },
+      );
+      return out;
+    },
+  },
+  {
+    name: "funnels: bad input and values that need quoting",
+    async run(store, ctx) {
+      const ws = await newWorkspace(store, "funnel-quoting", { timezone: "America/New_York" });
+      await importFile(
+        store,
+        ws,
+        "events",
+        await file(ctx, "funnel-quoting.csv", padColumns("events", QUOTED_FUNNEL)),
+      );
+      const range = { from: "2026-04-01", to: "2026-04-30" };
+      const steps = ["pageview /it's/*", "Sign'ed Up", "Order; DROP TABLE events"];
+      return each({
+        bySource: () => runFunnel(store, ws, { steps }, { ...range, groupBy: "utm_source" }),
+        byDevice: () => runFunnel(store, ws, { steps }, { ...range, groupBy: "device" }),
+        byQuotedProperty: () => runFunnel(store, ws, { steps }, { ...range, groupBy: "props.pl'an" }),
+        propertyStep: () => runFunnel(store, ws, { steps: ["pageview /*", "Sign'ed Up[pl'an=a,b]"] }, range),
+        noEntrants: () =>
+          runFunnel(store, ws, { steps }, { from: "2026-01-01", to: "2026-01-02", groupBy: "country" }),
+        unknownEvents: () =>
+          runFunnel(store, ws, { steps: "Nope,Nothing" }, { ...range, groupBy: "channel" }),
+        valueless: () => runFunnel(store, ws, { steps }, { ...range, groupBy: "props.none" }),
+        oneStep: () => runFunnel(store, ws, { steps: "Sign'ed Up" }, range),
+        empty: () => runFunnel(store, ws, { steps: "" }, range),
+        badDimension: () => runFunnel(store, ws, { steps }, { ...range, groupBy: "network" }),
+        badWindow: () => runFunnel(store, ws, { steps, window: "soon" }, range),
+        reversed: () => runFunnel(store, ws, { steps }, { from: "2026-04-30", to: "2026-04-01" }),
+      });
+    },
+  },
+  {
+    name: "experiments: first exposures, several variations, SRM and Holm, in Paris time, and bad input",
+    async run(store, ctx) {
+      const ws = await newWorkspace(store, "experiments", { timezone: "Europe/Paris" });
+      await importFile(store, ws, "events", await file(ctx, "exposures.csv", experimentEvents()));
+      const dates = { from: "2026-04-02", to: "2026-04-11" };
+      return {
+        ids: await store.experimentIds(ws.name),
+        ...(await each({
+          landing: () => runExperiment(store, ws, { id: "landing", conversion: "Signed Up", ...dates }),
+          landingSplit: () =>
+            runExperiment(store, ws, {
+              id: "landing",
+              conversion: "Signed Up",
+              control: "b",
+              split: [40, 30, 30],
+              lang: "fr",
+              ...dates,
+            }),
+          landingAllTime: () => runExperiment(store, ws, { id: "landing", conversion: "Signed Up" }),
+          pricing: () => runExperiment(store, ws, { id: "pricing", conversion: "Signed Up", ...dates }),
+          oneVariation: () => runExperiment(store, ws, { id: "solo", conversion: "Solo Done", ...dates }),
+          zeroConversions: () =>
+            runExperiment(store, ws, { id: "pricing", conversion: "Never Happens", ...dates }),
+          noExposures: () => runExperiment(store, ws, { id: "absent", conversion: "Signed Up", ...dates }),
+          noConversionEvent: () => runExperiment(store, ws, { id: "landing" }),
+          badSplit: () =>
+            runExperiment(store, ws, { id: "landing", conversion: "Signed Up", split: [50, 50] }),
+        })),
+      };
+    },
+  },
+  {
+    name: "budget: advice on the demo, its invariants' parameters, French, and a range without spend",
+    async run(store, ctx) {
+      const ws = ctx.demo;
+      return each({
+        range: () => adviseBudget(store, ws, RANGE),
+        tight: () => adviseBudget(store, ws, { ...RANGE, maxShift: 5, floor: 50 }),
+        wide: () =>
+          adviseBudget(store, ws, {
+            from: "2026-03-08",
+            to: "2026-03-12",
+            maxShift: 60,
+            floor: 0,
+            lang: "fr",
+          }),
+        allData: () => adviseBudget(store, ws, {}),
+        noSpend: () => adviseBudget(store, ws, { from: "2025-01-01", to: "2025-01-31" }),
+        badShift: () => adviseBudget(store, ws, { ...RANGE, maxShift: -1 }),
+      });
+    },
+  },
+];
+CASES.push(...ANALYSIS_CASES);
 
 // ---------------------------------------------------------------------------------------------
 // Comparison

@@ -156,6 +156,30 @@ describe("analysis routes", () => {
     expect((await app.inject({ method: "GET", url: "/api/v1/funnels/nope", headers: auth })).statusCode).toBe(
       404,
     );
+    const byDevice = (
+      await app.inject({
+        method: "GET",
+        url: "/api/v1/funnels/signup?from=2026-03-18&to=2026-03-31&group_by=device",
+        headers: auth,
+      })
+    ).json();
+    expect(byDevice.steps).toEqual(body.steps);
+    expect(byDevice.groups.length).toBeGreaterThan(0);
+    for (let i = 0; i < 2; i++) {
+      const sum = byDevice.groups.reduce(
+        (acc: number, g: { steps: { visitors: number }[] }) => acc + (g.steps[i]?.visitors ?? 0),
+        0,
+      );
+      expect(sum).toBe(body.steps[i].visitors);
+    }
+    expect(Object.keys(byDevice.groups[0])).toEqual(["device", "steps"]);
+    const badGroup = await app.inject({
+      method: "GET",
+      url: "/api/v1/funnel?steps=A,B&group_by=network",
+      headers: auth,
+    });
+    expect(badGroup.statusCode).toBe(400);
+    expect(badGroup.json().error).toMatch(/cannot be broken down by "network"/);
     const one = await app.inject({ method: "GET", url: "/api/v1/funnel?steps=Signed%20Up", headers: auth });
     expect(one.statusCode).toBe(400);
     expect(one.json().error).toMatch(/at least two steps/);

@@ -4,7 +4,12 @@ import { adviseBudget } from "../../analysis/budget/advise.js";
 import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { type SizeRequest, sampleSize } from "../../analysis/experiments/size.js";
 import { funnelDefinition, funnelRange } from "../../analysis/funnels/resolve.js";
-import { runFunnel } from "../../analysis/funnels/run-funnel.js";
+import {
+  FUNNEL_GROUP_DIMENSIONS,
+  type FunnelStepResult,
+  funnelGroupBy,
+  runFunnel,
+} from "../../analysis/funnels/run-funnel.js";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
@@ -36,7 +41,10 @@ export function registerAnalysis(program: Command): void {
     .option("--window <duration>", "time allowed from step 1, e.g. 30m, 12h, 7d (default 7d)")
     .option("--from <date>", "first day of entries, YYYY-MM-DD (default: first day with data)")
     .option("--to <date>", "last day of entries, YYYY-MM-DD (default: last day with data)")
-    .option("--group-by <dimension>", "break down by a dimension (not available yet)")
+    .option(
+      "--group-by <dimension>",
+      `break down by each entrant's value at step 1: ${FUNNEL_GROUP_DIMENSIONS.join(", ")}`,
+    )
     .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
     .action(
       async (
@@ -71,16 +79,38 @@ export function registerAnalysis(program: Command): void {
             "drop_off",
             "median_seconds_from_previous",
           ];
-          const rows = result.steps.map((s) => ({ ...s }));
-          if (format === "csv") return print(toCsv(columns, rows));
+          const dim = flags.groupBy === undefined ? undefined : funnelGroupBy(flags.groupBy).name;
+          const sections = [
+            { label: undefined, steps: result.steps },
+            ...(result.groups ?? []).map((group) => ({
+              label: String(dim === undefined ? "" : group[dim]),
+              steps: group.steps as FunnelStepResult[],
+            })),
+          ];
+          if (format === "csv") {
+            // With a breakdown, a first column holds the group's value (empty on the overall rows).
+            const withGroup = dim === undefined ? columns : [dim, ...columns];
+            const rows = sections.flatMap(({ label, steps }) =>
+              steps.map((s) => ({ ...s, ...(dim === undefined ? {} : { [dim]: label ?? "" }) })),
+            );
+            return print(toCsv(withGroup, rows));
+          }
           const show = (x: unknown) =>
             typeof x === "number" ? String(Number(x.toFixed(2))) : x === null ? "—" : String(x);
-          print(
-            `${result.funnel ?? "funnel"} · ${result.from} → ${result.to} · window ${result.window}\n${toTable(
+          const table = (steps: FunnelStepResult[]) =>
+            toTable(
               columns,
-              rows.map((r) => columns.map((c) => show(r[c as keyof typeof r]))),
+              steps.map((r) => columns.map((c) => show(r[c as keyof FunnelStepResult]))),
               2,
-            )}`,
+            );
+          print(
+            [
+              `${result.funnel ?? "funnel"} · ${result.from} → ${result.to} · window ${result.window}\n${table(result.steps)}`,
+              ...sections.slice(1).map(({ label, steps }) => `\n${dim} = ${label}\n${table(steps)}`),
+              ...(dim !== undefined && sections.length === 1
+                ? [`\nNo visitor entered, so no ${dim} to show.`]
+                : []),
+            ].join("\n"),
           );
         });
       },

@@ -5,7 +5,7 @@ import { adviseBudget } from "../../analysis/budget/advise.js";
 import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { sampleSize } from "../../analysis/experiments/size.js";
 import { funnelDefinition, funnelRange } from "../../analysis/funnels/resolve.js";
-import { runFunnel } from "../../analysis/funnels/run-funnel.js";
+import { FUNNEL_GROUP_DIMENSIONS, runFunnel } from "../../analysis/funnels/run-funnel.js";
 import { parseOrThrow } from "../../validation.js";
 import { workspaceFor } from "../access.js";
 import type { ServerContext } from "../context.js";
@@ -79,7 +79,12 @@ export const funnelQuerySchema = z.object({
   window: z.string().optional().describe("time allowed from step 1 (default 7d)"),
   from: z.string().optional().describe("first day of entries"),
   to: z.string().optional().describe("last day of entries"),
-  group_by: z.string().optional().describe("breakdown dimension (not available yet)"),
+  group_by: z
+    .string()
+    .optional()
+    .describe(
+      `break down by each entrant's value at step 1 (adds groups: [{DIM: value, steps}]): ${FUNNEL_GROUP_DIMENSIONS.join(", ")}`,
+    ),
 });
 
 /** Analysis routes: the same functions and JSON as the CLI. */

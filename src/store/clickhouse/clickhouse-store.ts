@@ -8,7 +8,7 @@ import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
-import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../rows.js";
+import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
   AppendResult,
@@ -624,14 +624,10 @@ export class ClickhouseStore implements Store {
   }
 
   async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
-    const row = (await this.ch.all(clickhouseFunnelSql(query)))[0] ?? {};
-    const k = query.steps.length;
-    const value = (name: string) =>
-      row[name] === null || row[name] === undefined ? null : Number(row[name]);
-    return {
-      reached: Array.from({ length: k }, (_, i) => value(`r${i + 1}`) ?? 0),
-      medianMicros: Array.from({ length: k }, (_, i) => (i === 0 ? null : value(`m${i + 1}`))),
-    };
+    const { groupBy, ...overall } = query;
+    const row = (await this.ch.all(clickhouseFunnelSql(overall)))[0];
+    const groups = groupBy ? await this.ch.all(clickhouseFunnelSql(query)) : undefined;
+    return toFunnelCounts(query.steps.length, row, groups);
   }
 
   async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {

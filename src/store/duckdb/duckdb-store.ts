@@ -6,7 +6,7 @@ import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
-import { recordsByWorkspace, toDocument, toMeasureRow, toWorkspace } from "../rows.js";
+import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
@@ -382,14 +382,15 @@ export class DuckdbStore implements Store {
   }
 
   async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
-    const row = (await this.db.all(duckdbFunnelSql(query)))[0] ?? {};
-    const k = query.steps.length;
-    const value = (name: string) =>
-      row[name] === null || row[name] === undefined ? null : Number(row[name]);
-    return {
-      reached: Array.from({ length: k }, (_, i) => value(`r${i + 1}`) ?? 0),
-      medianMicros: Array.from({ length: k }, (_, i) => (i === 0 ? null : value(`m${i + 1}`))),
-    };
+    const rows = await this.db.all(duckdbFunnelSql(query));
+    if (!query.groupBy) return toFunnelCounts(query.steps.length, rows[0]);
+    // The overall row comes with the groups (GROUPING SETS): is_total = 1.
+    const total = (row: Record<string, unknown>) => Number(row.is_total) === 1;
+    return toFunnelCounts(
+      query.steps.length,
+      rows.find(total),
+      rows.filter((row) => !total(row)),
+    );
   }
 
   async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
