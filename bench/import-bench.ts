@@ -51,6 +51,23 @@ const cpu = (f: StepFigure) => `(${fmtMs(f.cpuMs)} CPU)`;
  * `store.refreshDerived`; the baseline loads the same files with hand-written typed `read_csv`
  * statements into another fresh file, and sessionizes them with plain window functions.
  */
+/** Imports the data files into a new store (events, costs, orders, sessions), measuring nothing. */
+export async function importForReport(files: DataFiles, dbPath: string, workspace: Workspace): Promise<void> {
+  removeDb(dbPath);
+  const store = await DuckdbStore.open(dbPath, {
+    memoryLimit: memoryLimit({}, process.env, CLI_MEMORY_LIMIT),
+  });
+  try {
+    await store.createWorkspace(workspace);
+    await store.importFile(plainCsvImport(workspace, "events", files.events));
+    await store.importFile(plainCsvImport(workspace, "costs", files.costs));
+    await store.importFile(plainCsvImport(workspace, "orders", files.orders));
+    await store.refreshDerived(workspace);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function benchImport(
   files: DataFiles,
   dbPath: string,

@@ -9,6 +9,8 @@ import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
 import { hashKey } from "../keys/keys.js";
+import { startReportScheduler } from "../report/schedules/schedule-reports.js";
+import type { ReportMailDeps } from "../report/schedules/send-report.js";
 import type { Store } from "../store/store.js";
 import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
@@ -23,6 +25,7 @@ import { goalRoutes } from "./routes/goals.js";
 import { importRoutes } from "./routes/imports.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
+import { reportScheduleRoutes } from "./routes/report-schedules.js";
 import { reportRoutes } from "./routes/reports.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
@@ -40,6 +43,9 @@ export interface AppOptions {
   /** What alert runs need (SMTP server, goals); with `scheduleAlerts`, rules run on their cron. */
   readonly alerts?: AlertDeps;
   readonly scheduleAlerts?: boolean;
+  /** What e-mailed reports need (SMTP server, retries); with `scheduleReports`, they run on their cron. */
+  readonly reports?: ReportMailDeps;
+  readonly scheduleReports?: boolean;
   /** The built dashboard (default: dist/web beside the server). */
   readonly webRoot?: string;
 }
@@ -145,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await importRoutes(app, ctx);
   goalRoutes(app, ctx);
   reportRoutes(app, ctx);
+  reportScheduleRoutes(app, ctx);
   analysisRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
   const alertDeps = options.alerts ?? { goals: storedGoals, delivery: { retry: DEFAULT_RETRY } };
@@ -155,6 +162,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       error: (message) => app.log.error(message),
     });
     app.addHook("onClose", async () => alertScheduler.stop());
+  }
+  if (options.scheduleReports) {
+    const reportScheduler = startReportScheduler(store, options.reports ?? { retry: DEFAULT_RETRY }, {
+      info: (message) => app.log.info(message),
+      error: (message) => app.log.error(message),
+    });
+    app.addHook("onClose", async () => reportScheduler.stop());
   }
 
   // The dashboard: sign-in, share links and the single-page app; no data without a session.
