@@ -156,9 +156,8 @@ describe("scheduled reports by e-mail", () => {
     expect(mail.messages).toHaveLength(0);
   });
 
-  it("fires on a per-second cron in two schedulers sharing a store, and sends each period once", async () => {
+  it("a schedule added while two schedulers share a store fires on its per-second cron, once per period", async () => {
     const everySecond: ReportSchedule = { ...monthly, id: "every-second", schedule: "* * * * * *" };
-    await kit.store.writeDocuments(ws.name, [{ kind: SCHEDULE_KIND, id: everySecond.id, body: everySecond }]);
     // The run's clock says 1 May: each tick reports on April, up to the 30th.
     const deps: ReportMailDeps = {
       smtpUrl: mail.url,
@@ -169,8 +168,14 @@ describe("scheduled reports by e-mail", () => {
     const a = startReportScheduler(kit.store, deps, quiet, 200);
     const b = startReportScheduler(kit.store, deps, quiet, 200);
     try {
+      await Promise.all([a.ready, b.ready]);
+      // Added while they run (as config apply or the API would): picked up at their next refresh.
+      await kit.store.writeDocuments(ws.name, [
+        { kind: SCHEDULE_KIND, id: everySecond.id, body: everySecond },
+      ]);
       const deadline = Date.now() + 15_000;
-      while (mail.messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (mail.messages.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       // A few more ticks of both schedulers: none may send April again.
       await new Promise((r) => setTimeout(r, 3_000));
     } finally {
