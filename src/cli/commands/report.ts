@@ -151,7 +151,9 @@ function historyTable(entries: readonly DeliveryEntry[]): string {
 export function registerReport(program: Command): void {
   const report = program
     .command("report")
-    .description("write a post-campaign audit or a periodic report (HTML, PDF, Markdown, CSV)");
+    .description(
+      "write a post-campaign audit or a periodic report (HTML, PDF, Markdown, CSV); e-mail scheduled ones and read their history",
+    );
   const common = (command: Command) =>
     command
       .option("--format <format>", `${REPORT_FORMATS.join(" | ")} (required)`)

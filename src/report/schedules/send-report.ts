@@ -67,11 +67,14 @@ export async function findSchedule(store: Store, workspace: string, id: string):
   return schedule;
 }
 
-/** The attachments of a schedule: `formats`, or the older single `format`, or a PDF. */
+/**
+ * The attachments of a schedule: its `formats`; else the PDF, plus the older single `format` when
+ * it is Markdown or CSV (the HTML is the body already).
+ */
 export function attachmentFormats(schedule: ReportSchedule): ReportFormat[] {
-  const formats: readonly ReportFormat[] =
-    schedule.formats ?? (schedule.format ? [schedule.format] : ["pdf"]);
-  return [...new Set(formats)];
+  if (schedule.formats) return [...new Set(schedule.formats)];
+  const extra = schedule.format === "md" || schedule.format === "csv" ? [schedule.format] : [];
+  return ["pdf", ...extra];
 }
 
 /** The day a run at `at` reports up to: the last complete day in the workspace time zone. */
