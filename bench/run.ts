@@ -128,18 +128,22 @@ function parseArgs(argv: string[]): Options | null {
   return { sizes, store, runs, serve, ingest, quick, cluster, dataDir };
 }
 
-async function main(): Promise<number> {
-  let options: Options | null;
+/** The options, or the exit code after printing the usage (--help, or a wrong flag). */
+function optionsOrExit(): Options | number {
   try {
-    options = parseArgs(process.argv.slice(2));
+    const options = parseArgs(process.argv.slice(2));
+    if (options !== null) return options;
+    log(USAGE);
+    return 0;
   } catch (error) {
     log(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
-  if (options === null) {
-    log(USAGE);
-    return 0;
-  }
+}
+
+async function main(): Promise<number> {
+  const options = optionsOrExit();
+  if (typeof options === "number") return options;
   if (options.store === "clickhouse") return benchClickhouse(options);
 
   const machine = {
@@ -270,17 +274,8 @@ async function benchClickhouse(options: Options): Promise<number> {
  * outside the bench lock.
  */
 async function reportOnly(prepareOnly: boolean): Promise<number> {
-  let options: Options | null;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    log(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (options === null) {
-    log(USAGE);
-    return 0;
-  }
+  const options = optionsOrExit();
+  if (typeof options === "number") return options;
   const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
   for (const size of options.sizes) {
     const label = sizeLabel(size);

@@ -20,7 +20,9 @@ import {
   sendScheduledReport,
 } from "../../report/schedules/send-report.js";
 import type { Lang } from "../../report/types.js";
+import type { Store } from "../../store/store.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
+import type { Workspace } from "../../workspace/settings.js";
 import { io, print, withStore, workspaceFlag } from "../context.js";
 import { toTable } from "../output.js";
 
@@ -244,33 +246,36 @@ export function registerReport(program: Command): void {
       });
     });
 
-  report
-    .command("schedules")
-    .description("the scheduled e-mailed reports, with their next run and last delivery")
-    .option("--format <format>", "output: table, json", "table")
-    .action(async (flags: { format: string }, command: Command) => {
-      const format = parseListFormat(flags.format);
-      const globals = command.optsWithGlobals<GlobalFlags>();
-      await withStore(globals, async (store) => {
-        const workspace = await resolveWorkspace(store, workspaceFlag(globals));
-        const schedules = await scheduleOverview(store, workspace);
-        print(format === "json" ? JSON.stringify(schedules, null, 2) : schedulesTable(schedules));
+  const listing = <T>(
+    name: string,
+    description: string,
+    load: (store: Store, workspace: Workspace) => Promise<T[]>,
+    table: (rows: readonly T[]) => string,
+  ) =>
+    report
+      .command(name)
+      .description(description)
+      .option("--format <format>", "output: table, json", "table")
+      .action(async (flags: { format: string }, command: Command) => {
+        const format = parseListFormat(flags.format);
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        await withStore(globals, async (store) => {
+          const rows = await load(store, await resolveWorkspace(store, workspaceFlag(globals)));
+          print(format === "json" ? JSON.stringify(rows, null, 2) : table(rows));
+        });
       });
-    });
-
-  report
-    .command("history")
-    .description("every scheduled report sent or tried, newest first")
-    .option("--format <format>", "output: table, json", "table")
-    .action(async (flags: { format: string }, command: Command) => {
-      const format = parseListFormat(flags.format);
-      const globals = command.optsWithGlobals<GlobalFlags>();
-      await withStore(globals, async (store) => {
-        const workspace = await resolveWorkspace(store, workspaceFlag(globals));
-        const history = await deliveryHistory(store, workspace.name);
-        print(format === "json" ? JSON.stringify(history, null, 2) : historyTable(history));
-      });
-    });
+  listing(
+    "schedules",
+    "the scheduled e-mailed reports, with their next run and last delivery",
+    (store, workspace) => scheduleOverview(store, workspace),
+    schedulesTable,
+  );
+  listing(
+    "history",
+    "every scheduled report sent or tried, newest first",
+    (store, workspace) => deliveryHistory(store, workspace.name),
+    historyTable,
+  );
 
   report
     .command("send")

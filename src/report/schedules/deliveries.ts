@@ -37,39 +37,15 @@ export interface ReportDelivery {
   readonly next_attempt_at: string | null;
 }
 
-/** An entry of `sextant report history` and `GET /api/v1/reports/history`. */
-export interface DeliveryEntry {
-  readonly id: string;
-  readonly schedule: string;
-  readonly trigger: "schedule" | "manual";
-  readonly as_of: string;
-  readonly period: { readonly from: string; readonly to: string } | null;
-  readonly recipients: readonly string[];
-  readonly status: DeliveryStatus;
-  readonly attempts: number;
-  readonly error: string | null;
-  readonly created_at: string;
-  readonly updated_at: string;
-  readonly sent_at: string | null;
-  readonly next_attempt_at: string | null;
-}
+/** An entry of `sextant report history` and `GET /api/v1/reports/history`: a delivery and its id. */
+export type DeliveryEntry = { readonly id: string } & Omit<
+  ReportDelivery,
+  "kind" | "rounds" | "log" | "claimed_by"
+>;
 
 export function toEntry(id: string, d: ReportDelivery): DeliveryEntry {
-  return {
-    id,
-    schedule: d.schedule,
-    trigger: d.trigger,
-    as_of: d.as_of,
-    period: d.period,
-    recipients: d.recipients,
-    status: d.status,
-    attempts: d.attempts,
-    error: d.error,
-    created_at: d.created_at,
-    updated_at: d.updated_at,
-    sent_at: d.sent_at,
-    next_attempt_at: d.next_attempt_at,
-  };
+  const { kind: _kind, rounds: _rounds, log: _log, claimed_by: _claimedBy, ...entry } = d;
+  return { id, ...entry };
 }
 
 export async function listDeliveries(
