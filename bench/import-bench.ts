@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_MEMORY_LIMIT, memoryLimit } from "../src/config.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
@@ -51,10 +51,14 @@ const cpu = (f: StepFigure) => `(${fmtMs(f.cpuMs)} CPU)`;
  * `store.refreshDerived`; the baseline loads the same files with hand-written typed `read_csv`
  * statements into another fresh file, and sessionizes them with plain window functions.
  */
-/** Imports the data files into a new store (events, costs, orders, sessions), measuring nothing. */
+/**
+ * Imports the data files into a new store (events, costs, orders, sessions), measuring nothing. The
+ * store is made under another name and renamed when complete: an interrupted import is not reused.
+ */
 export async function importForReport(files: DataFiles, dbPath: string, workspace: Workspace): Promise<void> {
-  removeDb(dbPath);
-  const store = await DuckdbStore.open(dbPath, {
+  const partial = `${dbPath}.partial.duckdb`;
+  removeDb(partial);
+  const store = await DuckdbStore.open(partial, {
     memoryLimit: memoryLimit({}, process.env, CLI_MEMORY_LIMIT),
   });
   try {
@@ -66,6 +70,7 @@ export async function importForReport(files: DataFiles, dbPath: string, workspac
   } finally {
     await store.close();
   }
+  renameSync(partial, dbPath);
 }
 
 export async function benchImport(
