@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_MEMORY_LIMIT, memoryLimit } from "../src/config.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
@@ -51,6 +51,28 @@ const cpu = (f: StepFigure) => `(${fmtMs(f.cpuMs)} CPU)`;
  * `store.refreshDerived`; the baseline loads the same files with hand-written typed `read_csv`
  * statements into another fresh file, and sessionizes them with plain window functions.
  */
+/**
+ * Imports the data files into a new store (events, costs, orders, sessions), measuring nothing. The
+ * store is made under another name and renamed when complete: an interrupted import is not reused.
+ */
+export async function importForReport(files: DataFiles, dbPath: string, workspace: Workspace): Promise<void> {
+  const partial = `${dbPath}.partial.duckdb`;
+  removeDb(partial);
+  const store = await DuckdbStore.open(partial, {
+    memoryLimit: memoryLimit({}, process.env, CLI_MEMORY_LIMIT),
+  });
+  try {
+    await store.createWorkspace(workspace);
+    await store.importFile(plainCsvImport(workspace, "events", files.events));
+    await store.importFile(plainCsvImport(workspace, "costs", files.costs));
+    await store.importFile(plainCsvImport(workspace, "orders", files.orders));
+    await store.refreshDerived(workspace);
+  } finally {
+    await store.close();
+  }
+  renameSync(partial, dbPath);
+}
+
 export async function benchImport(
   files: DataFiles,
   dbPath: string,

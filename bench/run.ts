@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,7 @@ import { findClickhouseServer } from "./clickhouse-server.js";
 import { benchDashboard, printDashboard } from "./dashboard-bench.js";
 import { ensureData, sizeLabel } from "./generate.js";
 import { benchGoalsEvaluation } from "./goals-bench.js";
-import { benchImport, probeNarrowImport } from "./import-bench.js";
+import { benchImport, importForReport, probeNarrowImport } from "./import-bench.js";
 import { QUICK_OPTIONS as QUICK_INGEST, runIngestBench } from "./ingest/ingest-bench.js";
 import { benchServeMemory } from "./memory-bench.js";
 import { benchOverview } from "./query-bench.js";
@@ -56,7 +56,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckd
   --runs N      warm runs of the overview, median reported (default 7)
   --no-serve    skip the sextant serve memory measurement
   --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)
-  --data DIR    data files and stores there instead of bench/data (files found there are reused)`;
+  --data DIR    data files and stores there instead of bench/data (files found there are reused)
+  --report      only the monthly report against its KPI queries (imports the data unless its store exists)
+  --prepare     with --report: generate and import the data, measure nothing (run it outside the bench lock)`;
 
 function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
@@ -112,6 +114,10 @@ function parseArgs(argv: string[]): Options | null {
       case "--data":
         dataDir = value();
         break;
+      case "--report":
+      case "--prepare":
+      case "--analysis":
+        break;
       case "--help":
       case "-h":
         return null;
@@ -122,18 +128,22 @@ function parseArgs(argv: string[]): Options | null {
   return { sizes, store, runs, serve, ingest, quick, cluster, dataDir };
 }
 
-async function main(): Promise<number> {
-  let options: Options | null;
+/** The options, or the exit code after printing the usage (--help, or a wrong flag). */
+function optionsOrExit(): Options | number {
   try {
-    options = parseArgs(process.argv.slice(2));
+    const options = parseArgs(process.argv.slice(2));
+    if (options !== null) return options;
+    log(USAGE);
+    return 0;
   } catch (error) {
     log(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
-  if (options === null) {
-    log(USAGE);
-    return 0;
-  }
+}
+
+async function main(): Promise<number> {
+  const options = optionsOrExit();
+  if (typeof options === "number") return options;
   if (options.store === "clickhouse") return benchClickhouse(options);
 
   const machine = {
@@ -258,6 +268,34 @@ async function benchClickhouse(options: Options): Promise<number> {
   return 0;
 }
 
+/**
+ * `--report`: only the report benchmark, on stores imported once and kept (`sextant-report-SIZE.duckdb`
+ * in the data directory); `--prepare` makes them without measuring, so that the slow part can run
+ * outside the bench lock.
+ */
+async function reportOnly(prepareOnly: boolean): Promise<number> {
+  const options = optionsOrExit();
+  if (typeof options === "number") return options;
+  const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
+  for (const size of options.sizes) {
+    const label = sizeLabel(size);
+    const dbPath = join(options.dataDir, `sextant-report-${label}.duckdb`);
+    if (!existsSync(dbPath)) {
+      const data = await ensureData(options.dataDir, size);
+      log(`  data ${label}: importing into ${dbPath}`);
+      await importForReport(data, dbPath, workspace);
+    }
+    if (prepareOnly) continue;
+    log(
+      `== ${label} events: report == (load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")})`,
+    );
+    await benchReport(dbPath, workspace.name, options.runs);
+  }
+  return 0;
+}
+
 // `--analysis`: only the funnel and experiment benchmark (bench/analysis-bench.ts).
 if (process.argv.includes("--analysis")) {
   const at = process.argv.indexOf("--visitors");
@@ -266,4 +304,6 @@ if (process.argv.includes("--analysis")) {
     console.error("--visitors needs a whole number of visitors, e.g. --visitors 200000.");
     process.exitCode = 2;
   } else await benchAnalysis(visitors);
-} else process.exitCode = await main();
+} else if (process.argv.includes("--report"))
+  process.exitCode = await reportOnly(process.argv.includes("--prepare"));
+else process.exitCode = await main();

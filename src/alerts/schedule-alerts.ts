@@ -1,12 +1,9 @@
-import { type JobSpec, Scheduler } from "../scheduler/scheduler.js";
+import { type JobSpec, type SchedulerLog, startRefreshingScheduler } from "../scheduler/scheduler.js";
 import type { Store } from "../store/store.js";
 import { DEFAULT_SCHEDULE, loadRules } from "./rules.js";
 import { type AlertDeps, runAlerts } from "./run-alerts.js";
 
-export interface AlertSchedulerLog {
-  info(message: string): void;
-  error(message: string): void;
-}
+export type AlertSchedulerLog = SchedulerLog;
 
 /** One job per alert rule of every workspace, on the rule's cron (default daily 08:00) in its time zone. */
 export async function alertJobs(store: Store, deps: AlertDeps, log: AlertSchedulerLog): Promise<JobSpec[]> {
@@ -56,28 +53,5 @@ export function startAlertScheduler(
   log: AlertSchedulerLog,
   refreshMs = 30_000,
 ): { stop(): Promise<void>; ready: Promise<void> } {
-  const scheduler = new Scheduler((key, error) =>
-    log.error(`Scheduled job ${key} failed: ${error instanceof Error ? error.message : String(error)}`),
-  );
-  let stopped = false;
-  const refresh = async () => {
-    try {
-      const jobs = await alertJobs(store, deps, log);
-      if (!stopped) scheduler.set(jobs);
-    } catch (error) {
-      log.error(`Could not read alert rules: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
-  const ready = refresh();
-  const timer = setInterval(() => void refresh(), refreshMs);
-  timer.unref();
-  return {
-    ready,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await ready;
-      scheduler.stop();
-    },
-  };
+  return startRefreshingScheduler("alert rules", () => alertJobs(store, deps, log), log, refreshMs);
 }

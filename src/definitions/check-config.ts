@@ -12,6 +12,7 @@ import { closestName } from "../kpi/suggest.js";
 import type { DocumentChange } from "../store/store.js";
 import { type ConfigFile, configFileSchema } from "./config-schema.js";
 import { type ConfigPath, type ConfigSource, showPath } from "./config-source.js";
+import { scheduleIssues } from "./schedule-issues.js";
 
 /** A problem in the file, at a path (and so a line). */
 export interface ConfigIssue {
@@ -232,21 +233,8 @@ export function checkConfig(
   const reportId = unique("report");
   (file.reports ?? []).forEach((report, i) => {
     reportId(report.id, ["reports", i, "id"]);
-    const error = cronError(report.schedule);
-    if (error) {
-      issues.push({
-        path: ["reports", i, "schedule"],
-        reason: `"${report.schedule}" is not a cron schedule: ${error}`,
-      });
-    }
-    if (report.kind === "periodic" && report.period === undefined) {
-      issues.push({
-        path: ["reports", i],
-        reason: "a periodic report needs period (week, month or quarter)",
-      });
-    }
-    if (report.kind === "audit" && report.campaign === undefined) {
-      issues.push({ path: ["reports", i], reason: "an audit report needs campaign" });
+    for (const issue of scheduleIssues(report)) {
+      issues.push({ path: ["reports", i, ...(issue.key === null ? [] : [issue.key])], reason: issue.reason });
     }
     documents.push({ kind: "report_schedule", id: report.id, body: report });
   });

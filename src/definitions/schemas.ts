@@ -124,13 +124,22 @@ export const experimentSchema = z.strictObject({
   to: dateSchema.optional(),
 });
 
+export const REPORT_FILE_FORMATS = ["html", "pdf", "md", "csv"] as const;
+
+/**
+ * A report e-mailed on a cron schedule (SPEC §8): the HTML report is the message's body, and the
+ * report is attached in each of `formats` (default PDF). `format` (one attachment) is the older
+ * spelling, still accepted.
+ */
 export const reportScheduleSchema = z.strictObject({
   id,
   kind: z.enum(["audit", "periodic"]),
   period: z.enum(["week", "month", "quarter"]).optional(),
   campaign: z.string().min(1).max(200).optional(),
+  /** Cron syntax, in the workspace time zone; a run reports up to the day before it. */
   schedule: z.string().min(1).max(100),
-  format: z.enum(["html", "pdf", "md", "csv"]).optional(),
+  format: z.enum(REPORT_FILE_FORMATS).optional(),
+  formats: z.array(z.enum(REPORT_FILE_FORMATS)).min(1).max(4).optional(),
   lang: z.enum(["en", "fr"]).optional(),
   to: z.array(z.email()).min(1).max(50),
 });

@@ -69,3 +69,51 @@ export class Scheduler {
 function signature(spec: JobSpec): string {
   return JSON.stringify([spec.cron, spec.timeZone]);
 }
+
+export interface SchedulerLog {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * A Scheduler whose jobs are read again every `refreshMs` (so that `sextant config apply` and the
+ * API take effect without a restart); `onRefresh` runs at each refresh too (retries that are due).
+ */
+export function startRefreshingScheduler(
+  name: string,
+  loadJobs: () => Promise<JobSpec[]>,
+  log: SchedulerLog,
+  refreshMs: number,
+  onRefresh?: () => Promise<void>,
+): { stop(): Promise<void>; ready: Promise<void> } {
+  const scheduler = new Scheduler((key, error) =>
+    log.error(`Scheduled job ${key} failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  let stopped = false;
+  let refreshing: Promise<void> = Promise.resolve();
+  const refresh = async () => {
+    try {
+      const jobs = await loadJobs();
+      if (!stopped) scheduler.set(jobs);
+      if (!stopped && onRefresh) await onRefresh();
+    } catch (error) {
+      log.error(`Could not read ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const ready = refresh();
+  refreshing = ready;
+  const timer = setInterval(() => {
+    // A refresh still running (a slow retry) is not started again.
+    refreshing = refreshing.then(() => (stopped ? undefined : refresh()));
+  }, refreshMs);
+  timer.unref();
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await refreshing;
+      scheduler.stop();
+    },
+  };
+}

@@ -9,6 +9,8 @@ import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
 import { hashKey } from "../keys/keys.js";
+import { startReportScheduler } from "../report/schedules/schedule-reports.js";
+import type { ReportMailDeps } from "../report/schedules/send-report.js";
 import type { Store } from "../store/store.js";
 import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
@@ -24,6 +26,7 @@ import { importRoutes } from "./routes/imports.js";
 import { segmentsRoutes } from "./routes/kpi-segments.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
+import { reportScheduleRoutes } from "./routes/report-schedules.js";
 import { reportRoutes } from "./routes/reports.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
@@ -41,6 +44,9 @@ export interface AppOptions {
   /** What alert runs need (SMTP server, goals); with `scheduleAlerts`, rules run on their cron. */
   readonly alerts?: AlertDeps;
   readonly scheduleAlerts?: boolean;
+  /** What e-mailed reports need (SMTP server, retries); with `scheduleReports`, they run on their cron. */
+  readonly reports?: ReportMailDeps;
+  readonly scheduleReports?: boolean;
   /** The built dashboard (default: dist/web beside the server). */
   readonly webRoot?: string;
 }
@@ -146,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await importRoutes(app, ctx);
   goalRoutes(app, ctx);
   reportRoutes(app, ctx);
+  reportScheduleRoutes(app, ctx);
   analysisRoutes(app, ctx);
   segmentsRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
@@ -157,6 +164,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       error: (message) => app.log.error(message),
     });
     app.addHook("onClose", async () => alertScheduler.stop());
+  }
+  if (options.scheduleReports) {
+    const reportScheduler = startReportScheduler(store, options.reports ?? { retry: DEFAULT_RETRY }, {
+      info: (message) => app.log.info(message),
+      error: (message) => app.log.error(message),
+    });
+    app.addHook("onClose", async () => reportScheduler.stop());
   }
 
   // The dashboard: sign-in, share links and the single-page app; no data without a session.

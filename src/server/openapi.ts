@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { reportScheduleSchema } from "../definitions/schemas.js";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS } from "../ingest/segment/schema.js";
 import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
@@ -19,6 +20,7 @@ import {
 import { importParamsSchema } from "./routes/imports.js";
 import { segmentsQuerySchema } from "./routes/kpi-segments.js";
 import { kpiQuerySchema } from "./routes/query.js";
+import { scheduleQuerySchema } from "./routes/report-schedules.js";
 import { auditQuerySchema, periodicQuerySchema } from "./routes/reports.js";
 import { SEGMENT_PATHS } from "./routes/segment.js";
 
@@ -500,6 +502,76 @@ export function openApiDocument(version: string, withAdmin = false) {
           responses: {
             "200": { description: "The report file (text/html, application/pdf, text/markdown or text/csv)" },
             "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/reports/schedules": {
+        get: {
+          summary:
+            "The report schedules with their next run and last delivery (same JSON as `sextant report schedules --format json`)",
+          tags: ["reports"],
+          security: readSecurity,
+          parameters: queryParameters(scheduleQuerySchema),
+          responses: {
+            "200": {
+              description:
+                "[{id, kind, period, campaign, schedule, formats, lang, to, time_zone, next_run, last_delivery}]",
+            },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+        post: {
+          summary:
+            "Creates or replaces a report schedule (as an entry of `reports:` in the configuration file); a running server sends it on its cron from its next refresh",
+          tags: ["reports"],
+          security: [{ adminKey: [] }],
+          parameters: queryParameters(scheduleQuerySchema),
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: schema(reportScheduleSchema) } },
+          },
+          responses: {
+            "200": { description: "Replaced: the schedule" },
+            "201": { description: "Created: the schedule" },
+            "400": errorResponse,
+            "401": errorResponse,
+            "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/reports/schedules/{id}": {
+        delete: {
+          summary: "Deletes a report schedule (its history stays)",
+          tags: ["reports"],
+          security: [{ adminKey: [] }],
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            ...queryParameters(scheduleQuerySchema),
+          ],
+          responses: {
+            "200": { description: "{deleted: id}" },
+            "401": errorResponse,
+            "403": errorResponse,
+            "404": errorResponse,
+          },
+        },
+      },
+      "/api/v1/reports/history": {
+        get: {
+          summary:
+            "Every scheduled report sent or tried, newest first (same JSON as `sextant report history --format json`)",
+          tags: ["reports"],
+          security: readSecurity,
+          parameters: queryParameters(scheduleQuerySchema),
+          responses: {
+            "200": {
+              description:
+                "[{id, schedule, trigger, as_of, period, recipients, status, attempts, error, created_at, updated_at, sent_at, next_attempt_at}]",
+            },
             "401": errorResponse,
             "403": errorResponse,
           },

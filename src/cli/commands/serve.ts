@@ -10,6 +10,7 @@ import { wholeNumber } from "../flags.js";
 import { VERSION } from "../program.js";
 import { runCli } from "../run.js";
 import { alertDepsFromEnv } from "./alerts.js";
+import { reportDepsFromEnv } from "./report.js";
 
 interface ServeFlags {
   port: string;
@@ -59,6 +60,8 @@ export function registerServe(program: Command): void {
         admin: { token, runCli },
         alerts: alertDepsFromEnv(process.env),
         scheduleAlerts: true,
+        reports: reportDepsFromEnv(process.env),
+        scheduleReports: true,
       });
       if (flags.demo && (await store.listWorkspaces()).length === 0) {
         app.log.info("The store is empty: loading the demo workspace (90 days of data)…");

@@ -381,13 +381,19 @@ function ordersSql(d: Dialect, query: MeasureQuery, sources: MeasureSources): st
     UNION
     SELECT order_id, visitor_id FROM orders_first WHERE own_campaign IS NULL AND visitor_id IS NOT NULL
   ),
-  touches AS (
-    SELECT DISTINCT o.order_id, s.visitor_id, s.ts AS s_ts, ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")}
+  -- Each order's visitors first, so that sessions join them on visitor_id with the window as a
+  -- residual: joined on the window alone first, every order meets every session of 30 days.
+  order_visitors AS (
+    SELECT DISTINCT o.order_id, o.ts AS o_ts, i.visitor_id
     FROM orders_first o
     JOIN order_identities k ON k.order_id = o.order_id
     JOIN identities i ON i.identity = k.identity
-    JOIN session_events s ON s.workspace = ${ws} AND s.session_start AND s.visitor_id = i.visitor_id
-    WHERE s.ts <= o.ts AND s.ts >= o.ts - INTERVAL ${settings.attribution_window_days} DAY
+  ),
+  touches AS (
+    SELECT DISTINCT v.order_id, s.visitor_id, s.ts AS s_ts, ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")}
+    FROM order_visitors v
+    JOIN session_events s ON s.workspace = ${ws} AND s.session_start AND s.visitor_id = v.visitor_id
+    WHERE s.ts <= v.o_ts AND s.ts >= v.o_ts - INTERVAL ${settings.attribution_window_days} DAY
       ${requireCampaign ? "AND s.s_campaign IS NOT NULL" : ""}
   ),
   chosen AS (${chosen}),
