@@ -95,7 +95,7 @@ export async function gatherAudit(
   let funnelBlocks: Block[];
   if (!providers.funnel) funnelBlocks = [{ type: "note", text: s.unavailable(s.funnel) }];
   else if (funnelId === null) funnelBlocks = [{ type: "note", text: s.funnelNone }];
-  else funnelBlocks = funnelBlock(await providers.funnel({ id: funnelId, from, to, where }), lang);
+  else funnelBlocks = funnelBlock(await providers.funnel({ id: funnelId, from, to, campaign: key }), lang);
 
   const sections: Section[] = [
     {

@@ -1,20 +1,42 @@
 import { alertHistory } from "../alerts/run-alerts.js";
 import { adviseBudget } from "../analysis/budget/advise.js";
+import { funnelDefinition } from "../analysis/funnels/resolve.js";
+import { runFunnel } from "../analysis/funnels/run-funnel.js";
 import { evaluateGoals } from "../goals/evaluate.js";
+import { campaignKey } from "../kpi/dimensions.js";
 import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 import type { ReportProviders } from "./types.js";
 
 /**
  * The sections other rooms compute, given to reports by the CLI and the server alike: goals
- * (SPEC §6.1), the alert history (§6.2) and budget advice (§7.2).
+ * (SPEC §6.1), the alert history (§6.2), a campaign's funnel (§7) and budget advice (§7.2).
  */
 export function reportProviders(store: Store, workspace: Workspace): ReportProviders {
   return {
     goals: (asOf) => evaluateGoals(store, workspace, { asOf, lang: workspace.settings.locale }),
     alerts: () => alertHistory(store, workspace.name),
     budget: ({ from, to, lang }) => adviseBudget(store, workspace, { from, to, lang }),
-    // The audit's funnel is left out until funnels take filters: an unfiltered funnel is not
-    // the campaign's, and the section says so rather than show another's numbers.
+    // A campaign's funnel: the saved funnel broken down by the campaign of each visitor's entry,
+    // its group for this campaign (no group: nobody entered from it, every step 0).
+    funnel: async ({ id, from, to, campaign }) => {
+      const definition = await funnelDefinition(store, workspace.name, id, {});
+      const result = await runFunnel(store, workspace, definition, { from, to, groupBy: "campaign" });
+      const group = result.groups?.find(
+        (g) => typeof g.campaign === "string" && campaignKey(g.campaign) === campaign,
+      );
+      const steps = Array.isArray(group?.steps)
+        ? group.steps
+        : result.steps.map((step) => ({
+            ...step,
+            visitors: 0,
+            conversion_from_start: null,
+            conversion_from_previous: null,
+            drop_off: 0,
+            drop_off_rate: null,
+            median_seconds_from_previous: null,
+          }));
+      return { funnel: result.funnel ?? id, window: result.window, steps };
+    },
   };
 }

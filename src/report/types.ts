@@ -83,12 +83,12 @@ export type Lang = "en" | "fr";
 export interface ReportProviders {
   readonly goals?: (asOf: string) => Promise<GoalsReport>;
   readonly alerts?: () => Promise<readonly AlertFiring[]>;
-  /** Runs the saved funnel `id` over a range, restricted by `where` filters (as --where). */
+  /** Runs the saved funnel `id` over a range for the visitors who entered it from one campaign. */
   readonly funnel?: (request: {
     readonly id: string;
     readonly from: string;
     readonly to: string;
-    readonly where: readonly string[];
+    readonly campaign: string;
   }) => Promise<FunnelResult>;
   readonly budget?: (request: {
     readonly from: string;

@@ -10,6 +10,7 @@ import { gatherPeriodic, PERIODIC_KPIS } from "../../src/report/gather-periodic.
 import { CAMPAIGN_KPIS } from "../../src/report/kpi-meta.js";
 import type { ReportModel } from "../../src/report/model.js";
 import { renderReport } from "../../src/report/render.js";
+import { reportProviders } from "../../src/report/providers.js";
 import type { Lang } from "../../src/report/types.js";
 import type { Workspace } from "../../src/workspace/settings.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
@@ -310,6 +311,39 @@ describe("post-campaign audit", () => {
     // Rank among the campaigns: spring_sale has the best ROI of the four.
     expect(out.html.querySelector("section#worked")?.text).toContain("The best ROI");
     expect(out.html.querySelector("section#recommendations")?.text).toContain("Scale it");
+  });
+
+  it("shows the saved funnel for the visitors who entered it from the campaign", async () => {
+    await kit.store.writeDocuments(ws.name, [
+      { kind: "funnel", id: "signup", body: { id: "signup", steps: ["pageview /*", "Signed Up"] } },
+    ]);
+    try {
+      const providers = reportProviders(kit.store, ws);
+      const funnelRows = async (campaign: string) => {
+        const model = await gatherAudit(
+          kit.store,
+          ws,
+          { campaign, from: "2026-04-01", to: "2026-04-30", lang: "en" },
+          providers,
+        );
+        const out = await render(model);
+        expect(out.pdfText).toContain("signup (7d)");
+        return markdownTable(out.md, "Funnel").map((row) => row.slice(0, 3));
+      };
+      // spring_sale: v1 and v2 entered from it, v1 signed up; summer: v3 and v4, v4 signed up.
+      expect(await funnelRows("spring_sale")).toEqual([
+        ["1. pageview /*", "2", "100.00%"],
+        ["2. Signed Up", "1", "50.00%"],
+      ]);
+      expect(await funnelRows("Summer")).toEqual([
+        ["1. pageview /*", "2", "100.00%"],
+        ["2. Signed Up", "1", "50.00%"],
+      ]);
+      // Nobody entered from the tag-named campaign: every step is 0, the rates undefined.
+      expect((await funnelRows(TAG)).map((row) => row[1])).toEqual(["0", "0"]);
+    } finally {
+      await kit.store.writeDocuments(ws.name, [{ kind: "funnel", id: "signup", body: null }]);
+    }
   });
 
   it("refuses a campaign without data with a sentence", async () => {
