@@ -175,8 +175,12 @@ describe("dashboard", () => {
   it("shows a campaign named like markup as text, never as HTML", async () => {
     await page.goto(`${base}/campaigns?workspace=demo&from=${FROM}&to=${TO}`);
     // The name shows in the campaigns table and in the budget advice beside it: as text in both.
+    // The budget advice loads after the table, so wait for both rather than for the first.
     await page.getByText(INJECTION, { exact: true }).first().waitFor();
-    expect(await page.getByText(INJECTION, { exact: true }).count()).toBeGreaterThanOrEqual(2);
+    await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
+    await expect
+      .poll(() => page.getByText(INJECTION, { exact: true }).count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
     expect(await page.locator("main table img").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     const spend = await api(

@@ -13,9 +13,7 @@ import { findClickhouseServer, startCluster } from "./servers.js";
  */
 
 if (!findClickhouseServer()) {
-  it("needs clickhouse-server (installed by .ci/run); skipped here", () => {
-    console.warn("SKIPPED: clickhouse-server not found; the rollup comparisons did not run on ClickHouse");
-  });
+  it.skip("needs clickhouse-server (installed by .ci/run): the rollup comparisons did not run", () => {});
 } else {
   const server = await startCluster();
   afterAll(() => server.stop());
