@@ -1,37 +1,23 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareAttribution } from "../../src/analysis/attribution-comparison.js";
 import { adviseBudget } from "../../src/analysis/budget/advise.js";
-import { loadDemo } from "../../src/demo/load-demo.js";
-import { generateKey } from "../../src/keys/keys.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
-import { buildApp } from "../../src/server/app.js";
-import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
+import { type DemoApp, openDemoApp } from "./demo-app.js";
 
-let dir: string;
 let store: Store;
 let app: FastifyInstance;
 let auth: { authorization: string };
 
+let fixture: DemoApp;
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "sextant-analysis-api-"));
-  store = await DuckdbStore.open(join(dir, "s.duckdb"));
-  await loadDemo(store, { name: "demo", days: 14, seed: 3, endDate: "2026-03-31" });
-  app = await buildApp({ store });
-  const key = generateKey("read");
-  await store.saveKey({ id: key.id, workspace: "demo", kind: "read", hash: key.hash });
-  auth = { authorization: `Bearer ${key.secret}` };
+  fixture = await openDemoApp({ days: 14, seed: 3 });
+  ({ store, app, auth } = fixture);
 });
 
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
 describe("analysis routes", () => {
   it("GET /api/v1/budget answers adviseBudget's JSON, summing to the total", async () => {

@@ -1,35 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemo } from "../../src/demo/load-demo.js";
 import { generateKey } from "../../src/keys/keys.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
-import { buildApp } from "../../src/server/app.js";
-import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
+import { type DemoApp, openDemoApp } from "./demo-app.js";
 
-let dir: string;
 let store: Store;
 let app: FastifyInstance;
 let auth: { authorization: string };
 
+let fixture: DemoApp;
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "sextant-api-"));
-  store = await DuckdbStore.open(join(dir, "s.duckdb"));
-  await loadDemo(store, { name: "demo", days: 21, seed: 5, endDate: "2026-03-31" });
-  app = await buildApp({ store });
-  const key = generateKey("read");
-  await store.saveKey({ id: key.id, workspace: "demo", kind: "read", hash: key.hash });
-  auth = { authorization: `Bearer ${key.secret}` };
+  fixture = await openDemoApp({ days: 21, seed: 5 });
+  ({ store, app, auth } = fixture);
 });
 
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
 describe("GET /api/v1/kpis", () => {
   it("answers the same JSON as the CLI's query runner", async () => {

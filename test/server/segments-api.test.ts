@@ -1,21 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSegments, type SegmentsResult } from "../../src/analysis/segments/run-segments.js";
 import { runCli } from "../../src/cli/run.js";
-import { loadDemo } from "../../src/demo/load-demo.js";
-import { generateKey } from "../../src/keys/keys.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
-import { buildApp } from "../../src/server/app.js";
-import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
+import { type DemoApp, openDemoApp } from "./demo-app.js";
 
-let dir: string;
 let store: Store;
 let app: FastifyInstance;
 let demo: Workspace;
@@ -23,22 +16,16 @@ let auth: { authorization: string };
 
 const RANGE = "from=2026-03-18&to=2026-03-31";
 
+let fixture: DemoApp;
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "sextant-segments-api-"));
-  store = await DuckdbStore.open(join(dir, "s.duckdb"));
-  demo = (await loadDemo(store, { name: "demo", days: 14, seed: 3, endDate: "2026-03-31" })).workspace;
-  await store.createWorkspace({ name: "other", settings: validateSettings({}) });
-  app = await buildApp({ store });
-  const key = generateKey("read");
-  await store.saveKey({ id: key.id, workspace: "demo", kind: "read", hash: key.hash });
-  auth = { authorization: `Bearer ${key.secret}` };
+  fixture = await openDemoApp({ days: 14, seed: 3 }, async (s) => {
+    await s.createWorkspace({ name: "other", settings: validateSettings({}) });
+  });
+  ({ store, app, auth, demo } = fixture);
 });
 
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
 const get = (url: string, headers: Record<string, string> = auth) =>
   app.inject({ method: "GET", url, headers });
