@@ -6,11 +6,12 @@ import { version as duckdbVersion } from "@duckdb/node-api";
 import { validateSettings } from "../src/workspace/parse-setting.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { benchAnalysis } from "./analysis-bench.js";
-import { findClickhouseServer } from "./clickhouse-server.js";
+import { findClickhouseServer, startCluster, startSingle } from "./clickhouse-server.js";
 import { benchDashboard, printDashboard } from "./dashboard-bench.js";
 import { ensureData, sizeLabel } from "./generate.js";
 import { benchGoalsEvaluation } from "./goals-bench.js";
 import { benchImport, importForReport, probeNarrowImport } from "./import-bench.js";
+import { benchClickhouseIngest } from "./ingest/clickhouse-ingest.js";
 import { QUICK_OPTIONS as QUICK_INGEST, runIngestBench } from "./ingest/ingest-bench.js";
 import { benchServeMemory } from "./memory-bench.js";
 import { benchOverview } from "./query-bench.js";
@@ -55,7 +56,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckd
   --cluster     with --store clickhouse: a two-shard cluster on loopback
   --runs N      warm runs of the overview, median reported (default 7)
   --no-serve    skip the sextant serve memory measurement
-  --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles)
+  --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles; with
+                --store clickhouse: acknowledgement latency, CPU per event, events stored)
   --data DIR    data files and stores there instead of bench/data (files found there are reused)
   --report      only the monthly report against its KPI queries (imports the data unless its store exists)
   --prepare     with --report: generate and import the data, measure nothing (run it outside the bench lock)`;
@@ -261,8 +263,19 @@ async function benchClickhouse(options: Options): Promise<number> {
     const data = await ensureData(DATA_DIR, size);
     results[sizeLabel(size)] = await benchStores(data, DATA_DIR, workspace, options.runs, options.cluster);
   }
+  let ingestion = null;
+  if (options.ingest && findClickhouseServer()) {
+    log();
+    log(`== ingestion into ClickHouse${options.cluster ? " (two-shard cluster)" : ""} ==`);
+    const fixture = options.cluster ? await startCluster() : await startSingle();
+    try {
+      ingestion = await benchClickhouseIngest(fixture);
+    } finally {
+      await fixture.stop();
+    }
+  }
   const output = join(RESULTS_DIR, "clickhouse-latest.json");
-  writeJson(output, { generatedAt: new Date().toISOString(), options, results });
+  writeJson(output, { generatedAt: new Date().toISOString(), options, results, ingestion });
   log();
   log(`Results written to ${output}`);
   return 0;

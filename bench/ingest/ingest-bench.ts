@@ -171,7 +171,8 @@ export interface IngestResults {
   readonly targets: readonly Target[];
 }
 
-function runLoadChild(spec: LoadSpec): Promise<LoadResult> {
+/** Runs the load generator (load.ts) in its own process, off the server's cores' event loop. */
+export function runLoadChild(spec: LoadSpec): Promise<LoadResult> {
   requireBuilt(LOAD_MAIN);
   return new Promise((resolve, reject) => {
     execFile(
@@ -360,7 +361,8 @@ async function benchHttp(options: IngestBenchOptions, dir: string) {
     const noopCpu = process.cpuUsage();
     const noopLoad = await runLoadChild({ url, path: "/noop", payload: segment, ...flat, runId: "bn" });
     const noopUsed = process.cpuUsage(noopCpu);
-    const noopCpuMicrosPerEvent = (noopUsed.user + noopUsed.system) / Math.max(1, noopLoad.ok * options.batchEvents);
+    const noopCpuMicrosPerEvent =
+      (noopUsed.user + noopUsed.system) / Math.max(1, noopLoad.ok * options.batchEvents);
     const batchNoop = {
       route: "/noop",
       load: noopLoad,

@@ -58,16 +58,20 @@ export async function initStore(
   db: string,
   workspace = "shop",
   domain = "shop.example",
+  storeArgs: readonly string[] = ["--db", db],
 ): Promise<StoreSetup> {
-  await cli(["--db", db, "workspace", "create", workspace, "--domain", domain]);
-  const out = await cli(["--db", db, "keys", "create", "--kind", "write", "--workspace", workspace]);
+  await cli([...storeArgs, "workspace", "create", workspace, "--domain", domain]);
+  const out = await cli([...storeArgs, "keys", "create", "--kind", "write", "--workspace", workspace]);
   const writeKey = out.trim().split("\n").at(-1)?.trim() ?? "";
   if (!/^\S+$/.test(writeKey)) throw new Error(`keys create printed no key on its last line:\n${out}`);
   return { db, workspace, domain, writeKey };
 }
 
 export interface ServeOptions {
-  readonly db: string;
+  /** The DuckDB store file, or `storeArgs` for another store. */
+  readonly db?: string;
+  /** The store's global options instead of `--db`, e.g. `--clickhouse URL --clickhouse-cluster C`. */
+  readonly storeArgs?: readonly string[];
   /** Where the server's stdout and stderr go (its per-request log). */
   readonly logFile: string;
   /** Node flags before the script, e.g. `--cpu-prof`. */
@@ -104,8 +108,7 @@ export class ServeProcess {
     const args = [
       ...(options.nodeArgs ?? []),
       CLI_MAIN,
-      "--db",
-      options.db,
+      ...(options.storeArgs ?? ["--db", options.db ?? "sextant.duckdb"]),
       "serve",
       "--port",
       String(port),
