@@ -81,7 +81,7 @@ try {
     const sorted = [...values].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
     console.log(
-      `  ${step.padEnd(48)} ${median.toFixed(1).padStart(6)}  (${sorted[0]?.toFixed(1)}–${sorted.at(-1)?.toFixed(1)})`,
+      `  ${step.padEnd(48)} ${median.toFixed(1).padStart(6)}  (${sorted[0]?.toFixed(1)}–${sorted.at(-1)?.toFixed(1)}; in order ${values.map((v) => v.toFixed(1)).join(", ")})`,
     );
   }
 } finally {

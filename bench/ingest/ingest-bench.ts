@@ -360,7 +360,8 @@ async function benchHttp(options: IngestBenchOptions, dir: string) {
     const noopCpu = process.cpuUsage();
     const noopLoad = await runLoadChild({ url, path: "/noop", payload: segment, ...flat, runId: "bn" });
     const noopUsed = process.cpuUsage(noopCpu);
-    const noopCpuMicrosPerEvent = (noopUsed.user + noopUsed.system) / Math.max(1, noopLoad.ok * options.batchEvents);
+    const noopCpuMicrosPerEvent =
+      (noopUsed.user + noopUsed.system) / Math.max(1, noopLoad.ok * options.batchEvents);
     const batchNoop = {
       route: "/noop",
       load: noopLoad,
