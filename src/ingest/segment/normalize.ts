@@ -3,6 +3,7 @@ import { parseOrThrow } from "../../validation.js";
 import { clientInfo } from "../client-info.js";
 import { isObject, type TextRecord } from "../text-record.js";
 import { messageTime } from "../timestamps.js";
+import { compiledBatch, compiledMessage } from "./compiled-schema.js";
 import {
   BATCH_LIMIT_BYTES,
   batchSchema,
@@ -39,7 +40,8 @@ export function normalizeSegment(
     checkSize(body, MESSAGE_LIMIT_BYTES, "body");
     return collect([{ message: { ...body, type: route }, field: "" }], receivedAt, text(body.writeKey));
   }
-  const batch = parseOrThrow(batchSchema, body);
+  // The compiled schemas vouch for the usual valid request; zod decides (and words the 400) otherwise.
+  const batch = compiledBatch(body) ?? parseOrThrow(batchSchema, body);
   const messages = batch.batch.map((message, i) => {
     const field = `batch.${i}`;
     checkSize(message, MESSAGE_LIMIT_BYTES, field);
@@ -75,7 +77,9 @@ function collect(
       message.userId === null || message.anonymousId === null
         ? { ...message, userId: message.userId ?? undefined, anonymousId: message.anonymousId ?? undefined }
         : message;
-    const valid = parseOrThrow(MESSAGE_SCHEMAS[type as MessageType], ids, field);
+    const valid =
+      compiledMessage(type as MessageType, ids) ??
+      parseOrThrow(MESSAGE_SCHEMAS[type as MessageType], ids, field);
     checkRevenue("properties" in valid && isObject(valid.properties) ? valid.properties : {}, field);
     const time = messageTime(valid, receivedAt, `${field ? `${field}.` : ""}timestamp`);
     const context = isObject(valid.context) ? valid.context : {};

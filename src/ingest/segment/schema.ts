@@ -7,7 +7,8 @@ export const BATCH_LIMIT_BYTES = 500 * 1024;
 
 const id = z.union([z.string().trim().min(1).max(255), z.number().finite()]).transform(String);
 /** ISO 8601 as clients send it: a date, optionally a time, optionally an offset. */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$/;
+export const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$/;
 const isoTime = z
   .string()
   .max(64)
