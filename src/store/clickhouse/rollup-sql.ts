@@ -36,9 +36,18 @@ import { sessionEventsSubquery } from "./session-sql.js";
  * stopped between) is derived again by the next reader.
  */
 
-/** The generation of a workspace's rollups: changes with any setting that shapes them. */
+/** What the rollups hold, as a version: 2 added the session sums (session-sums-sql.ts). */
+const ROLLUP_VERSION = 2;
+
+/**
+ * The generation of a workspace's rollups: changes with any setting that shapes them, and with
+ * what they hold (a store kept by an older Sextant builds a new generation).
+ */
 export function rollupGeneration(workspace: Workspace): string {
-  return createHash("sha256").update(rollupSettingsKey(workspace.settings)).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([ROLLUP_VERSION, rollupSettingsKey(workspace.settings)]))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 const NONE_DATE = "toDate(0)";
