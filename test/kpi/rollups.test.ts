@@ -276,11 +276,12 @@ describe("rollups", () => {
         .join("\n"),
     ).toContain("rollup_day_gaps");
     if (onClickhouse) {
-      // ClickHouse answers event measures by session dimensions from its session sums.
+      // ClickHouse answers event measures by session dimensions from its session sums, and
+      // attributes orders to the sessions kept there.
       const byCampaign = (rolled.store as ClickhouseStore).measureSql({
         workspace: a,
-        facts: ["events"],
-        measures: ["visitors"],
+        facts: ["events", "orders"],
+        measures: ["visitors", "orders"],
         interval: "day",
         buckets: [
           {
@@ -294,7 +295,8 @@ describe("rollups", () => {
         groupBy: [{ kind: "session", name: "campaign" }],
         filters: [{ dimension: { kind: "session", name: "channel" }, values: ["direct"] }],
       });
-      expect(byCampaign.join("\n")).toContain("rollup_sessions");
+      expect(byCampaign.join("\n")).toContain("FROM rollup_sessions AS src");
+      expect(byCampaign.join("\n")).toContain("n_sessions = 1");
     }
   });
 });

@@ -43,7 +43,12 @@ import {
 } from "./rollup-sql.js";
 import { schemaStatements } from "./schema.js";
 import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
-import { sessionSumsAnswerEvents, sessionSumsInsert, sessionSumsSource } from "./session-sums-sql.js";
+import {
+  sessionStartsSource,
+  sessionSumsAnswerEvents,
+  sessionSumsInsert,
+  sessionSumsSource,
+} from "./session-sums-sql.js";
 import {
   eventsExport,
   factExport,
@@ -586,10 +591,9 @@ export class ClickhouseStore implements Store {
     const statements = fromRollups ? eventsRollupStatements(query, rollup.generation, rollup.snapshot) : [];
     const rest = fromRollups ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
     const sources = this.querySources(query, rollup);
-    // Named with its database: a shard runs the subquery in its own default database.
-    const local = (table: string) =>
-      this.ch.cluster === null ? table : `${d.identifier(this.ch.database)}.${table}_local`;
-    const sums = fromSums ? { sessionSums: sessionSumsSource(query, rollup.generation, local) } : {};
+    const sums = fromSums
+      ? { sessionSums: sessionSumsSource(query, rollup.generation, (t) => this.local(t)) }
+      : {};
     for (const list of measureStatements(d, rest, { ...sources, ...sums }).values()) statements.push(...list);
     // The rollups keep no engagement: time on page and scroll depth come from derived sessions.
     if ((fromRollups || fromSums) && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
@@ -598,6 +602,14 @@ export class ClickhouseStore implements Store {
         statements.push(...list);
     }
     return statements;
+  }
+
+  /**
+   * A node's own table, for a subquery of IN that each shard runs over its own data; named with
+   * its database, as a shard runs it in its own default database.
+   */
+  private local(table: string): string {
+    return this.ch.cluster === null ? table : `${d.identifier(this.ch.database)}.${table}_local`;
   }
 
   private ordersSources(ws: string): { orders: string; events: string } {
@@ -627,7 +639,11 @@ export class ClickhouseStore implements Store {
         clickhouseOrdersSql(q, {
           ...this.ordersSources(ws),
           ...(rollup
-            ? { ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders) }
+            ? {
+                ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders),
+                sessionStarts: (from: string, to: string) =>
+                  sessionStartsSource(q.workspace.name, rollup.generation, from, to, (t) => this.local(t)),
+              }
             : {}),
         }),
     };

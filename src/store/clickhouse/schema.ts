@@ -115,7 +115,7 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
   },
   {
     name: "rollup_sessions",
-    columns: `workspace String, generation String, visitor_id String, entry UInt32, local_date Date,
+    columns: `workspace String, generation String, visitor_id String, entry UInt32, session_us Int64, local_date Date,
       ${SESSION_COLUMN_LIST.map((c) => `${c.column} ${text}`).join(", ")},
       n_sessions UInt64, n_pageviews UInt64, n_bounces UInt64, duration_us Int64, n_conversions UInt64,
       n_leads UInt64, version UInt64`,

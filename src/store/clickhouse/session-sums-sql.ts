@@ -8,13 +8,16 @@ import { clickhouseDialect as d } from "./dialect.js";
 import { sessionEventsSubquery } from "./session-sql.js";
 
 /**
- * `rollup_sessions`: a visitor's sessions summed per local day and entry attributes (the session
- * dimensions of the first event: campaign, channel, UTM tags, landing page, device, browser, OS,
- * country), with the day's page views, conversions and leads counted on the events' own day as
- * the query-time path counts them; events outside sessions (identify…) add a row with their own
- * attributes and no measures, as they add a visitor there. Every event KPI grouped or filtered by
- * session dimensions is a sum over these rows, visitors a distinct count, so the numbers are
- * those of `session_events` (duckdb/session-sql.ts) without sessionizing at query time.
+ * `rollup_sessions`: one row per session and local day it has events on (one row for most), with
+ * the session's start (`session_us`) and entry attributes (the session dimensions of its first
+ * event: campaign, channel, UTM tags, landing page, device, browser, OS, country); the row of the
+ * start's day counts the session, its bounce and duration, and every row the page views,
+ * conversions and leads of its day, as the query-time path counts them on the events' own day.
+ * Events outside sessions (identify…) add a row each with their own attributes and no measures,
+ * as they add a visitor there. Every event KPI grouped or filtered by session dimensions is a sum
+ * over these rows, visitors a distinct count, so the numbers are those of `session_events`
+ * (duckdb/session-sql.ts) without sessionizing at query time; the rows counting a session are the
+ * sessions orders are attributed to (orders-sql.ts).
  *
  * Adding events can change a session's first event, so a visitor's rows are not replaced key by
  * key: each derivation writes all of a visitor's rows under one `version` = the number of its
@@ -48,11 +51,12 @@ export function sessionSumsInsert(
     local("events"),
     workspace,
     { where },
-    { dimensions: DIMENSIONS, properties: [], page: false, engagement: false },
+    { dimensions: DIMENSIONS, properties: [], page: false, engagement: false, sessionTime: true },
   );
-  // The same expressions as the query-time path (measure-sql.ts eventsSql), per visitor, day and
-  // entry. With session dimensions every row is an event (a session start too): count() counts them.
-  const perEntry = `SELECT visitor_id, local_date, ${COLUMNS.join(", ")},
+  // The same expressions as the query-time path (measure-sql.ts eventsSql), per session (or event
+  // outside sessions) and day. With session dimensions every row is an event (a session start
+  // too): count() counts them. An event outside sessions has its own row (its time is its key).
+  const perEntry = `SELECT visitor_id, session_us, local_date, ${COLUMNS.join(", ")},
       ${d.countIf("session_start = 1")} AS n_sessions,
       ${d.countIf("type = 'page'")} AS n_pageviews,
       ${d.countIf("session_start = 1 AND session_bounce = 1")} AS n_bounces,
@@ -60,8 +64,8 @@ export function sessionSumsInsert(
       ${d.countIf(trackNameIn(d, conversion_events))} AS n_conversions,
       ${d.countIf(trackNameIn(d, lead_events))} AS n_leads,
       count() AS events
-    FROM ${sessions} GROUP BY visitor_id, local_date, ${COLUMNS.join(", ")}`;
-  const fields = ["local_date", ...COLUMNS, ...SUMS];
+    FROM ${sessions} GROUP BY visitor_id, session_us, local_date, ${COLUMNS.join(", ")}`;
+  const fields = ["session_us", "local_date", ...COLUMNS, ...SUMS];
   // Per visitor: its rows and its events seen, in one read so that the version matches the rows.
   const perVisitor = `SELECT visitor_id, groupArray(tuple(${fields.join(", ")})) AS entries,
       toUInt64(sum(events)) * 4294967296 + ${salt} AS version
@@ -80,10 +84,24 @@ export function sessionSumsAnswerEvents(query: MeasureQuery): boolean {
 }
 
 /**
- * Where the compiler reads the session sums of generation `generation` over the query's range:
- * the rows of each visitor's greatest version, found on the visitor's own shard (`local` names
- * the node's table: a subquery of IN runs on each shard).
+ * The condition that keeps, of generation `generation`, the rows of each visitor's greatest
+ * version among its rows of days `from`…`to`, found on the visitor's own shard (`local` names the
+ * node's table: a subquery of IN runs on each shard).
  */
+function newestRows(
+  workspace: string,
+  generation: string,
+  from: string,
+  to: string,
+  local: (table: string) => string,
+): string {
+  const current = `workspace = ${d.literal(workspace)} AND generation = ${d.literal(generation)}`;
+  return `generation = ${d.literal(generation)} AND (visitor_id, version) IN (
+    SELECT visitor_id, max(version) FROM ${local("rollup_sessions")}
+    WHERE ${current} AND local_date BETWEEN ${from} AND ${to} GROUP BY visitor_id)`;
+}
+
+/** Where the compiler reads the session sums of generation `generation` over the query's range. */
 export function sessionSumsSource(
   query: MeasureQuery,
   generation: string,
@@ -92,13 +110,26 @@ export function sessionSumsSource(
   const first = query.buckets[0];
   const last = query.buckets[query.buckets.length - 1];
   if (!first || !last) throw new Error("a measure query needs at least one bucket");
-  const current = `workspace = ${d.literal(query.workspace.name)} AND generation = ${d.literal(generation)}`;
   return {
     table: "rollup_sessions",
-    where: [
-      `generation = ${d.literal(generation)}`,
-      `(visitor_id, version) IN (SELECT visitor_id, max(version) FROM ${local("rollup_sessions")}
-        WHERE ${current} AND local_date BETWEEN ${d.date(first.from)} AND ${d.date(last.to)} GROUP BY visitor_id)`,
-    ],
+    where: [newestRows(query.workspace.name, generation, d.date(first.from), d.date(last.to), local)],
   };
+}
+
+/**
+ * The sessions of generation `generation` that start on days `from`…`to` (a day either side
+ * covers every time zone), as orders-sql.ts attributes orders to them: `visitor_id`, `s_ts` (the
+ * start, microseconds) and the session dimensions.
+ */
+export function sessionStartsSource(
+  workspace: string,
+  generation: string,
+  from: string,
+  to: string,
+  local: (table: string) => string,
+): string {
+  const [lo, hi] = [`${d.date(from)} - 1`, `${d.date(to)} + 1`];
+  return `(SELECT visitor_id, session_us AS s_ts, ${COLUMNS.join(", ")} FROM rollup_sessions
+    WHERE workspace = ${d.literal(workspace)} AND n_sessions = 1 AND local_date BETWEEN ${lo} AND ${hi}
+      AND ${newestRows(workspace, generation, lo, hi, local)})`;
 }
