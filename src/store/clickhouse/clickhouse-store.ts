@@ -509,9 +509,9 @@ export class ClickhouseStore implements Store {
       : 1;
     for (let k = 0; k < slices; k++) {
       const where = slices === 1 ? span : `${span} AND cityHash64(visitor_id) % ${slices} = ${k}`;
-      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, where, local));
       const salt = randomBytes(4).readUInt32BE(0);
       await this.ch.onEachNode((local) => sessionSumsInsert(workspace, generation, where, local, salt));
+      await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, where, local));
     }
     for (const batch of batches) await this.mark(workspace.name, generation, "done", batch.id);
     if (built === 0) await this.mark(workspace.name, generation, "built", this.nextVersion());
