@@ -483,8 +483,9 @@ export class ClickhouseStore implements Store {
   }
 
   /**
-   * The visitors of `batches` derived into the visitor-days of the workspace's current generation,
-   * or every visitor when that generation was never built; then a `done` mark for each batch.
+   * The visitors of `batches` derived into the session rows, then the visitor-days summed from
+   * them, of the workspace's current generation, or every visitor when that generation was never
+   * built; then a `done` mark for each batch.
    */
   private async derive(workspace: Workspace, batches: readonly Batch[]): Promise<void> {
     const generation = rollupGeneration(workspace);

@@ -7,8 +7,8 @@ import { quoteString } from "./dialect.js";
  * the newest version (`argMax`, or the newest import of a key for costs, e-mail and social rows,
  * which keep every row of that import). `ts` is whole seconds (18.16 has no DateTime64) beside
  * `ts_us`, the exact time in microseconds. Sessions are derived from events (session-sql.ts), into
- * per-visitor-day rollups and session sums by entry attributes kept as events arrive (rollup-sql.ts,
- * session-sums-sql.ts) and, for queries by page or property, when a query runs.
+ * session rows and per-visitor-day rollups kept as events arrive (session-sums-sql.ts,
+ * rollup-sql.ts) and, for queries by page or property, when a query runs.
  *
  * On a cluster each table is `<name>_local` on every node plus a `Distributed` table `<name>` over
  * them, sharded by a hash of the visitor id for events and orders, so a visitor's events, sessions
