@@ -39,6 +39,14 @@ export const OVERVIEW_REQUEST = {
   interval: "week" as const,
 };
 
+/** The overview's KPIs by campaign over the 90 days, without interval: grouped event KPIs read sessions' entry attributes. */
+export const GROUPED_REQUEST = {
+  kpis: [...OVERVIEW_KPIS],
+  from: RANGE.from,
+  to: RANGE.to,
+  groupBy: ["campaign"],
+};
+
 /** Options as `sextant serve` opens the store: the dashboard's setting. */
 export const SERVE_OPTIONS = { memoryLimit: "512MB" } as const;
 

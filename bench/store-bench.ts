@@ -7,7 +7,7 @@ import { plainCsvImport, type Store } from "../src/store/store.js";
 import type { Workspace } from "../src/workspace/settings.js";
 import { type ClickhouseFixture, startCluster, startSingle } from "./clickhouse-server.js";
 import type { DataFiles } from "./generate.js";
-import { OVERVIEW_REQUEST } from "./query-bench.js";
+import { GROUPED_REQUEST, OVERVIEW_REQUEST } from "./query-bench.js";
 import { fmtInt, fmtMs, fmtRatio, log, median, timed } from "./util.js";
 
 /** The figures of one store: the same work as the DuckDB benchmark's import and overview. */
@@ -18,6 +18,10 @@ export interface StoreFigures {
   readonly overviewColdMs: number;
   readonly overviewWarmMs: number;
   readonly warmRunsMs: number[];
+  /** The overview's KPIs by campaign over the same 90 days: event KPIs that need sessions' entry attributes. */
+  readonly groupedColdMs: number;
+  readonly groupedWarmMs: number;
+  readonly groupedWarmRunsMs: number[];
 }
 
 export interface StoreComparison {
@@ -25,6 +29,8 @@ export interface StoreComparison {
   readonly clickhouse: StoreFigures;
   /** Whether both stores gave the same overview (numbers to a relative 1e-9). */
   readonly identical: boolean;
+  /** Whether both stores gave the same KPIs by campaign. */
+  readonly groupedIdentical: boolean;
   readonly clickhouseVersion: string;
   readonly cluster: boolean;
 }
@@ -67,13 +73,15 @@ export async function benchStores(
     const version = ch.serverVersion;
     const clickhouse = await measure("ClickHouse", ch, data, workspace, runs);
     const identical = sameNumbers(duckdb.answer, clickhouse.answer);
+    const groupedIdentical = sameNumbers(duckdb.grouped, clickhouse.grouped);
     await duck.close();
     await ch.close();
-    printComparison(duckdb.figures, clickhouse.figures, identical);
+    printComparison(duckdb.figures, clickhouse.figures, identical, groupedIdentical);
     return {
       duckdb: duckdb.figures,
       clickhouse: clickhouse.figures,
       identical,
+      groupedIdentical,
       clickhouseVersion: version,
       cluster: clusterName !== null,
     };
@@ -97,6 +105,12 @@ async function measure(name: string, store: Store, data: DataFiles, workspace: W
   for (let i = 0; i < runs; i++) {
     warm.push((await timed(() => runKpiQuery(store, workspace, OVERVIEW_REQUEST))).ms);
   }
+  log(`  ${name}: KPIs by campaign`);
+  const groupedCold = await timed(() => runKpiQuery(store, workspace, GROUPED_REQUEST));
+  const groupedWarm: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    groupedWarm.push((await timed(() => runKpiQuery(store, workspace, GROUPED_REQUEST))).ms);
+  }
   const figures: StoreFigures = {
     store: name,
     importMs: { events, costs, orders },
@@ -104,8 +118,11 @@ async function measure(name: string, store: Store, data: DataFiles, workspace: W
     overviewColdMs: cold.ms,
     overviewWarmMs: median(warm),
     warmRunsMs: warm,
+    groupedColdMs: groupedCold.ms,
+    groupedWarmMs: median(groupedWarm),
+    groupedWarmRunsMs: groupedWarm,
   };
-  return { figures, answer: cold.value };
+  return { figures, answer: cold.value, grouped: groupedCold.value };
 }
 
 function sameNumbers(a: unknown, b: unknown): boolean {
@@ -118,7 +135,12 @@ function sameNumbers(a: unknown, b: unknown): boolean {
   );
 }
 
-function printComparison(duckdb: StoreFigures, clickhouse: StoreFigures, identical: boolean): void {
+function printComparison(
+  duckdb: StoreFigures,
+  clickhouse: StoreFigures,
+  identical: boolean,
+  groupedIdentical: boolean,
+): void {
   const row = (label: string, a: string, b: string, ratio: string) =>
     log(`  ${label.padEnd(30)} ${a.padStart(14)} ${b.padStart(14)} ${ratio.padStart(8)}`);
   row("", "DuckDB", "ClickHouse", "CH/Duck");
@@ -135,4 +157,7 @@ function printComparison(duckdb: StoreFigures, clickhouse: StoreFigures, identic
   ms("overview cold", duckdb.overviewColdMs, clickhouse.overviewColdMs);
   ms("overview warm (median)", duckdb.overviewWarmMs, clickhouse.overviewWarmMs);
   log(`  same overview on both stores: ${identical ? "yes" : "NO"}`);
+  ms("by campaign cold", duckdb.groupedColdMs, clickhouse.groupedColdMs);
+  ms("by campaign warm (median)", duckdb.groupedWarmMs, clickhouse.groupedWarmMs);
+  log(`  same KPIs by campaign on both stores: ${groupedIdentical ? "yes" : "NO"}`);
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KpiRequest } from "../../src/kpi/run-query.js";
+import type { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import type { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Workspace } from "../../src/workspace/settings.js";
 import { type Kit, kitStoreName, openKit } from "./fixture.js";
@@ -110,13 +111,16 @@ function ordersCsv(orders: readonly RandomOrder[]): string {
   return ["timestamp,order_id,customer_id,revenue", ...rows].join("\n");
 }
 
-/** Every interval over every range, ungrouped (rollups) and grouped or filtered (raw events, rollup orders). */
+/**
+ * Every interval over every range, ungrouped (rollups) and grouped or filtered (raw events, or on
+ * ClickHouse its session sums; rollup orders).
+ */
 function requests(ranges: readonly (readonly [string, string])[]): KpiRequest[] {
   const out: KpiRequest[] = [];
   for (const [from, to] of ranges) {
     for (const interval of INTERVALS) out.push({ kpis: KPIS, from, to, interval });
     out.push({ kpis: KPIS, from, to, interval: "week", groupBy: ["campaign"] });
-    out.push({ kpis: KPIS, from, to, groupBy: ["channel"], where: ["campaign=spring"] });
+    out.push({ kpis: KPIS, from, to, groupBy: ["channel", "landing_page"], where: ["campaign=spring"] });
   }
   out.push({ kpis: KPIS }); // the range spanning the data
   return out;
@@ -272,5 +276,28 @@ describe("rollups", () => {
         })
         .join("\n"),
     ).toContain("rollup_day_gaps");
+    if (onClickhouse) {
+      // ClickHouse answers event measures by session dimensions from its session sums, and
+      // attributes orders to the sessions kept there.
+      const byCampaign = (rolled.store as ClickhouseStore).measureSql({
+        workspace: a,
+        facts: ["events", "orders"],
+        measures: ["visitors", "orders"],
+        interval: "day",
+        buckets: [
+          {
+            label: "2026-02-21",
+            from: "2026-02-21",
+            to: "2026-02-21",
+            previousFrom: "2026-02-20",
+            previousTo: "2026-02-20",
+          },
+        ],
+        groupBy: [{ kind: "session", name: "campaign" }],
+        filters: [{ dimension: { kind: "session", name: "channel" }, values: ["direct"] }],
+      });
+      expect(byCampaign.join("\n")).toContain("FROM rollup_sessions AS src");
+      expect(byCampaign.join("\n")).toContain("n_sessions = 1");
+    }
   });
 });

@@ -44,6 +44,12 @@ import {
 import { schemaStatements } from "./schema.js";
 import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
 import {
+  sessionStartsSource,
+  sessionSumsAnswerEvents,
+  sessionSumsInsert,
+  sessionSumsSource,
+} from "./session-sums-sql.js";
+import {
   eventsExport,
   factExport,
   incomingKeys,
@@ -86,7 +92,8 @@ interface Batch {
  * The ClickHouse store, on one server or a cluster. Inputs are staged in an in-memory DuckDB (the
  * embedded store's own typing and checks), then inserted; KPIs are compiled by the same compiler
  * with ClickHouse's dialect; ungrouped event KPIs and orders from rollup snapshots kept as events
- * arrive (rollup-sql.ts), other event KPIs over sessions derived when the query runs, orders by
+ * arrive (rollup-sql.ts), event KPIs by session dimensions from session sums kept alike
+ * (session-sums-sql.ts), other event KPIs over sessions derived when the query runs, orders by
  * their own SQL (orders-sql.ts). Nothing is updated in place, so several `sextant serve` processes
  * can share it.
  */
@@ -476,8 +483,9 @@ export class ClickhouseStore implements Store {
   }
 
   /**
-   * The visitors of `batches` derived into the visitor-days of the workspace's current generation,
-   * or every visitor when that generation was never built; then a `done` mark for each batch.
+   * The visitors of `batches` derived into the session rows, then the visitor-days summed from
+   * them, of the workspace's current generation, or every visitor when that generation was never
+   * built; then a `done` mark for each batch.
    */
   private async derive(workspace: Workspace, batches: readonly Batch[]): Promise<void> {
     const generation = rollupGeneration(workspace);
@@ -502,6 +510,8 @@ export class ClickhouseStore implements Store {
       : 1;
     for (let k = 0; k < slices; k++) {
       const where = slices === 1 ? span : `${span} AND cityHash64(visitor_id) % ${slices} = ${k}`;
+      const salt = randomBytes(4).readUInt32BE(0);
+      await this.ch.onEachNode((local) => sessionSumsInsert(workspace, generation, where, local, salt));
       await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, where, local));
     }
     for (const batch of batches) await this.mark(workspace.name, generation, "done", batch.id);
@@ -568,26 +578,39 @@ export class ClickhouseStore implements Store {
   }
 
   /**
-   * The statements `queryMeasures` runs: ungrouped, unfiltered event measures from the rollups
-   * when `refreshDerived` found them complete for the workspace's settings, the rest from events
-   * with sessions derived when the query runs.
+   * The statements `queryMeasures` runs, when `refreshDerived` found the rollups complete for the
+   * workspace's settings: ungrouped, unfiltered event measures from the day gaps, those grouped or
+   * filtered by session dimensions from the session sums; the rest (by page or property, and
+   * engagement) from events with sessions derived when the query runs.
    */
   measureSql(query: MeasureQuery): string[] {
     const known = this.rollups.get(query.workspace.name);
     const rollup =
       known !== undefined && known.generation === rollupGeneration(query.workspace) ? known : null;
     const fromRollups = rollup !== null && rollupAnswersEvents(query);
+    const fromSums = rollup !== null && !fromRollups && sessionSumsAnswerEvents(query);
     const statements = fromRollups ? eventsRollupStatements(query, rollup.generation, rollup.snapshot) : [];
     const rest = fromRollups ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
     const sources = this.querySources(query, rollup);
-    for (const list of measureStatements(d, rest, sources).values()) statements.push(...list);
+    const sums = fromSums
+      ? { sessionSums: sessionSumsSource(query, rollup.generation, (t) => this.local(t)) }
+      : {};
+    for (const list of measureStatements(d, rest, { ...sources, ...sums }).values()) statements.push(...list);
     // The rollups keep no engagement: time on page and scroll depth come from derived sessions.
-    if (fromRollups && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
+    if ((fromRollups || fromSums) && query.measures.some((m) => ENGAGEMENT_MEASURES.has(m))) {
       const engagement = { ...query, facts: ["events" as const] };
       for (const list of measureStatements(d, engagement, { ...sources, engagementOnly: true }).values())
         statements.push(...list);
     }
     return statements;
+  }
+
+  /**
+   * A node's own table, for a subquery of IN that each shard runs over its own data; named with
+   * its database, as a shard runs it in its own default database.
+   */
+  private local(table: string): string {
+    return this.ch.cluster === null ? table : `${d.identifier(this.ch.database)}.${table}_local`;
   }
 
   private ordersSources(ws: string): { orders: string; events: string } {
@@ -617,7 +640,11 @@ export class ClickhouseStore implements Store {
         clickhouseOrdersSql(q, {
           ...this.ordersSources(ws),
           ...(rollup
-            ? { ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders) }
+            ? {
+                ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders),
+                sessionStarts: (from: string, to: string) =>
+                  sessionStartsSource(q.workspace.name, rollup.generation, from, to, (t) => this.local(t)),
+              }
             : {}),
         }),
     };

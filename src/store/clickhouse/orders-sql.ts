@@ -13,6 +13,12 @@ export interface OrdersSources {
   readonly events: string;
   /** `ordersFirstSql`'s rows kept for the workspace's current settings (a subquery), if any. */
   readonly ordersFirst?: string;
+  /**
+   * The sessions kept for the workspace's current settings (session-sums-sql.ts
+   * `sessionStartsSource`), if any: given the days they start on, a subquery of `visitor_id`,
+   * `s_ts` and the session dimensions. Without it sessions are derived from events.
+   */
+  readonly sessionStarts?: (from: string, to: string) => string;
 }
 
 const NONE = "'(none)'";
@@ -44,12 +50,7 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
   if (attribute) {
     const earliest = query.buckets.map((b) => b.previousFrom).sort()[0] ?? query.buckets[0]?.from ?? "";
     const from = shiftDays(earliest, -settings.attribution_window_days - 1);
-    const sessions = sessionEventsSubquery(
-      sources.events,
-      query.workspace,
-      { from, to: query.buckets[query.buckets.length - 1]?.to ?? earliest },
-      { dimensions: needs.dimensions, properties: [], page: false, engagement: false },
-    );
+    const to = query.buckets[query.buckets.length - 1]?.to ?? earliest;
     const types = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
     const identities = `SELECT DISTINCT identity, visitor_id FROM (
         SELECT visitor_id AS identity, visitor_id FROM ${sources.events} WHERE workspace = ${ws} AND type IN (${types})
@@ -64,7 +65,14 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
       WHERE own_campaign IS NULL AND known IS NOT NULL`;
     const orderVisitors = `SELECT DISTINCT order_id, o_ts, visitor_id FROM (${orderIdentities})
       ALL INNER JOIN (${identities}) USING identity`;
-    const starts = `SELECT visitor_id, ts_us AS s_ts${listed(sessionCols)} FROM ${sessions} WHERE session_start = 1`;
+    const starts = sources.sessionStarts
+      ? `SELECT visitor_id, s_ts${listed(sessionCols)} FROM ${sources.sessionStarts(from, to)}`
+      : `SELECT visitor_id, ts_us AS s_ts${listed(sessionCols)} FROM ${sessionEventsSubquery(
+          sources.events,
+          query.workspace,
+          { from, to },
+          { dimensions: needs.dimensions, properties: [], page: false, engagement: false },
+        )} WHERE session_start = 1`;
     const window = settings.attribution_window_days * DAY_US;
     const touches = `SELECT DISTINCT order_id, visitor_id, s_ts${listed(sessionCols)}
       FROM (${orderVisitors}) ALL INNER JOIN (${starts}) USING visitor_id

@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Workspace } from "../../workspace/settings.js";
 import { rollupSettingsKey } from "../duckdb/rollup-sql.js";
-import { trackNameIn } from "../sql/measure-sql.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
-import { sessionEventsSubquery } from "./session-sql.js";
 
 /**
  * ClickHouse rollups: the embedded store's (duckdb/rollup-sql.ts) without updating anything in place,
@@ -36,16 +34,27 @@ import { sessionEventsSubquery } from "./session-sql.js";
  * stopped between) is derived again by the next reader.
  */
 
-/** The generation of a workspace's rollups: changes with any setting that shapes them. */
+/** What the rollups hold, as a version: 2 added the session sums (session-sums-sql.ts). */
+const ROLLUP_VERSION = 2;
+
+/**
+ * The generation of a workspace's rollups: changes with any setting that shapes them, and with
+ * what they hold (a store kept by an older Sextant builds a new generation).
+ */
 export function rollupGeneration(workspace: Workspace): string {
-  return createHash("sha256").update(rollupSettingsKey(workspace.settings)).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([ROLLUP_VERSION, rollupSettingsKey(workspace.settings)]))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 const NONE_DATE = "toDate(0)";
 
 /**
  * Writes the visitor-days of the visitors chosen by `where` (a condition on events, `1` for all)
- * into `rollup_visitor_days`, run on each node with `local` naming its tables.
+ * into `rollup_visitor_days`, run on each node with `local` naming its tables, from the newest
+ * version of those visitors' session rows (session-sums-sql.ts `sessionSumsInsert`, written
+ * just before): sessionizing once serves both.
  */
 export function visitorDaysInsert(
   workspace: Workspace,
@@ -54,23 +63,19 @@ export function visitorDaysInsert(
   local: (table: string) => string,
 ): string {
   const ws = d.literal(workspace.name);
-  const { conversion_events, lead_events } = workspace.settings;
-  const sessions = sessionEventsSubquery(
-    local("events"),
-    workspace,
-    { where },
-    { dimensions: [], properties: [], page: false, engagement: false },
-  );
-  // Per visitor and day, the same expressions as the query-time path (measure-sql.ts eventsSql).
-  const perDay = `SELECT visitor_id, local_date,
-      ${d.countIf("session_start = 1")} AS sessions,
-      ${d.countIf("type = 'page'")} AS pageviews,
-      ${d.countIf("session_start = 1 AND session_bounce = 1")} AS bounces,
-      toInt64(ifNull(sumIf(toInt64(round(session_seconds * 1000000)), session_start = 1), 0)) AS duration_us,
-      ${d.countIf(trackNameIn(d, conversion_events))} AS conversions,
-      ${d.countIf(trackNameIn(d, lead_events))} AS leads,
-      countIf(session_start = 0) AS events
-    FROM ${sessions} GROUP BY visitor_id, local_date`;
+  const current = `workspace = ${ws} AND generation = ${d.literal(generation)}`;
+  const visitors =
+    where === "1"
+      ? "1"
+      : `visitor_id IN (SELECT visitor_id FROM ${local("events")} WHERE workspace = ${ws} AND ${where})`;
+  const newest = `SELECT visitor_id, max(version) FROM ${local("rollup_sessions")} WHERE ${current} AND ${visitors} GROUP BY visitor_id`;
+  // Per visitor and day, the sums of its session rows; the version's high part is its events seen.
+  const perDay = `SELECT visitor_id, local_date, sum(n_sessions) AS sessions, sum(n_pageviews) AS pageviews,
+      sum(n_bounces) AS bounces, sum(duration_us) AS day_us, sum(n_conversions) AS conversions,
+      sum(n_leads) AS leads, any(intDiv(version, 4294967296)) AS events
+    FROM ${local("rollup_sessions")}
+    WHERE ${current} AND (visitor_id, version) IN (${newest})
+    GROUP BY visitor_id, local_date`;
   // Per visitor: its days sorted; the day before each; the running count of converting days, which
   // indexes the list of converting days (with none in front) to give the one before.
   const perVisitor = `SELECT visitor_id, days, version,
@@ -78,8 +83,8 @@ export function visitorDaysInsert(
       arrayCumSum(arrayMap(x -> toUInt8(x.6 > 0), days)) AS ranks,
       arrayPushFront(arrayMap(x -> x.1, arrayFilter(x -> x.6 > 0, days)), ${NONE_DATE}) AS converting
     FROM (
-      SELECT visitor_id, arraySort(x -> x.1, groupArray(tuple(local_date, sessions, pageviews, bounces, duration_us, conversions, leads))) AS days,
-        sum(events) AS version
+      SELECT visitor_id, arraySort(x -> x.1, groupArray(tuple(local_date, sessions, pageviews, bounces, day_us, conversions, leads))) AS days,
+        toUInt64(any(events)) AS version
       FROM (${perDay}) GROUP BY visitor_id
     )`;
   return `INSERT INTO ${local("rollup_visitor_days")} (workspace, generation, visitor_id, local_date, prev_date,

@@ -1,3 +1,4 @@
+import { SESSION_COLUMN_LIST } from "../sql/session-columns.js";
 import { quoteString } from "./dialect.js";
 
 /**
@@ -6,8 +7,8 @@ import { quoteString } from "./dialect.js";
  * the newest version (`argMax`, or the newest import of a key for costs, e-mail and social rows,
  * which keep every row of that import). `ts` is whole seconds (18.16 has no DateTime64) beside
  * `ts_us`, the exact time in microseconds. Sessions are derived from events (session-sql.ts), into
- * per-visitor-day rollups kept as events arrive (rollup-sql.ts) and, for grouped or filtered
- * queries, when a query runs.
+ * session rows and per-visitor-day rollups kept as events arrive (session-sums-sql.ts,
+ * rollup-sql.ts) and, for queries by page or property, when a query runs.
  *
  * On a cluster each table is `<name>_local` on every node plus a `Distributed` table `<name>` over
  * them, sharded by a hash of the visitor id for events and orders, so a visitor's events, sessions
@@ -110,6 +111,15 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
       converted UInt8, prev_converted Date, sessions UInt64, pageviews UInt64, bounces UInt64,
       duration_us Int64, conversions UInt64, leads UInt64, version UInt64`,
     engine: "ReplacingMergeTree(version) ORDER BY (workspace, generation, visitor_id, local_date)",
+    shardBy: "cityHash64(visitor_id)",
+  },
+  {
+    name: "rollup_sessions",
+    columns: `workspace String, generation String, visitor_id String, entry UInt32, session_us Int64, local_date Date,
+      ${SESSION_COLUMN_LIST.map((c) => `${c.column} ${text}`).join(", ")},
+      n_sessions UInt64, n_pageviews UInt64, n_bounces UInt64, duration_us Int64, n_conversions UInt64,
+      n_leads UInt64, version UInt64`,
+    engine: "ReplacingMergeTree(version) ORDER BY (workspace, generation, local_date, visitor_id, entry)",
     shardBy: "cityHash64(visitor_id)",
   },
   {

@@ -34,6 +34,11 @@ export interface SessionNeeds {
   readonly page: boolean;
   /** Whether page views need their engagement (`engaged_seconds`, `scroll_depth`). */
   readonly engagement: boolean;
+  /**
+   * Whether each row needs `session_us`: its session's start (microseconds), which with the visitor
+   * names the session; an event outside sessions has its own time. Only with session dimensions.
+   */
+  readonly sessionTime?: boolean;
 }
 
 export function sessionNeeds(query: MeasureQuery): SessionNeeds {
@@ -142,10 +147,12 @@ export function sessionEventsSubquery(
   const others = `SELECT ${ws} AS workspace, ${localDate("ts_us")} AS local_date, ts_us, seq, type, name, visitor_id,
     toUInt8(0) AS session_start, CAST(NULL AS Nullable(Float64)) AS session_seconds,
     CAST(NULL AS Nullable(UInt8)) AS session_bounce
-    ${[...dims.map(({ column, source }) => `${source} AS ${column}`), ...noPage, ...propertyArrays((p) => p)].map((c) => `, ${c}`).join("")}
+    ${[...dims.map(({ column, source }) => `${source} AS ${column}`), ...noPage, ...propertyArrays((p) => p), ...(needs.sessionTime ? ["ts_us AS session_us"] : [])].map((c) => `, ${c}`).join("")}
   FROM (${read("NOT IN")})`;
   const engaged = (subquery: string) =>
     needs.engagement ? withEngagement(subquery, events, ws, visitors) : subquery;
+  if (needs.sessionTime && dims.length === 0)
+    throw new Error("the session start is derived with session dimensions only");
   if (dims.length === 0)
     return engaged(
       `(${withoutSessionDimensions(perVisitor, fields, needs, ws, localDate)}\n  UNION ALL\n  ${others}\n)`,
@@ -156,7 +163,7 @@ export function sessionEventsSubquery(
   const firstOf = ["type", ...dims.map((c) => c.source)].map(ev);
   const sessions = `SELECT visitor_id, sn, argMin(tuple(${firstOf.join(", ")}), (${ev("ts_us")}, ${ev("seq")})) AS first,
       count() AS events, countIf(${ev("type")} = 'page') AS pages, sum(${ev("ni")}) AS quiet,
-      (max(${ev("ts_us")}) - min(${ev("ts_us")})) / 1000000 AS seconds
+      (max(${ev("ts_us")}) - min(${ev("ts_us")})) / 1000000 AS seconds${needs.sessionTime ? `, min(${ev("ts_us")}) AS session_us` : ""}
     FROM (${numbered}) GROUP BY visitor_id, sn`;
   const sessionDims = dims.map(({ column }, k) => `first.${k + 2} AS ${column}`);
   const page = needs.page ? [`if(${ev("type")} = 'page', ${ev("path")}, NULL) AS page`] : [];
@@ -165,7 +172,7 @@ export function sessionEventsSubquery(
     ${ev("type")} AS type, ${ev("name")} AS name, visitor_id, st AS session_start,
     if(st = 1, seconds, CAST(NULL AS Nullable(Float64))) AS session_seconds,
     if(st = 1, toUInt8(pages = 1 AND events - pages - quiet = 0), CAST(NULL AS Nullable(UInt8))) AS session_bounce
-    ${[...sessionDims, ...page, ...propertyArrays(ev)].map((c) => `, ${c}`).join("")}
+    ${[...sessionDims, ...page, ...propertyArrays(ev), ...(needs.sessionTime ? ["session_us"] : [])].map((c) => `, ${c}`).join("")}
   FROM (${numbered}) ALL INNER JOIN (${sessions}) USING (visitor_id, sn)
   UNION ALL
   ${others}

@@ -20,6 +20,22 @@ export interface MeasureSources {
   readonly ordersFirst?: string;
   /** Only the engagement measures of events: a store answering the others from rollups asks for these. */
   readonly engagementOnly?: boolean;
+  /**
+   * Sessions summed per visitor, day and entry attributes (`SessionSums`): when given, the event
+   * measures but engagement are sums over them. For queries grouped and filtered by session
+   * dimensions only; the store asks for the engagement measures apart (`engagementOnly`).
+   */
+  readonly sessionSums?: SessionSums;
+}
+
+/**
+ * A table with, per visitor, local day and session dimensions (`s_*`), `n_sessions`, `n_pageviews`,
+ * `n_bounces`, `duration_us` (whole microseconds), `n_conversions` and `n_leads`; `where` chooses
+ * the current rows.
+ */
+export interface SessionSums {
+  readonly table: string;
+  readonly where: readonly string[];
 }
 
 export const TABLE_SOURCES: MeasureSources = {
@@ -60,7 +76,11 @@ export function measureStatements(
       case "events":
         out.set(
           fact,
-          both((q, t) => eventsSql(d, q, sources.sessionEvents, t, sources.engagementOnly)),
+          both((q, t) =>
+            sources.sessionSums && !sources.engagementOnly
+              ? sessionSumsSql(d, q, sources.sessionSums, t)
+              : eventsSql(d, q, sources.sessionEvents, t, sources.engagementOnly),
+          ),
         );
         break;
       case "costs":
@@ -251,6 +271,36 @@ function eventsSql(
     withTotals,
     [],
     [...(byPage ? ["type = 'page'"] : [])],
+  );
+}
+
+/** The event measures but engagement from session sums: the same numbers as `eventsSql`'s. */
+function sessionSumsSql(d: Dialect, query: MeasureQuery, sums: SessionSums, withTotals: boolean): string {
+  const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
+  if (used.some((dim) => dim.kind !== "session"))
+    throw new Error("session sums answer queries grouped and filtered by session dimensions only");
+  // Columns are named apart from the measures: in ClickHouse an alias would replace a column of its name.
+  const sum = (measure: string) => asDouble(`sum(n_${measure})`, measure);
+  return aggregate(
+    d,
+    query,
+    sums.table,
+    "local_date",
+    eventColumns(d),
+    [
+      asDouble(d.countDistinct("visitor_id"), "visitors"),
+      sum("sessions"),
+      sum("pageviews"),
+      sum("bounces"),
+      // Whole microseconds add up exactly, in any order.
+      `CAST(sum(duration_us) / 1000000 AS DOUBLE) AS duration_sum`,
+      sum("conversions"),
+      asDouble(d.countDistinct("visitor_id", "n_conversions > 0"), "converted_visitors"),
+      sum("leads"),
+    ],
+    withTotals,
+    [],
+    sums.where,
   );
 }
 
