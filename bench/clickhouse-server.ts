@@ -125,7 +125,10 @@ async function start(
   options: StartOptions,
 ): Promise<ClickhouseFixture> {
   const binary = findClickhouseServer();
-  if (!binary) throw new Error("clickhouse-server not found (PATH, /usr/sbin, /usr/bin)");
+  if (!binary)
+    throw new Error(
+      "clickhouse-server not found (SEXTANT_CLICKHOUSE_SERVER, PATH, /usr/sbin, /usr/bin): install Debian's clickhouse-server (.ci/run does)",
+    );
   installExitHandler();
   let lastError: unknown;
   for (let attempt = 1; attempt <= PORT_TRIES; attempt++) {

@@ -1,16 +1,10 @@
-import { afterAll, it } from "vitest";
+import { afterAll } from "vitest";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import { useKitStore } from "../kpi/fixture.js";
-import { type ClickhouseFixture, findClickhouseServer } from "./servers.js";
+import type { ClickhouseFixture } from "./servers.js";
 
 /** Runs the store-level analysis cases of test/analysis (experiments, funnels) against ClickHouse, as kpi-suite.ts does. */
 export async function runAnalysisSuitesOn(start: () => Promise<ClickhouseFixture>): Promise<void> {
-  if (!findClickhouseServer()) {
-    it("needs clickhouse-server (installed by .ci/run); skipped here", () => {
-      console.warn("SKIPPED: clickhouse-server not found; the analysis cases did not run on ClickHouse");
-    });
-    return;
-  }
   const server = await start();
   afterAll(() => server.stop());
   let databases = 0;

@@ -31,7 +31,7 @@ import type { ImportSummary, Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
 import { csvText, padColumns } from "../kpi/fixture.js";
-import { type ClickhouseFixture, findClickhouseServer, startCluster, startSingle } from "./servers.js";
+import { type ClickhouseFixture, startCluster, startSingle } from "./servers.js";
 
 /**
  * One table of cases, each run on DuckDB (a fresh file), a single ClickHouse server and a two-shard
@@ -39,8 +39,6 @@ import { type ClickhouseFixture, findClickhouseServer, startCluster, startSingle
  * relative 1e-9). Each case works in workspaces of its own, except the demo cases, which read the
  * demo loaded once per store (and put back any setting they change).
  */
-
-const binary = findClickhouseServer();
 
 const DATASET =
   process.env.SEXTANT_FACEBOOK_ADS_CSV ??
@@ -1577,18 +1575,16 @@ beforeAll(async () => {
   const opening: Promise<Target>[] = [
     openTarget("duckdb", () => DuckdbStore.open(join(dir, "conformance.duckdb"))),
   ];
-  if (binary) {
-    const [single, two] = await Promise.all([startSingle(), startCluster()]);
-    servers.push(single, two);
-    cluster = two;
-    clusterDatabase = "conformance_cluster";
-    opening.push(
-      openTarget("clickhouse single", () => ClickhouseStore.open(`${single.url}/conformance_single`, null)),
-      openTarget("clickhouse cluster", () =>
-        ClickhouseStore.open(`${two.url}/${clusterDatabase}`, two.cluster),
-      ),
-    );
-  }
+  const [single, two] = await Promise.all([startSingle(), startCluster()]);
+  servers.push(single, two);
+  cluster = two;
+  clusterDatabase = "conformance_cluster";
+  opening.push(
+    openTarget("clickhouse single", () => ClickhouseStore.open(`${single.url}/conformance_single`, null)),
+    openTarget("clickhouse cluster", () =>
+      ClickhouseStore.open(`${two.url}/${clusterDatabase}`, two.cluster),
+    ),
+  );
   targets.push(...(await Promise.all(opening)));
 }, 240_000);
 
@@ -1599,12 +1595,6 @@ afterAll(async () => {
 }, 60_000);
 
 describe("the same answers on DuckDB, ClickHouse and a ClickHouse cluster", () => {
-  if (!binary) {
-    it("needs clickhouse-server (installed by .ci/run); ClickHouse was skipped here", () => {
-      console.warn("SKIPPED: clickhouse-server not found; the conformance cases ran on DuckDB only");
-    });
-  }
-
   for (const testCase of CASES) {
     it(testCase.name, async () => {
       const results = await Promise.all(
@@ -1619,7 +1609,7 @@ describe("the same answers on DuckDB, ClickHouse and a ClickHouse cluster", () =
     }, 120_000);
   }
 
-  it.skipIf(!binary)("the demo's events are spread over both shards of the cluster", async () => {
+  it("the demo's events are spread over both shards of the cluster", async () => {
     const clients: ClickHouseClient[] = (cluster?.nodes ?? []).map((url) => createClient({ url }));
     try {
       const counts: number[] = [];

@@ -1,19 +1,13 @@
-import { afterAll, it } from "vitest";
+import { afterAll } from "vitest";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import { useKitStore } from "../kpi/fixture.js";
-import { type ClickhouseFixture, findClickhouseServer } from "./servers.js";
+import type { ClickhouseFixture } from "./servers.js";
 
 /**
  * Runs every hand-computed KPI case of test/kpi against a ClickHouse store: the suites there open
  * their stores through `openKit`, which this points at a fresh ClickHouse database per kit.
  */
 export async function runKpiSuitesOn(start: () => Promise<ClickhouseFixture>): Promise<void> {
-  if (!findClickhouseServer()) {
-    it("needs clickhouse-server (installed by .ci/run); skipped here", () => {
-      console.warn("SKIPPED: clickhouse-server not found; the KPI cases did not run on ClickHouse");
-    });
-    return;
-  }
   const server = await start();
   afterAll(() => server.stop());
   let databases = 0;

@@ -3,15 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../cli/run-cli.js";
-import { type ClickhouseFixture, findClickhouseServer, startCluster } from "./servers.js";
+import { type ClickhouseFixture, startCluster } from "./servers.js";
 
 /**
  * `sextant migrate` as a user runs it: a demo in the embedded store, copied into a two-shard
  * cluster, then the same KPIs from both, and a second copy refused.
  */
-const binary = findClickhouseServer();
-
-describe.skipIf(!binary)("sextant migrate --to a ClickHouse cluster", () => {
+describe("sextant migrate --to a ClickHouse cluster", () => {
   let cluster: ClickhouseFixture;
   let dir: string;
   let db: string;
@@ -69,10 +67,4 @@ describe.skipIf(!binary)("sextant migrate --to a ClickHouse cluster", () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/already has the workspace demo/);
   }, 180_000); // a demo built, migrated (rollups included) and queried through the CLI, on a busy machine
-});
-
-describe.skipIf(binary)("sextant migrate without clickhouse-server", () => {
-  it("is skipped (CI installs the binary)", () => {
-    console.warn("SKIPPED: clickhouse-server not found; sextant migrate was not tested");
-  });
 });

@@ -5,7 +5,7 @@ import { wellFormedText } from "../../src/ingest/text-record.js";
 import { clickhouseDialect, quoteString } from "../../src/store/clickhouse/dialect.js";
 import { DuckdbConnection } from "../../src/store/duckdb/connection.js";
 import { duckdbDialect } from "../../src/store/duckdb/dialect.js";
-import { type ClickhouseFixture, findClickhouseServer, startSingle } from "./servers.js";
+import { type ClickhouseFixture, startSingle } from "./servers.js";
 
 /**
  * The one quoting function of each dialect, against the real databases: any string sent as a
@@ -13,7 +13,6 @@ import { type ClickhouseFixture, findClickhouseServer, startSingle } from "./ser
  * alias. ClickHouse on a real single server; DuckDB in memory, as the reference.
  */
 
-const binary = findClickhouseServer();
 const RUNS = 300;
 
 /** Characters that mean something to a SQL lexer, an HTTP client or a parameter syntax. */
@@ -115,7 +114,7 @@ describe("DuckDB as the reference", () => {
   });
 });
 
-describe.skipIf(!binary)("ClickHouse literals and identifiers on a real server", () => {
+describe("ClickHouse literals and identifiers on a real server", () => {
   let server: ClickhouseFixture;
   let client: ClickHouseClient;
   let duck: DuckdbConnection;

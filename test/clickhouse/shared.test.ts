@@ -4,16 +4,14 @@ import { runKpiQuery } from "../../src/kpi/run-query.js";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
-import { type ClickhouseFixture, findClickhouseServer, startCluster } from "./servers.js";
+import { type ClickhouseFixture, startCluster } from "./servers.js";
 
 /**
  * Several `sextant serve` processes sharing one ClickHouse cluster: each process has its own
  * store object, so two stores on the same database stand for two processes. They must see each
  * other's workspaces, settings and keys, and count an event sent to both at once exactly once.
  */
-const binary = findClickhouseServer();
-
-describe.skipIf(!binary)("two Sextant processes on one ClickHouse cluster", () => {
+describe("two Sextant processes on one ClickHouse cluster", () => {
   let cluster: ClickhouseFixture;
   let one: ClickhouseStore;
   let two: ClickhouseStore;
@@ -78,11 +76,5 @@ describe.skipIf(!binary)("two Sextant processes on one ClickHouse cluster", () =
       expect(result.totals).toEqual({ pageviews: 40, visitors: 7, sessions: 7 });
       expect(result.rows).toEqual([{ campaign: "spring", pageviews: 40, visitors: 7, sessions: 7 }]);
     }
-  });
-});
-
-describe.skipIf(binary)("without clickhouse-server", () => {
-  it("skips the shared-cluster tests (CI installs the binary)", () => {
-    console.warn("SKIPPED: clickhouse-server not found; the shared-cluster tests did not run");
   });
 });
