@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { ClickhouseFixture } from "../clickhouse-server.js";
 import { runLoadChild } from "./ingest-bench.js";
 import type { LoadResult } from "./load.js";
-import { initStore, ServeProcess } from "./serve-process.js";
+import { initWorkspace, ServeProcess } from "./serve-process.js";
 
 export interface ClickhouseIngestOptions {
   readonly batchEvents: number;
@@ -66,7 +66,7 @@ export async function benchClickhouseIngest(
     `${fixture.url}/${database}`,
     ...(fixture.cluster ? ["--clickhouse-cluster", fixture.cluster] : []),
   ];
-  const setup = await initStore("", "shop", "shop.example", storeArgs);
+  const setup = await initWorkspace(storeArgs);
   const server = await ServeProcess.start({ storeArgs, logFile: join(scratch, "serve.log") });
   try {
     const url = server.base;

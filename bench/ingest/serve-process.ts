@@ -46,25 +46,39 @@ export function cli(args: readonly string[]): Promise<string> {
   });
 }
 
-export interface StoreSetup {
-  readonly db: string;
+export interface WorkspaceSetup {
   readonly workspace: string;
   readonly domain: string;
   readonly writeKey: string;
 }
 
-/** Creates a store with one workspace (and its domain, for Plausible) and a write key, as a user does. */
-export async function initStore(
-  db: string,
+export interface StoreSetup extends WorkspaceSetup {
+  readonly db: string;
+}
+
+/**
+ * Creates one workspace (and its domain, for Plausible) and a write key in the store named by
+ * `storeArgs` (`--db FILE`, or `--clickhouse URL …`), as a user does.
+ */
+export async function initWorkspace(
+  storeArgs: readonly string[],
   workspace = "shop",
   domain = "shop.example",
-  storeArgs: readonly string[] = ["--db", db],
-): Promise<StoreSetup> {
+): Promise<WorkspaceSetup> {
   await cli([...storeArgs, "workspace", "create", workspace, "--domain", domain]);
   const out = await cli([...storeArgs, "keys", "create", "--kind", "write", "--workspace", workspace]);
   const writeKey = out.trim().split("\n").at(-1)?.trim() ?? "";
   if (!/^\S+$/.test(writeKey)) throw new Error(`keys create printed no key on its last line:\n${out}`);
-  return { db, workspace, domain, writeKey };
+  return { workspace, domain, writeKey };
+}
+
+/** A DuckDB store file with one workspace and a write key (`initWorkspace`). */
+export async function initStore(
+  db: string,
+  workspace = "shop",
+  domain = "shop.example",
+): Promise<StoreSetup> {
+  return { db, ...(await initWorkspace(["--db", db], workspace, domain)) };
 }
 
 export interface ServeOptions {
@@ -77,6 +91,12 @@ export interface ServeOptions {
   /** Node flags before the script, e.g. `--cpu-prof`. */
   readonly nodeArgs?: readonly string[];
   readonly startTimeoutMs?: number;
+}
+
+function storeArgsOf(options: ServeOptions): readonly string[] {
+  if (options.storeArgs) return options.storeArgs;
+  if (options.db) return ["--db", options.db];
+  throw new Error("ServeProcess.start needs a store: db or storeArgs");
 }
 
 /** `sextant serve` as a child process on a free loopback port. */
@@ -108,7 +128,7 @@ export class ServeProcess {
     const args = [
       ...(options.nodeArgs ?? []),
       CLI_MAIN,
-      ...(options.storeArgs ?? ["--db", options.db ?? "sextant.duckdb"]),
+      ...storeArgsOf(options),
       "serve",
       "--port",
       String(port),

@@ -3,6 +3,7 @@ import type { Workspace } from "../../workspace/settings.js";
 import { rollupSettingsKey } from "../duckdb/rollup-sql.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { newestSessionRows } from "./session-sums-sql.js";
 
 /**
  * ClickHouse rollups: the embedded store's (duckdb/rollup-sql.ts) without updating anything in place,
@@ -63,18 +64,16 @@ export function visitorDaysInsert(
   local: (table: string) => string,
 ): string {
   const ws = d.literal(workspace.name);
-  const current = `workspace = ${ws} AND generation = ${d.literal(generation)}`;
   const visitors =
     where === "1"
       ? "1"
       : `visitor_id IN (SELECT visitor_id FROM ${local("events")} WHERE workspace = ${ws} AND ${where})`;
-  const newest = `SELECT visitor_id, max(version) FROM ${local("rollup_sessions")} WHERE ${current} AND ${visitors} GROUP BY visitor_id`;
   // Per visitor and day, the sums of its session rows; the version's high part is its events seen.
   const perDay = `SELECT visitor_id, local_date, sum(n_sessions) AS sessions, sum(n_pageviews) AS pageviews,
       sum(n_bounces) AS bounces, sum(duration_us) AS day_us, sum(n_conversions) AS conversions,
       sum(n_leads) AS leads, any(intDiv(version, 4294967296)) AS events
     FROM ${local("rollup_sessions")}
-    WHERE ${current} AND (visitor_id, version) IN (${newest})
+    WHERE workspace = ${ws} AND ${newestSessionRows(workspace.name, generation, visitors, local)}
     GROUP BY visitor_id, local_date`;
   // Per visitor: its days sorted; the day before each; the running count of converting days, which
   // indexes the list of converting days (with none in front) to give the one before.

@@ -1,7 +1,7 @@
 import type { SessionDimension } from "../../kpi/dimensions.js";
 import type { Workspace } from "../../workspace/settings.js";
 import type { SessionSums } from "../sql/measure-sql.js";
-import { trackNameIn } from "../sql/measure-sql.js";
+import { bySessionDimensionsOnly, trackNameIn } from "../sql/measure-sql.js";
 import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
@@ -79,27 +79,27 @@ export function sessionSumsInsert(
 
 /** Whether the session sums answer a query's event measures: grouped and filtered by session dimensions only. */
 export function sessionSumsAnswerEvents(query: MeasureQuery): boolean {
-  const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
-  return query.facts.includes("events") && used.every((dim) => dim.kind === "session");
+  return query.facts.includes("events") && bySessionDimensionsOnly(query);
 }
 
 /**
  * The condition that keeps, of generation `generation`, the rows of each visitor's greatest
- * version among its rows of days `from`…`to`, found on the visitor's own shard (`local` names the
- * node's table: a subquery of IN runs on each shard).
+ * version among its rows matching `among` (a condition on `rollup_sessions`), found on the
+ * visitor's own shard (`local` names the node's table: a subquery of IN runs on each shard).
  */
-function newestRows(
+export function newestSessionRows(
   workspace: string,
   generation: string,
-  from: string,
-  to: string,
+  among: string,
   local: (table: string) => string,
 ): string {
   const current = `workspace = ${d.literal(workspace)} AND generation = ${d.literal(generation)}`;
   return `generation = ${d.literal(generation)} AND (visitor_id, version) IN (
     SELECT visitor_id, max(version) FROM ${local("rollup_sessions")}
-    WHERE ${current} AND local_date BETWEEN ${from} AND ${to} GROUP BY visitor_id)`;
+    WHERE ${current} AND ${among} GROUP BY visitor_id)`;
 }
+
+const daysBetween = (from: string, to: string) => `local_date BETWEEN ${from} AND ${to}`;
 
 /** Where the compiler reads the session sums of generation `generation` over the query's range. */
 export function sessionSumsSource(
@@ -112,7 +112,14 @@ export function sessionSumsSource(
   if (!first || !last) throw new Error("a measure query needs at least one bucket");
   return {
     table: "rollup_sessions",
-    where: [newestRows(query.workspace.name, generation, d.date(first.from), d.date(last.to), local)],
+    where: [
+      newestSessionRows(
+        query.workspace.name,
+        generation,
+        daysBetween(d.date(first.from), d.date(last.to)),
+        local,
+      ),
+    ],
   };
 }
 
@@ -130,6 +137,6 @@ export function sessionStartsSource(
 ): string {
   const [lo, hi] = [`${d.date(from)} - 1`, `${d.date(to)} + 1`];
   return `(SELECT visitor_id, session_us AS s_ts, ${COLUMNS.join(", ")} FROM rollup_sessions
-    WHERE workspace = ${d.literal(workspace)} AND n_sessions = 1 AND local_date BETWEEN ${lo} AND ${hi}
-      AND ${newestRows(workspace, generation, lo, hi, local)})`;
+    WHERE workspace = ${d.literal(workspace)} AND n_sessions = 1 AND ${daysBetween(lo, hi)}
+      AND ${newestSessionRows(workspace, generation, daysBetween(lo, hi), local)})`;
 }

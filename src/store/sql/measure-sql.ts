@@ -274,10 +274,14 @@ function eventsSql(
   );
 }
 
+/** Whether a query is grouped and filtered by session dimensions only: what session sums can answer. */
+export function bySessionDimensionsOnly(query: MeasureQuery): boolean {
+  return [...query.groupBy, ...query.filters.map((f) => f.dimension)].every((dim) => dim.kind === "session");
+}
+
 /** The event measures but engagement from session sums: the same numbers as `eventsSql`'s. */
 function sessionSumsSql(d: Dialect, query: MeasureQuery, sums: SessionSums, withTotals: boolean): string {
-  const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
-  if (used.some((dim) => dim.kind !== "session"))
+  if (!bySessionDimensionsOnly(query))
     throw new Error("session sums answer queries grouped and filtered by session dimensions only");
   // Columns are named apart from the measures: in ClickHouse an alias would replace a column of its name.
   const sum = (measure: string) => asDouble(`sum(n_${measure})`, measure);
