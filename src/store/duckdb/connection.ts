@@ -106,7 +106,8 @@ class Queue {
 }
 
 /**
- * SEXTANT_TRACE_SQL=1 prints each statement of a write section with its wall time on stderr: the
+ * SEXTANT_TRACE_SQL=1 prints each statement of a write section with its wall time and the process's
+ * CPU time during it (DuckDB's threads included) on stderr: the
  * diagnostic that docs/performance.md's import profile was measured with.
  */
 const TRACE_SQL = process.env.SEXTANT_TRACE_SQL === "1";
@@ -114,11 +115,16 @@ const TRACE_SQL = process.env.SEXTANT_TRACE_SQL === "1";
 async function traced<T>(sql: string, work: () => Promise<T>): Promise<T> {
   if (!TRACE_SQL) return work();
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   try {
     return await work();
   } finally {
     const ms = performance.now() - start;
-    process.stderr.write(`sql ${ms.toFixed(1).padStart(9)} ms  ${sql.replace(/\s+/g, " ").slice(0, 110)}\n`);
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    process.stderr.write(
+      `sql ${ms.toFixed(1).padStart(9)} ms  cpu ${cpuMs.toFixed(0).padStart(7)} ms  ${sql.replace(/\s+/g, " ").slice(0, 110)}\n`,
+    );
   }
 }
 
