@@ -25,7 +25,7 @@ import type {
   Store,
   StoredDocument,
 } from "../store.js";
-import { DuckdbConnection, type DuckdbOptions } from "./connection.js";
+import { DuckdbConnection, type DuckdbOptions, type Transaction } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { EventAppender } from "./event-appender.js";
 import { type EventRow, eventRow } from "./event-row.js";
@@ -41,7 +41,12 @@ import {
   visitorDaysSelect,
 } from "./rollup-sql.js";
 import { DUCKDB_SCHEMA } from "./schema.js";
-import { sessionEventsSelect, sessionSettingsKey } from "./session-sql.js";
+import {
+  changedVisitorsSelect,
+  sessionEventsSelect,
+  sessionSettingsKey,
+  unplacedEngagementsUpdate,
+} from "./session-sql.js";
 
 const FACT_TABLES: Readonly<Record<Fact, string>> = {
   events: "events",
@@ -291,23 +296,32 @@ export class DuckdbStore implements Store {
         this.derivedFresh.set(workspace.name, rollupKey);
         return;
       }
+      let tail: Cut | null = null;
       if (full) {
         await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}`);
         await tx.run(
           `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "events")}`,
         );
       } else if (sessionsChange) {
+        // Each changed visitor's rows from its cut on are derived again (session-sql.ts): usually
+        // its last session and the new events, not its whole history.
         await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
-          SELECT DISTINCT visitor_id FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}`);
-        await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}
-          AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
-        // The derivation reads its source several times: the changed visitors' events are read once.
-        await tx.run(`CREATE OR REPLACE TEMP TABLE changed_events AS
-          SELECT * FROM events SEMI JOIN changed_visitors USING (visitor_id) WHERE workspace = ${ws}`);
+          ${changedVisitorsSelect(d, workspace.name, workspace.settings, doneSeq)}`);
+        const cuts = await earliestCut(tx);
+        if (cuts) await tx.run(unplacedEngagementsUpdate(d, workspace.name, doneSeq, cuts.ts));
+        const after = await earliestCut(tx);
+        tail = after?.everyVisitor ? after : null;
+        // The earliest cut as a constant lets DuckDB skip the row groups before it.
+        const since = tail ? ` AND ts >= ${tail.ts}` : "";
+        await tx.run(`DELETE FROM session_events USING changed_visitors c WHERE workspace = ${ws}
+          AND session_events.visitor_id = c.visitor_id AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since}`);
+        // Read where the derivation reads its source: materializing the rows (every column) first
+        // cost more than the repeated reads, which skip the row groups before the cut.
+        const changedEvents = `(SELECT e.* FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
+          WHERE workspace = ${ws} AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since})`;
         await tx.run(
-          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "changed_events")}`,
+          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, changedEvents)}`,
         );
-        await tx.run("DROP TABLE changed_events");
       }
       if (rollupsFull) {
         await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}`);
@@ -315,19 +329,31 @@ export class DuckdbStore implements Store {
         await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
         await tx.run(`INSERT INTO rollup_day_gaps ${dayGapsSelect(d, workspace.name)}`);
       } else if (sessionsChange) {
-        // The changed visitors' days are recomputed, and the day counts adjusted by the difference.
-        await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT * FROM rollup_visitor_days
-          WHERE workspace = ${ws} AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
-        await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}
-          AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
-        const source = "(SELECT * FROM session_events SEMI JOIN changed_visitors USING (visitor_id))";
-        await tx.run(`CREATE OR REPLACE TEMP TABLE added_days AS ${visitorDaysSelect(d, workspace, source)}`);
+        // The changed visitors' days from their cut's day on are recomputed, the day before and
+        // the last converting day before seeding the windows; the day counts are adjusted by the
+        // difference.
+        const since = tail ? ` AND local_date >= ${tail.day}` : "";
+        const fromCut = `workspace = ${ws} AND (c.cut_day IS NULL OR local_date >= c.cut_day)${since}`;
+        await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT r.* FROM rollup_visitor_days r
+          JOIN changed_visitors c ON r.visitor_id = c.visitor_id WHERE ${fromCut}`);
+        await tx.run(`DELETE FROM rollup_visitor_days USING changed_visitors c
+          WHERE rollup_visitor_days.visitor_id = c.visitor_id AND ${fromCut}`);
+        await tx.run(`CREATE OR REPLACE TEMP TABLE seed_days AS
+          SELECT r.workspace, r.visitor_id, r.local_date, r.converted FROM rollup_visitor_days r
+          JOIN changed_visitors c ON r.visitor_id = c.visitor_id
+          WHERE r.workspace = ${ws} AND c.cut_day IS NOT NULL
+          WINDOW w AS (PARTITION BY r.visitor_id)
+          QUALIFY r.local_date = max(r.local_date) OVER w OR r.local_date = max(r.local_date) FILTER (WHERE r.converted) OVER w`);
+        const source = `(SELECT s.* FROM session_events s JOIN changed_visitors c ON s.visitor_id = c.visitor_id WHERE ${fromCut})`;
+        await tx.run(
+          `CREATE OR REPLACE TEMP TABLE added_days AS ${visitorDaysSelect(d, workspace, source, "seed_days")}`,
+        );
         await tx.run("INSERT INTO rollup_visitor_days SELECT * FROM added_days");
         await tx.run(`CREATE OR REPLACE TEMP TABLE updated_gaps AS
           ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
         await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
         await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
-        for (const table of ["removed_days", "added_days", "updated_gaps"])
+        for (const table of ["removed_days", "seed_days", "added_days", "updated_gaps"])
           await tx.run(`DROP TABLE ${table}`);
       }
       if (ordersChange) {
@@ -498,5 +524,26 @@ function toApiKey(row: Record<string, unknown>): ApiKey {
     kind: row.kind === "write" || row.kind === "admin" ? row.kind : "read",
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
+  };
+}
+
+/**
+ * The earliest cut in `changed_visitors` as SQL constants (null when no visitor has one), and
+ * whether every visitor has one (else some whole histories are derived again).
+ */
+interface Cut {
+  readonly ts: string;
+  readonly day: string;
+  readonly everyVisitor: boolean;
+}
+
+async function earliestCut(tx: Transaction): Promise<Cut | null> {
+  const [row] = await tx.all(`SELECT count(*) FILTER (WHERE cut_ts IS NULL) = 0 AS every_visitor,
+    CAST(min(cut_ts) AS VARCHAR) AS ts, CAST(min(cut_day) AS VARCHAR) AS day FROM changed_visitors`);
+  if (typeof row?.ts !== "string" || typeof row.day !== "string") return null;
+  return {
+    ts: `CAST(${d.literal(row.ts)} AS TIMESTAMPTZ)`,
+    day: `DATE ${d.literal(row.day)}`,
+    everyVisitor: row.every_visitor === true,
   };
 }

@@ -25,16 +25,28 @@ export function rollupSettingsKey(settings: WorkspaceSettings): string {
   return JSON.stringify([sessionSettingsKey(settings), settings.conversion_events, settings.lead_events]);
 }
 
-/** Rows of `rollup_visitor_days` for the `session_events` rows in `source` of one workspace. */
-export function visitorDaysSelect(d: Dialect, workspace: Workspace, source: string): string {
+/**
+ * Rows of `rollup_visitor_days` for the `session_events` rows in `source` of one workspace. When
+ * `source` holds only a visitor's days from some day on, `seeds` gives the visitor's earlier days
+ * the windows need (rows of `rollup_visitor_days`: its last day before, and its last converting day
+ * before): they set the first new day's `prev_date` and `prev_converted` and are not returned.
+ */
+export function visitorDaysSelect(d: Dialect, workspace: Workspace, source: string, seeds?: string): string {
   const { conversion_events, lead_events } = workspace.settings;
+  const ws = d.literal(workspace.name);
+  const seedRows = seeds
+    ? `UNION ALL SELECT workspace, visitor_id, local_date, 0, 0, 0, 0, CASE WHEN converted THEN 1 ELSE 0 END, 0, TRUE
+      FROM ${seeds} WHERE workspace = ${ws}`
+    : "";
   // The same expressions as the raw path (measure-sql.ts eventsSql), summed per visitor and day.
-  return `SELECT workspace, visitor_id, local_date,
+  return `SELECT workspace, visitor_id, local_date, prev_date, converted, prev_converted,
+    sessions, pageviews, bounces, duration_sum, conversions, leads
+  FROM (
+  SELECT *,
     lag(local_date) OVER (PARTITION BY visitor_id ORDER BY local_date) AS prev_date,
     conversions > 0 AS converted,
     CASE WHEN conversions > 0
-      THEN lag(local_date) OVER (PARTITION BY visitor_id, conversions > 0 ORDER BY local_date) END AS prev_converted,
-    sessions, pageviews, bounces, duration_sum, conversions, leads
+      THEN lag(local_date) OVER (PARTITION BY visitor_id, conversions > 0 ORDER BY local_date) END AS prev_converted
   FROM (
     SELECT workspace, visitor_id, local_date,
       ${d.countIf("session_start")} AS sessions,
@@ -42,10 +54,13 @@ export function visitorDaysSelect(d: Dialect, workspace: Workspace, source: stri
       ${d.countIf("session_start AND session_bounce")} AS bounces,
       ${d.sumIf("session_seconds", "session_start")} AS duration_sum,
       ${d.countIf(trackNameIn(d, conversion_events))} AS conversions,
-      ${d.countIf(trackNameIn(d, lead_events))} AS leads
-    FROM ${source} WHERE workspace = ${d.literal(workspace.name)}
+      ${d.countIf(trackNameIn(d, lead_events))} AS leads,
+      FALSE AS seed
+    FROM ${source} WHERE workspace = ${ws}
     GROUP BY workspace, visitor_id, local_date
-  ) days`;
+    ${seedRows}
+  ) days
+  ) windowed WHERE NOT seed`;
 }
 
 /**

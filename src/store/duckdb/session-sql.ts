@@ -90,6 +90,72 @@ export function sessionEventsSelect(
 }
 
 /**
+ * The visitors with events after `doneSeq`, each with the time from which its `session_events` rows
+ * must be derived again (`cut_ts`, and its local day `cut_day`; NULL for the whole history).
+ *
+ * Events arrive mostly in time order, after everything the visitor did before. Rows before a cut
+ * stay as they are when every new event is at or after it and a session starts there: the
+ * sessions before it are closed, and no event after it changes them. Two cuts qualify: the new
+ * events themselves when the visitor has no session yet, or when they come over the timeout after
+ * its last session event (a returning visitor: a new session); else the start of the visitor's
+ * last session (a session going on). Otherwise (a new event older than the last session's start)
+ * the whole history is derived again. `unplacedEngagementsUpdate` then checks the engagements.
+ */
+export function changedVisitorsSelect(
+  d: Dialect,
+  workspace: string,
+  settings: WorkspaceSettings,
+  doneSeq: number,
+): string {
+  const ws = d.literal(workspace);
+  const sessionTypes = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
+  const timeoutSeconds = settings.session_timeout_minutes * 60;
+  return `SELECT visitor_id, cut_ts, ${d.localDate("cut_ts", settings.timezone)} AS cut_day
+  FROM (
+    SELECT f.visitor_id, CASE
+      WHEN o.last_ts IS NULL THEN f.first_new
+      WHEN epoch(f.first_new) - epoch(o.last_ts) > ${timeoutSeconds} THEN f.first_new
+      WHEN f.first_new >= o.start_ts THEN o.start_ts
+    END AS cut_ts
+    FROM (
+      SELECT visitor_id, min(ts) AS first_new FROM events WHERE workspace = ${ws} AND seq > ${doneSeq} GROUP BY visitor_id
+    ) f
+    LEFT JOIN (
+      SELECT visitor_id, max(ts) FILTER (WHERE session_start) AS start_ts, max(ts) AS last_ts
+      FROM session_events WHERE workspace = ${ws} AND type IN (${sessionTypes}) GROUP BY visitor_id
+    ) o USING (visitor_id)
+  ) cuts`;
+}
+
+/**
+ * Clears the cut of the visitors in `changed_visitors` with an engagement after the cut that could
+ * belong to a page view before it (SPEC §2.1: an engagement goes to the latest page view of its URL
+ * at or before it): an engagement is kept whole only if a page view of its URL precedes it after the
+ * cut — before this refresh for one already stored (or it was added to an older page view), and now
+ * for a new one. `since` bounds the events read: the earliest cut.
+ */
+export function unplacedEngagementsUpdate(
+  d: Dialect,
+  workspace: string,
+  doneSeq: number,
+  since: string,
+): string {
+  const engagement = d.literal(ENGAGEMENT_TYPE);
+  return `UPDATE changed_visitors SET cut_ts = NULL, cut_day = NULL WHERE visitor_id IN (
+    WITH tails AS (
+      SELECT e.visitor_id, e.seq, e.ts, e.type, e.url
+      FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
+      WHERE e.workspace = ${d.literal(workspace)} AND e.ts >= ${since} AND e.ts >= c.cut_ts
+        AND e.type IN ('page', ${engagement}) AND e.url IS NOT NULL
+    )
+    SELECT g.visitor_id FROM tails g
+    WHERE g.type = ${engagement} AND NOT EXISTS (
+      SELECT 1 FROM tails p WHERE p.visitor_id = g.visitor_id AND p.url = g.url AND p.type = 'page'
+        AND (p.ts < g.ts OR (p.ts = g.ts AND p.seq < g.seq))
+        AND (p.seq <= ${doneSeq} OR g.seq > ${doneSeq})))`;
+}
+
+/**
  * A key that changes when a setting that shapes sessions changes, forcing a full rebuild; its
  * first element is the version of the derivation itself (2: pages and engagement).
  */
