@@ -11,6 +11,11 @@ export interface DuckdbOptions {
   readonly threads?: number;
   /** Whether KPI queries may read the rollups (default true); false forces the raw path. */
   readonly rollups?: boolean;
+  /**
+   * A refresh derives everything again, rather than each changed visitor from its cut, when the
+   * new events are more than this share of the workspace's events (default 0.5; 1 never does).
+   */
+  readonly wholeRefreshShare?: number;
 }
 
 /**
