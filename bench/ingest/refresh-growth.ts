@@ -8,9 +8,10 @@ import type { Workspace } from "../../src/workspace/settings.js";
 /**
  * What a refresh of the derived tables costs per new event as history grows: rounds of new events
  * from the same visitors, one hour of site time each (page views, clicks, engagements at random
- * minutes, in visits of four events), appended and then derived, as a server does between dashboard queries. Prints the CPU
- * time of this process (DuckDB's threads included) per new event, round by round: flat when a
- * refresh derives only what the new events change, growing when it derives whole histories again.
+ * minutes, in visits of four events), appended and then derived, as a server does between
+ * dashboard queries. Prints the CPU time of this process (DuckDB's threads included) per new event,
+ * round by round: flat when a refresh derives only what the new events change, growing when it
+ * derives whole histories again.
  *
  *   node dist/bench/ingest/refresh-growth.js [--rounds N] [--events N] [--visitors N]
  */
