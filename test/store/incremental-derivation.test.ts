@@ -35,7 +35,7 @@ const chunkArb = fc.record({
 });
 
 // FUZZ_RUNS=500 for a longer search; a failure prints its seed (FUZZ_SEED replays it).
-const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
 const START = Date.UTC(2026, 2, 1, 18, 0);
 let dir: string;
