@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { type DuckDBConnection, version as duckdbVersion } from "@duckdb/node-api";
+import { duckdbOptions, SERVE_MEMORY_LIMIT } from "../../src/config.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { AppendResult, IncomingEvent, Store } from "../../src/store/store.js";
@@ -261,8 +262,9 @@ function describeCommits(c: CommitStats): string {
 async function benchHttp(options: IngestBenchOptions, dir: string) {
   const { log } = options;
   const setup = await initStore(join(dir, "http.duckdb"));
-  // As `sextant serve` opens it (a 512 MB buffer), but in this process, with a no-op route added.
-  const opened = await DuckdbStore.open(setup.db, { memoryLimit: "512MB" });
+  // As `sextant serve` opens it (its memory limit and storage knobs, from the same variables), but
+  // in this process, with a no-op route added.
+  const opened = await DuckdbStore.open(setup.db, duckdbOptions({}, process.env, SERVE_MEMORY_LIMIT));
   // Diagnostic: time the statements on the store's write connection (a private field, reached
   // from outside on purpose; nothing else is changed).
   const inner = (opened as unknown as { db: { connection: DuckDBConnection } }).db;

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { CLI_MEMORY_LIMIT, type GlobalFlags, memoryLimit, storeConfig } from "../config.js";
+import { CLI_MEMORY_LIMIT, duckdbOptions, type GlobalFlags, storeConfig } from "../config.js";
 import type { DuckdbOptions } from "../store/duckdb/connection.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
@@ -46,8 +46,10 @@ export async function withStore<T>(
 ): Promise<T> {
   const lent = io().store;
   if (lent) return work(lent);
-  const limit = memoryLimit(flags, process.env, CLI_MEMORY_LIMIT);
-  const store = await openStore(storeConfig(flags, process.env), { memoryLimit: limit, ...options });
+  const store = await openStore(storeConfig(flags, process.env), {
+    ...duckdbOptions(flags, process.env, CLI_MEMORY_LIMIT),
+    ...options,
+  });
   try {
     return await work(store);
   } finally {

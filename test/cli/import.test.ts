@@ -189,7 +189,9 @@ describe("sextant --memory-limit", () => {
       "limited.csv",
       "timestamp,event,visitor_id\n2026-03-04T09:00:00Z,pageview,v9\n",
     );
-    expectSummary(await cli.ok(["--memory-limit", "256MB", "import", "events", file]), {
+    // With the opt-in storage knobs too (docs/operations.md); the next import opens without them.
+    const knobs = { SEXTANT_DUCKDB_ROW_GROUP_SIZE: "8192", SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD: "2MiB" };
+    expectSummary(await cli.ok(["--memory-limit", "256MB", "import", "events", file], { env: knobs }), {
       read: 1,
       stored: 1,
       rejected: 0,
@@ -206,6 +208,9 @@ describe("sextant --memory-limit", () => {
     expect(await cli.fails(["workspace", "list"], { env: { SEXTANT_MEMORY_LIMIT: "80%" } })).toMatch(
       /SEXTANT_MEMORY_LIMIT "80%" is not a memory size/,
     );
+    expect(
+      await cli.fails(["workspace", "list"], { env: { SEXTANT_DUCKDB_ROW_GROUP_SIZE: "5000" } }),
+    ).toMatch(/SEXTANT_DUCKDB_ROW_GROUP_SIZE "5000" is not a whole multiple of 2048 rows/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type GlobalFlags, memoryLimit, SERVE_MEMORY_LIMIT, storeConfig } from "../../config.js";
+import { duckdbOptions, type GlobalFlags, SERVE_MEMORY_LIMIT, storeConfig } from "../../config.js";
 import { loadDemo } from "../../demo/load-demo.js";
 import { UserError } from "../../errors.js";
 import { ensureAdmin } from "../../server/dashboard/users.js";
@@ -31,6 +31,14 @@ export function registerServe(program: Command): void {
     .option("--no-demo", "do not load the demo into an empty store")
     .option("--rate-limit <n>", "requests per minute per key (or per IP without one)", "120000")
     .option("--trust-proxy", "behind a reverse proxy: read the client IP from X-Forwarded-For")
+    .addHelpText(
+      "after",
+      `
+Environment: SEXTANT_ADMIN_PASSWORD sets the dashboard's admin password (else one is printed on
+first start). Opt-in, for shorter commits while DuckDB checkpoints under steady ingestion:
+SEXTANT_DUCKDB_ROW_GROUP_SIZE=8192 SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD=2MiB (imports cost more;
+see docs/operations.md).`,
+    )
     .action(async (flags: ServeFlags, command: Command) => {
       if (isForwarded()) {
         throw new UserError(
@@ -45,9 +53,7 @@ export function registerServe(program: Command): void {
       const rateLimit = wholeNumber(flags.rateLimit, "rate-limit", 1, Number.MAX_SAFE_INTEGER);
       const globals = command.optsWithGlobals<GlobalFlags>();
       const config = storeConfig(globals, process.env);
-      const store = await openStore(config, {
-        memoryLimit: memoryLimit(globals, process.env, SERVE_MEMORY_LIMIT),
-      });
+      const store = await openStore(config, duckdbOptions(globals, process.env, SERVE_MEMORY_LIMIT));
       const token = newAdminToken();
       // The HTTP server and its plugins load only for `serve`.
       const { buildApp } = await import("../../server/app.js");

@@ -16,37 +16,14 @@ export interface DuckdbOptions {
    * new events are more than this share of the workspace's events (default 0.5; 1 never does).
    */
   readonly wholeRefreshShare?: number;
-}
-
-/**
- * Opt-in storage knobs (docs/performance.md, "DuckDB's storage knobs"), off by default.
- *
- * SEXTANT_DUCKDB_ROW_GROUP_SIZE: rows per row group of the file (DuckDB's default is 122,880; it is
- * an ATTACH option, so the file is then attached to an in-memory instance). A checkpoint appears
- * to rewrite the last, partly filled row group of `events` (its cost grows as that group fills), so
- * under steady ingestion the commit a checkpoint runs in waits 0.3–1.4 s with the default size;
- * with 8192 rows and SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD=2MiB (DuckDB's default 16 MiB) those
- * commits took 54–148 ms. The price: imports cost 1.6–1.75× the CPU, sessions 1.5–1.8×, and the
- * file is 44 % larger.
- */
-function storageKnobs(): { rowGroupSize: number; checkpointThreshold: string } {
-  const value = process.env.SEXTANT_DUCKDB_ROW_GROUP_SIZE ?? "";
-  const rows = value === "" ? 0 : Number(value);
-  // DuckDB stores rows in vectors of 2,048: a row group holds whole vectors.
-  if (!Number.isInteger(rows) || rows < 0 || rows % 2048 !== 0) {
-    throw new UserError(
-      `SEXTANT_DUCKDB_ROW_GROUP_SIZE must be a whole multiple of 2048 rows (for example 8192), not "${value}"`,
-      [{ field: "SEXTANT_DUCKDB_ROW_GROUP_SIZE", reason: "not a multiple of 2048" }],
-    );
-  }
-  const threshold = process.env.SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD ?? "";
-  if (threshold !== "" && !/^\d+(\.\d+)?\s*(B|[KMGT]i?B)?$/i.test(threshold)) {
-    throw new UserError(
-      `SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD must be a size such as 2MiB or 16MB, not "${threshold}"`,
-      [{ field: "SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD", reason: "not a size" }],
-    );
-  }
-  return { rowGroupSize: rows, checkpointThreshold: threshold };
+  /**
+   * Rows per row group of the file (DuckDB's default 122,880), an ATTACH option: the file is then
+   * attached to an in-memory instance. With `checkpointThreshold`, the opt-in storage knobs of
+   * docs/operations.md (read at start-up: config.ts `duckdbStorage`).
+   */
+  readonly rowGroupSize?: number;
+  /** DuckDB's checkpoint_threshold, e.g. "2MiB" (DuckDB's default 16 MiB). */
+  readonly checkpointThreshold?: string;
 }
 
 /**
@@ -68,8 +45,7 @@ export class DuckdbConnection {
 
   static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbConnection> {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const knobs = storageKnobs();
-    const attach = path !== ":memory:" && knobs.rowGroupSize > 0;
+    const attach = path !== ":memory:" && options.rowGroupSize !== undefined;
     let instance: DuckDBInstance;
     let connection: DuckDBConnection;
     try {
@@ -77,14 +53,14 @@ export class DuckdbConnection {
         // Sextant runs offline: never try to download extensions (ICU and JSON are built in).
         autoinstall_known_extensions: "false",
         autoload_known_extensions: "false",
-        ...(knobs.checkpointThreshold ? { checkpoint_threshold: knobs.checkpointThreshold } : {}),
+        ...(options.checkpointThreshold ? { checkpoint_threshold: options.checkpointThreshold } : {}),
         ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
         ...(options.threads ? { threads: String(options.threads) } : {}),
       });
       connection = await instance.connect();
       if (attach) {
         await connection.run(
-          `ATTACH '${path.replaceAll("'", "''")}' AS store (ROW_GROUP_SIZE ${knobs.rowGroupSize})`,
+          `ATTACH '${path.replaceAll("'", "''")}' AS store (ROW_GROUP_SIZE ${options.rowGroupSize})`,
         );
       }
     } catch (error) {
