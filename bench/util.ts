@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
 /**
@@ -15,6 +16,30 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; cp
 }
 
 export { median, quantile } from "./stats.js";
+
+/**
+ * A small bench's numeric flags (`--name N`), each with its default: node's own `parseArgs`,
+ * which refuses a flag it does not know; a value that is not a number is refused here.
+ */
+export function numberFlags<K extends string>(
+  argv: readonly string[],
+  defaults: Record<K, number>,
+): Record<K, number> {
+  const names = Object.keys(defaults) as K[];
+  const { values } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(names.map((name) => [name, { type: "string" as const }])),
+  });
+  const out = { ...defaults };
+  for (const name of names) {
+    const text = values[name];
+    if (typeof text !== "string") continue;
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new Error(`--${name}: "${text}" is not a number`);
+    out[name] = value;
+  }
+  return out;
+}
 
 export function fmtInt(n: number): string {
   return Math.round(n).toLocaleString("en-US");

@@ -5,6 +5,7 @@ import { normalizeSegment } from "../../src/ingest/segment/normalize.js";
 import type { TextRecord } from "../../src/ingest/text-record.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { eventRow } from "../../src/store/duckdb/event-row.js";
+import { numberFlags } from "../util.js";
 import { segmentBatch } from "./payloads.js";
 import { initStore } from "./serve-process.js";
 
@@ -16,14 +17,11 @@ import { initStore } from "./serve-process.js";
  *
  *   node dist/bench/ingest/budget.js [--batches N] [--commit EVENTS] [--rounds N]
  */
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const batches = flag("--batches", 300);
-const perCommit = flag("--commit", 800);
-const rounds = flag("--rounds", 3);
+const {
+  batches,
+  commit: perCommit,
+  rounds,
+} = numberFlags(process.argv.slice(2), { batches: 300, commit: 800, rounds: 3 });
 const BATCH = 100;
 
 function cpuMicros<T>(work: () => T): { result: T; micros: number } {

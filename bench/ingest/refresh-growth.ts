@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Random } from "../../src/demo/random.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
+import { numberFlags } from "../util.js";
 
 /**
  * What a refresh of the derived tables costs per new event as history grows: rounds of new events
@@ -15,30 +17,19 @@ import type { Workspace } from "../../src/workspace/settings.js";
  *
  *   node dist/bench/ingest/refresh-growth.js [--rounds N] [--events N] [--visitors N]
  */
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const rounds = flag("--rounds", 12);
-const perRound = flag("--events", 20_000);
-const visitors = flag("--visitors", 5_000);
-
-/** A small deterministic generator, so that both builds of a comparison get the same events. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1_664_525 + 1_013_904_223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+const {
+  rounds,
+  events: perRound,
+  visitors,
+} = numberFlags(process.argv.slice(2), { rounds: 12, events: 20_000, visitors: 5_000 });
 
 const dir = mkdtempSync(join(tmpdir(), "sextant-refresh-growth-"));
 try {
   const store = await DuckdbStore.open(join(dir, "growth.duckdb"));
   const workspace: Workspace = { name: "growth", settings: validateSettings({ timezone: "Europe/Paris" }) };
   await store.createWorkspace(workspace);
-  const next = random(20261205);
+  // Seeded, so that both builds of a comparison get the same events.
+  const random = new Random(20261205);
   const start = Date.UTC(2026, 10, 2, 8, 0);
   let id = 0;
   const lastPage = new Map<string, string>();
@@ -46,26 +37,26 @@ try {
   for (let round = 0; round < rounds; round++) {
     const hour = start + round * 3_600_000;
     // Visits as sites see them: a burst of four events a minute or so apart from one visitor, at a
-    // random minute of the hour, the first a page view; in time order, so that an engagement reports on the page its
-    // visitor viewed last, as the tracker sends it when the page is left.
+    // random minute of the hour, the first a page view; in time order, so that an engagement reports
+    // on the page its visitor viewed last, as the tracker sends it when the page is left.
     const draws = Array.from({ length: perRound / 4 }, () => {
-      const visitor = `v${Math.floor(next() * visitors)}`;
-      const begin = hour + Math.floor(next() * 3_600_000);
+      const visitor = `v${Math.floor(random.next() * visitors)}`;
+      const begin = hour + Math.floor(random.next() * 3_600_000);
       return [0, 1, 2, 3].map((i) => ({
         visitor,
-        at: begin + i * Math.floor(30_000 + next() * 60_000),
+        at: begin + i * Math.floor(30_000 + random.next() * 60_000),
         first: i === 0,
       }));
     })
       .flat()
       .sort((a, b) => a.at - b.at);
     const events = draws.map(({ visitor, at, first }) => {
-      const kind = next();
+      const kind = random.next();
       const viewed = lastPage.get(visitor);
       id += 1;
       let record: Record<string, string>;
       if (first || kind < 0.7 || viewed === undefined) {
-        const url = `https://shop.example/p${Math.floor(next() * 20)}`;
+        const url = `https://shop.example/p${Math.floor(random.next() * 20)}`;
         lastPage.set(visitor, url);
         record = { event: "pageview", type: "page", url };
       } else if (kind < 0.9) {

@@ -317,10 +317,11 @@ export class DuckdbStore implements Store {
         // its last session and the new events, not its whole history.
         await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
           ${changedVisitorsSelect(d, workspace.name, workspace.settings, doneSeq)}`);
-        const cuts = await earliestCut(tx);
-        if (cuts) await tx.run(unplacedEngagementsUpdate(d, workspace.name, doneSeq, cuts.ts));
-        const after = await earliestCut(tx);
-        tail = after?.everyVisitor ? after : null;
+        let cuts = await earliestCut(tx);
+        if (cuts && (await tx.changed(unplacedEngagementsUpdate(d, workspace.name, doneSeq, cuts.ts))) > 0) {
+          cuts = await earliestCut(tx);
+        }
+        tail = cuts?.everyVisitor ? cuts : null;
         // The earliest cut as a constant lets DuckDB skip the row groups before it.
         const since = tail ? ` AND ts >= ${tail.ts}` : "";
         await tx.run(`DELETE FROM session_events USING changed_visitors c WHERE workspace = ${ws}
