@@ -1,6 +1,6 @@
 import { renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CLI_MEMORY_LIMIT, memoryLimit } from "../src/config.js";
+import { CLI_MEMORY_LIMIT, duckdbOptions, memoryLimit } from "../src/config.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import { type ImportSummary, plainCsvImport } from "../src/store/store.js";
 import type { Workspace } from "../src/workspace/settings.js";
@@ -58,9 +58,7 @@ const cpu = (f: StepFigure) => `(${fmtMs(f.cpuMs)} CPU)`;
 export async function importForReport(files: DataFiles, dbPath: string, workspace: Workspace): Promise<void> {
   const partial = `${dbPath}.partial.duckdb`;
   removeDb(partial);
-  const store = await DuckdbStore.open(partial, {
-    memoryLimit: memoryLimit({}, process.env, CLI_MEMORY_LIMIT),
-  });
+  const store = await DuckdbStore.open(partial, duckdbOptions({}, process.env, CLI_MEMORY_LIMIT));
   try {
     await store.createWorkspace(workspace);
     await store.importFile(plainCsvImport(workspace, "events", files.events));
@@ -81,11 +79,12 @@ export async function benchImport(
 ): Promise<ImportResult> {
   for (const file of [files.events, files.costs, files.orders]) await warmPageCache(file);
 
-  // Sextant, as `sextant import` opens it: the CLI's memory limit, or SEXTANT_MEMORY_LIMIT.
+  // Sextant, as `sextant import` opens it: the CLI's memory limit, or SEXTANT_MEMORY_LIMIT, for the
+  // whole process (DuckDB's buffer pool gets its share).
   const sextantMemoryLimit = memoryLimit({}, process.env, CLI_MEMORY_LIMIT);
   removeDb(dbPath);
   resetPeakRss();
-  const store = await DuckdbStore.open(dbPath, { memoryLimit: sextantMemoryLimit });
+  const store = await DuckdbStore.open(dbPath, duckdbOptions({}, process.env, CLI_MEMORY_LIMIT));
   let sextant: ImportResult["sextant"];
   let sessionEvents: number;
   try {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { CLI_MEMORY_LIMIT, memoryLimit, quarterOfMemory, SERVE_MEMORY_LIMIT } from "./config.js";
+import {
+  CLI_MEMORY_LIMIT,
+  duckdbMemoryLimit,
+  memoryLimit,
+  memorySizeBytes,
+  quarterOfMemory,
+  SERVE_MEMORY_LIMIT,
+} from "./config.js";
 import { isUserError } from "./errors.js";
 
 describe("memory limit of the embedded store", () => {
@@ -48,5 +55,24 @@ describe("memory limit of the embedded store", () => {
     expect(() => memoryLimit({}, { SEXTANT_MEMORY_LIMIT: "big" }, CLI_MEMORY_LIMIT)).toThrow(
       /^SEXTANT_MEMORY_LIMIT "big" is not a memory size/,
     );
+  });
+});
+
+describe("memory sizes", () => {
+  it("reads KB…TB as powers of 1000 and KiB…TiB as powers of 1024, as DuckDB does", () => {
+    expect(memorySizeBytes("512MB")).toBe(512e6);
+    expect(memorySizeBytes("6026MiB")).toBe(6026 * 1024 ** 2);
+    expect(memorySizeBytes("1.5GB")).toBe(1.5e9);
+    expect(memorySizeBytes("2 TiB")).toBe(2 * 1024 ** 4);
+    expect(memorySizeBytes("800kb")).toBe(800e3);
+    expect(memorySizeBytes("lots")).toBeNull();
+    expect(memorySizeBytes("4G")).toBeNull();
+  });
+
+  it("gives DuckDB's buffer pool three quarters of the limit, the rest being the process's own", () => {
+    expect(duckdbMemoryLimit("512MB")).toBe("375000KiB"); // 384e6 bytes
+    expect(duckdbMemoryLimit("6026MiB")).toBe(`${(6026 * 1024 * 3) / 4}KiB`);
+    expect(duckdbMemoryLimit("4GiB")).toBe("3145728KiB"); // 3 GiB
+    expect(duckdbMemoryLimit("1KB")).toBe("1KiB");
   });
 });

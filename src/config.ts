@@ -105,14 +105,37 @@ export function duckdbStorage(env: NodeJS.ProcessEnv): {
   };
 }
 
+/** Bytes in a memory size as DuckDB reads it: KB, MB, GB, TB are powers of 1000; KiB… of 1024. */
+export function memorySizeBytes(size: string): number | null {
+  const match = MEMORY_SIZE.exec(size.trim());
+  const [, amount, unit = ""] = match ?? [];
+  if (!amount) return null;
+  const power = "KMGT".indexOf(unit.charAt(0).toUpperCase()) + 1;
+  return Number(amount) * (unit.length === 3 ? 1024 : 1000) ** power;
+}
+
 /**
- * What the embedded store is opened with, read once at start-up: the memory limit (`fallback`
- * being the command's default) and the storage knobs.
+ * The share of the memory limit that DuckDB's buffer pool gets. DuckDB's `memory_limit` bounds
+ * the pool only: the sessions `INSERT` of a 10M-event import allocated outside it and took the
+ * process to 6.4–7.6 GiB under a 5.9 GiB limit. With the pool at three quarters of the limit, the
+ * same import peaked at 4.8–4.9 GiB (docs/performance.md, "Import at 10M events, and memory"), so
+ * `--memory-limit` bounds the whole process, Node's heap included.
+ */
+export const DUCKDB_MEMORY_SHARE = 0.75;
+
+/** DuckDB's `memory_limit` for a process limit: its share, in whole KiB. */
+export function duckdbMemoryLimit(processLimit: string): string {
+  return `${Math.max(1, Math.floor(((memorySizeBytes(processLimit) ?? 0) * DUCKDB_MEMORY_SHARE) / 1024))}KiB`;
+}
+
+/**
+ * What the embedded store is opened with, read once at start-up: DuckDB's share of the memory
+ * limit (`fallback` being the command's default) and the storage knobs.
  */
 export function duckdbOptions(
   flags: GlobalFlags,
   env: NodeJS.ProcessEnv,
   fallback: string,
 ): { memoryLimit: string; rowGroupSize?: number; checkpointThreshold?: string } {
-  return { memoryLimit: memoryLimit(flags, env, fallback), ...duckdbStorage(env) };
+  return { memoryLimit: duckdbMemoryLimit(memoryLimit(flags, env, fallback)), ...duckdbStorage(env) };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { duckdbOptions, SERVE_MEMORY_LIMIT } from "../../src/config.js";
 import { normalizeSegment } from "../../src/ingest/segment/normalize.js";
 import type { TextRecord } from "../../src/ingest/text-record.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
@@ -41,7 +42,7 @@ async function cpuMicrosAsync<T>(work: () => Promise<T>): Promise<{ result: T; m
 const dir = mkdtempSync(join(tmpdir(), "sextant-ingest-budget-"));
 try {
   const setup = await initStore(join(dir, "budget.duckdb"));
-  const store = await DuckdbStore.open(setup.db, { memoryLimit: "512MB" });
+  const store = await DuckdbStore.open(setup.db, duckdbOptions({}, process.env, SERVE_MEMORY_LIMIT));
   const rows: Record<string, number[]> = {};
   const note = (step: string, micros: number, events: number) => {
     rows[step] ??= [];

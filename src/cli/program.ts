@@ -33,7 +33,7 @@ export function buildProgram(): Command {
     .option("--workspace <name>", "workspace to use (or SEXTANT_WORKSPACE; default: the only one)")
     .option(
       "--memory-limit <size>",
-      "DuckDB store's memory limit, e.g. 4GB (or SEXTANT_MEMORY_LIMIT; default a quarter of RAM, serve 512MB)",
+      "memory the process may use with the DuckDB store, e.g. 4GB (or SEXTANT_MEMORY_LIMIT; default a quarter of RAM, serve 512MB)",
     )
     .configureOutput({ writeOut: (text) => io().stdout(text), writeErr: (text) => io().stderr(text) })
     .configureHelp({ showGlobalOptions: true })

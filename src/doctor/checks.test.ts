@@ -10,7 +10,6 @@ import {
   checkStore,
   doctorExitCode,
   formatBytes,
-  memorySizeBytes,
   redact,
   renderChecks,
   type StoreFacts,
@@ -31,13 +30,6 @@ describe("checkNode", () => {
 });
 
 describe("memory sizes", () => {
-  it("reads KB…TB as powers of 1000 and KiB…TiB as powers of 1024, as DuckDB does", () => {
-    expect(memorySizeBytes("512MB")).toBe(512e6);
-    expect(memorySizeBytes("6026MiB")).toBe(6026 * 1024 ** 2);
-    expect(memorySizeBytes("1.5GB")).toBe(1.5e9);
-    expect(memorySizeBytes("2 TiB")).toBe(2 * 1024 ** 4);
-    expect(memorySizeBytes("lots")).toBeNull();
-  });
   it("prints binary units", () => {
     expect(formatBytes(512)).toBe("512 B");
     expect(formatBytes(1536)).toBe("1.5 KiB");

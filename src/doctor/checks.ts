@@ -3,6 +3,7 @@
  * each, either OK with what was found or what to do. Kept apart from the probing so each verdict
  * is tested on its own, without breaking a machine to see it.
  */
+import { memorySizeBytes } from "../config.js";
 
 export interface Check {
   readonly name: string;
@@ -37,17 +38,6 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-const SIZE = /^(\d+(?:\.\d+)?)\s*([KMGT])(i?)B$/i;
-const POWERS: Readonly<Record<string, number>> = { K: 1, M: 2, G: 3, T: 4 };
-
-/** Bytes in a memory size as DuckDB reads it: KB, MB, GB, TB are powers of 1000; KiB… of 1024. */
-export function memorySizeBytes(size: string): number | null {
-  const match = SIZE.exec(size.trim());
-  if (!match) return null;
-  const power = POWERS[(match[2] ?? "").toUpperCase()] ?? 0;
-  return Number(match[1]) * (match[3] ? 1024 : 1000) ** power;
 }
 
 /** Where the store file is, in what state, as probe.ts found it. */
