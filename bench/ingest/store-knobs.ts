@@ -28,6 +28,8 @@ const perCommit = Number(get("--commit", "800"));
 const attach = get("--attach", "");
 const sets = JSON.parse(get("--set", "[]")) as string[];
 const tidyEvery = Number(get("--tidy-every", "0"));
+/** CHECKPOINT on a second connection, not awaited, when the log passes this many MiB (0: off). */
+const backgroundMiB = Number(get("--background-checkpoint", "0"));
 const label = get("--label", "");
 
 const rows: EventRow[] = [];
@@ -61,6 +63,11 @@ const walSize = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size 
 const commits: number[] = [];
 const checkpointCommits: number[] = [];
 const explicit: { ms: number; cpuMs: number }[] = [];
+const checkpointer = backgroundMiB > 0 ? await instance.connect() : null;
+if (checkpointer && attach) await checkpointer.run("USE s");
+let running: Promise<void> | null = null;
+const background: number[] = [];
+const duringBackground: number[] = [];
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 for (let i = 0, n = 1; i < rows.length; i += perCommit, n++) {
@@ -69,7 +76,15 @@ for (let i = 0, n = 1; i < rows.length; i += perCommit, n++) {
   await appender.append(tx, new Map([["shop", rows.slice(i, i + perCommit)]]));
   const ms = performance.now() - start;
   commits.push(ms);
-  if (walSize() < before) checkpointCommits.push(ms);
+  if (running) duringBackground.push(ms);
+  if (walSize() < before && !running) checkpointCommits.push(ms);
+  if (checkpointer && !running && walSize() > backgroundMiB * 2 ** 20) {
+    const t = performance.now();
+    running = checkpointer.run("CHECKPOINT").then(() => {
+      background.push(performance.now() - t);
+      running = null;
+    });
+  }
   if (tidyEvery > 0 && n % tidyEvery === 0) {
     const t = performance.now();
     const u = process.cpuUsage();
@@ -78,6 +93,7 @@ for (let i = 0, n = 1; i < rows.length; i += perCommit, n++) {
     explicit.push({ ms: performance.now() - t, cpuMs: (du.user + du.system) / 1000 });
   }
 }
+if (running) await running;
 const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - t0;
 await c.run("CHECKPOINT");
@@ -103,6 +119,9 @@ console.log(
     commitMax: Math.round(sorted.at(-1) ?? 0),
     checkpointCommits: checkpointCommits.map(Math.round),
     slowestWithoutCheckpoint: Math.round(Math.max(0, ...others)),
+    backgroundCheckpoints: background.map(Math.round),
+    commitsDuringBackground: duringBackground.length,
+    slowestDuringBackground: Math.round(Math.max(0, ...duringBackground)),
     explicitCheckpoints: explicit.map((e) => `${Math.round(e.ms)} ms (${Math.round(e.cpuMs)} ms CPU)`),
     fileMiB: Number(fileMiB.toFixed(1)),
     rowGroups,
