@@ -13,7 +13,9 @@ import type { Workspace } from "../../src/workspace/settings.js";
  * (its last session, or the new events when they start a new one; session-sql.ts). Whatever order
  * and gaps the events come in, the derived tables must be exactly those of one derivation of all
  * the events: one store refreshes after every chunk, the other once at the end, and their
- * `session_events` and rollups are compared row by row.
+ * `session_events` and rollups are compared row by row. A third store derives in parts of at
+ * most three events' visitors (what a large derivation does to bound its memory), refreshed after
+ * every chunk too, whole or from the cuts as the share of new events decides.
  */
 
 const eventArb = fc.record({
@@ -41,6 +43,7 @@ const START = Date.UTC(2026, 2, 1, 18, 0);
 let dir: string;
 let incremental: DuckdbStore;
 let once: DuckdbStore;
+let parts: DuckdbStore;
 let run = 0;
 
 beforeAll(async () => {
@@ -48,11 +51,13 @@ beforeAll(async () => {
   // Never the whole derivation for many new events: every refresh after the first takes the cuts.
   incremental = await DuckdbStore.open(join(dir, "incremental.duckdb"), { wholeRefreshShare: 1 });
   once = await DuckdbStore.open(join(dir, "once.duckdb"));
+  parts = await DuckdbStore.open(join(dir, "parts.duckdb"), { derivationChunkEvents: 3 });
 });
 
 afterAll(async () => {
   await incremental?.close();
   await once?.close();
+  await parts?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -115,7 +120,8 @@ describe("incremental session derivation (DuckDB)", () => {
               conversion_events: ["Signed Up"],
             }),
           };
-          for (const store of [incremental, once]) await store.createWorkspace(workspace);
+          const stores = [incremental, once, parts];
+          for (const store of stores) await store.createWorkspace(workspace);
           let base = START;
           let n = 0;
           for (const chunk of chunks) {
@@ -127,11 +133,14 @@ describe("incremental session derivation (DuckDB)", () => {
                 record: record(event, base + event.minute * 60_000, `m${n}`),
               };
             });
-            for (const store of [incremental, once]) await store.appendEvents(events);
+            for (const store of stores) await store.appendEvents(events);
             await incremental.refreshDerived(workspace);
+            await parts.refreshDerived(workspace);
           }
           await once.refreshDerived(workspace);
-          expect(await derived(incremental, workspace.name)).toEqual(await derived(once, workspace.name));
+          const whole = await derived(once, workspace.name);
+          expect(await derived(incremental, workspace.name)).toEqual(whole);
+          expect(await derived(parts, workspace.name)).toEqual(whole);
         },
       ),
       { numRuns: RUNS, seed: SEED },

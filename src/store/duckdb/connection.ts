@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { memorySizeBytes } from "../../config.js";
 import { UserError } from "../../errors.js";
 
 export type Row = Record<string, unknown>;
@@ -16,6 +17,11 @@ export interface DuckdbOptions {
    * new events are more than this share of the workspace's events (default 0.5; 1 never does).
    */
   readonly wholeRefreshShare?: number;
+  /**
+   * The most events one statement sessionizes: a derivation of more is split into parts of
+   * visitors (default `derivationChunkEvents` of the memory limit, session-sql.ts).
+   */
+  readonly derivationChunkEvents?: number;
   /**
    * Rows per row group of the file (DuckDB's default 122,880), an ATTACH option: the file is then
    * attached to an in-memory instance. With `checkpointThreshold`, the opt-in storage knobs of
@@ -41,6 +47,8 @@ export class DuckdbConnection {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    /** DuckDB's memory_limit as given, for the error that says it was not enough. */
+    private readonly memoryLimit: string | undefined,
   ) {}
 
   static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbConnection> {
@@ -71,12 +79,14 @@ export class DuckdbConnection {
       if (attach) await c.run("USE store");
       await c.run("SET TimeZone = 'UTC'");
     }
-    return new DuckdbConnection(path, instance, connection, reader);
+    return new DuckdbConnection(path, instance, connection, reader, options.memoryLimit);
   }
 
   /** Runs one read-only statement and returns its rows as plain JSON-like objects (numbers, strings, null). */
   all(sql: string): Promise<Row[]> {
-    return this.reads.run(async () => (await this.reader.runAndReadAll(sql)).getRowObjectsJson() as Row[]);
+    return this.reads.run(() =>
+      this.explained(async () => (await this.reader.runAndReadAll(sql)).getRowObjectsJson() as Row[]),
+    );
   }
 
   /** Runs statements in order, on their own. */
@@ -107,7 +117,28 @@ export class DuckdbConnection {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.writes.run(work);
+    return this.writes.run(() => this.explained(work));
+  }
+
+  /** DuckDB running out of memory is the user's to fix, with a larger limit: said so. */
+  private async explained<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!message.startsWith("Out of Memory Error")) throw error;
+      const bytes = this.memoryLimit === undefined ? null : memorySizeBytes(this.memoryLimit);
+      const limit = bytes
+        ? `its share of the memory limit (${(bytes / 2 ** 30).toFixed(1)} GiB)`
+        : "its memory";
+      throw new UserError(
+        `The store ran out of memory: DuckDB needed more than ${limit} for this work, and what it had begun was rolled back. ` +
+          "Give Sextant more with --memory-limit or SEXTANT_MEMORY_LIMIT (docs/operations.md, Memory).",
+        [{ field: "memory-limit", reason: message.split("\n")[0] ?? "out of memory" }],
+        503,
+        1,
+      );
+    }
   }
 }
 

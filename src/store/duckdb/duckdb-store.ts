@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { totalmem } from "node:os";
+import { memorySizeBytes } from "../../config.js";
 import { KIND_SPECS } from "../../import/kinds.js";
 import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../ingest/engagement.js";
 import type { TextRecord } from "../../ingest/text-record.js";
@@ -46,6 +48,7 @@ import {
   sessionEventsSelect,
   sessionSettingsKey,
   unplacedEngagementsUpdate,
+  visitorParts,
 } from "./session-sql.js";
 
 const FACT_TABLES: Readonly<Record<Fact, string>> = {
@@ -55,6 +58,25 @@ const FACT_TABLES: Readonly<Record<Fact, string>> = {
   email: "email_campaigns",
   social: "social_metrics",
 };
+
+/**
+ * Bytes of DuckDB's memory limit per event that one sessionizing statement may take. The statement
+ * joins and windows every event it derives: 10M events in one statement peaked at 5.0 GiB of RSS
+ * under a 4.4 GiB limit, and failed for want of memory under 3.5 GiB, where three parts of visitors
+ * took 2.5 and 2.9 GiB in the same time (docs/performance.md, "Derivation in parts of visitors").
+ */
+const DERIVATION_BYTES_PER_EVENT = 1024;
+/** Below this many events a part costs more in repeated scans than it saves in memory. */
+const MIN_CHUNK_EVENTS = 2_000_000;
+
+/**
+ * The most events one sessionizing statement takes under DuckDB's memory limit (its default, 80 %
+ * of the machine's memory, when none is set).
+ */
+export function derivationChunkEvents(memoryLimit: string | undefined): number {
+  const pool = (memoryLimit === undefined ? null : memorySizeBytes(memoryLimit)) ?? totalmem() * 0.8;
+  return Math.max(MIN_CHUNK_EVENTS, Math.floor(pool / DERIVATION_BYTES_PER_EVENT));
+}
 
 /** The embedded store: one DuckDB file, no server. */
 export class DuckdbStore implements Store {
@@ -76,6 +98,8 @@ export class DuckdbStore implements Store {
     private readonly rollups: boolean,
     /** DuckdbOptions.wholeRefreshShare. */
     private readonly wholeRefreshShare: number,
+    /** DuckdbOptions.derivationChunkEvents. */
+    private readonly chunkEvents: number,
   ) {}
 
   get description(): string {
@@ -85,7 +109,12 @@ export class DuckdbStore implements Store {
   static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbStore> {
     const db = await DuckdbConnection.open(path, options);
     await db.run(...DUCKDB_SCHEMA);
-    return new DuckdbStore(db, options.rollups ?? true, options.wholeRefreshShare ?? 0.5);
+    return new DuckdbStore(
+      db,
+      options.rollups ?? true,
+      options.wholeRefreshShare ?? 0.5,
+      options.derivationChunkEvents ?? derivationChunkEvents(options.memoryLimit),
+    );
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
@@ -309,9 +338,11 @@ export class DuckdbStore implements Store {
       let tail: Cut | null = null;
       if (full) {
         await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}`);
-        await tx.run(
-          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, "events")}`,
-        );
+        for (const part of visitorParts("events", Number(seqs?.events), this.chunkEvents)) {
+          await tx.run(
+            `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, part)}`,
+          );
+        }
       } else if (sessionsChange) {
         // Each changed visitor's rows from its cut on are derived again (session-sql.ts): usually
         // its last session and the new events, not its whole history.
@@ -330,9 +361,11 @@ export class DuckdbStore implements Store {
         // cost more than the repeated reads, which skip the row groups before the cut.
         const changedEvents = `(SELECT e.* FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
           WHERE workspace = ${ws} AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since})`;
-        await tx.run(
-          `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, changedEvents)}`,
-        );
+        for (const part of visitorParts(changedEvents, Number(seqs?.new_events), this.chunkEvents)) {
+          await tx.run(
+            `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, part)}`,
+          );
+        }
       }
       if (rollupsFull) {
         await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}`);

@@ -90,6 +90,20 @@ export function sessionEventsSelect(
 }
 
 /**
+ * `source` (a table or subquery with a `visitor_id`) in as few parts as keep each under
+ * `chunkEvents` of its `events`, split by a hash of the visitor: a session never spans visitors,
+ * so deriving the parts one after the other gives the rows of one derivation of the whole.
+ */
+export function visitorParts(source: string, events: number, chunkEvents: number): string[] {
+  const parts = Math.max(1, Math.ceil(events / chunkEvents));
+  if (parts === 1) return [source];
+  return Array.from(
+    { length: parts },
+    (_, part) => `(SELECT * FROM ${source} WHERE hash(visitor_id) % ${parts} = ${part})`,
+  );
+}
+
+/**
  * The visitors with events after `doneSeq`, each with the time from which its `session_events` rows
  * must be derived again (`cut_ts`, and its local day `cut_day`; NULL for the whole history).
  *
