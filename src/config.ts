@@ -118,8 +118,9 @@ export function memorySizeBytes(size: string): number | null {
  * The share of the memory limit that DuckDB's buffer pool gets. DuckDB's `memory_limit` bounds
  * the pool only: the sessions `INSERT` of a 10M-event import allocated outside it and took the
  * process to 6.4–7.6 GiB under a 5.9 GiB limit. With the pool at three quarters of the limit, the
- * same import peaked at 4.8–4.9 GiB (docs/performance.md, "Import at 10M events, and memory"), so
- * `--memory-limit` bounds the whole process, Node's heap included.
+ * same import peaked at 4.8–4.9 GiB (docs/performance.md, "Import at 10M events, and memory"):
+ * `--memory-limit` is then what the process uses, Node's heap included. (A whole re-derivation of
+ * a large store under `serve`'s 512 MB goes over it: docs/operations.md, Memory.)
  */
 export const DUCKDB_MEMORY_SHARE = 0.75;
 

@@ -19,7 +19,7 @@ export interface DuckdbOptions {
   readonly wholeRefreshShare?: number;
   /**
    * The most events one statement sessionizes: a derivation of more is split into parts of
-   * visitors (default `derivationChunkEvents` of the memory limit, session-sql.ts).
+   * visitors (default: duckdb-store.ts `derivationChunkEvents` of the memory limit).
    */
   readonly derivationChunkEvents?: number;
   /**
@@ -128,9 +128,12 @@ export class DuckdbConnection {
       const message = error instanceof Error ? error.message : String(error);
       if (!message.startsWith("Out of Memory Error")) throw error;
       const bytes = this.memoryLimit === undefined ? null : memorySizeBytes(this.memoryLimit);
-      const limit = bytes
-        ? `its share of the memory limit (${(bytes / 2 ** 30).toFixed(1)} GiB)`
-        : "its memory";
+      const size = !bytes
+        ? null
+        : bytes >= 2 ** 30
+          ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
+          : `${Math.round(bytes / 2 ** 20)} MiB`;
+      const limit = size ? `its share of the memory limit (${size})` : "its memory";
       throw new UserError(
         `The store ran out of memory: DuckDB needed more than ${limit} for this work, and what it had begun was rolled back. ` +
           "Give Sextant more with --memory-limit or SEXTANT_MEMORY_LIMIT (docs/operations.md, Memory).",
