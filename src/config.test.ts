@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   CLI_MEMORY_LIMIT,
   duckdbMemoryLimit,
+  duckdbOptions,
   memoryLimit,
-  memorySizeBytes,
   quarterOfMemory,
   SERVE_MEMORY_LIMIT,
 } from "./config.js";
@@ -58,21 +58,21 @@ describe("memory limit of the embedded store", () => {
   });
 });
 
-describe("memory sizes", () => {
-  it("reads KB…TB as powers of 1000 and KiB…TiB as powers of 1024, as DuckDB does", () => {
-    expect(memorySizeBytes("512MB")).toBe(512e6);
-    expect(memorySizeBytes("6026MiB")).toBe(6026 * 1024 ** 2);
-    expect(memorySizeBytes("1.5GB")).toBe(1.5e9);
-    expect(memorySizeBytes("2 TiB")).toBe(2 * 1024 ** 4);
-    expect(memorySizeBytes("800kb")).toBe(800e3);
-    expect(memorySizeBytes("lots")).toBeNull();
-    expect(memorySizeBytes("4G")).toBeNull();
-  });
-
+describe("DuckDB's share of the memory limit", () => {
   it("gives DuckDB's buffer pool three quarters of the limit, the rest being the process's own", () => {
     expect(duckdbMemoryLimit("512MB")).toBe("375000KiB"); // 384e6 bytes
     expect(duckdbMemoryLimit("6026MiB")).toBe(`${(6026 * 1024 * 3) / 4}KiB`);
     expect(duckdbMemoryLimit("4GiB")).toBe("3145728KiB"); // 3 GiB
     expect(duckdbMemoryLimit("1KB")).toBe("1KiB");
+  });
+});
+
+describe("the embedded store's options at start-up", () => {
+  it("trace statements only with SEXTANT_TRACE_SQL=1", () => {
+    expect(duckdbOptions({}, { SEXTANT_TRACE_SQL: "1" }, "4GB")).toEqual({
+      memoryLimit: "2929687KiB",
+      traceSql: true,
+    });
+    expect(duckdbOptions({}, { SEXTANT_TRACE_SQL: "0" }, "4GB").traceSql).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { totalmem } from "node:os";
 import { resolve } from "node:path";
 import { UserError } from "./errors.js";
+import { memorySizeBytes, normalizeSize } from "./sizes.js";
 
 /** Where the store lives, read once at start-up from flags and then the environment. */
 export interface StoreConfig {
@@ -47,8 +48,6 @@ export const CLI_MEMORY_LIMIT = quarterOfMemory(totalmem());
 /** `sextant serve`'s: a bounded buffer keeps the server's memory flat however large the store grows. */
 export const SERVE_MEMORY_LIMIT = "512MB";
 
-const MEMORY_SIZE = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B)$/i;
-
 /**
  * The embedded store's memory limit from --memory-limit, then SEXTANT_MEMORY_LIMIT, then the
  * command's default: a size such as 4GB or 512MB (KB, MB, GB, TB, or KiB, MiB, GiB, TiB).
@@ -60,14 +59,14 @@ export function memoryLimit(flags: GlobalFlags, env: NodeJS.ProcessEnv, fallback
       : env.SEXTANT_MEMORY_LIMIT
         ? [env.SEXTANT_MEMORY_LIMIT, "SEXTANT_MEMORY_LIMIT"]
         : [fallback, "the default memory limit"];
-  const match = MEMORY_SIZE.exec(value.trim());
-  if (!match || Number(match[1]) <= 0) {
+  const size = normalizeSize(value);
+  if (size === null) {
     throw new UserError(
       `${source} "${value}" is not a memory size: write it like 4GB or 512MB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB).`,
       [{ field: "memory-limit", reason: "not a memory size" }],
     );
   }
-  return `${match[1]}${match[2]}`;
+  return size;
 }
 
 /**
@@ -92,8 +91,8 @@ export function duckdbStorage(env: NodeJS.ProcessEnv): {
       [{ field: "SEXTANT_DUCKDB_ROW_GROUP_SIZE", reason: "not a multiple of 2048" }],
     );
   }
-  const size = threshold === undefined ? null : MEMORY_SIZE.exec(threshold);
-  if (threshold !== undefined && (!size || Number(size[1]) <= 0)) {
+  const size = threshold === undefined ? null : normalizeSize(threshold);
+  if (threshold !== undefined && size === null) {
     throw new UserError(
       `SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD "${threshold}" is not a size: write it like 2MiB or 16MB.`,
       [{ field: "SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD", reason: "not a size" }],
@@ -101,17 +100,8 @@ export function duckdbStorage(env: NodeJS.ProcessEnv): {
   }
   return {
     ...(rows !== undefined ? { rowGroupSize: Number(rows) } : {}),
-    ...(size ? { checkpointThreshold: `${size[1]}${size[2]}` } : {}),
+    ...(size ? { checkpointThreshold: size } : {}),
   };
-}
-
-/** Bytes in a memory size as DuckDB reads it: KB, MB, GB, TB are powers of 1000; KiB… of 1024. */
-export function memorySizeBytes(size: string): number | null {
-  const match = MEMORY_SIZE.exec(size.trim());
-  const [, amount, unit = ""] = match ?? [];
-  if (!amount) return null;
-  const power = "KMGT".indexOf(unit.charAt(0).toUpperCase()) + 1;
-  return Number(amount) * (unit.length === 3 ? 1024 : 1000) ** power;
 }
 
 /**
@@ -131,12 +121,17 @@ export function duckdbMemoryLimit(processLimit: string): string {
 
 /**
  * What the embedded store is opened with, read once at start-up: DuckDB's share of the memory
- * limit (`fallback` being the command's default) and the storage knobs.
+ * limit (`fallback` being the command's default), the storage knobs, and SEXTANT_TRACE_SQL=1,
+ * the statement trace of docs/performance.md's profiles.
  */
 export function duckdbOptions(
   flags: GlobalFlags,
   env: NodeJS.ProcessEnv,
   fallback: string,
-): { memoryLimit: string; rowGroupSize?: number; checkpointThreshold?: string } {
-  return { memoryLimit: duckdbMemoryLimit(memoryLimit(flags, env, fallback)), ...duckdbStorage(env) };
+): { memoryLimit: string; rowGroupSize?: number; checkpointThreshold?: string; traceSql?: boolean } {
+  return {
+    memoryLimit: duckdbMemoryLimit(memoryLimit(flags, env, fallback)),
+    ...duckdbStorage(env),
+    ...(env.SEXTANT_TRACE_SQL === "1" ? { traceSql: true } : {}),
+  };
 }

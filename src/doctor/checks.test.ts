@@ -9,7 +9,6 @@ import {
   checkServe,
   checkStore,
   doctorExitCode,
-  formatBytes,
   redact,
   renderChecks,
   type StoreFacts,
@@ -26,14 +25,6 @@ describe("checkNode", () => {
     const check = checkNode("v18.19.1");
     expect(check.ok).toBe(false);
     expect(check.text).toContain("v18.19.1 is too old: install Node.js 20 or newer");
-  });
-});
-
-describe("memory sizes", () => {
-  it("prints binary units", () => {
-    expect(formatBytes(512)).toBe("512 B");
-    expect(formatBytes(1536)).toBe("1.5 KiB");
-    expect(formatBytes(23.5 * GiB)).toBe("23.5 GiB");
   });
 });
 

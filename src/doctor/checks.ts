@@ -3,7 +3,7 @@
  * each, either OK with what was found or what to do. Kept apart from the probing so each verdict
  * is tested on its own, without breaking a machine to see it.
  */
-import { memorySizeBytes } from "../config.js";
+import { formatBytes, memorySizeBytes } from "../sizes.js";
 
 export interface Check {
   readonly name: string;
@@ -26,18 +26,6 @@ export function checkNode(version: string): Check {
     "node",
     `Node.js ${version} is too old: install Node.js ${MIN_NODE_MAJOR} or newer (https://nodejs.org), then run npm install again.`,
   );
-}
-
-/** "1.5 GiB": sizes for a reader, in binary units as `df -h` prints them. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Where the store file is, in what state, as probe.ts found it. */

@@ -31,7 +31,7 @@ describe("a store out of memory", () => {
       );
       expect(error).toBeInstanceOf(UserError);
       expect((error as UserError).message).toMatch(
-        /^The store ran out of memory: DuckDB needed more than its share of the memory limit \(64 MiB\).*--memory-limit or SEXTANT_MEMORY_LIMIT/,
+        /^The store ran out of memory: DuckDB needed more than its share of the memory limit \(64\.0 MiB\).*--memory-limit or SEXTANT_MEMORY_LIMIT/,
       );
       expect((error as UserError).exitCode).toBe(1);
       expect((error as UserError).status).toBe(503);

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { memorySizeBytes } from "../../config.js";
 import { UserError } from "../../errors.js";
+import { formatBytes, memorySizeBytes } from "../../sizes.js";
 
 export type Row = Record<string, unknown>;
 
@@ -30,6 +30,12 @@ export interface DuckdbOptions {
   readonly rowGroupSize?: number;
   /** DuckDB's checkpoint_threshold, e.g. "2MiB" (DuckDB's default 16 MiB). */
   readonly checkpointThreshold?: string;
+  /**
+   * Print each statement of a write section with its wall time and the process's CPU time during
+   * it (DuckDB's threads included) on stderr: the diagnostic docs/performance.md's import profile
+   * was measured with (SEXTANT_TRACE_SQL=1, read at start-up: config.ts `duckdbOptions`).
+   */
+  readonly traceSql?: boolean;
 }
 
 /**
@@ -47,8 +53,9 @@ export class DuckdbConnection {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly reader: DuckDBConnection,
-    /** DuckDB's memory_limit as given, for the error that says it was not enough. */
-    private readonly memoryLimit: string | undefined,
+    /** DuckDB's memory limit in force, as DuckDB reports it (null if it could not be read). */
+    readonly memoryLimitBytes: number | null,
+    private readonly traceSql: boolean,
   ) {}
 
   static async open(path: string, options: DuckdbOptions = {}): Promise<DuckdbConnection> {
@@ -79,7 +86,11 @@ export class DuckdbConnection {
       if (attach) await c.run("USE store");
       await c.run("SET TimeZone = 'UTC'");
     }
-    return new DuckdbConnection(path, instance, connection, reader, options.memoryLimit);
+    const [limit] = (
+      await reader.runAndReadAll("SELECT current_setting('memory_limit') AS m")
+    ).getRowObjectsJson();
+    const limitBytes = typeof limit?.m === "string" ? memorySizeBytes(limit.m) : null;
+    return new DuckdbConnection(path, instance, connection, reader, limitBytes, options.traceSql ?? false);
   }
 
   /** Runs one read-only statement and returns its rows as plain JSON-like objects (numbers, strings, null). */
@@ -101,12 +112,12 @@ export class DuckdbConnection {
    * (nothing changed) if it throws.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.exclusive(() => new Transaction(this.connection).atomically(work));
+    return this.exclusive(() => new Transaction(this.connection, this.traceSql).atomically(work));
   }
 
   /** Runs `work` alone on the connection, outside a transaction (for temp tables and bulk reads). */
   session<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.exclusive(() => work(new Transaction(this.connection)));
+    return this.exclusive(() => work(new Transaction(this.connection, this.traceSql)));
   }
 
   async close(): Promise<void> {
@@ -127,13 +138,9 @@ export class DuckdbConnection {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!message.startsWith("Out of Memory Error")) throw error;
-      const bytes = this.memoryLimit === undefined ? null : memorySizeBytes(this.memoryLimit);
-      const size = !bytes
-        ? null
-        : bytes >= 2 ** 30
-          ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
-          : `${Math.round(bytes / 2 ** 20)} MiB`;
-      const limit = size ? `its share of the memory limit (${size})` : "its memory";
+      const limit = this.memoryLimitBytes
+        ? `its share of the memory limit (${formatBytes(this.memoryLimitBytes)})`
+        : "its memory";
       throw new UserError(
         `The store ran out of memory: DuckDB needed more than ${limit} for this work, and what it had begun was rolled back. ` +
           "Give Sextant more with --memory-limit or SEXTANT_MEMORY_LIMIT (docs/operations.md, Memory).",
@@ -163,15 +170,9 @@ class Queue {
   }
 }
 
-/**
- * SEXTANT_TRACE_SQL=1 prints each statement of a write section with its wall time and the process's
- * CPU time during it (DuckDB's threads included) on stderr: the diagnostic that
- * docs/performance.md's import profile was measured with.
- */
-const TRACE_SQL = process.env.SEXTANT_TRACE_SQL === "1";
-
-async function traced<T>(sql: string, work: () => Promise<T>): Promise<T> {
-  if (!TRACE_SQL) return work();
+/** Runs a statement, printing its wall and CPU time when `trace` (DuckdbOptions.traceSql). */
+async function traced<T>(trace: boolean, sql: string, work: () => Promise<T>): Promise<T> {
+  if (!trace) return work();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   try {
@@ -188,14 +189,21 @@ async function traced<T>(sql: string, work: () => Promise<T>): Promise<T> {
 
 /** Statements inside an exclusive section of the connection. */
 export class Transaction {
-  constructor(readonly connection: DuckDBConnection) {}
+  constructor(
+    readonly connection: DuckDBConnection,
+    private readonly trace = false,
+  ) {}
 
   async all(sql: string): Promise<Row[]> {
-    return traced(sql, async () => (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[]);
+    return traced(
+      this.trace,
+      sql,
+      async () => (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as Row[],
+    );
   }
 
   async run(sql: string): Promise<void> {
-    await traced(sql, () => this.connection.run(sql));
+    await traced(this.trace, sql, () => this.connection.run(sql));
   }
 
   /** Runs `work` in a transaction: committed if it returns, rolled back (nothing changed) if it throws. */
@@ -213,7 +221,7 @@ export class Transaction {
 
   /** Runs an INSERT, UPDATE or DELETE and returns how many rows it changed. */
   async changed(sql: string): Promise<number> {
-    return (await traced(sql, () => this.connection.run(sql))).rowsChanged;
+    return (await traced(this.trace, sql, () => this.connection.run(sql))).rowsChanged;
   }
 
   /** The single number a statement returns (a count), or 0. */

@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { totalmem } from "node:os";
-import { memorySizeBytes } from "../../config.js";
 import { KIND_SPECS } from "../../import/kinds.js";
 import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../ingest/engagement.js";
 import type { TextRecord } from "../../ingest/text-record.js";
@@ -69,13 +67,10 @@ const DERIVATION_BYTES_PER_EVENT = 1024;
 /** Each part scans the events again: ten parts of 1M events took 1.5× the time of three. */
 const MIN_CHUNK_EVENTS = 2_000_000;
 
-/**
- * The most events one sessionizing statement takes under DuckDB's memory limit (its default, 80 %
- * of the machine's memory, when none is set).
- */
-export function derivationChunkEvents(memoryLimit: string | undefined): number {
-  const pool = (memoryLimit === undefined ? null : memorySizeBytes(memoryLimit)) ?? totalmem() * 0.8;
-  return Math.max(MIN_CHUNK_EVENTS, Math.floor(pool / DERIVATION_BYTES_PER_EVENT));
+/** The most events one sessionizing statement takes under DuckDB's memory limit in force. */
+function derivationChunkEvents(memoryLimitBytes: number | null): number {
+  if (memoryLimitBytes === null) return MIN_CHUNK_EVENTS;
+  return Math.max(MIN_CHUNK_EVENTS, Math.floor(memoryLimitBytes / DERIVATION_BYTES_PER_EVENT));
 }
 
 /** The embedded store: one DuckDB file, no server. */
@@ -113,7 +108,7 @@ export class DuckdbStore implements Store {
       db,
       options.rollups ?? true,
       options.wholeRefreshShare ?? 0.5,
-      options.derivationChunkEvents ?? derivationChunkEvents(options.memoryLimit),
+      options.derivationChunkEvents ?? derivationChunkEvents(db.memoryLimitBytes),
     );
   }
 
