@@ -280,7 +280,8 @@ export function openApiDocument(version: string, withAdmin = false) {
     info: {
       title: "Sextant",
       version,
-      description: "Marketing KPIs: ingestion (Segment, Plausible) and the KPI query API.",
+      description:
+        "Marketing KPIs: ingestion (Segment, Plausible) and the KPI query API. Errors share one shape ({error, details}); any route that reads or writes the embedded store answers 503 with it when the store runs out of memory under `sextant serve --memory-limit`, and what the request began is rolled back.",
     },
     components: {
       securitySchemes: {
