@@ -1,4 +1,4 @@
-import { duckdbMemoryLimit, SERVE_MEMORY_LIMIT } from "../src/config.js";
+import { duckdbOptions, SERVE_MEMORY_LIMIT } from "../src/config.js";
 import { bucketsOf } from "../src/kpi/buckets.js";
 import type { Fact } from "../src/kpi/measures.js";
 import { FACT_MEASURES } from "../src/kpi/measures.js";
@@ -49,7 +49,7 @@ export const GROUPED_REQUEST = {
 };
 
 /** Options as `sextant serve` opens the store: the dashboard's setting. */
-export const SERVE_OPTIONS = { memoryLimit: duckdbMemoryLimit(SERVE_MEMORY_LIMIT) } as const;
+export const SERVE_OPTIONS = duckdbOptions({}, process.env, SERVE_MEMORY_LIMIT);
 
 type Values = Record<string, number | null>;
 
