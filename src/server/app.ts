@@ -12,6 +12,7 @@ import { hashKey } from "../keys/keys.js";
 import { startReportScheduler } from "../report/schedules/schedule-reports.js";
 import type { ReportMailDeps } from "../report/schedules/send-report.js";
 import type { Store } from "../store/store.js";
+import { guardRoutes } from "./access.js";
 import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
 import { dashboardRoutes } from "./dashboard/routes.js";
@@ -77,6 +78,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     workspaces: new WorkspaceDirectory(store),
   };
 
+  // Before any route: each route takes its level from the route table, checked on every request.
+  guardRoutes(app, ctx);
   app.setErrorHandler((error: Error, request, reply) => {
     const status =
       error instanceof UserError ? error.status : "statusCode" in error ? Number(error.statusCode) : 500;

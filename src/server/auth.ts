@@ -34,13 +34,13 @@ export class KeyResolver {
     private readonly unknownTtlMs = 1_000,
   ) {}
 
-  /** The live key for this secret, of one of the kinds given (the first names it in errors). */
-  async require(secret: string | undefined, kind: KeyKind, ...alsoAccepted: KeyKind[]): Promise<ApiKey> {
+  /** The live key for this secret, of one of the kinds given. */
+  async require(secret: string | undefined, kinds: readonly KeyKind[]): Promise<ApiKey> {
     if (!secret) {
       throw new UserError(
-        kind === "write"
+        kinds.includes("write")
           ? "A write key is required: send it as the HTTP Basic user name (Segment's convention) or as writeKey."
-          : `A ${kind} key is required: send it as Authorization: Bearer KEY.`,
+          : `${capitalized(keyWords(kinds))} is required: send it as Authorization: Bearer KEY.`,
         [{ field: "authorization", reason: "missing key" }],
         401,
       );
@@ -60,10 +60,10 @@ export class KeyResolver {
         [{ field: "authorization", reason: "invalid key" }],
         401,
       );
-    if (entry.key.kind !== kind && !alsoAccepted.includes(entry.key.kind)) {
+    if (!kinds.includes(entry.key.kind)) {
       throw new UserError(
-        `This is a ${entry.key.kind} key; this route needs a ${kind} key.`,
-        [{ field: "authorization", reason: `needs a ${kind} key` }],
+        `This is ${keyWords([entry.key.kind])}; this route needs ${keyWords(kinds)} (see docs/security.md).`,
+        [{ field: "authorization", reason: `needs ${keyWords(kinds)}` }],
         403,
       );
     }
@@ -81,4 +81,14 @@ export function checkWorkspace(key: Pick<ApiKey, "workspace">, requested: string
     );
   }
   return key.workspace;
+}
+
+/** "a read or admin key", for messages. */
+export function keyWords(kinds: readonly KeyKind[]): string {
+  const article = kinds[0] === "import" || kinds[0] === "admin" ? "an" : "a";
+  return `${article} ${kinds.join(" or ")} key`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -83,23 +83,23 @@ describe("the configuration over HTTP", () => {
     expect(first.json().changes).toHaveLength(3);
     const again = await put(CONFIG, keys.admin);
     expect(again.json()).toMatchObject({ changes: [], unchanged: 3 });
-    const yaml = await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.read });
+    const yaml = await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.admin });
     expect(yaml.headers["content-type"]).toMatch(/yaml/);
     expect(yaml.body).toContain("revenue-april");
-    const json = await app.inject({ method: "GET", url: "/api/v1/config?format=json", headers: keys.read });
+    const json = await app.inject({ method: "GET", url: "/api/v1/config?format=json", headers: keys.admin });
     expect(json.json().objectives[0].title).toBe("Sales <b>&</b>");
     const back = await put(JSON.stringify(json.json()), keys.admin, "application/json");
     expect(back.json()).toMatchObject({ changes: [], unchanged: 3 });
   });
 
   it("a failed PUT names the line and changes nothing", async () => {
-    const before = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.read })).body;
+    const before = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.admin })).body;
     const bad = `${CONFIG.replace("target: 1000", "target: 2000")}      - id: bad\n        kpi: conversion_rat\n        target: 3\n        start: 2026-04-01\n        deadline: 2026-04-10\n`;
     const response = await put(bad, keys.admin);
     expect(response.statusCode).toBe(400);
     expect(response.json().details[0]).toMatchObject({ line: 15, field: "objectives[0].goals[1].kpi" });
     expect(response.json().error).toMatch(/Did you mean "conversion_rate"/);
-    const after = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.read })).body;
+    const after = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.admin })).body;
     expect(after).toBe(before);
   });
 

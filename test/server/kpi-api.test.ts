@@ -80,7 +80,7 @@ describe("GET /api/v1/kpis", () => {
       headers: { authorization: `Bearer ${write.secret}` },
     });
     expect(asWriter.statusCode).toBe(403);
-    expect(asWriter.json().error).toMatch(/needs a read key/);
+    expect(asWriter.json().error).toMatch(/needs a read or admin key/);
   });
 
   it("shows no dashboard and no data without a session", async () => {

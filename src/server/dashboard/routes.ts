@@ -9,26 +9,13 @@ import { KPI_CATALOG } from "../../kpi/catalog.js";
 import { parseOrThrow } from "../../validation.js";
 import { sessionOf, workspaceFor, workspacesFor } from "../access.js";
 import type { ServerContext } from "../context.js";
+import { APP_PAGES } from "../route-table.js";
 import { LOGIN_COOKIE, readCookies, SESSION_COOKIE, setCookie } from "./cookies.js";
 import { type LoginError, loginPage, messagePage, PAGE_CSS, securityHeaders } from "./pages.js";
 import { verifyPassword } from "./passwords.js";
 import { closeSession, csrfMatches, openSession } from "./sessions.js";
 import { hashToken, isLive, listShares } from "./shares.js";
 import { findUser } from "./users.js";
-
-/** The single-page app's pages (web/src/pages.ts has the same list); each serves index.html. */
-export const APP_PAGES = [
-  "",
-  "goals",
-  "campaigns",
-  "traffic",
-  "email",
-  "funnels",
-  "experiments",
-  "alerts",
-  "reports",
-  "settings",
-] as const;
 
 const SESSION_MAX_AGE = 7 * 86_400;
 
@@ -220,7 +207,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
 
   app.get("/api/v1/catalog", async (request) => {
     const q = parseOrThrow(z.object({ workspace: z.string().optional() }), request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const custom = await ctx.store.listCustomKpis(workspace.name);
     return {
       workspace: workspace.name,

@@ -41,11 +41,11 @@ export const kpiQuerySchema = z.object({
 
 export const workspaceParams = z.object({ name: z.string() });
 
-/** Read routes: a read key sees its own workspace and nothing else (403 for any other name). */
+/** KPIs and workspaces: a key sees its own workspace and nothing else (403 for any other name). */
 export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/kpis", async (request) => {
     const q = parseOrThrow(kpiQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const timer = ctx.metrics.querySeconds.startTimer();
     try {
       return await runKpiQuery(ctx.store, workspace, {
@@ -67,16 +67,11 @@ export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get("/api/v1/workspaces/:name", async (request) => {
-    return workspaceFor(ctx, request, "read", parseOrThrow(workspaceParams, request.params).name);
+    return workspaceFor(ctx, request, parseOrThrow(workspaceParams, request.params).name);
   });
 
   app.get("/api/v1/workspaces/:name/keys", async (request) => {
-    const workspace = await workspaceFor(
-      ctx,
-      request,
-      "read",
-      parseOrThrow(workspaceParams, request.params).name,
-    );
+    const workspace = await workspaceFor(ctx, request, parseOrThrow(workspaceParams, request.params).name);
     return { keys: await ctx.store.listKeys(workspace.name) };
   });
 }

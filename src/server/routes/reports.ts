@@ -35,7 +35,7 @@ export const periodicQuerySchema = z.object({
 export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/reports/audit", async (request, reply) => {
     const q = parseOrThrow(auditQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const model = await gatherAudit(
       ctx.store,
       workspace,
@@ -59,7 +59,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/reports/periodic", async (request, reply) => {
     const q = parseOrThrow(periodicQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const model = await gatherPeriodic(
       ctx.store,
       workspace,

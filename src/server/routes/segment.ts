@@ -38,14 +38,14 @@ export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const receivedAt = new Date();
       // A key in the header is checked first: a stranger learns nothing about the body's rules.
       const headerKey = presentedKey(request);
-      if (headerKey) await ctx.keys.require(headerKey, "write");
+      if (headerKey) await ctx.keys.require(headerKey, ["write"]);
       const { records, bots, writeKey } = normalizeSegment(
         route,
         request.body,
         receivedAt,
         request.headers["user-agent"],
       );
-      const key = await ctx.keys.require(headerKey ?? writeKey, "write");
+      const key = await ctx.keys.require(headerKey ?? writeKey, ["write"]);
       ctx.metrics.batchSize.observe(records.length + bots);
       if (bots) ctx.metrics.bots.inc({ route: "segment" }, bots);
       await ctx.writer.write(records.map((record) => ({ workspace: key.workspace, record })));

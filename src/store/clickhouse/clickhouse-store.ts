@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { UserError } from "../../errors.js";
 import { KIND_SPECS } from "../../import/kinds.js";
-import type { ApiKey, KeyKind } from "../../keys/keys.js";
+import { type ApiKey, type KeyKind, storedKeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
@@ -196,15 +196,25 @@ export class ClickhouseStore implements Store {
       await this.ch.all(`SELECT id, any(workspace) AS key_workspace, any(kind) AS key_kind, any(hash) AS key_hash,
         min(created_at) AS created, toString(created) AS created_text, toString(argMax(revoked_at, version)) AS revoked_text
       FROM (SELECT * FROM api_keys ${where}) GROUP BY id ORDER BY created, id`);
-    return rows.map((row) => ({
-      id: String(row.id),
-      workspace: String(row.key_workspace),
-      kind: row.key_kind === "write" || row.key_kind === "admin" ? row.key_kind : "read",
-      hash: String(row.key_hash),
-      createdAt: isoSeconds(String(row.created_text)),
-      revokedAt:
-        row.revoked_text === null || row.revoked_text === "\\N" ? null : isoSeconds(String(row.revoked_text)),
-    }));
+    return rows.flatMap((row) => {
+      // A kind this version does not know grants nothing.
+      const kind = storedKeyKind(row.key_kind);
+      return kind === null
+        ? []
+        : [
+            {
+              id: String(row.id),
+              workspace: String(row.key_workspace),
+              kind,
+              hash: String(row.key_hash),
+              createdAt: isoSeconds(String(row.created_text)),
+              revokedAt:
+                row.revoked_text === null || row.revoked_text === "\\N"
+                  ? null
+                  : isoSeconds(String(row.revoked_text)),
+            },
+          ];
+    });
   }
 
   async listKeys(workspace?: string): Promise<ApiKey[]> {

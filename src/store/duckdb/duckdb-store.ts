@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { KIND_SPECS } from "../../import/kinds.js";
 import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../ingest/engagement.js";
 import type { TextRecord } from "../../ingest/text-record.js";
-import type { ApiKey, KeyKind } from "../../keys/keys.js";
+import { type ApiKey, type KeyKind, storedKeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
@@ -163,7 +163,9 @@ export class DuckdbStore implements Store {
 
   async listKeys(workspace?: string): Promise<ApiKey[]> {
     const where = workspace === undefined ? "" : `WHERE workspace = ${d.literal(workspace)}`;
-    return (await this.db.all(`${KEY_COLUMNS} ${where} ORDER BY created_at, id`)).map(toApiKey);
+    return (await this.db.all(`${KEY_COLUMNS} ${where} ORDER BY created_at, id`))
+      .map(toApiKey)
+      .filter((key) => key !== null);
   }
 
   revokeKey(id: string): Promise<boolean> {
@@ -556,11 +558,14 @@ export class DuckdbStore implements Store {
 const KEY_COLUMNS =
   "SELECT id, workspace, kind, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, strftime(revoked_at, '%Y-%m-%dT%H:%M:%SZ') AS revoked_at FROM api_keys";
 
-function toApiKey(row: Record<string, unknown>): ApiKey {
+/** A stored key, or null for a kind this version does not know (it grants nothing). */
+function toApiKey(row: Record<string, unknown>): ApiKey | null {
+  const kind = storedKeyKind(row.kind);
+  if (kind === null) return null;
   return {
     id: String(row.id),
     workspace: String(row.workspace),
-    kind: row.kind === "write" || row.kind === "admin" ? row.kind : "read",
+    kind,
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
   };
