@@ -66,8 +66,18 @@ export function guardRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // No route (a 404) and routes that check their own credential: Segment's write key may come
     // in the body; the operator's routes check the socket and a token.
     if (access === undefined || access === "public" || access === "write" || access === "operator") return;
-    callers.set(request, await admit(ctx, request, access));
+    const caller = await admit(ctx, request, access);
+    callers.set(request, caller);
+    // A workspace named in the query string or the path is checked here, before the request's
+    // other parameters are: a caller learns nothing of a workspace it may not see.
+    for (const named of namedWorkspaces(request)) await workspaceOf(ctx, caller, named);
   });
+}
+
+function namedWorkspaces(request: FastifyRequest): string[] {
+  const query = (request.query ?? {}) as { workspace?: unknown };
+  const params = (request.params ?? {}) as { name?: unknown };
+  return [query.workspace, params.name].flat().filter((v): v is string => typeof v === "string");
 }
 
 async function admit(ctx: ServerContext, request: FastifyRequest, access: Access): Promise<Caller> {
@@ -131,7 +141,14 @@ export async function workspaceFor(
   request: FastifyRequest,
   requested?: string,
 ): Promise<Workspace> {
-  const caller = callerOf(request);
+  return workspaceOf(ctx, callerOf(request), requested);
+}
+
+async function workspaceOf(
+  ctx: ServerContext,
+  caller: Caller,
+  requested: string | undefined,
+): Promise<Workspace> {
   if (caller.kind === "session") return sessionWorkspace(ctx, caller.principal, requested);
   const workspace = await ctx.workspaces.byName(checkWorkspace(caller.key, requested));
   if (!workspace)

@@ -262,7 +262,11 @@ describe("health, metrics and OpenAPI", () => {
       }
       expect(doc.paths["/api/v1/imports"]?.post?.requestBody?.content?.["multipart/form-data"]).toBeDefined();
       expect(doc.paths["/v1/track"]?.post?.security).toEqual([{ writeKeyBasic: [] }]);
-      expect(doc.paths["/api/v1/kpis"]?.get?.security).toEqual([{ readKey: [] }]);
+      expect(doc.paths["/api/v1/kpis"]?.get?.security).toEqual([
+        { readKey: [] },
+        { adminKey: [] },
+        { session: [] },
+      ]);
     });
   });
 });

@@ -18,6 +18,9 @@ export interface TestWorkspace {
   readonly readId: string;
   readonly writeHash: string;
   readonly readHash: string;
+  /** An admin key: the keys listing and the definitions are for administrators only. */
+  readonly admin: string;
+  readonly adminId: string;
 }
 
 export interface TestServer {
@@ -63,6 +66,7 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
     await store.createWorkspace({ name, settings: validateSettings({ domains: [...domains] }) });
     const write = await addKey(store, name, "write");
     const read = await addKey(store, name, "read");
+    const admin = await addKey(store, name, "admin");
     workspaces[name] = {
       name,
       domains,
@@ -72,6 +76,8 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
       readId: read.id,
       writeHash: write.hash,
       readHash: read.hash,
+      admin: admin.secret,
+      adminId: admin.id,
     };
   }
   const app = await buildApp({

@@ -169,9 +169,17 @@ describe("alerts over HTTP", () => {
         Record<string, { security?: Record<string, unknown>[]; parameters?: { name: string }[] }>
       >;
     };
-    expect(doc.paths["/api/v1/alerts/rules"]?.get?.security).toEqual([{ readKey: [] }]);
-    expect(doc.paths["/api/v1/alerts/history"]?.get?.security).toEqual([{ readKey: [] }]);
-    expect(doc.paths["/api/v1/alerts/run"]?.post?.security).toEqual([{ adminKey: [] }]);
+    expect(doc.paths["/api/v1/alerts/rules"]?.get?.security).toEqual([
+      { readKey: [] },
+      { adminKey: [] },
+      { session: [] },
+    ]);
+    expect(doc.paths["/api/v1/alerts/history"]?.get?.security).toEqual([
+      { readKey: [] },
+      { adminKey: [] },
+      { session: [] },
+    ]);
+    expect(doc.paths["/api/v1/alerts/run"]?.post?.security).toEqual([{ adminKey: [] }, { session: [] }]);
     expect(doc.paths["/api/v1/alerts/run"]?.post?.parameters?.map((p) => p.name)).toContain("as_of");
   });
 

@@ -128,8 +128,8 @@ describe("report schedules over HTTP", () => {
 
   it("the OpenAPI document describes the schedule routes and their keys", async () => {
     const doc = (await app.inject({ url: "/api/v1/openapi.json" })).json();
-    expect(doc.paths["/api/v1/reports/schedules"].post.security).toEqual([{ adminKey: [] }]);
-    expect(doc.paths["/api/v1/reports/schedules"].get.security).toEqual([{ readKey: [] }]);
+    expect(doc.paths["/api/v1/reports/schedules"].post.security).toEqual([{ adminKey: [] }, { session: [] }]);
+    expect(doc.paths["/api/v1/reports/schedules"].get.security).toEqual([{ adminKey: [] }, { session: [] }]);
     expect(doc.paths["/api/v1/reports/schedules/{id}"].delete).toBeDefined();
     expect(doc.paths["/api/v1/reports/history"].get).toBeDefined();
     const body = doc.paths["/api/v1/reports/schedules"].post.requestBody.content["application/json"].schema;
