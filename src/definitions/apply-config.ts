@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import type { Lang } from "../goals/suggest-kpis.js";
+import type { Lang } from "../lang.js";
 import type { CustomKpiChange, DocumentChange, Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 import { type ConfigIssue, checkConfig } from "./check-config.js";

@@ -1,6 +1,7 @@
 import type { Goal } from "../definitions/schemas.js";
 import { bucketsOf, parseDate, todayIn } from "../kpi/buckets.js";
 import { loadCustomKpis } from "../kpi/custom-kpis.js";
+import type { Lang } from "../lang.js";
 import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 import { loadGoalDefinitions } from "./definitions.js";
@@ -8,7 +9,7 @@ import { type GoalShape, type GoalStatus, goalDays, goalFigures } from "./figure
 import { type Direction, defaultKind, directionOf, type GoalKind } from "./kinds.js";
 import { answerAll, type KpiAsk, whereList } from "./kpi-batch.js";
 import { historyInterval, historyRange, type SmartCheck, smartCheck } from "./smart.js";
-import type { Lang, ObjectiveType } from "./suggest-kpis.js";
+import type { ObjectiveType } from "./suggest-kpis.js";
 
 /** The default window of a level goal (SPEC §6.1). */
 export const DEFAULT_WINDOW_DAYS = 28;

@@ -1,9 +1,9 @@
 import type { OBJECTIVE_TYPES } from "../definitions/schemas.js";
 import { KPI_BY_ID } from "../kpi/catalog.js";
 import type { CustomKpi } from "../kpi/custom-kpis.js";
+import type { Lang } from "../lang.js";
 
 export type ObjectiveType = (typeof OBJECTIVE_TYPES)[number];
-export type Lang = "en" | "fr";
 
 /**
  * The KPIs that serve each objective type (SPEC §6): the seeds first (awareness → reach,

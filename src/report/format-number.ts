@@ -1,6 +1,6 @@
 import type { Unit } from "../kpi/catalog.js";
+import type { Lang } from "../lang.js";
 import type { Figure } from "./model.js";
-import type { Lang } from "./types.js";
 
 /**
  * A figure as SPEC §8 writes it: never abbreviated, in the report language's number format

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { campaignKey } from "../kpi/dimensions.js";
 import { runKpiQuery } from "../kpi/run-query.js";
+import type { Lang } from "../lang.js";
 import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 import { formatDate } from "./format-number.js";
@@ -10,7 +11,7 @@ import { type Block, fig, type ReportModel, type Section, text } from "./model.j
 import { auditFindings } from "./recommendations.js";
 import { funnelBlock, goalsBlock, goalWheres, savedFunnelId } from "./sections.js";
 import { type PeerStats, peerStats } from "./stats.js";
-import type { KpiQuery, Lang, ReportProviders } from "./types.js";
+import type { KpiQuery, ReportProviders } from "./types.js";
 
 export interface AuditRequest {
   readonly campaign: string;

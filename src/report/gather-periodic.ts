@@ -1,5 +1,6 @@
 import { addDays, todayIn } from "../kpi/buckets.js";
 import { runKpiQuery } from "../kpi/run-query.js";
+import type { Lang } from "../lang.js";
 import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 import { formatChange, formatDate, percentChange } from "./format-number.js";
@@ -9,7 +10,7 @@ import { campaignBlockRows, campaignTable, kpiMeta, num } from "./kpi-meta.js";
 import { type Block, fig, type ReportModel, type Section, text } from "./model.js";
 import { periodRange, previousRange, type ReportPeriod, trendInterval, yearBeforeRange } from "./periods.js";
 import { alertsBlock, budgetBlock, goalsBlock } from "./sections.js";
-import type { KpiQuery, Lang, ReportProviders } from "./types.js";
+import type { KpiQuery, ReportProviders } from "./types.js";
 
 export interface PeriodicRequest {
   readonly period: ReportPeriod;

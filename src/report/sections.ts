@@ -1,8 +1,9 @@
+import type { Lang } from "../lang.js";
 import type { Store } from "../store/store.js";
 import { strings } from "./i18n.js";
 import { kpiMeta } from "./kpi-meta.js";
 import { type Block, fig, text } from "./model.js";
-import type { AlertFiring, BudgetAdvice, FunnelResult, GoalFigures, Lang } from "./types.js";
+import type { AlertFiring, BudgetAdvice, FunnelResult, GoalFigures } from "./types.js";
 
 /** Goal ids → their filters, from the saved goal definitions (SPEC §6.1's JSON has no `where`). */
 export async function goalWheres(

@@ -1,4 +1,5 @@
 import type { KpiRequest, KpiResult } from "../kpi/run-query.js";
+import type { Lang } from "../lang.js";
 import type { Store } from "../store/store.js";
 import type { Workspace } from "../workspace/settings.js";
 
@@ -73,8 +74,6 @@ export interface BudgetAdvice {
     readonly reason: string;
   }[];
 }
-
-export type Lang = "en" | "fr";
 
 /**
  * What other rooms compute for some sections (goals, alerts, funnels, budget). Each is optional:

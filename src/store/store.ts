@@ -2,7 +2,7 @@ import type { FunnelStep } from "../analysis/funnels/parse-step.js";
 import type { ImportKind } from "../import/kinds.js";
 import type { TextRecord } from "../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../keys/keys.js";
-import type { Interval } from "../kpi/buckets.js";
+import type { Bucket, Interval } from "../kpi/buckets.js";
 import type { Dimension, Filter, SessionDimension } from "../kpi/dimensions.js";
 import type { BaseMeasure, Fact, MeasureValues } from "../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
@@ -16,16 +16,6 @@ export interface IncomingEvent {
 export interface AppendResult {
   readonly stored: number;
   readonly duplicates: number;
-}
-
-/** One bucket of a query: its label and the dates it covers inside the range (inclusive). */
-export interface Bucket {
-  readonly label: string | null;
-  readonly from: string;
-  readonly to: string;
-  /** The equal-length range just before it, for retention. */
-  readonly previousFrom: string;
-  readonly previousTo: string;
 }
 
 /** What the KPI layer asks of a store: base measures of some facts, by bucket and dimensions. */

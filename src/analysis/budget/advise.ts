@@ -1,4 +1,5 @@
 import { runKpiQuery } from "../../kpi/run-query.js";
+import type { Lang } from "../../lang.js";
 import type { Store } from "../../store/store.js";
 import type { Workspace } from "../../workspace/settings.js";
 import { type BudgetLine, planBudget } from "./plan.js";
@@ -8,7 +9,7 @@ export interface BudgetRequest {
   readonly to?: string;
   readonly maxShift?: number;
   readonly floor?: number;
-  readonly lang?: "en" | "fr";
+  readonly lang?: Lang;
 }
 
 /** The JSON of SPEC §7.2. */

@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import type { Lang } from "../../lang.js";
 
 /** A campaign's figures over the range, as the KPI layer gives them. */
 export interface CampaignFigures {
@@ -24,7 +25,7 @@ export interface BudgetOptions {
   readonly maxShift: number;
   /** Least budget of a campaign, in percent of its current spend (default 10). */
   readonly floor: number;
-  readonly lang: "en" | "fr";
+  readonly lang: Lang;
 }
 
 /**

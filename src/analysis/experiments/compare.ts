@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import type { Lang } from "../../lang.js";
 import { chanceToBeat } from "./bayes.js";
 import { holmAdjust } from "./holm.js";
 import { relativeLift, twoProportionPValue, waldDifference, wilsonInterval } from "./proportions.js";
@@ -11,8 +12,6 @@ export interface VariationCounts {
   readonly visitors: number;
   readonly conversions: number;
 }
-
-export type Lang = "en" | "fr";
 
 /** One variation as SPEC §7 shapes it; percentages in percent, comparison fields null for the control. */
 export interface VariationResult {

@@ -1,8 +1,9 @@
 import { experimentSchema } from "../../definitions/schemas.js";
 import { UserError } from "../../errors.js";
+import type { Lang } from "../../lang.js";
 import type { Store } from "../../store/store.js";
 import type { Workspace } from "../../workspace/settings.js";
-import { compareVariations, type ExperimentStats, type Lang } from "./compare.js";
+import { compareVariations, type ExperimentStats } from "./compare.js";
 
 export interface ExperimentRequest {
   readonly id: string;

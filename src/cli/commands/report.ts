@@ -7,6 +7,7 @@ import { parseSmtpUrl } from "../../delivery/email.js";
 import { DEFAULT_RETRY } from "../../delivery/retry.js";
 import { UserError } from "../../errors.js";
 import { addDays, parseDate, todayIn } from "../../kpi/buckets.js";
+import type { Lang } from "../../lang.js";
 import { gatherAudit } from "../../report/gather-audit.js";
 import { gatherPeriodic } from "../../report/gather-periodic.js";
 import { REPORT_PERIODS, type ReportPeriod } from "../../report/periods.js";
@@ -19,7 +20,6 @@ import {
   type ReportMailDeps,
   sendScheduledReport,
 } from "../../report/schedules/send-report.js";
-import type { Lang } from "../../report/types.js";
 import type { Store } from "../../store/store.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import type { Workspace } from "../../workspace/settings.js";

@@ -3,12 +3,12 @@ import { duckdbOptions, type GlobalFlags, SERVE_MEMORY_LIMIT, storeConfig } from
 import { loadDemo } from "../../demo/load-demo.js";
 import { UserError } from "../../errors.js";
 import { ensureAdmin } from "../../server/dashboard/users.js";
+import type { CliRunner } from "../../server/routes/admin.js";
 import { newAdminToken, removeServeLock, writeServeLock } from "../../server/serve-lock.js";
 import { openStore } from "../../store/open-store.js";
 import { isForwarded, print } from "../context.js";
 import { wholeNumber } from "../flags.js";
-import { VERSION } from "../program.js";
-import { runCli } from "../run.js";
+import { VERSION } from "../version.js";
 import { alertDepsFromEnv } from "./alerts.js";
 import { reportDepsFromEnv } from "./report.js";
 
@@ -20,7 +20,7 @@ interface ServeFlags {
   trustProxy?: boolean;
 }
 
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, runCli: CliRunner): void {
   program
     .command("serve")
     .description(

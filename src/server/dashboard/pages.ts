@@ -1,5 +1,5 @@
 import type { FastifyReply } from "fastify";
-import { escapeHtml } from "../html.js";
+import { escapeHtml } from "../../escape-html.js";
 
 /**
  * The dashboard's pages load scripts and styles from this origin only: no inline script can run,
