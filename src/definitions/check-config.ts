@@ -1,6 +1,5 @@
 import { Cron } from "croner";
 import type { z } from "zod";
-import { parseFunnelSteps } from "../analysis/funnels/parse-step.js";
 import { isUserError } from "../errors.js";
 import { canBeCumulative } from "../goals/kinds.js";
 import { whereList } from "../goals/kpi-batch.js";
@@ -10,6 +9,7 @@ import { type CustomKpi, parseCustomKpi } from "../kpi/custom-kpis.js";
 import { parseFilters } from "../kpi/dimensions.js";
 import { closestName } from "../kpi/suggest.js";
 import type { Lang } from "../lang.js";
+import { parseFunnelSteps } from "../model/funnel-step.js";
 import type { DocumentChange } from "../store/store.js";
 import { type ConfigFile, configFileSchema } from "./config-schema.js";
 import { type ConfigPath, type ConfigSource, showPath } from "./config-source.js";

@@ -1,10 +1,10 @@
-import type { FunnelStep } from "../analysis/funnels/parse-step.js";
 import type { ImportKind } from "../import/kinds.js";
 import type { TextRecord } from "../ingest/text-record.js";
 import type { ApiKey, KeyKind } from "../keys/keys.js";
 import type { Bucket, Interval } from "../kpi/buckets.js";
 import type { Dimension, Filter, SessionDimension } from "../kpi/dimensions.js";
 import type { BaseMeasure, Fact, MeasureValues } from "../kpi/measures.js";
+import type { FunnelStep } from "../model/funnel-step.js";
 import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
 
 /** An event for a workspace, as text columns (see ingest/text-record.ts). */

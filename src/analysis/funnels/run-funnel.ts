@@ -2,9 +2,9 @@ import { durationMs, durationSchema } from "../../definitions/schemas.js";
 import { UserError } from "../../errors.js";
 import { parseDate } from "../../kpi/buckets.js";
 import { type Dimension, NONE, parseDimension, SESSION_DIMENSIONS } from "../../kpi/dimensions.js";
+import { parseFunnelSteps } from "../../model/funnel-step.js";
 import type { FunnelGroupBy, FunnelGroupCounts, Store } from "../../store/store.js";
 import type { Workspace } from "../../workspace/settings.js";
-import { parseFunnelSteps } from "./parse-step.js";
 
 export interface FunnelStepResult {
   step: number;

@@ -1,4 +1,4 @@
-import { UserError } from "../../errors.js";
+import { UserError } from "../errors.js";
 
 /** A funnel step (SPEC §7.1): an event name, a page path pattern, or an event with a property. */
 export type FunnelStep =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFunnelStep, parseFunnelSteps, pathPattern } from "./parse-step.js";
+import { parseFunnelStep, parseFunnelSteps, pathPattern } from "./funnel-step.js";
 
 describe("funnel step syntax (SPEC §7.1)", () => {
   it.each([
