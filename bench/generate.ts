@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KIND_SPECS } from "../src/import/kinds.js";
+import { KIND_SPECS } from "../src/model/import-kinds.js";
 import { fmtInt, fmtMs, lit, log, RawDuckdb, timed } from "./util.js";
 
 /**

@@ -1,9 +1,9 @@
 import { renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_MEMORY_LIMIT, duckdbOptions, memoryLimit } from "../src/config.js";
+import type { Workspace } from "../src/model/workspace.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import { type ImportSummary, plainCsvImport } from "../src/store/store.js";
-import type { Workspace } from "../src/workspace/settings.js";
 import { type DataFiles, NARROW_EVENT_COLUMNS } from "./generate.js";
 import {
   fmtInt,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { generateKey } from "../src/keys/keys.js";
+import { generateKey } from "../src/model/keys.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import { OVERVIEW_REQUEST } from "./query-bench.js";
 import { fmtMs, log, median, timed } from "./util.js";

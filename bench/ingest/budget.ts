@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { duckdbOptions, SERVE_MEMORY_LIMIT } from "../../src/config.js";
 import { normalizeSegment } from "../../src/ingest/segment/normalize.js";
-import type { TextRecord } from "../../src/ingest/text-record.js";
+import type { TextRecord } from "../../src/model/text-record.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { eventRow } from "../../src/store/duckdb/event-row.js";
 import { numberFlags } from "../util.js";

@@ -10,12 +10,12 @@ import {
   timestampTZValue,
 } from "@duckdb/node-api";
 import { normalizeSegment } from "../../src/ingest/segment/normalize.js";
-import type { TextRecord } from "../../src/ingest/text-record.js";
+import type { TextRecord } from "../../src/model/text-record.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { Transaction } from "../../src/store/duckdb/connection.js";
-import { appendEventRecords } from "../../src/store/duckdb/import.js";
 import { DUCKDB_SCHEMA } from "../../src/store/duckdb/schema.js";
+import { appendEventRecords } from "../../src/store/staging/stage.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 import { median } from "../stats.js";
 import { BROWSER_UA, segmentBatch } from "./payloads.js";
 

@@ -1,4 +1,4 @@
-import { addDays, bucketStart, todayIn } from "../kpi/buckets.js";
+import { addDays, bucketStart, todayIn } from "../model/calendar.js";
 
 /** The periods a threshold rule looks at (SPEC §6.2). */
 export type RulePeriod = "day" | "week" | "month";

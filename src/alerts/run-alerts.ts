@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { ALERT_CHANNELS, AlertRule } from "../definitions/schemas.js";
 import type { Attempt } from "../delivery/retry.js";
-import { addDays, todayIn } from "../kpi/buckets.js";
+import { addDays, todayIn } from "../model/calendar.js";
+import type { Workspace } from "../model/workspace.js";
 import type { DocumentChange, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import {
   type EvaluationContext,
   evaluateRule,

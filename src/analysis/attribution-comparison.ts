@@ -1,6 +1,6 @@
 import { ATTRIBUTIONS, type Attribution, runKpiQuery } from "../kpi/run-query.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 
 export interface ModelFigures {
   revenue: number | null;

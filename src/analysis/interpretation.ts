@@ -3,7 +3,7 @@
  * dashboard's cards and the reports (docs/interpretation.md lists them). Pure: no I/O.
  */
 
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
 export type Signal = "worse_than_target" | "rises_sharply" | "falls_sharply";
 
 export interface InterpretationRule {

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { CustomKpiChange, DocumentChange, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { type ConfigIssue, checkConfig } from "./check-config.js";
 import { type ConfigSource, showPath } from "./config-source.js";
 import { canonical, KINDS, loadDefinitions } from "./stored-definitions.js";

@@ -1,9 +1,9 @@
 import type { Goal } from "../definitions/schemas.js";
-import { bucketsOf, parseDate, todayIn } from "../kpi/buckets.js";
 import { loadCustomKpis } from "../kpi/custom-kpis.js";
-import type { Lang } from "../lang.js";
+import { bucketsOf, parseDate, todayIn } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { loadGoalDefinitions } from "./definitions.js";
 import { type GoalShape, type GoalStatus, goalDays, goalFigures } from "./figures.js";
 import { type Direction, defaultKind, directionOf, type GoalKind } from "./kinds.js";

@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from "../kpi/buckets.js";
+import { addDays, daysBetween } from "../model/calendar.js";
 import type { Direction, GoalKind } from "./kinds.js";
 
 export type GoalStatus = "not_started" | "achieved" | "on_track" | "at_risk" | "off_track" | "missed";

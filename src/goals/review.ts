@@ -1,10 +1,10 @@
 import { alertRuleSchema } from "../definitions/schemas.js";
-import { addDays, parseDate, todayIn } from "../kpi/buckets.js";
 import { KPI_CATALOG } from "../kpi/catalog.js";
 import { runKpiQuery } from "../kpi/run-query.js";
-import type { Lang } from "../lang.js";
+import { addDays, parseDate, todayIn } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { loadGoalDefinitions } from "./definitions.js";
 import { goalFiguresAt, shapeOf } from "./evaluate.js";
 import { met } from "./figures.js";

@@ -1,7 +1,7 @@
 import type { Goal } from "../definitions/schemas.js";
-import { addDays, bucketStart, daysBetween, type Interval } from "../kpi/buckets.js";
 import type { CustomKpi } from "../kpi/custom-kpis.js";
-import type { Lang } from "../lang.js";
+import { addDays, bucketStart, daysBetween, type Interval } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
 import type { Direction, GoalKind } from "./kinds.js";
 import { num } from "./numbers.js";
 import { KPIS_BY_TYPE, type ObjectiveType, servesType } from "./suggest-kpis.js";

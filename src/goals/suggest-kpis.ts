@@ -1,7 +1,7 @@
 import type { OBJECTIVE_TYPES } from "../definitions/schemas.js";
 import { KPI_BY_ID } from "../kpi/catalog.js";
 import type { CustomKpi } from "../kpi/custom-kpis.js";
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
 
 export type ObjectiveType = (typeof OBJECTIVE_TYPES)[number];
 

@@ -1,5 +1,5 @@
-import type { WorkspaceSettings } from "../workspace/settings.js";
-import type { BaseMeasure } from "./measures.js";
+import type { BaseMeasure } from "../model/measures.js";
+import type { WorkspaceSettings } from "../model/workspace.js";
 
 export type Unit = "count" | "percent" | "money" | "seconds" | "ratio";
 

@@ -1,4 +1,4 @@
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
 import type { Unit } from "./catalog.js";
 
 /** A KPI value for people: grouped digits, units, "—" when there is no value. */

@@ -1,12 +1,19 @@
 import { UserError } from "../errors.js";
+import { bucketsOf, type Interval, parseDate, todayIn } from "../model/calendar.js";
+import { type Dimension, NONE, PAGE_KPIS, parseDimension, parseFilters } from "../model/dimensions.js";
+import {
+  type BaseMeasure,
+  FACT_MEASURES,
+  FACTS,
+  type Fact,
+  factOf,
+  LEVEL_MEASURES,
+} from "../model/measures.js";
+import type { Workspace } from "../model/workspace.js";
 import type { MeasureRow, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
-import { bucketsOf, type Interval, parseDate, todayIn } from "./buckets.js";
 import { KPI_BY_ID, KPI_CATALOG, type KpiDefinition } from "./catalog.js";
 import { type CustomKpi, loadCustomKpis } from "./custom-kpis.js";
-import { type Dimension, NONE, PAGE_KPIS, parseDimension, parseFilters } from "./dimensions.js";
 import { evaluateFormula } from "./formula/index.js";
-import { type BaseMeasure, FACT_MEASURES, FACTS, type Fact, factOf, LEVEL_MEASURES } from "./measures.js";
 import { closestName as closest } from "./suggest.js";
 
 /** A KPI query as the CLI and the HTTP API take it. */

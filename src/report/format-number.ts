@@ -1,5 +1,5 @@
 import type { Unit } from "../kpi/catalog.js";
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
 import type { Figure } from "./model.js";
 
 /**

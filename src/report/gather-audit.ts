@@ -1,9 +1,9 @@
 import { UserError } from "../errors.js";
-import { campaignKey } from "../kpi/dimensions.js";
 import { runKpiQuery } from "../kpi/run-query.js";
-import type { Lang } from "../lang.js";
+import { campaignKey } from "../model/dimensions.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { formatDate } from "./format-number.js";
 import { strings } from "./i18n.js";
 import { campaignBlockRows, campaignTable, kpiMeta, num } from "./kpi-meta.js";

@@ -1,8 +1,8 @@
-import { addDays, todayIn } from "../kpi/buckets.js";
 import { runKpiQuery } from "../kpi/run-query.js";
-import type { Lang } from "../lang.js";
+import { addDays, todayIn } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { formatChange, formatDate, percentChange } from "./format-number.js";
 import { trendChart } from "./gather-audit.js";
 import { strings } from "./i18n.js";

@@ -1,4 +1,4 @@
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
 import type { AdviceId, FindingId } from "./recommendations.js";
 
 /** Every sentence of the reports, in English and French. */

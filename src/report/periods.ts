@@ -1,4 +1,4 @@
-import { addDays, bucketStart, daysBetween, type Interval } from "../kpi/buckets.js";
+import { addDays, bucketStart, daysBetween, type Interval } from "../model/calendar.js";
 
 export type ReportPeriod = "week" | "month" | "quarter";
 export const REPORT_PERIODS: readonly ReportPeriod[] = ["week", "month", "quarter"];

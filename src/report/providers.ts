@@ -3,9 +3,9 @@ import { adviseBudget } from "../analysis/budget/advise.js";
 import { funnelDefinition } from "../analysis/funnels/resolve.js";
 import { runFunnel } from "../analysis/funnels/run-funnel.js";
 import { evaluateGoals } from "../goals/evaluate.js";
-import { campaignKey } from "../kpi/dimensions.js";
+import { campaignKey } from "../model/dimensions.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import type { ReportProviders } from "./types.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
 import type { Store } from "../store/store.js";
 import { strings } from "./i18n.js";
 import { kpiMeta } from "./kpi-meta.js";

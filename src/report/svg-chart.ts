@@ -1,5 +1,5 @@
 import { escapeHtml } from "../escape-html.js";
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
 import { formatNumber } from "./format-number.js";
 import type { Chart } from "./model.js";
 

@@ -1,7 +1,7 @@
 import type { KpiRequest, KpiResult } from "../kpi/run-query.js";
-import type { Lang } from "../lang.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 
 /** SPEC §6.1: one goal's figures as `sextant goals --format json` gives them. */
 export interface GoalFigures {

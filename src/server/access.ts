@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { UserError } from "../errors.js";
-import type { ApiKey, KeyKind } from "../keys/keys.js";
-import type { Workspace } from "../workspace/settings.js";
+import type { ApiKey, KeyKind } from "../model/keys.js";
+import type { Workspace } from "../model/workspace.js";
 import { checkWorkspace, keyWords, presentedKey } from "./auth.js";
 import type { ServerContext } from "./context.js";
 import { readCookies, SESSION_COOKIE } from "./dashboard/cookies.js";

@@ -8,7 +8,7 @@ import { DEFAULT_RETRY } from "../delivery/retry.js";
 import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
-import { hashKey } from "../keys/keys.js";
+import { hashKey } from "../model/keys.js";
 import { startReportScheduler } from "../report/schedules/schedule-reports.js";
 import type { ReportMailDeps } from "../report/schedules/send-report.js";
 import type { Store } from "../store/store.js";

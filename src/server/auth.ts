@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { UserError } from "../errors.js";
-import { type ApiKey, hashKey, type KeyKind } from "../keys/keys.js";
+import { type ApiKey, hashKey, type KeyKind } from "../model/keys.js";
 import type { Store } from "../store/store.js";
 
 /** True for a request from this machine (IPv4 or IPv6 loopback). */

@@ -1,7 +1,7 @@
 import type { VisitorHasher } from "../ingest/visitor-hash.js";
 import type { GroupCommitWriter } from "../ingest/writer.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import type { KeyResolver } from "./auth.js";
 import type { Metrics } from "./metrics.js";
 

@@ -1,13 +1,13 @@
-import type { ImportKind } from "../import/kinds.js";
-import type { TextRecord } from "../ingest/text-record.js";
-import type { ApiKey, KeyKind } from "../keys/keys.js";
-import type { Bucket, Interval } from "../kpi/buckets.js";
-import type { Dimension, Filter, SessionDimension } from "../kpi/dimensions.js";
-import type { BaseMeasure, Fact, MeasureValues } from "../kpi/measures.js";
+import type { Bucket, Interval } from "../model/calendar.js";
+import type { Dimension, Filter, SessionDimension } from "../model/dimensions.js";
 import type { FunnelStep } from "../model/funnel-step.js";
-import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
+import type { ImportKind } from "../model/import-kinds.js";
+import type { ApiKey, KeyKind } from "../model/keys.js";
+import type { BaseMeasure, Fact, MeasureValues } from "../model/measures.js";
+import type { TextRecord } from "../model/text-record.js";
+import type { Workspace, WorkspaceSettings } from "../model/workspace.js";
 
-/** An event for a workspace, as text columns (see ingest/text-record.ts). */
+/** An event for a workspace, as text columns (see model/text-record.ts). */
 export interface IncomingEvent {
   readonly workspace: string;
   readonly record: TextRecord;

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "./settings.js";
 
 /**
  * The workspace a command acts on: the one named, else the only one there is. Naming one that

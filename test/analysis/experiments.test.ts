@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runExperiment } from "../../src/analysis/experiments/run-experiment.js";
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 
 /** An `Experiment Viewed` row of an events CSV. */

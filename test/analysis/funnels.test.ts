@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FunnelStepResult, runFunnel } from "../../src/analysis/funnels/run-funnel.js";
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 
 interface Ev {

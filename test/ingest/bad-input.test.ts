@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { generateKey } from "../../src/keys/keys.js";
+import { generateKey } from "../../src/model/keys.js";
 import {
   basic,
   bearer,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
-import { generateKey, type KeyKind } from "../../src/keys/keys.js";
+import { generateKey, type KeyKind } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";

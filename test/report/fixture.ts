@@ -1,4 +1,4 @@
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import type { Kit } from "../kpi/fixture.js";
 
 export const FORMULA = '=HYPERLINK("http://x")';

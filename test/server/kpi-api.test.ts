@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKey } from "../../src/keys/keys.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
+import { generateKey } from "../../src/model/keys.js";
 import type { Store } from "../../src/store/store.js";
 import { type DemoApp, openDemoApp } from "./demo-app.js";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
-import { generateKey, type KeyKind } from "../../src/keys/keys.js";
+import { generateKey, type KeyKind } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { hashPassword } from "../../src/server/dashboard/passwords.js";
 import { createShare } from "../../src/server/dashboard/shares.js";

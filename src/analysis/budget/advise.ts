@@ -1,7 +1,7 @@
 import { runKpiQuery } from "../../kpi/run-query.js";
-import type { Lang } from "../../lang.js";
+import type { Lang } from "../../model/lang.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { type BudgetLine, planBudget } from "./plan.js";
 
 export interface BudgetRequest {

@@ -1,5 +1,5 @@
 import { UserError } from "../../errors.js";
-import type { Lang } from "../../lang.js";
+import type { Lang } from "../../model/lang.js";
 
 /** A campaign's figures over the range, as the KPI layer gives them. */
 export interface CampaignFigures {

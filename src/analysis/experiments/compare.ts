@@ -1,5 +1,5 @@
 import { UserError } from "../../errors.js";
-import type { Lang } from "../../lang.js";
+import type { Lang } from "../../model/lang.js";
 import { chanceToBeat } from "./bayes.js";
 import { holmAdjust } from "./holm.js";
 import { relativeLift, twoProportionPValue, waldDifference, wilsonInterval } from "./proportions.js";

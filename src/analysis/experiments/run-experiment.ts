@@ -1,8 +1,8 @@
 import { experimentSchema } from "../../definitions/schemas.js";
 import { UserError } from "../../errors.js";
-import type { Lang } from "../../lang.js";
+import type { Lang } from "../../model/lang.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { compareVariations, type ExperimentStats } from "./compare.js";
 
 export interface ExperimentRequest {

@@ -1,10 +1,10 @@
 import { durationMs, durationSchema } from "../../definitions/schemas.js";
 import { UserError } from "../../errors.js";
-import { parseDate } from "../../kpi/buckets.js";
-import { type Dimension, NONE, parseDimension, SESSION_DIMENSIONS } from "../../kpi/dimensions.js";
+import { parseDate } from "../../model/calendar.js";
+import { type Dimension, NONE, parseDimension, SESSION_DIMENSIONS } from "../../model/dimensions.js";
 import { parseFunnelSteps } from "../../model/funnel-step.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { FunnelGroupBy, FunnelGroupCounts, Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 
 export interface FunnelStepResult {
   step: number;

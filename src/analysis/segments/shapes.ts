@@ -1,5 +1,5 @@
 import { KPI_BY_ID } from "../../kpi/catalog.js";
-import type { BaseMeasure } from "../../kpi/measures.js";
+import type { BaseMeasure } from "../../model/measures.js";
 
 /**
  * How a KPI compares across segments. A count or sum is additive: a segment's share is its part of

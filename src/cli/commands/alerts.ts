@@ -6,7 +6,7 @@ import type { GlobalFlags } from "../../config.js";
 import { parseSmtpUrl } from "../../delivery/email.js";
 import { DEFAULT_RETRY } from "../../delivery/retry.js";
 import { UserError } from "../../errors.js";
-import { parseDate } from "../../kpi/buckets.js";
+import { parseDate } from "../../model/calendar.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { io, print, withStore, workspaceFlag } from "../context.js";
 import { toTable } from "../output.js";

@@ -12,7 +12,7 @@ import {
 } from "../../analysis/funnels/run-funnel.js";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
-import type { Lang } from "../../lang.js";
+import type { Lang } from "../../model/lang.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";

@@ -5,7 +5,7 @@ import { evaluateGoals } from "../../goals/evaluate.js";
 import { num } from "../../goals/numbers.js";
 import { reviewKpis } from "../../goals/review.js";
 import { goalHistory, SNAPSHOT_INTERVALS, type SnapshotInterval } from "../../goals/snapshots.js";
-import type { Lang } from "../../lang.js";
+import type { Lang } from "../../model/lang.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";

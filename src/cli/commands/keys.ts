@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
-import { generateKey, KEY_KINDS, keyKindSchema } from "../../keys/keys.js";
+import { generateKey, KEY_KINDS, keyKindSchema } from "../../model/keys.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { INTERVALS } from "../../kpi/buckets.js";
 import { ATTRIBUTIONS, runKpiQuery } from "../../kpi/run-query.js";
+import { INTERVALS } from "../../model/calendar.js";
 import { parseOrThrow } from "../../validation.js";
 import { workspaceFor, workspacesFor } from "../access.js";
 import type { ServerContext } from "../context.js";

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { parseDate } from "../../kpi/buckets.js";
+import { parseDate } from "../../model/calendar.js";
 import { gatherAudit } from "../../report/gather-audit.js";
 import { gatherPeriodic } from "../../report/gather-periodic.js";
 import { REPORT_PERIODS } from "../../report/periods.js";

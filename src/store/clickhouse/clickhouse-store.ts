@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { UserError } from "../../errors.js";
-import { KIND_SPECS } from "../../import/kinds.js";
-import { type ApiKey, type KeyKind, storedKeyKind } from "../../keys/keys.js";
-import type { Fact } from "../../kpi/measures.js";
-import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
-import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import { KIND_SPECS } from "../../model/import-kinds.js";
+import { type ApiKey, type KeyKind, storedKeyKind } from "../../model/keys.js";
+import type { Fact } from "../../model/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../model/measures.js";
+import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
-import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
 import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
+import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../staging/stage.js";
 import type {
   AppendResult,
   CustomKpiChange,

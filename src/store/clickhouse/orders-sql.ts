@@ -1,5 +1,5 @@
-import type { Dimension, Filter } from "../../kpi/dimensions.js";
-import { campaignKey } from "../../kpi/dimensions.js";
+import type { Dimension, Filter } from "../../model/dimensions.js";
+import { campaignKey } from "../../model/dimensions.js";
 import { SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";

@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { KIND_SPECS } from "../../import/kinds.js";
-import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../ingest/engagement.js";
-import type { TextRecord } from "../../ingest/text-record.js";
-import { type ApiKey, type KeyKind, storedKeyKind } from "../../keys/keys.js";
-import type { Fact } from "../../kpi/measures.js";
-import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
-import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../model/engagement.js";
+import { KIND_SPECS } from "../../model/import-kinds.js";
+import { type ApiKey, type KeyKind, storedKeyKind } from "../../model/keys.js";
+import type { Fact } from "../../model/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../model/measures.js";
+import type { TextRecord } from "../../model/text-record.js";
+import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
 import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
+import { appendEventRecords, importIntoDuckdb } from "../staging/stage.js";
 import type {
   AppendResult,
   CustomKpiChange,
@@ -31,7 +32,6 @@ import { EventAppender } from "./event-appender.js";
 import { type EventRow, eventRow } from "./event-row.js";
 import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
 import { duckdbFunnelSql } from "./funnel-sql.js";
-import { appendEventRecords, importIntoDuckdb } from "./import.js";
 import {
   dayGapsSelect,
   dayGapsUpdated,
@@ -231,7 +231,7 @@ export class DuckdbStore implements Store {
 
   /**
    * Turns engagement that older versions stored as custom events (track events named
-   * `engagement`) into engagement events (ingest/engagement.ts), in place and in one transaction.
+   * `engagement`) into engagement events (model/engagement.ts), in place and in one transaction.
    * Their figures were not kept then: unless the properties hold `sd` or `e`, they convert without
    * figures, so they stop counting as custom events and un-bouncing sessions but add nothing to
    * time on page or scroll depth. Sessions and rollups of the workspaces touched are rebuilt on

@@ -5,8 +5,8 @@ import {
   SEARCH_DOMAINS,
   SOCIAL_DOMAINS,
   SOCIAL_MEDIUMS,
-} from "../../kpi/channels.js";
-import type { WorkspaceSettings } from "../../workspace/settings.js";
+} from "../../model/channels.js";
+import type { WorkspaceSettings } from "../../model/workspace.js";
 import type { Dialect } from "../dialect.js";
 
 /**

@@ -1,5 +1,5 @@
-import { campaignKey, type Dimension, type Filter } from "../../kpi/dimensions.js";
-import { ENGAGEMENT_MEASURES, type Fact } from "../../kpi/measures.js";
+import { campaignKey, type Dimension, type Filter } from "../../model/dimensions.js";
+import { ENGAGEMENT_MEASURES, type Fact } from "../../model/measures.js";
 import type { Dialect } from "../dialect.js";
 import type { MeasureQuery } from "../store.js";
 import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "./session-columns.js";

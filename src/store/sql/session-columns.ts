@@ -1,4 +1,4 @@
-import type { SessionDimension } from "../../kpi/dimensions.js";
+import type { SessionDimension } from "../../model/dimensions.js";
 
 /**
  * Where each session dimension lives: `column` in `session_events` (the value of the session's
