@@ -3,8 +3,8 @@ import { UserError } from "../errors.js";
 import type { Workspace } from "../workspace/settings.js";
 import { checkWorkspace, presentedKey } from "./auth.js";
 import type { ServerContext } from "./context.js";
-import { readCookies, SESSION_COOKIE } from "./dashboard/cookies.js";
-import { csrfMatches, type Principal, readableWorkspaces, resolveSession } from "./dashboard/sessions.js";
+import { sessionToken } from "./dashboard/cookies.js";
+import { csrfMatches, type Principal, readableWorkspaces } from "./dashboard/sessions.js";
 
 /** What a route does with a workspace: read its data and definitions, or change its definitions. */
 export type Access = "read" | "admin";
@@ -16,7 +16,7 @@ const principals = new WeakMap<FastifyRequest, Promise<Principal | null>>();
 export function sessionOf(ctx: ServerContext, request: FastifyRequest): Promise<Principal | null> {
   let found = principals.get(request);
   if (!found) {
-    found = resolveSession(ctx.store, readCookies(request).get(SESSION_COOKIE));
+    found = ctx.sessions.resolve(sessionToken(request));
     principals.set(request, found);
   }
   return found;
