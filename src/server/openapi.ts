@@ -744,7 +744,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
       "/metrics": {
         get: {
-          summary: "Prometheus metrics: from this machine only, or with the server's --metrics-token as Bearer",
+          summary:
+            "Prometheus metrics: from this machine only, or with the server's --metrics-token as Bearer",
           responses: {
             "200": { description: "text exposition format" },
             "401": { description: "the server has a metrics token, and this is not it" },
