@@ -96,6 +96,10 @@ describe("dashboard sessions", () => {
       expect(await whoAmI(short, cookie)).toBe("hana");
       clock.advance(5 * 60_000);
       expect(await whoAmI(short, cookie)).toBe(401);
+      // A shorter lifetime applies to a session opened under a longer one.
+      const opened = await mustSignIn(app, "hana", password);
+      clock.advance(6 * 60_000);
+      expect(await whoAmI(short, opened)).toBe(401);
     } finally {
       await short.close();
     }

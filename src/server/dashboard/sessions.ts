@@ -6,10 +6,13 @@ import { type DashboardUser, findUser, visibleTo } from "./users.js";
 
 /** Sessions are global documents (workspace "", kind "session") by the hash of their cookie's token. */
 const SESSION_KIND = "session";
+/** A share link's session lasts until its link expires, at most this long (then the link opens it again). */
+const SHARE_SESSION_MS = 7 * 86_400_000;
 
 /**
  * How long a user's session lives (OWASP ASVS 4.0 V3.3.1–V3.3.2; see docs/security.md). A share
- * link's session ends with its link: the link itself is the credential, and it can be opened again.
+ * link's session ends with its link (or after 7 days): the link itself is the credential, and it
+ * can be opened again.
  */
 export interface SessionPolicy {
   /** A user signs in again this long after signing in, however busy the session was. */
@@ -80,7 +83,10 @@ export class Sessions {
   ): Promise<{ token: string; maxAgeSeconds: number }> {
     const now = this.now();
     const token = randomBytes(32).toString("base64url");
-    const expiresAt = "share" in who ? Date.parse(who.share.expiresAt) : now + this.policy.absoluteMs;
+    const expiresAt =
+      "share" in who
+        ? Math.min(Date.parse(who.share.expiresAt), now + SHARE_SESSION_MS)
+        : now + this.policy.absoluteMs;
     const body: SessionBody = {
       user: "user" in who ? who.user.name : null,
       share: "share" in who ? { id: who.share.id, workspace: who.share.workspace } : null,
@@ -142,10 +148,17 @@ export class Sessions {
     return null;
   }
 
-  /** Within its absolute lifetime and, for a user's session, used within the idle timeout. */
+  /**
+   * Within its absolute lifetime and, for a user's session, used within the idle timeout; both
+   * measured with today's policy too, so that shorter lifetimes apply to sessions already open.
+   */
   private alive(session: SessionBody, now: number): boolean {
     if (Date.parse(session.expiresAt) <= now) return false;
-    return session.user === null || now - Date.parse(session.lastSeenAt) < this.policy.idleMs;
+    if (session.user === null) return true;
+    return (
+      now - Date.parse(session.createdAt) < this.policy.absoluteMs &&
+      now - Date.parse(session.lastSeenAt) < this.policy.idleMs
+    );
   }
 
   /**
