@@ -119,6 +119,16 @@ describe("the back-off per user name", () => {
     expect(await signIn(app, "carol", password, { remoteAddress: "192.0.2.10" })).toMatch(/^sx_session=/);
   });
 
+  it("counts guesses sent side by side before their passwords are checked", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        postLogin(app, { username: "burst", password: `guess-${i}` }, { remoteAddress: `198.20.0.${i}` }),
+      ),
+    );
+    const statuses = answers.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429, 429, 429]);
+  });
+
   it("never locks a name for longer than 15 minutes, however many failures", async () => {
     for (let i = 0; i < 12; i++) {
       await postLogin(

@@ -45,8 +45,12 @@ export class LoginThrottle {
     return entry ? Math.max(0, entry.lockedUntil - this.now()) : 0;
   }
 
-  /** Counts a failed sign-in; past the free ones, locks the name for a doubling window. */
-  failed(name: string): void {
+  /**
+   * Counts a sign-in attempt as failed until `succeeded` says otherwise, before its password is
+   * checked, so that guesses sent side by side count before bcrypt answers; past the free
+   * failures, locks the name for a doubling window.
+   */
+  attempt(name: string): void {
     const now = this.now();
     const entry = this.entry(name) ?? { count: 0, lastAt: now, lockedUntil: 0 };
     entry.count += 1;

@@ -139,6 +139,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
       reply.header("retry-after", String(Math.ceil(waitMs / 1000)));
       return sendLogin(request, reply, next, 429, "locked", form.username, minutes);
     }
+    throttle.attempt(form.username);
     const user = await findUser(ctx.store, form.username);
     // A hash is checked even for an unknown name, so that timing does not say which names exist.
     const ok = await verifyPassword(
@@ -146,10 +147,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
       user?.hash ?? "$2b$11$SEFW52c7e7EFW6psfyljfu81FZFCIy4gJlpJcSqSddT8dME.Reg/6",
     );
     // The form again, with its error, as a page (200): browsers log any 4xx page as a console error.
-    if (!user || !ok) {
-      throttle.failed(form.username);
-      return sendLogin(request, reply, next, 200, "wrong", form.username);
-    }
+    if (!user || !ok) return sendLogin(request, reply, next, 200, "wrong", form.username);
     throttle.succeeded(form.username);
     const session = await ctx.sessions.open({ user });
     setCookie(request, reply, LOGIN_COOKIE, "", 0);
