@@ -4,8 +4,8 @@ import type { ApiKey, KeyKind } from "../model/keys.js";
 import type { Workspace } from "../model/workspace.js";
 import { checkWorkspace, keyWords, presentedKey } from "./auth.js";
 import type { ServerContext } from "./context.js";
-import { readCookies, SESSION_COOKIE } from "./dashboard/cookies.js";
-import { csrfMatches, type Principal, readableWorkspaces, resolveSession } from "./dashboard/sessions.js";
+import { sessionToken } from "./dashboard/cookies.js";
+import { csrfMatches, type Principal, readableWorkspaces } from "./dashboard/sessions.js";
 import { type Access, routeRow } from "./route-table.js";
 
 declare module "fastify" {
@@ -36,7 +36,7 @@ const callers = new WeakMap<FastifyRequest, Caller>();
 export function sessionOf(ctx: ServerContext, request: FastifyRequest): Promise<Principal | null> {
   let found = sessions.get(request);
   if (!found) {
-    found = resolveSession(ctx.store, readCookies(request).get(SESSION_COOKIE));
+    found = ctx.sessions.resolve(sessionToken(request));
     sessions.set(request, found);
   }
   return found;

@@ -16,8 +16,10 @@ import { guardRoutes } from "./access.js";
 import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
 import { dashboardRoutes } from "./dashboard/routes.js";
+import { DEFAULT_SESSION_POLICY, type SessionPolicy, Sessions } from "./dashboard/sessions.js";
 import { handleError } from "./errors.js";
 import { createMetrics } from "./metrics.js";
+import { checkMetricsAccess } from "./metrics-access.js";
 import { openApiDocument } from "./openapi.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { alertRoutes } from "./routes/alerts.js";
@@ -31,14 +33,24 @@ import { reportScheduleRoutes } from "./routes/report-schedules.js";
 import { reportRoutes } from "./routes/reports.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
+import { securityHeaders } from "./security-headers.js";
+import type { TrustedProxies } from "./trust-proxy.js";
 
 export interface AppOptions {
   readonly store: Store;
   readonly logger?: boolean;
   /** Requests per minute per key (or per IP without a key). */
   readonly rateLimit?: number;
-  /** Trust X-Forwarded-For (behind a reverse proxy) for the visitor hash and rate limits. */
-  readonly trustProxy?: boolean;
+  /** The proxies (addresses, CIDRs) whose X-Forwarded-For names the client, for visitor hashes and rate limits. */
+  readonly trustProxy?: TrustedProxies;
+  /** Dashboard session lifetimes (default: 12 h absolute, 30 min idle). */
+  readonly sessions?: Partial<SessionPolicy>;
+  /** Strict-Transport-Security's max-age, in seconds (default: not sent). */
+  readonly hstsMaxAgeSeconds?: number;
+  /** A Bearer token that opens /metrics to other machines (default: this machine only). */
+  readonly metricsToken?: string;
+  /** The clock (tests inject one to step through timeouts and back-off). */
+  readonly now?: () => number;
   readonly version?: string;
   /** Serve forwarded CLI commands (set by `sextant serve`). */
   readonly admin?: AdminOptions;
@@ -60,10 +72,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy ? [...options.trustProxy] : false,
     bodyLimit: 1024 * 1024,
   });
   const metrics = createMetrics();
+  const now = options.now ?? Date.now;
   const writer = new GroupCommitWriter(store, 20_000, (result, ms) => {
     metrics.commitSeconds.observe(ms / 1000);
     metrics.commitEvents.observe(result.stored + result.duplicates);
@@ -76,6 +89,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metrics,
     hasher: new VisitorHasher(store),
     workspaces: new WorkspaceDirectory(store),
+    sessions: new Sessions(store, { ...DEFAULT_SESSION_POLICY, ...options.sessions }, now),
+    now,
   };
 
   // Before any route: each route takes its level from the route table, checked on every request.
@@ -123,6 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook("onClose", async () => {
     await writer.close();
   });
+  app.addHook("onSend", securityHeaders(options));
 
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
@@ -131,9 +147,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/metrics", async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get("/metrics", async (request, reply) => {
+    checkMetricsAccess(request, options.metricsToken);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.get("/api/v1/openapi.json", async () =>
     openApiDocument(options.version ?? "0.1.0", options.admin !== undefined),
   );

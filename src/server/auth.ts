@@ -3,9 +3,22 @@ import { UserError } from "../errors.js";
 import { type ApiKey, hashKey, type KeyKind } from "../model/keys.js";
 import type { Store } from "../store/store.js";
 
-/** True for a request from this machine (IPv4 or IPv6 loopback). */
-export function isLoopback(ip: string): boolean {
-  return /^(127\.|::1$|::ffff:127\.)/.test(ip);
+/** True for an address of this machine (IPv4 or IPv6 loopback). */
+export function isLoopback(ip: string | undefined): boolean {
+  return ip !== undefined && /^(127\.|::1$|::ffff:127\.)/.test(ip);
+}
+
+/**
+ * True for a request made on this machine and sent straight to us: the socket's peer is loopback
+ * and no proxy forwarded it. Never `request.ip`, which `--trust-proxy` takes from X-Forwarded-For,
+ * and a proxy on this machine would make every visitor's socket loopback (see docs/security.md).
+ */
+export function fromThisMachine(request: FastifyRequest): boolean {
+  return (
+    isLoopback(request.socket.remoteAddress) &&
+    request.headers["x-forwarded-for"] === undefined &&
+    request.headers.forwarded === undefined
+  );
 }
 
 /** The secret a request carries: HTTP Basic user name (Segment), Bearer token, or a body `writeKey`. */

@@ -301,7 +301,8 @@ export function openApiDocument(version: string, withAdmin = false) {
           type: "apiKey",
           in: "cookie",
           name: "sx_session",
-          description: "A dashboard session (sign in at /login, or open a share link)",
+          description:
+            "A dashboard session (sign in at /login, or open a share link); named __Host-sx_session over https",
         },
       },
     },
@@ -719,8 +720,13 @@ export function openApiDocument(version: string, withAdmin = false) {
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
       "/metrics": {
         get: {
-          summary: "Prometheus metrics",
-          responses: { "200": { description: "text exposition format" } },
+          summary:
+            "Prometheus metrics: from this machine only, or with the server's --metrics-token as Bearer",
+          responses: {
+            "200": { description: "text exposition format" },
+            "401": { description: "the server has a metrics token, and this is not it" },
+            "403": { description: "not from this machine (the server has no metrics token)" },
+          },
         },
       },
       "/api/v1/openapi.json": {

@@ -24,7 +24,18 @@ const COMMANDS: readonly [string[], string[]][] = [
   ],
   [["doctor"], ["Exit codes", "FIX"]],
   [["migrate"], ["--to", "--to-cluster", "--db"]],
-  [["serve"], ["--port", "--host"]],
+  [
+    ["serve"],
+    [
+      "--port",
+      "--host",
+      "--trust-proxy",
+      "--session-idle-minutes",
+      "--session-max-hours",
+      "--hsts",
+      "--metrics-token",
+    ],
+  ],
   [["workspace"], ["create", "list", "set"]],
   [
     ["workspace", "create"],
