@@ -75,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metrics,
     hasher: new VisitorHasher(store),
     workspaces: new WorkspaceDirectory(store),
+    allowPrivateWebhooks: options.alerts?.delivery.allowPrivateTargets === true,
   };
 
   app.setErrorHandler((error: Error, request, reply) => {

@@ -13,6 +13,8 @@ export interface ServerContext {
   readonly metrics: Metrics;
   readonly hasher: VisitorHasher;
   readonly workspaces: WorkspaceDirectory;
+  /** Webhook URLs may name loopback, private and link-local hosts (SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1). */
+  readonly allowPrivateWebhooks: boolean;
 }
 
 /** Workspaces by name and by domain, re-read from the store every few seconds. */

@@ -35,7 +35,8 @@ export function registerServe(program: Command): void {
       "after",
       `
 Environment: SEXTANT_ADMIN_PASSWORD sets the dashboard's admin password (else one is printed on
-first start). Opt-in, for shorter commits while DuckDB checkpoints under steady ingestion:
+first start). SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1 lets alert webhooks go to loopback, private and
+link-local addresses, refused by default (see docs/alerts.md). Opt-in, for shorter commits while DuckDB checkpoints under steady ingestion:
 SEXTANT_DUCKDB_ROW_GROUP_SIZE=8192 SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD=2MiB (imports cost more;
 see docs/operations.md).`,
     )
