@@ -16,6 +16,7 @@ import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
 import { dashboardRoutes } from "./dashboard/routes.js";
 import { handleError } from "./errors.js";
+import { type LogStream, loggerOptions } from "./log-redaction.js";
 import { createMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
@@ -33,7 +34,8 @@ import { trackerRoutes } from "./routes/tracker.js";
 
 export interface AppOptions {
   readonly store: Store;
-  readonly logger?: boolean;
+  /** Log requests (secrets redacted), to standard output or to the stream given. */
+  readonly logger?: boolean | { readonly stream: LogStream };
   /** Requests per minute per key (or per IP without a key). */
   readonly rateLimit?: number;
   /** Trust X-Forwarded-For (behind a reverse proxy) for the visitor hash and rate limits. */
@@ -58,7 +60,9 @@ const INGESTION_PATHS: ReadonlySet<string> = new Set([...SEGMENT_PATHS.map((p) =
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger
+      ? loggerOptions(options.logger === true ? undefined : options.logger.stream)
+      : false,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
   });

@@ -4,6 +4,7 @@ import { KIND_SPECS } from "../../import/kinds.js";
 import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
+import { redactUrlPassword } from "../../redact.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
@@ -114,7 +115,8 @@ export class ClickhouseStore implements Store {
   ) {}
 
   get description(): string {
-    return `ClickHouse ${this.ch.url}${this.ch.cluster ? ` (cluster ${this.ch.cluster})` : ""}`;
+    // Printed by `sextant serve` at start-up and in messages: never with the URL's password.
+    return `ClickHouse ${redactUrlPassword(this.ch.url)}${this.ch.cluster ? ` (cluster ${this.ch.cluster})` : ""}`;
   }
 
   static async open(url: string, cluster: string | null = null): Promise<ClickhouseStore> {
