@@ -45,6 +45,25 @@ export class KeyResolver {
         401,
       );
     }
+    const key = await this.find(secret);
+    if (!key)
+      throw new UserError(
+        "This key is unknown or revoked.",
+        [{ field: "authorization", reason: "invalid key" }],
+        401,
+      );
+    if (key.kind !== kind && !alsoAccepted.includes(key.kind)) {
+      throw new UserError(
+        `This is a ${key.kind} key; this route needs a ${kind} key.`,
+        [{ field: "authorization", reason: `needs a ${kind} key` }],
+        403,
+      );
+    }
+    return key;
+  }
+
+  /** The live key for this secret, of any kind, or null: from the cache when it is fresh. */
+  async find(secret: string): Promise<ApiKey | null> {
     const hash = hashKey(secret);
     const now = Date.now();
     let entry = this.cache.get(hash);
@@ -53,19 +72,6 @@ export class KeyResolver {
       const key = await this.store.findKey(hash);
       entry = { key, until: now + (key ? this.ttlMs : this.unknownTtlMs) };
       this.cache.set(hash, entry);
-    }
-    if (!entry.key)
-      throw new UserError(
-        "This key is unknown or revoked.",
-        [{ field: "authorization", reason: "invalid key" }],
-        401,
-      );
-    if (entry.key.kind !== kind && !alsoAccepted.includes(entry.key.kind)) {
-      throw new UserError(
-        `This is a ${entry.key.kind} key; this route needs a ${kind} key.`,
-        [{ field: "authorization", reason: `needs a ${kind} key` }],
-        403,
-      );
     }
     return entry.key;
   }

@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
     .option("--port <port>", "TCP port", "8000")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-demo", "do not load the demo into an empty store")
-    .option("--rate-limit <n>", "requests per minute per key (or per IP without one)", "120000")
+    .option("--rate-limit <n>", "requests per minute per valid key (or per IP without one)", "120000")
     .option("--trust-proxy", "behind a reverse proxy: read the client IP from X-Forwarded-For")
     .addHelpText(
       "after",
