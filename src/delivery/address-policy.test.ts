@@ -21,6 +21,8 @@ describe("forbiddenAddress", () => {
     ["::1", "an unspecified, loopback or IPv4-compatible address"],
     ["::7f00:1", "an unspecified, loopback or IPv4-compatible address"],
     ["fe80::1", "a link-local address"],
+    ["fe80::1%eth0", "a link-local address"],
+    ["example.com", "not an IP address"],
     ["fd00:ec2::254", "a unique local address (ULA)"],
     ["fc00::1", "a unique local address (ULA)"],
     ["ff02::1", "a multicast address"],

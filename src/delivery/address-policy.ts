@@ -63,10 +63,12 @@ const RULES: readonly { readonly list: BlockList; readonly reason: string }[] = 
 
 /** Why an IP address is no place for a webhook (e.g. "a loopback address"), or null if it may be one. */
 export function forbiddenAddress(address: string): string | null {
-  const family = isIP(address);
+  // A zone (fe80::1%eth0) names an interface, not another address.
+  const bare = address.split("%")[0] ?? "";
+  const family = isIP(bare);
   if (family === 0) return "not an IP address";
   const type = family === 4 ? "ipv4" : "ipv6";
-  return RULES.find((rule) => rule.list.check(address, type))?.reason ?? null;
+  return RULES.find((rule) => rule.list.check(bare, type))?.reason ?? null;
 }
 
 /** Names that always mean this machine or the cloud's metadata service, whatever DNS says. */
