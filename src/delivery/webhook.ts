@@ -20,6 +20,18 @@ export interface WebhookOptions {
 /** Milliseconds a webhook may take to answer before the attempt counts as failed. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
+/** Headers about the connection and the message's framing (RFC 9110 §7.6.1), never taken from a channel. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "content-length",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
 /** Set on the errors of the pinned lookup and of the timer, to tell them from connection errors. */
 const REFUSED = "SEXTANT_REFUSED_TARGET";
 const TIMEOUT = "SEXTANT_TIMEOUT";
@@ -99,7 +111,10 @@ export async function postWebhook(
   }
   const payload = JSON.stringify(body);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(target.headers ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(target.headers ?? {})) {
+    // Framing is Sextant's to set: a configured Transfer-Encoding or Connection would contradict it.
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  }
   Object.assign(headers, {
     "content-type": "application/json",
     "content-length": String(Buffer.byteLength(payload)),
