@@ -11,6 +11,8 @@ export interface ApplyOptions {
   readonly prune?: boolean;
   /** Language of the warnings (default: the workspace locale). */
   readonly lang?: Lang;
+  /** Accept webhook URLs on loopback, private and link-local hosts (SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1). */
+  readonly allowPrivateTargets?: boolean;
 }
 
 export interface DefinitionChange {
@@ -63,7 +65,11 @@ export async function applyConfig(
       channels: (stored.documents.get("channel") ?? []).map((d) => d.id),
       goals: (stored.documents.get("goal") ?? []).map((d) => d.id),
     },
-    { prune, lang: options.lang ?? workspace.settings.locale },
+    {
+      prune,
+      lang: options.lang ?? workspace.settings.locale,
+      allowPrivateTargets: options.allowPrivateTargets === true,
+    },
   );
   if ("issues" in checked) throw configError(source, checked.issues);
   const { state } = checked;

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import type { z } from "zod";
+import { forbiddenHost } from "../delivery/address-policy.js";
 import { isUserError } from "../errors.js";
 import { canBeCumulative } from "../goals/kinds.js";
 import { whereList } from "../goals/kpi-batch.js";
@@ -61,12 +62,12 @@ export function cronError(expression: string): string | null {
 /**
  * Validates a configuration: its shape (the schemas of schemas.ts), then what needs the workspace
  * (KPIs that exist, dates in order, cumulative goals on countable KPIs, unique ids, references
- * between definitions, cron syntax). Returns the desired state, or the list of issues.
+ * between definitions, cron syntax, webhook hosts). Returns the desired state, or the list of issues.
  */
 export function checkConfig(
   source: ConfigSource,
   stored: StoredContext,
-  options: { prune: boolean; lang: Lang },
+  options: { prune: boolean; lang: Lang; allowPrivateTargets?: boolean },
 ): { state: DesiredState } | { issues: ConfigIssue[] } {
   const parsed = configFileSchema.safeParse(source.value ?? {});
   if (!parsed.success) return { issues: zodIssues(parsed.error) };
@@ -162,6 +163,15 @@ export function checkConfig(
     });
   });
 
+  const webhook = file.channels?.webhook;
+  const refused = webhook && !options.allowPrivateTargets ? forbiddenHost(new URL(webhook.url)) : null;
+  if (refused) {
+    // Delivery checks the address a name resolves to; here only what the URL itself says.
+    issues.push({
+      path: ["channels", "webhook", "url"],
+      reason: `the host is ${refused}, where webhooks may not go: use a public address, or have the operator set SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1 (docs/alerts.md)`,
+    });
+  }
   for (const [id, body] of Object.entries(file.channels ?? {})) {
     if (body !== undefined) documents.push({ kind: "channel", id, body });
   }

@@ -1,5 +1,5 @@
 import cors from "@fastify/cors";
-import rateLimit from "@fastify/rate-limit";
+import rateLimit, { normalizeIP } from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { storedGoals } from "../alerts/goal-source.js";
 import type { AlertDeps } from "../alerts/run-alerts.js";
@@ -8,7 +8,6 @@ import { DEFAULT_RETRY } from "../delivery/retry.js";
 import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
-import { hashKey } from "../model/keys.js";
 import { startReportScheduler } from "../report/schedules/schedule-reports.js";
 import type { ReportMailDeps } from "../report/schedules/send-report.js";
 import type { Store } from "../store/store.js";
@@ -18,6 +17,7 @@ import { type ServerContext, WorkspaceDirectory } from "./context.js";
 import { dashboardRoutes } from "./dashboard/routes.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, Sessions } from "./dashboard/sessions.js";
 import { handleError } from "./errors.js";
+import { type LogStream, loggerOptions } from "./log-redaction.js";
 import { createMetrics } from "./metrics.js";
 import { checkMetricsAccess } from "./metrics-access.js";
 import { openApiDocument } from "./openapi.js";
@@ -38,7 +38,8 @@ import type { TrustedProxies } from "./trust-proxy.js";
 
 export interface AppOptions {
   readonly store: Store;
-  readonly logger?: boolean;
+  /** Log requests (secrets redacted), to standard output or to the stream given. */
+  readonly logger?: boolean | { readonly stream: LogStream };
   /** Requests per minute per key (or per IP without a key). */
   readonly rateLimit?: number;
   /** The proxies (addresses, CIDRs) whose X-Forwarded-For names the client, for visitor hashes and rate limits. */
@@ -71,7 +72,9 @@ const INGESTION_PATHS: ReadonlySet<string> = new Set([...SEGMENT_PATHS.map((p) =
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger
+      ? loggerOptions(options.logger === true ? undefined : options.logger.stream)
+      : false,
     trustProxy: options.trustProxy ? [...options.trustProxy] : false,
     bodyLimit: 1024 * 1024,
   });
@@ -91,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     workspaces: new WorkspaceDirectory(store),
     sessions: new Sessions(store, { ...DEFAULT_SESSION_POLICY, ...options.sessions }, now),
     now,
+    allowPrivateWebhooks: options.alerts?.delivery.allowPrivateTargets === true,
   };
 
   // Before any route: each route takes its level from the route table, checked on every request.
@@ -118,19 +122,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     timeWindow: "1 minute",
     // After parsing, so a writeKey sent in the body (Segment allows it) is the key that counts.
     hook: "preHandler",
-    keyGenerator: (request) => {
+    // A key that exists has its own bucket; any other request counts against its address (IPv6 by
+    // /64), so that made-up keys cannot each open a fresh bucket (OWASP ASVS 4.0 V11.1.4).
+    keyGenerator: async (request) => {
       const body = request.body;
       const bodyKey =
         typeof body === "object" && body !== null && "writeKey" in body ? String(body.writeKey) : undefined;
-      const key = presentedKey(request, bodyKey);
-      return key ? `key:${hashKey(key)}` : `ip:${request.ip}`;
+      const secret = presentedKey(request, bodyKey);
+      const key = secret ? await ctx.keys.find(secret).catch(() => null) : null;
+      return key ? `key:${key.id}` : `ip:${normalizeIP(request.ip)}`;
     },
     allowList: (request) =>
       ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url) ||
       request.url.startsWith("/assets/"),
     errorResponseBuilder: (_request, context) =>
       new UserError(
-        `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        `Too many requests: at most ${context.max} a minute per key (per address without a valid key). Retry in ${Math.ceil(context.ttl / 1000)} s.`,
         [{ field: "authorization", reason: "rate limited" }],
         429,
       ),

@@ -58,6 +58,25 @@ export class KeyResolver {
         401,
       );
     }
+    const key = await this.find(secret);
+    if (!key)
+      throw new UserError(
+        "This key is unknown or revoked.",
+        [{ field: "authorization", reason: "invalid key" }],
+        401,
+      );
+    if (!kinds.includes(key.kind)) {
+      throw new UserError(
+        `This is ${keyWords([key.kind])}; this route needs ${keyWords(kinds)} (see docs/security.md).`,
+        [{ field: "authorization", reason: `needs ${keyWords(kinds)}` }],
+        403,
+      );
+    }
+    return key;
+  }
+
+  /** The live key for this secret, of any kind, or null: from the cache when it is fresh. */
+  async find(secret: string): Promise<ApiKey | null> {
     const hash = hashKey(secret);
     const now = Date.now();
     let entry = this.cache.get(hash);
@@ -66,19 +85,6 @@ export class KeyResolver {
       const key = await this.store.findKey(hash);
       entry = { key, until: now + (key ? this.ttlMs : this.unknownTtlMs) };
       this.cache.set(hash, entry);
-    }
-    if (!entry.key)
-      throw new UserError(
-        "This key is unknown or revoked.",
-        [{ field: "authorization", reason: "invalid key" }],
-        401,
-      );
-    if (!kinds.includes(entry.key.kind)) {
-      throw new UserError(
-        `This is ${keyWords([entry.key.kind])}; this route needs ${keyWords(kinds)} (see docs/security.md).`,
-        [{ field: "authorization", reason: `needs ${keyWords(kinds)}` }],
-        403,
-      );
     }
     return entry.key;
   }

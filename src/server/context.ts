@@ -18,6 +18,8 @@ export interface ServerContext {
   readonly sessions: Sessions;
   /** The server's clock (tests inject one to step through timeouts and back-off). */
   readonly now: () => number;
+  /** Webhook URLs may name loopback, private and link-local hosts (SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1). */
+  readonly allowPrivateWebhooks: boolean;
 }
 
 /** Workspaces by name and by domain, re-read from the store every few seconds. */

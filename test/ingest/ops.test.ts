@@ -89,6 +89,32 @@ describe("rate limiting", () => {
     }
   });
 
+  it("counts made-up keys against their address, while a valid key keeps its own bucket", async () => {
+    const fresh = await startServer({ workspaces: [{ name: "five" }], rateLimit: 5, listen: false });
+    try {
+      const madeUp = (i: number) =>
+        fresh.app.inject({
+          method: "GET",
+          url: "/api/v1/kpis?kpis=pageviews",
+          headers: { authorization: bearer(`sxr_made-up-${i}`) },
+        });
+      for (let i = 0; i < 5; i++) expect((await madeUp(i)).statusCode, `made-up key ${i}`).toBe(401);
+      const limited = await madeUp(5);
+      expect(limited.statusCode, "a sixth made-up key from the same address").toBe(429);
+      expect(limited.json().error).toMatch(/per address without a valid key/);
+      const anonymous = await fresh.app.inject({ method: "GET", url: "/api/v1/kpis?kpis=pageviews" });
+      expect(anonymous.statusCode, "no key: the same address's bucket").toBe(429);
+      const valid = await fresh.app.inject({
+        method: "GET",
+        url: "/api/v1/kpis?kpis=pageviews",
+        headers: { authorization: bearer(fresh.ws("five").read) },
+      });
+      expect(valid.statusCode, "a valid key from the same address").toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("never limits /healthz and /metrics", async () => {
     for (let i = 0; i < 8; i++) {
       expect((await server.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);

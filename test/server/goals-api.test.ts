@@ -103,6 +103,29 @@ describe("the configuration over HTTP", () => {
     expect(after).toBe(before);
   });
 
+  it.each([
+    "http://169.254.169.254/latest/meta-data/",
+    "http://2130706433:6379/",
+    "http://0.0.0.0:8000/",
+    "http://[::1]:22/",
+    "http://[::ffff:10.0.0.1]/",
+    "http://localhost:9200/",
+  ])(
+    "refuses a webhook channel at %s: an admin key cannot aim the server at its own network",
+    async (url) => {
+      const response = await put(`workspace: shop\nchannels:\n  webhook: {url: "${url}"}\n`, keys.admin);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().details).toEqual([
+        {
+          field: "channels.webhook.url",
+          line: 3,
+          reason: expect.stringMatching(/where webhooks may not go.*SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1/),
+        },
+      ]);
+      expect(await store.listDocuments("shop", "channel")).toEqual([]);
+    },
+  );
+
   it("refuses a file for another workspace than the key's", async () => {
     const response = await put(CONFIG.replace("workspace: shop", "workspace: other"), keys.admin);
     expect(response.statusCode).toBe(403);

@@ -42,7 +42,7 @@ export function registerServe(program: Command, runCli: CliRunner): void {
     .option("--port <port>", "TCP port", "8000")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-demo", "do not load the demo into an empty store")
-    .option("--rate-limit <n>", "requests per minute per key (or per IP without one)", "120000")
+    .option("--rate-limit <n>", "requests per minute per valid key (or per IP without one)", "120000")
     .option(
       "--trust-proxy [proxies]",
       "behind reverse proxies: their addresses or CIDRs, comma-separated, or loopback (read the client IP from X-Forwarded-For past them)",
@@ -62,7 +62,9 @@ export function registerServe(program: Command, runCli: CliRunner): void {
       `
 Environment: SEXTANT_ADMIN_PASSWORD sets the dashboard's admin password (at least 12 characters;
 else one is printed on first start). SEXTANT_SESSION_IDLE_MINUTES, SEXTANT_SESSION_MAX_HOURS and
-SEXTANT_METRICS_TOKEN stand for the flags of the same names (see docs/security.md). Opt-in, for shorter commits while DuckDB checkpoints under steady ingestion:
+SEXTANT_METRICS_TOKEN stand for the flags of the same names (see docs/security.md).
+SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1 lets alert webhooks go to loopback, private and link-local
+addresses, refused by default (see docs/alerts.md). Opt-in, for shorter commits while DuckDB checkpoints under steady ingestion:
 SEXTANT_DUCKDB_ROW_GROUP_SIZE=8192 SEXTANT_DUCKDB_CHECKPOINT_THRESHOLD=2MiB (imports cost more;
 see docs/operations.md).`,
     )

@@ -70,7 +70,10 @@ export function goalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const value = source.value as { workspace?: unknown } | null;
     const named = typeof value?.workspace === "string" ? value.workspace : q.workspace;
     const workspace = await workspaceFor(ctx, request, named);
-    return applyConfig(ctx.store, workspace, source, { prune: q.prune === "true" });
+    return applyConfig(ctx.store, workspace, source, {
+      prune: q.prune === "true",
+      allowPrivateTargets: ctx.allowPrivateWebhooks,
+    });
   });
 
   app.get("/api/v1/objectives", async (request) => {

@@ -5,6 +5,7 @@ import { type ApiKey, type KeyKind, storedKeyKind } from "../../model/keys.js";
 import type { Fact } from "../../model/measures.js";
 import { ENGAGEMENT_MEASURES, FACTS } from "../../model/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
+import { redactUrlPassword } from "../../redact.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
 import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
@@ -114,7 +115,8 @@ export class ClickhouseStore implements Store {
   ) {}
 
   get description(): string {
-    return `ClickHouse ${this.ch.url}${this.ch.cluster ? ` (cluster ${this.ch.cluster})` : ""}`;
+    // Printed by `sextant serve` at start-up and in messages: never with the URL's password.
+    return `ClickHouse ${redactUrlPassword(this.ch.url)}${this.ch.cluster ? ` (cluster ${this.ch.cluster})` : ""}`;
   }
 
   static async open(url: string, cluster: string | null = null): Promise<ClickhouseStore> {
