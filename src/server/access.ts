@@ -45,7 +45,8 @@ export function sessionOf(ctx: ServerContext, request: FastifyRequest): Promise<
 /**
  * Gives every route its level from the route table, and refuses to start with a route that has no
  * row: a route cannot ship without saying who may call it. Then checks each request's credential
- * against its route's level before anything else reads the request (the body included).
+ * against its route's level before anything else reads the request (the body included). Call it
+ * after registering the rate limit and before any route.
  */
 export function guardRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook("onRoute", (route) => {
@@ -59,18 +60,20 @@ export function guardRoutes(app: FastifyInstance, ctx: ServerContext): void {
           `${method} ${route.url} has no row in src/server/route-table.ts: say who may call it`,
         );
       route.config = { ...route.config, access: row.access };
+      // Routes that check their own credential: Segment's write key may come in the body; the
+      // operator's routes check the socket and a token.
+      if (row.access === "public" || row.access === "write" || row.access === "operator") continue;
+      // A route's own hook, after those registered before (the rate limit: refused credentials
+      // count against their address too).
+      const gate = async (request: FastifyRequest) => {
+        const caller = await admit(ctx, request, row.access);
+        callers.set(request, caller);
+        // A workspace named in the query string or the path is checked here, before the
+        // request's other parameters are: a caller learns nothing of a workspace it may not see.
+        for (const named of namedWorkspaces(request)) await workspaceOf(ctx, caller, named);
+      };
+      route.onRequest = [...[route.onRequest ?? []].flat(), gate];
     }
-  });
-  app.addHook("onRequest", async (request) => {
-    const access = request.routeOptions.config.access;
-    // No route (a 404) and routes that check their own credential: Segment's write key may come
-    // in the body; the operator's routes check the socket and a token.
-    if (access === undefined || access === "public" || access === "write" || access === "operator") return;
-    const caller = await admit(ctx, request, access);
-    callers.set(request, caller);
-    // A workspace named in the query string or the path is checked here, before the request's
-    // other parameters are: a caller learns nothing of a workspace it may not see.
-    for (const named of namedWorkspaces(request)) await workspaceOf(ctx, caller, named);
   });
 }
 

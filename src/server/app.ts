@@ -97,8 +97,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     allowPrivateWebhooks: options.alerts?.delivery.allowPrivateTargets === true,
   };
 
-  // Before any route: each route takes its level from the route table, checked on every request.
-  guardRoutes(app, ctx);
   app.setErrorHandler((error: Error, request, reply) => {
     const status =
       error instanceof UserError ? error.status : "statusCode" in error ? Number(error.statusCode) : 500;
@@ -120,15 +118,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: options.rateLimit ?? 120_000,
     timeWindow: "1 minute",
-    // After parsing, so a writeKey sent in the body (Segment allows it) is the key that counts.
-    hook: "preHandler",
+    // Before anything else, so that refused credentials count against their address: a key is
+    // read from the headers (a writeKey in a body counts against the address that sends it).
+    hook: "onRequest",
     // A key that exists has its own bucket; any other request counts against its address (IPv6 by
     // /64), so that made-up keys cannot each open a fresh bucket (OWASP ASVS 4.0 V11.1.4).
     keyGenerator: async (request) => {
-      const body = request.body;
-      const bodyKey =
-        typeof body === "object" && body !== null && "writeKey" in body ? String(body.writeKey) : undefined;
-      const secret = presentedKey(request, bodyKey);
+      const secret = presentedKey(request);
       const key = secret ? await ctx.keys.find(secret).catch(() => null) : null;
       return key ? `key:${key.id}` : `ip:${normalizeIP(request.ip)}`;
     },
@@ -142,6 +138,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         429,
       ),
   });
+  // Before any route: each route takes its level from the route table, checked on every request.
+  guardRoutes(app, ctx);
   app.addHook("onClose", async () => {
     await writer.close();
   });
