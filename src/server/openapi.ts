@@ -384,7 +384,7 @@ export function openApiDocument(version: string, withAdmin = false) {
       "/api/v1/goals": {
         get: {
           summary:
-            "Every goal's figures, status and SMART check as of a day (SPEC §6.1; same JSON as `sextant goals --format json`)",
+            "Every goal's figures, status and SMART check as of a day (docs/goals.md#goals-and-their-figures; same JSON as `sextant goals --format json`)",
           tags: ["goals"],
           security: readSecurity,
           parameters: queryParameters(goalsQuerySchema),
@@ -436,7 +436,7 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/alerts/rules": {
         get: {
-          summary: "The workspace's alert rules (SPEC §6.3)",
+          summary: "The workspace's alert rules (docs/configuration.md#configuration-as-a-file)",
           tags: ["alerts"],
           security: readSecurity,
           parameters: queryParameters(alertsQuerySchema),
@@ -580,7 +580,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/funnel": {
         get: {
-          summary: "An ad-hoc funnel (SPEC §7 JSON, as `sextant funnel --steps … --format json`)",
+          summary:
+            "An ad-hoc funnel (docs/funnels-and-experiments.md#funnels JSON, as `sextant funnel --steps … --format json`)",
           tags: ["analysis"],
           security: readSecurity,
           parameters: queryParameters(funnelQuerySchema),
@@ -646,7 +647,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/experiments/{id}": {
         get: {
-          summary: "An experiment's analysis (SPEC §7 JSON, as `sextant experiment ID --format json`)",
+          summary:
+            "An experiment's analysis (docs/funnels-and-experiments.md#experiments JSON, as `sextant experiment ID --format json`)",
           tags: ["analysis"],
           security: readSecurity,
           parameters: [
@@ -662,7 +664,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/budget": {
         get: {
-          summary: "Budget advice per campaign (same JSON as `sextant budget --format json`, SPEC §7.2)",
+          summary:
+            "Budget advice per campaign (same JSON as `sextant budget --format json`, docs/budget.md#budget-advice)",
           tags: ["analysis"],
           security: readSecurity,
           parameters: queryParameters(budgetQuerySchema),

@@ -11,7 +11,7 @@ export interface BudgetRequest {
   readonly lang?: "en" | "fr";
 }
 
-/** The JSON of SPEC §7.2. */
+/** The JSON of docs/budget.md#budget-advice. */
 export interface BudgetAdvice {
   from: string;
   to: string;

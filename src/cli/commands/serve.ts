@@ -74,7 +74,7 @@ see docs/operations.md).`,
         await loadDemo(store, { name: "demo", days: 90, seed: 1 });
         app.log.info("Demo workspace loaded: open the page below.");
       }
-      // SPEC §9: the admin account is made on first start; a generated password is shown this once.
+      // docs/dashboard.md#signing-in: the admin account is made on first start; a generated password is shown this once.
       const admin = await ensureAdmin(store, adminPassword);
       if (admin?.generated) {
         print(

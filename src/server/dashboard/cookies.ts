@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 
 /** The dashboard's session cookie (HttpOnly: scripts never see it). */
 export const SESSION_COOKIE = "sx_session";
-/** The sign-in form's double-submit token (SPEC §9's /login is a plain form). */
+/** The sign-in form's double-submit token (docs/dashboard.md#signing-in's /login is a plain form). */
 export const LOGIN_COOKIE = "sx_login";
 
 /** Cookies of a request, by name (the first of a repeated name wins, as browsers send the most specific first). */

@@ -62,7 +62,7 @@ const TEXT = {
 
 export type LoginError = "wrong" | "expired";
 
-/** The sign-in form (SPEC §9: inputs named username and password), with its double-submit token. */
+/** The sign-in form (docs/dashboard.md#signing-in: inputs named username and password), with its double-submit token. */
 export function loginPage(options: {
   csrf: string;
   next: string;
