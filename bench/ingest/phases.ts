@@ -11,8 +11,8 @@ import { appendEventRecords } from "../../src/store/duckdb/import.js";
 import { DUCKDB_SCHEMA } from "../../src/store/duckdb/schema.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import type { Workspace } from "../../src/workspace/settings.js";
+import { BROWSER_UA, segmentBatch } from "../../test/support/payloads.js";
 import { median } from "../stats.js";
-import { BROWSER_UA, segmentBatch } from "./payloads.js";
 
 /**
  * The statements of one group commit, by phase: the SQL path (appendEventRecords) and the path of
