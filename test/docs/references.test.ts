@@ -149,7 +149,7 @@ describe("references to documentation pages", () => {
     expect(broken("concepts.md#workspaces", fake)).toBeUndefined();
   });
 
-  it("every docs/ page, heading and relative link cited in the repository exists, and no SPEC section is cited", () => {
+  it("every docs/ page, heading and relative link cited in the repository exists, and no section of the old specification is cited", () => {
     const all = SCANNED.flatMap((p) => [...files(join(ROOT, p))]);
     expect(all.length).toBeGreaterThan(100);
     expect(all.flatMap(problems)).toEqual([]);
