@@ -35,7 +35,6 @@ const PHASES: readonly [RegExp, string][] = [
   [/^DROP TABLE/, "DROP temp tables ×3"],
   [/^COMMIT/, "COMMIT"],
 ];
-export const PHASE_NAMES = PHASES.map(([, name]) => name);
 
 function phaseOf(sql: string): string {
   const text = sql.trim();
