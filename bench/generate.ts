@@ -29,7 +29,7 @@ export const NARROW_EVENT_COLUMNS = [
   "message_id",
 ];
 
-/** The events columns of SPEC §2.2 that the benchmark fills, in file order. */
+/** The events columns of docs/importing.md#columns that the benchmark fills, in file order. */
 const EVENT_COLUMNS = [
   "timestamp",
   "event",

@@ -182,7 +182,7 @@ export interface ProbeResult {
 
 /**
  * Imports the first 1,000 events of the file with only the columns of a typical analytics export
- * (every SPEC §2.2 optional column it lacks is legitimately absent), into a scratch store.
+ * (every docs/importing.md#columns optional column it lacks is legitimately absent), into a scratch store.
  */
 export async function probeNarrowImport(
   files: DataFiles,

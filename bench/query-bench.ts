@@ -267,7 +267,7 @@ export async function baselineOverview(raw: Queryable, workspace: Workspace): Pr
   return { rows, totals: overviewKpis(total) };
 }
 
-/** The overview's KPIs from base measures, written out as the SPEC defines them. */
+/** The overview's KPIs from base measures, written out as docs/kpis.md defines them. */
 function overviewKpis(m: Record<string, number>): Values {
   const v = (name: string) => m[name] ?? 0;
   const div = (a: number, b: number) => (b === 0 ? null : a / b);

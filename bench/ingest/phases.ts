@@ -11,8 +11,8 @@ import { Transaction } from "../../src/store/duckdb/connection.js";
 import { DUCKDB_SCHEMA } from "../../src/store/duckdb/schema.js";
 import { appendEventRecords } from "../../src/store/staging/stage.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
+import { BROWSER_UA, segmentBatch } from "../../test/support/payloads.js";
 import { median } from "../stats.js";
-import { BROWSER_UA, segmentBatch } from "./payloads.js";
 
 /**
  * The statements of one group commit, by phase: the SQL path (appendEventRecords) and the path of
@@ -35,7 +35,6 @@ const PHASES: readonly [RegExp, string][] = [
   [/^DROP TABLE/, "DROP temp tables ×3"],
   [/^COMMIT/, "COMMIT"],
 ];
-export const PHASE_NAMES = PHASES.map(([, name]) => name);
 
 function phaseOf(sql: string): string {
   const text = sql.trim();

@@ -7,7 +7,7 @@ import { ANOMALY_THRESHOLD, ANOMALY_WEEKS, detectAnomaly } from "./anomaly.js";
 import { meets, percentChange } from "./conditions.js";
 import { type DateRange, lastCompletePeriod, previousPeriod } from "./periods.js";
 
-/** A goal's status as of a day (SPEC §6.1), as the goals layer computes it. */
+/** A goal's status as of a day (docs/goals.md#goals-and-their-figures), as the goals layer computes it. */
 export interface GoalStatus {
   readonly id: string;
   readonly status: string;

@@ -16,7 +16,7 @@ export interface AttributionComparison {
   campaigns: ({ campaign: string } & Record<Attribution, ModelFigures>)[];
 }
 
-/** Runs the campaign KPIs once per model (SPEC §3 attribution) and lines them up by campaign. */
+/** Runs the campaign KPIs once per model (docs/concepts.md#attribution attribution) and lines them up by campaign. */
 export async function compareAttribution(
   store: Store,
   workspace: Workspace,

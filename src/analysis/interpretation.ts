@@ -131,7 +131,7 @@ export interface KpiReading {
   readonly value: number | null;
   /** The same KPI over the comparison period. */
   readonly previous: number | null;
-  /** A goal's status for this KPI, when there is one (SPEC §6.1). */
+  /** A goal's status for this KPI, when there is one (docs/goals.md#goals-and-their-figures). */
   readonly goalStatus?: string | null;
 }
 

@@ -39,7 +39,7 @@ export function fileWorkspace(source: ConfigSource): string | undefined {
 }
 
 /**
- * Applies a configuration (SPEC §6.3): checks all of it first, then writes every definition and
+ * Applies a configuration (docs/configuration.md#apply-semantics): checks all of it first, then writes every definition and
  * custom KPI that differs from what is stored, in one transaction. A file with one error changes
  * nothing; applying the same file twice changes nothing the second time. Definitions the file does
  * not mention are kept, unless `prune`.

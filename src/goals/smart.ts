@@ -118,7 +118,7 @@ const FR_TYPES: Record<string, string> = {
   loyalty: "de fidélisation",
 };
 
-/** The SMART check of one goal (SPEC §6), letter by letter, with a sentence each. */
+/** The SMART check of one goal (docs/goals.md#the-smart-check), letter by letter, with a sentence each. */
 export function smartCheck(input: SmartInput): SmartCheck {
   const t = T[input.lang];
   const { goal } = input;

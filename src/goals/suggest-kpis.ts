@@ -6,7 +6,7 @@ import type { Lang } from "../model/lang.js";
 export type ObjectiveType = (typeof OBJECTIVE_TYPES)[number];
 
 /**
- * The KPIs that serve each objective type (SPEC §6): the seeds first (awareness → reach,
+ * The KPIs that serve each objective type (docs/goals.md#objectives): the seeds first (awareness → reach,
  * impressions, mentions; conversion → conversion_rate, revenue, cpa; loyalty → retention_rate,
  * purchase_frequency, clv), then the other KPIs of the same family.
  */

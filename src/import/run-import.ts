@@ -31,7 +31,7 @@ export interface ImportResult extends ImportSummary {
 }
 
 /**
- * Imports one file for the CLI and the HTTP API alike (SPEC §2.2): a platform export named by
+ * Imports one file for the CLI and the HTTP API alike (docs/presets/README.md): a platform export named by
  * `--preset`, or recognised by its header when neither a preset nor `--map` is given, is first
  * rewritten as a plain CSV (see presets/normalise.ts), so that both stores read one shape.
  */

@@ -1,5 +1,5 @@
 /**
- * An event or row as text columns named like the import columns (SPEC §2.2). Every source — CSV,
+ * An event or row as text columns named like the import columns (docs/importing.md#columns). Every source — CSV,
  * JSON Lines, Segment, Plausible, the tracker — becomes these records, and one SQL step types,
  * checks and enriches them (store/staging/stage-sql.ts); ingestion uses its exact mirror in
  * JavaScript where it can (store/duckdb/event-row.ts).

@@ -20,7 +20,7 @@ export interface AuditRequest {
   readonly lang: Lang;
 }
 
-/** The headline figures of an audit (SPEC §8), in this order. */
+/** The headline figures of an audit (docs/reports.md#post-campaign-audit), in this order. */
 export const AUDIT_KPIS = [
   "spend",
   "impressions",

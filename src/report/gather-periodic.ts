@@ -19,7 +19,7 @@ export interface PeriodicRequest {
   readonly lang: Lang;
 }
 
-/** The KPIs of a periodic report (SPEC §8 asks at least spend, revenue, conversions, CPA and ROI). */
+/** The KPIs of a periodic report (docs/reports.md#periodic-report asks at least spend, revenue, conversions, CPA and ROI). */
 export const PERIODIC_KPIS = [
   "spend",
   "revenue",

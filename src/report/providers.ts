@@ -10,7 +10,7 @@ import type { ReportProviders } from "./types.js";
 
 /**
  * The sections other rooms compute, given to reports by the CLI and the server alike: goals
- * (SPEC §6.1), the alert history (§6.2), a campaign's funnel (§7) and budget advice (§7.2).
+ * (docs/goals.md#goals-and-their-figures), the alert history (docs/alerts.md#history), a campaign's funnel (docs/funnels-and-experiments.md#funnels) and budget advice (docs/budget.md#budget-advice).
  */
 export function reportProviders(store: Store, workspace: Workspace): ReportProviders {
   return {

@@ -6,14 +6,14 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
  * A cell a spreadsheet will not run: one starting with =, +, -, @, tab or CR gets a leading
- * apostrophe (OWASP's CSV injection advice, SPEC §8). Negative numbers are neutralised too.
+ * apostrophe (OWASP's CSV injection advice, docs/reports.md#formats). Negative numbers are neutralised too.
  */
 export function neutralise(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
 /**
- * The table by campaign, one row per campaign and figure (SPEC §8): `campaign, kpi, label,
+ * The table by campaign, one row per campaign and figure (docs/reports.md#formats): `campaign, kpi, label,
  * value, formatted`. `value` is the KPI API's number as JSON writes it (empty for null);
  * `formatted` is the figure as the report writes it, in the report language.
  */

@@ -12,7 +12,7 @@ th,td{padding:.25rem .6rem;border-bottom:1px solid #f0f0f0;text-align:left;verti
 
 /**
  * The report as one self-contained HTML file: inline CSS and SVG, no script, no external URL.
- * Every KPI value carries data-kpi and data-value (the raw number), as on the dashboard (SPEC §9).
+ * Every KPI value carries data-kpi and data-value (the raw number), as on the dashboard (docs/dashboard.md#pages).
  */
 export function renderHtml(model: ReportModel): string {
   const body: string[] = [

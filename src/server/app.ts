@@ -159,7 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/api/v1/openapi.json", async () =>
     openApiDocument(options.version ?? "0.1.0", options.admin !== undefined),
   );
-  // Browsers post events cross-origin from any site (SPEC §2.1): CORS, preflight included, on the
+  // Browsers post events cross-origin from any site (docs/browser-clients.md#browser-clients): CORS, preflight included, on the
   // ingestion routes only; the read API keeps the same-origin policy.
   await app.register(async (ingestion) => {
     await ingestion.register(cors, {

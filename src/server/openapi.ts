@@ -386,7 +386,7 @@ export function openApiDocument(version: string, withAdmin = false) {
       "/api/v1/goals": {
         get: {
           summary:
-            "Every goal's figures, status and SMART check as of a day (SPEC §6.1; same JSON as `sextant goals --format json`)",
+            "Every goal's figures, status and SMART check as of a day (docs/goals.md#goals-and-their-figures; same JSON as `sextant goals --format json`)",
           tags: ["goals"],
           parameters: queryParameters(goalsQuerySchema),
           responses: {
@@ -434,7 +434,7 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/alerts/rules": {
         get: {
-          summary: "The workspace's alert rules (SPEC §6.3)",
+          summary: "The workspace's alert rules (docs/configuration.md#configuration-as-a-file)",
           tags: ["alerts"],
           parameters: queryParameters(alertsQuerySchema),
           responses: {
@@ -569,7 +569,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/funnel": {
         get: {
-          summary: "An ad-hoc funnel (SPEC §7 JSON, as `sextant funnel --steps … --format json`)",
+          summary:
+            "An ad-hoc funnel (docs/funnels-and-experiments.md#funnels JSON, as `sextant funnel --steps … --format json`)",
           tags: ["analysis"],
           parameters: queryParameters(funnelQuerySchema),
           responses: {
@@ -630,7 +631,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/experiments/{id}": {
         get: {
-          summary: "An experiment's analysis (SPEC §7 JSON, as `sextant experiment ID --format json`)",
+          summary:
+            "An experiment's analysis (docs/funnels-and-experiments.md#experiments JSON, as `sextant experiment ID --format json`)",
           tags: ["analysis"],
           parameters: [
             { name: "id", in: "path", required: true, schema: { type: "string" } },
@@ -645,7 +647,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/budget": {
         get: {
-          summary: "Budget advice per campaign (same JSON as `sextant budget --format json`, SPEC §7.2)",
+          summary:
+            "Budget advice per campaign (same JSON as `sextant budget --format json`, docs/budget.md#budget-advice)",
           tags: ["analysis"],
           parameters: queryParameters(budgetQuerySchema),
           responses: {

@@ -55,7 +55,7 @@ export interface ImportRequest {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** A CSV file in the columns of SPEC §2.2 as they are: no mapping, ISO dates, all or nothing. */
+/** A CSV file in the columns of docs/importing.md#columns as they are: no mapping, ISO dates, all or nothing. */
 export function plainCsvImport(workspace: Workspace, kind: ImportKind, file: string): ImportRequest {
   return { workspace, kind, file, format: "csv", map: {}, dateFormat: null, skipInvalid: false };
 }
@@ -102,7 +102,7 @@ export interface CustomKpiChange {
   readonly formula: string | null;
 }
 
-/** A funnel over a range of entry dates (SPEC §7.1); `windowSeconds` from each visitor's entry. */
+/** A funnel over a range of entry dates (docs/funnels-and-experiments.md#funnels); `windowSeconds` from each visitor's entry. */
 export interface FunnelQuery {
   readonly workspace: Workspace;
   readonly steps: readonly FunnelStep[];
@@ -135,7 +135,7 @@ export interface FunnelGroupCounts {
   readonly medianMicros: (number | null)[];
 }
 
-/** One experiment's exposures and conversions (SPEC §7); dates inclusive, in the workspace time zone. */
+/** One experiment's exposures and conversions (docs/funnels-and-experiments.md#experiments); dates inclusive, in the workspace time zone. */
 export interface ExposureQuery {
   readonly workspace: Workspace;
   readonly experiment: string;

@@ -7,7 +7,7 @@ import { CliSandbox, expectUserError } from "./run-cli.js";
 /**
  * `sextant alerts run --as-of D` on consecutive days against a real webhook receiver and a real
  * SMTP server: one notification per cooldown, failures recorded and delivered once the channel
- * is back, bad rules refused with nothing written (SPEC §6.2).
+ * is back, bad rules refused with nothing written (docs/alerts.md#rule-kinds).
  */
 
 interface HistoryEntry {
@@ -144,7 +144,7 @@ describe("sextant alerts run / history", () => {
       ["2026-03-05T23:00:00.000Z", "suppressed,suppressed,suppressed"],
       ["2026-03-04T23:00:00.000Z", "delivered,delivered,delivered"],
     ]);
-    // SPEC §6.2's shape, exactly.
+    // docs/alerts.md#history's shape, exactly.
     expect(entries[1]).toEqual({
       rule: "spend-high",
       fired_at: "2026-03-06T23:00:00.000Z",
@@ -281,7 +281,7 @@ describe("sextant alerts run / history", () => {
     60_000,
   );
 
-  it("fires a goal_status rule for a goal off track, by SPEC §6.1's status, and not for one on track", async () => {
+  it("fires a goal_status rule for a goal off track, by docs/goals.md#goals-and-their-figures's status, and not for one on track", async () => {
     await cli.ok(["workspace", "create", "paced", "--timezone", "Europe/Paris"]);
     await cli.ok(["--workspace", "paced", "import", "costs", await cli.file("paced.csv", COSTS)]);
     const goal = (id: string, target: number, deadline: string) => ({

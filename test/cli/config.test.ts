@@ -56,7 +56,7 @@ reports:
     to: ["boss@shop.example.com"]
 `;
 
-describe("sextant config apply / export (SPEC §6.3)", () => {
+describe("sextant config apply / export (docs/configuration.md#apply-semantics)", () => {
   let cli: CliSandbox;
   beforeAll(async () => {
     cli = await CliSandbox.create();

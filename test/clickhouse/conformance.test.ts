@@ -1108,7 +1108,7 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "goals: config apply, figures of SPEC §6.1, SMART, snapshots and review on the demo",
+    name: "goals: config apply, figures of docs/goals.md#goals-and-their-figures, SMART, snapshots and review on the demo",
     run: async (store, ctx) => {
       const config = `workspace: demo
 kpis:

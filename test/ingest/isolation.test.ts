@@ -10,7 +10,7 @@ import {
   totals,
 } from "./server.js";
 
-/** SPEC §5: "A key of one workspace never reads or writes another's data." */
+/** docs/command-line.md#over-http: "A key of one workspace never reads or writes another's data." */
 let server: TestServer;
 
 beforeAll(async () => {

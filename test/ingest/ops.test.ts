@@ -12,7 +12,7 @@ import {
   type TestServer,
 } from "./server.js";
 
-/** Rate limits, health, Prometheus metrics and the OpenAPI document (SPEC §5). */
+/** Rate limits, health, Prometheus metrics and the OpenAPI document (docs/command-line.md#over-http). */
 
 describe("rate limiting", () => {
   let server: TestServer;

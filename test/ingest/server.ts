@@ -167,7 +167,7 @@ export async function storedEvents(server: TestServer, workspace?: string): Prom
   return (await server.store.countRows(workspace)).events;
 }
 
-/** Asserts SPEC §2.1's error shape: a JSON `{error, details: [{field, reason}]}` naming `field`. */
+/** Asserts docs/sending-events.md#what-happens-to-an-event's error shape: a JSON `{error, details: [{field, reason}]}` naming `field`. */
 export function expectError(
   response: LightMyRequestResponse | { status: number; body: unknown },
   status: number,

@@ -20,7 +20,7 @@ export interface Kit {
   update(ws: Workspace, settings: Record<string, unknown>): Promise<Workspace>;
   /**
    * Writes `csv` (indentation removed) to a file and imports it. With `pad` (the default), every
-   * optional column of the kind that the CSV lacks is appended empty, which SPEC §2.2 makes
+   * optional column of the kind that the CSV lacks is appended empty, which docs/importing.md#columns makes
    * equivalent to the column being absent; `columns.test.ts` imports files without padding.
    */
   load(ws: Workspace, kind: ImportKind, csv: string, options?: { pad?: boolean }): Promise<ImportSummary>;

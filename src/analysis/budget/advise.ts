@@ -12,7 +12,7 @@ export interface BudgetRequest {
   readonly lang?: Lang;
 }
 
-/** The JSON of SPEC §7.2. */
+/** The JSON of docs/budget.md#budget-advice. */
 export interface BudgetAdvice {
   from: string;
   to: string;

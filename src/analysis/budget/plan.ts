@@ -29,7 +29,7 @@ export interface BudgetOptions {
 }
 
 /**
- * Next period's budget per campaign (SPEC §7.2; rules in docs/budget.md). Amounts are whole cents,
+ * Next period's budget per campaign (docs/budget.md#budget-advice; rules in docs/budget.md). Amounts are whole cents,
  * so the proposals add up to the total spend exactly. Campaigns are ranked by ROI when any has
  * revenue, else by CPA (a campaign without acquired customers ranks last); money moves from the
  * worst-ranked to the best-ranked, pair by pair, only while the giver ranks strictly worse than

@@ -15,7 +15,7 @@ export interface ExperimentRequest {
   readonly lang?: Lang;
 }
 
-/** The JSON of SPEC §7 (plus `conversion`, the dates and the plain-language verdict). */
+/** The JSON of docs/funnels-and-experiments.md#experiments (plus `conversion`, the dates and the plain-language verdict). */
 export interface ExperimentResult extends Omit<ExperimentStats, "control"> {
   experiment: string;
   conversion: string;

@@ -17,7 +17,7 @@ export interface FunnelStepResult {
   median_seconds_from_previous: number | null;
 }
 
-/** The JSON of SPEC §7. */
+/** The JSON of docs/funnels-and-experiments.md#funnels-and-experiments. */
 export interface FunnelResult {
   funnel: string | null;
   window: string;
@@ -77,7 +77,7 @@ export async function runFunnel(
   };
 }
 
-/** Per-step figures of SPEC §7 from visitors and medians; `null` where a rate divides by zero. */
+/** Per-step figures of docs/funnels-and-experiments.md#funnels from visitors and medians; `null` where a rate divides by zero. */
 function stepResults(
   names: readonly string[],
   counts: { readonly reached: readonly number[]; readonly medianMicros: readonly (number | null)[] },

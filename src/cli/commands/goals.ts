@@ -39,7 +39,9 @@ const COLUMNS = [
 export function registerGoals(program: Command): void {
   const goals = program
     .command("goals")
-    .description("every goal's current value, expected value, progress, forecast and status (SPEC §6.1)")
+    .description(
+      "every goal's current value, expected value, progress, forecast and status (docs/goals.md#goals-and-their-figures)",
+    )
     .option("--as-of <date>", "replay any day, YYYY-MM-DD (default: today)")
     .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
     .option("--lang <lang>", "en or fr (default: the workspace locale)")

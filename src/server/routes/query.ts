@@ -18,7 +18,7 @@ const list = z
       : [],
   );
 
-/** Query parameters of /api/v1/kpis: the CLI's flags, dashes as underscores, `where` repeated (SPEC §5). */
+/** Query parameters of /api/v1/kpis: the CLI's flags, dashes as underscores, `where` repeated (docs/command-line.md#over-http). */
 export const kpiQuerySchema = z.object({
   workspace: z.string().optional().describe("defaults to the key's workspace"),
   kpis: list.describe("comma-separated KPI ids (default: all)"),

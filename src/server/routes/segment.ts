@@ -25,7 +25,7 @@ export const SEGMENT_PATHS: readonly { path: string; route: MessageType | "batch
 ];
 
 /**
- * The Segment HTTP Tracking API (SPEC §2.1): `/v1/track|page|identify|screen|group|alias|batch`
+ * The Segment HTTP Tracking API (docs/sending-events.md#segment): `/v1/track|page|identify|screen|group|alias|batch`
  * and the browser library's short forms, with the write key as HTTP Basic user name (or `writeKey`
  * in the body), answered `{"success": true}` once durable.
  */

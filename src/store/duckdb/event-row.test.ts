@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BROWSER_UA, plausibleEvent, segmentBatch } from "../../../bench/ingest/payloads.js";
+import { BROWSER_UA, plausibleEvent, segmentBatch } from "../../../test/support/payloads.js";
 import { parsePlausible, plausibleRecord } from "../../ingest/plausible/normalize.js";
 import { normalizeSegment } from "../../ingest/segment/normalize.js";
 import { type TextRecord, withStringifiedProperties } from "../../model/text-record.js";

@@ -143,7 +143,7 @@ export function changedVisitorsSelect(
 
 /**
  * Clears the cut of the visitors in `changed_visitors` with an engagement after the cut that could
- * belong to a page view before it (SPEC §2.1: an engagement goes to the latest page view of its URL
+ * belong to a page view before it (docs/browser-clients.md#engagement-and-interactivity: an engagement goes to the latest page view of its URL
  * at or before it): an engagement is kept whole only if a page view of its URL precedes it after the
  * cut — before this refresh for one already stored (or it was added to an older page view), and now
  * for a new one. `since` bounds the events read: the earliest cut.
