@@ -504,11 +504,12 @@ function ordersFirstCtes(d: Dialect, workspace: MeasureQuery["workspace"]): stri
   const ws = d.literal(workspace.name);
   const settings = workspace.settings;
   // The customer is a person (session_events' visitor_id, identities in identity_persons): an
-  // imported order's visitor's when that visitor was identified, else its customer id's.
+  // imported order's is its customer id's (a user id names its person); its visitor's person is
+  // credited with the order's touches.
   const person = (alias: string, id: string) =>
     `LEFT JOIN identity_persons ${alias} ON ${alias}.workspace = ${ws} AND ${alias}.id = o.${id}`;
   return `orders_all AS (
-    SELECT o.order_id, o.ts, coalesce(pv.person_id, pc.person_id, o.customer_id) AS customer_id, o.revenue,
+    SELECT o.order_id, o.ts, coalesce(pc.person_id, o.customer_id) AS customer_id, o.revenue,
       o.campaign_key AS own_campaign, coalesce(pv.person_id, o.visitor_id) AS visitor_id, 0 AS src, 0 AS seq
     FROM orders o ${person("pv", "visitor_id")} ${person("pc", "customer_id")} WHERE o.workspace = ${ws}
     UNION ALL
