@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { benchAnalysis } from "./analysis-bench.js";
+import { benchIdentity } from "./identity-bench.js";
 import { benchIngestBudget } from "./ingest/budget.js";
 import { benchIngestCommand } from "./ingest/command.js";
 import { benchRefreshGrowth } from "./ingest/refresh-growth.js";
@@ -21,6 +22,7 @@ const USAGE = `usage: npm run bench -- [SUBCOMMAND] [options]   (after npm run b
   budget          CPU per event of each step of a /v1/batch request, no HTTP
   refresh-growth  refresh CPU per new event as history grows
   store-knobs     DuckDB storage settings in a store-only append loop
+  identity        what identity stitching costs: ingest CPU, derivation, a late identify [--events N]
   help            this text; SUBCOMMAND --help for a subcommand's options
 
 ${SUITE_USAGE}`;
@@ -52,6 +54,7 @@ const SUBCOMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> 
   budget: done(benchIngestBudget),
   "refresh-growth": done(benchRefreshGrowth),
   "store-knobs": done(benchStoreKnobs),
+  identity: benchIdentity,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

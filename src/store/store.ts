@@ -193,6 +193,12 @@ export interface Store {
   queryFunnel(query: FunnelQuery): Promise<FunnelCounts>;
   /** Visitors and converted visitors per variation of an experiment, sorted by variation id. */
   queryExposures(query: ExposureQuery): Promise<ExposureRow[]>;
+  /**
+   * Every id of the person holding `id` (a device, user or alias id), sorted and `id` included:
+   * the ids linked to it by identify calls, aliases and a user id shared by devices
+   * (docs/concepts.md, "Persons"). What erasing or exporting one person covers.
+   */
+  personIdentities(workspace: Workspace, id: string): Promise<string[]>;
   /** Experiment ids seen in the workspace's `Experiment Viewed` events. */
   experimentIds(workspace: string): Promise<string[]>;
   /** The workspace's live documents of a kind, by id. */

@@ -28,7 +28,7 @@ import type { TextRecord } from "../../src/model/text-record.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import type { ImportSummary, Store } from "../../src/store/store.js";
+import type { ImportSummary, IncomingEvent, Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { csvText, padColumns } from "../kpi/fixture.js";
 import { type ClickhouseFixture, startCluster, startSingle } from "./servers.js";
@@ -916,6 +916,43 @@ const CASES: Case[] = [
           groupBy: ["props.nested", "props.n"],
         }),
       };
+    },
+  },
+
+  // Persons
+  {
+    name: "persons: every id of a person, through identify, alias and a user id on two devices",
+    run: async (store) => {
+      const name = "persons";
+      const ws = await newWorkspace(store, name);
+      const event = (time: string, ids: Partial<TextRecord>, type = "page"): IncomingEvent => ({
+        workspace: name,
+        record: {
+          timestamp: `2026-03-10T${time}:00Z`,
+          event: type === "page" ? "pageview" : type,
+          type,
+          visitor_id: ids.user_id ?? ids.anonymous_id ?? null,
+          user_id: null,
+          anonymous_id: null,
+          url: "https://shop.example.com/",
+          message_id: `${time}-${type}`,
+          ...ids,
+        },
+      });
+      await store.appendEvents([
+        event("09:00", { anonymous_id: "phone" }),
+        event("09:05", { anonymous_id: "phone", user_id: "alice" }, "identify"),
+        event("13:00", { anonymous_id: "laptop", user_id: "alice" }),
+        // alias(previousId "alice" → userId "alice-2"), then a server call with that id alone
+        event("14:00", { anonymous_id: "alice", user_id: "alice-2", visitor_id: "alice-2" }, "alias"),
+        event("15:00", { user_id: "alice-2" }, "track"),
+        event("10:00", { anonymous_id: "bob-phone" }),
+        event("10:30", { visitor_id: "plausible-hash" }),
+      ]);
+      const ids: Record<string, string[]> = {};
+      for (const id of ["phone", "alice-2", "bob-phone", "plausible-hash", "nobody"])
+        ids[id] = await store.personIdentities(ws, id);
+      return ids;
     },
   },
 

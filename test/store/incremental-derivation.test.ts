@@ -9,6 +9,9 @@ import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 /*
+ * Visitors sign in (identify, a user id on several devices, aliases): a late link joins two
+ * histories into one person, whose rows and rollups are counted again (identities.ts).
+ *
  * A refresh after new events derives each changed visitor's sessions again only from a cut on
  * (its last session, or the new events when they start a new one; session-sql.ts). Whatever order
  * and gaps the events come in, the derived tables must be exactly those of one derivation of all
@@ -22,7 +25,22 @@ const eventArb = fc.record({
   // Minutes after the chunk's base time: mostly forward, sometimes before earlier chunks' events.
   minute: fc.integer({ min: -120, max: 900 }),
   visitor: fc.constantFrom("v1", "v2", "v3", "v4"),
-  kind: fc.constantFrom("page", "page", "page", "signup", "click", "identify", "engagement", "engagement"),
+  kind: fc.constantFrom(
+    "page",
+    "page",
+    "page",
+    "signup",
+    "click",
+    "identify",
+    "engagement",
+    "engagement",
+    "order",
+    "alias",
+  ),
+  // Signed in (Segment's userId with the device's anonymousId), mostly not; sometimes a server-side
+  // call with the user id alone.
+  user: fc.constantFrom(null, null, null, "u1", "u2", "u3"),
+  serverSide: fc.boolean(),
   page: fc.constantFrom("/a", "/b", "/c"),
   engagedMs: fc.option(fc.integer({ min: 0, max: 90_000 }), { nil: null, freq: 5 }),
   depth: fc.integer({ min: 0, max: 100 }),
@@ -63,7 +81,14 @@ afterAll(async () => {
 
 function record(event: RandomEvent, at: number, id: string): Record<string, string | null> {
   const url = `https://shop.example${event.page}`;
-  const base = { timestamp: new Date(at).toISOString(), visitor_id: event.visitor, message_id: id, url };
+  // As ingest/segment/to-record.ts stores Segment's ids: the user id, else the anonymous id, is the visitor.
+  const ids =
+    event.user === null
+      ? { visitor_id: event.visitor, anonymous_id: event.visitor, user_id: null }
+      : event.serverSide
+        ? { visitor_id: event.user, anonymous_id: null, user_id: event.user }
+        : { visitor_id: event.user, anonymous_id: event.visitor, user_id: event.user };
+  const base = { timestamp: new Date(at).toISOString(), ...ids, message_id: id, url };
   switch (event.kind) {
     case "page":
       return { ...base, event: "pageview", type: "page" };
@@ -78,6 +103,19 @@ function record(event: RandomEvent, at: number, id: string): Record<string, stri
       };
     case "identify":
       return { ...base, event: "identify", type: "identify", url: null };
+    case "order":
+      return { ...base, event: "Order Completed", type: "track", revenue: "10", order_id: `o-${id}` };
+    case "alias":
+      // alias(previousId = the device, or an earlier user id → userId u9)
+      return {
+        ...base,
+        event: "alias",
+        type: "alias",
+        url: null,
+        visitor_id: "u9",
+        user_id: "u9",
+        anonymous_id: event.user ?? event.visitor,
+      };
     case "engagement":
       return {
         ...base,
@@ -98,6 +136,8 @@ async function derived(store: DuckdbStore, workspace: string): Promise<Record<st
       `SELECT * FROM rollup_visitor_days WHERE workspace = ${ws} ORDER BY visitor_id, local_date`,
     ),
     rollup_day_gaps: await db.all(`SELECT * FROM rollup_day_gaps WHERE workspace = ${ws} ORDER BY ALL`),
+    rollup_orders: await db.all(`SELECT * FROM rollup_orders WHERE workspace = ${ws} ORDER BY order_id`),
+    identity_persons: await db.all(`SELECT * FROM identity_persons WHERE workspace = ${ws} ORDER BY id`),
   };
 }
 

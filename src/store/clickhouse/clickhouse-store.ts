@@ -8,6 +8,7 @@ import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
 import { redactUrlPassword } from "../../redact.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
+import { idsOfPerson, resolvePersons } from "../identity/resolve-persons.js";
 import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../staging/stage.js";
@@ -676,6 +677,23 @@ export class ClickhouseStore implements Store {
       visitors: Number(row.visitors),
       conversions: Number(row.conversions),
     }));
+  }
+
+  /**
+   * Resolved from the workspace's links each time (identity/resolve-persons.ts): this store does
+   * not keep persons yet, and erasing or exporting a person is rare.
+   */
+  async personIdentities(workspace: Workspace, id: string): Promise<string[]> {
+    const rows = await this.ch.all(`SELECT device, uid, toString(min(ts_us)) AS first_us FROM (
+        SELECT ifNull(anonymous_id, visitor_id) AS device, assumeNotNull(user_id) AS uid, ts_us FROM events
+        WHERE workspace = ${d.literal(workspace.name)} AND user_id IS NOT NULL
+      ) WHERE device != uid GROUP BY device, uid`);
+    const links = rows.map((row) => ({
+      anonymousId: String(row.device),
+      userId: String(row.uid),
+      firstUs: BigInt(String(row.first_us)),
+    }));
+    return idsOfPerson(resolvePersons(links), id);
   }
 
   async experimentIds(workspace: string): Promise<string[]> {

@@ -32,6 +32,7 @@ import { EventAppender } from "./event-appender.js";
 import { type EventRow, eventRow } from "./event-row.js";
 import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
 import { duckdbFunnelSql } from "./funnel-sql.js";
+import { deviceSql, personIds, personSql, rebuildIdentities, updateIdentities } from "./identities.js";
 import {
   dayGapsSelect,
   dayGapsUpdated,
@@ -327,7 +328,12 @@ export class DuckdbStore implements Store {
           ? await tx.number(`SELECT count(*) FROM events WHERE workspace = ${ws} AND seq > ${doneSeq}
               AND type = 'track' AND name = 'Order Completed'`)
           : 0;
-      const ordersChange = rollupsFull || newOrderEvents > 0 || Number(rollups?.orders_rows) !== ordersRows;
+      // Links of the new events join ids into persons: rows of the ids whose person changed take the
+      // new person (identities.ts), and their persons' rollups and customers are counted again.
+      if (full) await rebuildIdentities(tx, workspace.name);
+      const remapped = !full && maxSeq > doneSeq ? await updateIdentities(tx, workspace.name, doneSeq) : 0;
+      const ordersChange =
+        rollupsFull || newOrderEvents > 0 || remapped > 0 || Number(rollups?.orders_rows) !== ordersRows;
       if (!sessionsChange && !rollupsFull && !ordersChange) {
         this.derivedFresh.set(workspace.name, rollupKey);
         return;
@@ -353,10 +359,16 @@ export class DuckdbStore implements Store {
         // The earliest cut as a constant lets DuckDB skip the row groups before it.
         const since = tail ? ` AND ts >= ${tail.ts}` : "";
         await tx.run(`DELETE FROM session_events USING changed_visitors c WHERE workspace = ${ws}
-          AND session_events.visitor_id = c.visitor_id AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since}`);
+          AND session_events.device_id = c.visitor_id AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since}`);
+        // The rows kept of a device whose person changed take the new person; a link never moves
+        // a session, which stays its device's.
+        if (remapped > 0) {
+          await tx.run(`UPDATE session_events SET visitor_id = r.person FROM remapped r
+            WHERE session_events.workspace = ${ws} AND session_events.device_id = r.id`);
+        }
         // Read where the derivation reads its source: materializing the rows (every column) first
         // cost more than the repeated reads, which skip the row groups before the cut.
-        const changedEvents = `(SELECT e.* FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
+        const changedEvents = `(SELECT e.* FROM events e JOIN changed_visitors c ON ${deviceSql("e")} = c.visitor_id
           WHERE workspace = ${ws} AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since})`;
         for (const part of visitorParts(changedEvents, Number(seqs?.new_events), this.chunkEvents)) {
           await tx.run(
@@ -370,22 +382,32 @@ export class DuckdbStore implements Store {
         await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
         await tx.run(`INSERT INTO rollup_day_gaps ${dayGapsSelect(d, workspace.name)}`);
       } else if (sessionsChange) {
-        // The changed visitors' days from their cut's day on are recomputed, the day before and
+        // The changed persons' days from their cut's day on are recomputed, the day before and
         // the last converting day before seeding the windows; the day counts are adjusted by the
-        // difference.
-        const since = tail ? ` AND local_date >= ${tail.day}` : "";
+        // difference. A person's cut is its changed devices' earliest; a person that lost or gained
+        // ids is recomputed whole (and one merged into another loses all its days).
+        await tx.run(`CREATE OR REPLACE TEMP TABLE changed_persons AS
+          SELECT visitor_id, CASE WHEN count(*) FILTER (WHERE cut_day IS NULL) = 0 THEN min(cut_day) END AS cut_day
+          FROM (
+            SELECT ${personSql("c.visitor_id", "p")} AS visitor_id, c.cut_day FROM changed_visitors c
+            LEFT JOIN identity_persons p ON p.workspace = ${ws} AND p.id = c.visitor_id
+            UNION ALL SELECT old_person, NULL FROM remapped
+            UNION ALL SELECT person, NULL FROM remapped
+          ) GROUP BY visitor_id`);
+        const personTail = remapped > 0 ? null : tail;
+        const since = personTail ? ` AND local_date >= ${personTail.day}` : "";
         const fromCut = `workspace = ${ws} AND (c.cut_day IS NULL OR local_date >= c.cut_day)${since}`;
         await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT r.* FROM rollup_visitor_days r
-          JOIN changed_visitors c ON r.visitor_id = c.visitor_id WHERE ${fromCut}`);
-        await tx.run(`DELETE FROM rollup_visitor_days USING changed_visitors c
+          JOIN changed_persons c ON r.visitor_id = c.visitor_id WHERE ${fromCut}`);
+        await tx.run(`DELETE FROM rollup_visitor_days USING changed_persons c
           WHERE rollup_visitor_days.visitor_id = c.visitor_id AND ${fromCut}`);
         await tx.run(`CREATE OR REPLACE TEMP TABLE seed_days AS
           SELECT r.workspace, r.visitor_id, r.local_date, r.converted FROM rollup_visitor_days r
-          JOIN changed_visitors c ON r.visitor_id = c.visitor_id
+          JOIN changed_persons c ON r.visitor_id = c.visitor_id
           WHERE r.workspace = ${ws} AND c.cut_day IS NOT NULL
           WINDOW w AS (PARTITION BY r.visitor_id)
           QUALIFY r.local_date = max(r.local_date) OVER w OR r.local_date = max(r.local_date) FILTER (WHERE r.converted) OVER w`);
-        const source = `(SELECT s.* FROM session_events s JOIN changed_visitors c ON s.visitor_id = c.visitor_id WHERE ${fromCut})`;
+        const source = `(SELECT s.* FROM session_events s JOIN changed_persons c ON s.visitor_id = c.visitor_id WHERE ${fromCut})`;
         await tx.run(
           `CREATE OR REPLACE TEMP TABLE added_days AS ${visitorDaysSelect(d, workspace, source, "seed_days")}`,
         );
@@ -394,7 +416,7 @@ export class DuckdbStore implements Store {
           ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
         await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
         await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
-        for (const table of ["removed_days", "seed_days", "added_days", "updated_gaps"])
+        for (const table of ["changed_persons", "removed_days", "seed_days", "added_days", "updated_gaps"])
           await tx.run(`DROP TABLE ${table}`);
       }
       if (ordersChange) {
@@ -404,6 +426,7 @@ export class DuckdbStore implements Store {
         );
       }
       if (!full && sessionsChange) await tx.run("DROP TABLE changed_visitors");
+      if (!full && maxSeq > doneSeq) await tx.run("DROP TABLE remapped");
       await tx.run(`INSERT OR REPLACE INTO derived_state VALUES (${ws}, ${maxSeq}, ${d.literal(key)})`);
       await tx.run(
         `INSERT OR REPLACE INTO rollup_state VALUES (${ws}, ${maxSeq}, ${d.literal(rollupKey)}, ${ordersRows})`,
@@ -449,6 +472,8 @@ export class DuckdbStore implements Store {
   }
 
   async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
+    // Funnels count persons: the identity links must include every event first.
+    await this.refreshDerived(query.workspace);
     const rows = await this.db.all(duckdbFunnelSql(query));
     if (!query.groupBy) return toFunnelCounts(query.steps.length, rows[0]);
     // The overall row comes with the groups (GROUPING SETS): is_total = 1.
@@ -461,6 +486,8 @@ export class DuckdbStore implements Store {
   }
 
   async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
+    // Exposures count persons: the identity links must include every event first.
+    await this.refreshDerived(query.workspace);
     const rows = await this.db.all(duckdbExposuresSql(query));
     return rows.map((row) => ({
       variation: String(row.variation),
@@ -471,6 +498,11 @@ export class DuckdbStore implements Store {
 
   async experimentIds(workspace: string): Promise<string[]> {
     return (await this.db.all(duckdbExperimentIdsSql(workspace))).map((row) => String(row.id));
+  }
+
+  async personIdentities(workspace: Workspace, id: string): Promise<string[]> {
+    await this.refreshDerived(workspace);
+    return this.db.transaction((tx) => personIds(tx, workspace.name, id));
   }
 
   async listDocuments(workspace: string, kind: string): Promise<StoredDocument[]> {

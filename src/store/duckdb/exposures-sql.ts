@@ -1,5 +1,6 @@
 import type { ExposureQuery } from "../store.js";
 import { duckdbDialect as d } from "./dialect.js";
+import { deviceSql, personSql } from "./identities.js";
 
 /**
  * Visitors and converted visitors per variation of one experiment (docs/funnels-and-experiments.md#experiments): a visitor belongs to
@@ -20,17 +21,24 @@ export function duckdbExposuresSql(q: ExposureQuery): string {
     ...(q.from ? [` AND ${local} >= ${d.date(q.from)}`] : []),
     ...(q.to ? [` AND ${local} <= ${d.date(q.to)}`] : []),
   ].join("");
+  // A person keeps the variation first shown on any of its devices (identities.ts).
+  const byPerson = (
+    select: string,
+  ) => `SELECT ${personSql("e.device", "ip")} AS visitor_id, e.* EXCLUDE (device)
+    FROM (${select}) e LEFT JOIN identity_persons ip ON ip.workspace = ${ws} AND ip.id = e.device`;
   return `WITH exposed AS (
       SELECT visitor_id, arg_min(variation, epoch_us(ts)::HUGEINT * 18446744073709551616 + seq) AS variation, min(ts) AS first_ts FROM (
-        SELECT visitor_id, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation
+        ${byPerson(`SELECT ${deviceSql()} AS device, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation
         FROM events
         WHERE workspace = ${ws} AND name = 'Experiment Viewed'
-          AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}
+          AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}`)}
       ) WHERE variation IS NOT NULL GROUP BY visitor_id
     ),
     converted AS (
-      SELECT visitor_id, max(ts) AS last_ts FROM events
-      WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within} GROUP BY visitor_id
+      SELECT visitor_id, max(ts) AS last_ts FROM (
+        ${byPerson(`SELECT ${deviceSql()} AS device, ts FROM events
+        WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within}`)}
+      ) GROUP BY visitor_id
     )
     SELECT variation, count(*) AS visitors, count(*) FILTER (WHERE last_ts > first_ts) AS conversions
     FROM exposed LEFT JOIN converted USING (visitor_id) GROUP BY variation ORDER BY variation`;

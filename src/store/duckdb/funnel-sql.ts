@@ -2,9 +2,10 @@ import { stepMatchSql } from "../sql/funnel-steps.js";
 import { SESSION_COLUMNS } from "../sql/session-columns.js";
 import type { FunnelQuery } from "../store.js";
 import { duckdbDialect as d } from "./dialect.js";
+import { deviceSql, personSql } from "./identities.js";
 
 /**
- * A funnel in DuckDB: the matching events with a flag per step, the entry (first step-1 event in
+ * A funnel in DuckDB, of persons: the matching events with a flag per step, the entry (first step-1 event in
  * the range, ties in time by seq), then each step as the earliest matching event strictly after the
  * previous step and no later than entry + window (greedy earliest match reaches the deepest step),
  * one join per step. Columns r1..rk (visitors) and m2..mk (median microseconds from the previous
@@ -30,8 +31,11 @@ export function duckdbFunnelSql(q: FunnelQuery): string {
       : `x.${SESSION_COLUMNS[group.name].column} AS g FROM e1 LEFT JOIN session_events x ON x.workspace = ${ws} AND`
   } x.visitor_id = e1.visitor_id AND x.seq = e1.seq)`;
   const ctes = [
-    `ev AS (SELECT visitor_id, seq, epoch_us(ts) AS us, ${local} BETWEEN ${d.date(q.from)} AND ${d.date(q.to)} AS in_range, ${flags.join(", ")}${group?.kind === "property" ? ", properties" : ""}
-      FROM events WHERE workspace = ${ws} AND (${any}))`,
+    // A person goes through the funnel, whichever device each step was done on (identities.ts).
+    `ev AS (SELECT ${personSql("m.device", "ip")} AS visitor_id, m.* EXCLUDE (device) FROM (
+      SELECT ${deviceSql()} AS device, seq, epoch_us(ts) AS us, ${local} BETWEEN ${d.date(q.from)} AND ${d.date(q.to)} AS in_range, ${flags.join(", ")}${group?.kind === "property" ? ", properties" : ""}
+      FROM events WHERE workspace = ${ws} AND (${any})) m
+      LEFT JOIN identity_persons ip ON ip.workspace = ${ws} AND ip.id = m.device)`,
     entry,
   ];
   const g = group === undefined ? "" : ", f.g";

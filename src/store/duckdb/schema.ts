@@ -1,6 +1,6 @@
 /**
  * DuckDB schema. Facts carry their workspace; `session_events` is derived from `events` (one row
- * per event with its session's first-event dimensions; a page view also with its page and the
+ * per event with its session's first-event dimensions, sessions per device, `visitor_id` the person; a page view also with its page and the
  * engagement it received, engagement events themselves having no row) and rebuilt for the
  * visitors that changed.
  * Numbers are DOUBLE: ad platforms report fractional conversions and money has cents.
@@ -90,12 +90,26 @@ export const DUCKDB_SCHEMA = [
     s_country VARCHAR,
     page VARCHAR,
     engaged_seconds DOUBLE,
-    scroll_depth DOUBLE)`,
+    scroll_depth DOUBLE,
+    device_id VARCHAR)`,
   // Files made before page views had their page and engagement: the columns are added (at the end,
   // in the order above) and sessionSettingsKey's version rebuilds the rows.
   "ALTER TABLE session_events ADD COLUMN IF NOT EXISTS page VARCHAR",
   "ALTER TABLE session_events ADD COLUMN IF NOT EXISTS engaged_seconds DOUBLE",
   "ALTER TABLE session_events ADD COLUMN IF NOT EXISTS scroll_depth DOUBLE",
+  // Sessions are a device's, `visitor_id` is its person (identities.ts): added like the above.
+  "ALTER TABLE session_events ADD COLUMN IF NOT EXISTS device_id VARCHAR",
+  // Identity links (a device or alias id seen with a user id, first at first_ts) and the person
+  // each linked id resolves to (identity/resolve-persons.ts); an id without a row is its own person.
+  `CREATE TABLE IF NOT EXISTS identity_links (
+    workspace VARCHAR NOT NULL,
+    anonymous_id VARCHAR NOT NULL,
+    user_id VARCHAR NOT NULL,
+    first_ts TIMESTAMPTZ NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS identity_persons (
+    workspace VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS derived_state (
     workspace VARCHAR PRIMARY KEY,
     sessions_seq BIGINT NOT NULL,

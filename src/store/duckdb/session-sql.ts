@@ -3,6 +3,7 @@ import type { WorkspaceSettings } from "../../model/workspace.js";
 import type { Dialect } from "../dialect.js";
 import { channelExpr } from "../sql/channel-sql.js";
 import { SESSION_COLUMN_LIST, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
+import { deviceSql, personSql } from "./identities.js";
 
 /**
  * Rows of `session_events` for the events of one workspace in `source` (all its events, or those of
@@ -30,7 +31,11 @@ export function sessionEventsSelect(
   const localDate = d.localDate("ts", settings.timezone);
   const nonInteractive = `coalesce(${d.jsonText("properties", NON_INTERACTIVE_PROPERTY)} = 'false', FALSE)`;
   const figure = (key: string) => `TRY_CAST(${d.jsonText("properties", key)} AS DOUBLE)`;
-  const ev = `(SELECT * FROM ${source} WHERE workspace = ${d.literal(workspace)})`;
+  const ws = d.literal(workspace);
+  // Inside, `visitor_id` is the device: sessions never span two devices. Each row then takes its
+  // device's person (identities.ts) as `visitor_id`, and keeps the device as `device_id`.
+  const ev = `(SELECT * REPLACE (${deviceSql()} AS visitor_id) FROM ${source} WHERE workspace = ${ws})`;
+  const person = `LEFT JOIN identity_persons ip ON ip.workspace = ${ws} AND ip.id = `;
   // The windows sort only what sessionizing needs (visitor, time, seq and two flags): sorting the
   // whole rows twice was most of the derivation's time. The rows are joined back by seq (unique),
   // and a session's dimensions (the channel's patterns included) are computed for its first event only.
@@ -74,24 +79,27 @@ export function sessionEventsSelect(
     ) g
     JOIN viewed p ON p.type = 'page' AND p.visitor_id = g.visitor_id AND p.url = g.url AND p.view_no = g.view_no
   )
-  SELECT workspace, ${d.localDate("e.ts", settings.timezone)} AS local_date, e.ts, e.seq, type, name, e.visitor_id, user_id, order_id, revenue, properties,
+  SELECT e.workspace, ${d.localDate("e.ts", settings.timezone)} AS local_date, e.ts, e.seq, type, name, ${personSql("e.visitor_id", "ip")}, user_id, order_id, revenue, properties,
     is_start = 1 AS session_start,
     CASE WHEN is_start = 1 THEN f.seconds END AS session_seconds,
     CASE WHEN is_start = 1 THEN f.bounce END AS session_bounce,
     ${SESSION_COLUMN_LIST.map(({ column }) => `f.${column}`).join(", ")},
-    CASE WHEN type = 'page' THEN path END AS page, g_seconds AS engaged_seconds, g_depth AS scroll_depth
+    CASE WHEN type = 'page' THEN path END AS page, g_seconds AS engaged_seconds, g_depth AS scroll_depth,
+    e.visitor_id AS device_id
   FROM numbered n JOIN ${ev} e ON e.seq = n.seq
   JOIN firsts f ON f.f_visitor = n.visitor_id AND f.f_session = n.session_no
   LEFT JOIN engaged ON g_visitor = n.visitor_id AND g_seq = n.seq
+  ${person}e.visitor_id
   UNION ALL
-  SELECT workspace, ${localDate}, ts, seq, type, name, visitor_id, user_id, order_id, revenue, properties,
-    FALSE, NULL, NULL, ${own.join(", ")}, NULL, NULL, NULL
-  FROM (SELECT *, ${channelExpr(d, settings)} AS channel FROM ${ev} WHERE type NOT IN (${sessionTypes}, ${engagement}))`;
+  SELECT x.workspace, ${localDate}, ts, seq, type, name, ${personSql("x.visitor_id", "ip")}, user_id, order_id, revenue, properties,
+    FALSE, NULL, NULL, ${own.join(", ")}, NULL, NULL, NULL, x.visitor_id
+  FROM (SELECT *, ${channelExpr(d, settings)} AS channel FROM ${ev} WHERE type NOT IN (${sessionTypes}, ${engagement})) x
+  ${person}x.visitor_id`;
 }
 
 /**
- * `source` (a table or subquery with a `visitor_id`) in as few parts as keep each under
- * `chunkEvents` of its `events`, split by a hash of the visitor: a session never spans visitors,
+ * `source` (a table or subquery of `events` rows) in as few parts as keep each under
+ * `chunkEvents` of its `events`, split by a hash of the device: a session never spans devices,
  * so deriving the parts one after the other gives the rows of one derivation of the whole.
  */
 export function visitorParts(source: string, events: number, chunkEvents: number): string[] {
@@ -99,12 +107,12 @@ export function visitorParts(source: string, events: number, chunkEvents: number
   if (parts === 1) return [source];
   return Array.from(
     { length: parts },
-    (_, part) => `(SELECT * FROM ${source} WHERE hash(visitor_id) % ${parts} = ${part})`,
+    (_, part) => `(SELECT * FROM ${source} WHERE hash(${deviceSql()}) % ${parts} = ${part})`,
   );
 }
 
 /**
- * The visitors with events after `doneSeq`, each with the time from which its `session_events` rows
+ * The devices (`visitor_id` here: deviceSql) with events after `doneSeq`, each with the time from which its `session_events` rows
  * must be derived again (`cut_ts`, and its local day `cut_day`; NULL for the whole history).
  *
  * Events arrive mostly in time order, after everything the visitor did before. Rows before a cut
@@ -132,11 +140,11 @@ export function changedVisitorsSelect(
       WHEN f.first_new >= o.start_ts THEN o.start_ts
     END AS cut_ts
     FROM (
-      SELECT visitor_id, min(ts) AS first_new FROM events WHERE workspace = ${ws} AND seq > ${doneSeq} GROUP BY visitor_id
+      SELECT ${deviceSql()} AS visitor_id, min(ts) AS first_new FROM events WHERE workspace = ${ws} AND seq > ${doneSeq} GROUP BY 1
     ) f
     LEFT JOIN (
-      SELECT visitor_id, max(ts) FILTER (WHERE session_start) AS start_ts, max(ts) AS last_ts
-      FROM session_events WHERE workspace = ${ws} AND type IN (${sessionTypes}) GROUP BY visitor_id
+      SELECT device_id AS visitor_id, max(ts) FILTER (WHERE session_start) AS start_ts, max(ts) AS last_ts
+      FROM session_events WHERE workspace = ${ws} AND type IN (${sessionTypes}) GROUP BY device_id
     ) o USING (visitor_id)
   ) cuts`;
 }
@@ -157,8 +165,8 @@ export function unplacedEngagementsUpdate(
   const engagement = d.literal(ENGAGEMENT_TYPE);
   return `UPDATE changed_visitors SET cut_ts = NULL, cut_day = NULL WHERE visitor_id IN (
     WITH tails AS (
-      SELECT e.visitor_id, e.seq, e.ts, e.type, e.url
-      FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
+      SELECT c.visitor_id, e.seq, e.ts, e.type, e.url
+      FROM events e JOIN changed_visitors c ON ${deviceSql("e")} = c.visitor_id
       WHERE e.workspace = ${d.literal(workspace)} AND e.ts >= ${since} AND e.ts >= c.cut_ts
         AND e.type IN ('page', ${engagement}) AND e.url IS NOT NULL
     )
@@ -171,8 +179,9 @@ export function unplacedEngagementsUpdate(
 
 /**
  * A key that changes when a setting that shapes sessions changes, forcing a full rebuild; its
- * first element is the version of the derivation itself (2: pages and engagement).
+ * first element is the version of the derivation itself (2: pages and engagement; 3: sessions
+ * per device, rows by person).
  */
 export function sessionSettingsKey(settings: WorkspaceSettings): string {
-  return JSON.stringify([2, settings.timezone, settings.session_timeout_minutes, settings.domains]);
+  return JSON.stringify([3, settings.timezone, settings.session_timeout_minutes, settings.domains]);
 }

@@ -421,27 +421,19 @@ function ordersSql(d: Dialect, query: MeasureQuery, sources: MeasureSources): st
       : `SELECT *, 1.0 AS weight FROM touches QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY ${order}) = 1`;
   const attribution = attribute
     ? `,
-  identities AS (
-    SELECT DISTINCT visitor_id, visitor_id AS identity FROM session_events WHERE workspace = ${ws} AND session_start
-    UNION
-    SELECT DISTINCT visitor_id, user_id FROM session_events WHERE workspace = ${ws} AND user_id IS NOT NULL
-    UNION
-    -- identify calls link an anonymous visitor to a user (docs/sending-events.md#segment)
-    SELECT DISTINCT anonymous_id, user_id FROM events
-    WHERE workspace = ${ws} AND anonymous_id IS NOT NULL AND user_id IS NOT NULL
-  ),
+  -- An order's persons: its customer's and its visitor's (both resolved in orders_first), whose
+  -- sessions on every device are its touches (docs/concepts.md, "Persons").
   order_identities AS (
-    SELECT order_id, customer_id AS identity FROM orders_first WHERE own_campaign IS NULL
+    SELECT order_id, customer_id AS visitor_id FROM orders_first WHERE own_campaign IS NULL
     UNION
     SELECT order_id, visitor_id FROM orders_first WHERE own_campaign IS NULL AND visitor_id IS NOT NULL
   ),
   -- Each order's visitors first, so that sessions join them on visitor_id with the window as a
   -- residual: joined on the window alone first, every order meets every session of 30 days.
   order_visitors AS (
-    SELECT DISTINCT o.order_id, o.ts AS o_ts, i.visitor_id
+    SELECT DISTINCT o.order_id, o.ts AS o_ts, k.visitor_id
     FROM orders_first o
     JOIN order_identities k ON k.order_id = o.order_id
-    JOIN identities i ON i.identity = k.identity
   ),
   touches AS (
     SELECT DISTINCT v.order_id, s.visitor_id, s.ts AS s_ts, ${SESSION_COLUMN_LIST.map(({ column }) => `s.${column}`).join(", ")}
@@ -511,11 +503,17 @@ GROUP BY ${groupBy}`;
 function ordersFirstCtes(d: Dialect, workspace: MeasureQuery["workspace"]): string {
   const ws = d.literal(workspace.name);
   const settings = workspace.settings;
+  // The customer is a person (session_events' visitor_id, identities in identity_persons): an
+  // imported order's is its customer id's (a user id names its person); its visitor's person is
+  // credited with the order's touches.
+  const person = (alias: string, id: string) =>
+    `LEFT JOIN identity_persons ${alias} ON ${alias}.workspace = ${ws} AND ${alias}.id = o.${id}`;
   return `orders_all AS (
-    SELECT order_id, ts, customer_id, revenue, campaign_key AS own_campaign, visitor_id, 0 AS src, 0 AS seq
-    FROM orders WHERE workspace = ${ws}
+    SELECT o.order_id, o.ts, coalesce(pc.person_id, o.customer_id) AS customer_id, o.revenue,
+      o.campaign_key AS own_campaign, coalesce(pv.person_id, o.visitor_id) AS visitor_id, 0 AS src, 0 AS seq
+    FROM orders o ${person("pv", "visitor_id")} ${person("pc", "customer_id")} WHERE o.workspace = ${ws}
     UNION ALL
-    SELECT coalesce(order_id, 'event:' || CAST(seq AS VARCHAR)), ts, coalesce(user_id, visitor_id), coalesce(revenue, 0),
+    SELECT coalesce(order_id, 'event:' || CAST(seq AS VARCHAR)), ts, visitor_id, coalesce(revenue, 0),
       NULL, visitor_id, 1, seq
     FROM session_events WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'
   ),
