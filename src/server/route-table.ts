@@ -12,7 +12,9 @@
  * - read: a read or admin key, or any dashboard session (a share link too), for its workspace;
  * - import: an import or admin key, or an administrator's session;
  * - admin: an admin key, or an administrator's session;
- * - operator: this machine only (the socket's address), with the operator's token.
+ * - operator: this machine only (the socket's address, no proxy in between): the CLI's forwarded
+ *   commands with the token `sextant serve` writes beside the store; `/metrics` alone, or with
+ *   `--metrics-token` from anywhere.
  */
 export const ACCESS_LEVELS = ["public", "write", "session", "read", "import", "admin", "operator"] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
@@ -34,7 +36,8 @@ export const ACCESS_WORDS: Readonly<Record<Access, string>> = {
   read: "a read or admin key, or a dashboard session (a share link too) of the workspace",
   import: "an import or admin key, or an administrator signed in to the dashboard",
   admin: "an admin key, or an administrator signed in to the dashboard",
-  operator: "this machine only, with the token `sextant serve` wrote beside the store",
+  operator:
+    "this machine only (the socket's address, no proxy in between), with the operator's token: for /api/v1/admin/cli the one `sextant serve` writes beside the store; /metrics needs none from this machine, and `--metrics-token` from elsewhere",
 };
 
 /** The single-page app's pages (web/src/pages.ts has the same list); each serves index.html. */
