@@ -195,5 +195,9 @@ export async function gatherPeriodic(
     to: current.to,
     sections,
     campaigns,
+    headline: {
+      kpis: metas.map(({ id, label, unit }) => ({ id, label, unit })),
+      values: Object.fromEntries(metas.map((m) => [m.id, now.totals[m.id] ?? null])),
+    },
   };
 }

@@ -74,17 +74,19 @@ function expectCampaignTable(
   const fmt = (id: string, v: unknown) =>
     formatNumber(typeof v === "number" ? v : null, unitOf(id), lang, "EUR");
   expect(grouped.rows.length).toBeGreaterThan(1);
-  // CSV: one row per campaign and figure, the raw value and the written one.
-  expect(out.csv).toHaveLength(grouped.rows.length * CAMPAIGN_KPIS.length);
+  // CSV: one row per campaign and figure, the raw value and the written one; a number is a
+  // number there, negative ones included (no leading apostrophe).
+  const campaignRows = out.csv.filter((r) => r.campaign !== "(total)");
+  expect(campaignRows).toHaveLength(grouped.rows.length * CAMPAIGN_KPIS.length);
   for (const row of grouped.rows) {
     for (const id of CAMPAIGN_KPIS) {
       const name = String(row.campaign);
-      const line = out.csv.find(
+      const line = campaignRows.find(
         (r) => r.kpi === id && (r.campaign ?? "").replace(/^'(?=[=+\-@\t\r])/, "") === name,
       );
       expect(line, `${name} ${id} in CSV`).toBeDefined();
       const value = row[id];
-      expect(line?.value?.replace(/^'/, "")).toBe(value === null || value === undefined ? "" : String(value));
+      expect(line?.value).toBe(value === null || value === undefined ? "" : String(value));
       expect(line?.formatted?.replace(/^'/, "")).toBe(fmt(id, value));
     }
   }
@@ -124,7 +126,8 @@ describe("periodic report", () => {
       const out = await render(model);
       const kpis = [...PERIODIC_KPIS];
       const now = await kit.query(ws, { kpis, from: "2026-04-01", to: "2026-04-30" });
-      const before = await kit.query(ws, { kpis, from: "2026-03-01", to: "2026-03-30" });
+      // April 1–30 against the whole of March, 1–31.
+      const before = await kit.query(ws, { kpis, from: "2026-03-01", to: "2026-03-31" });
       const lastYear = await kit.query(ws, { kpis, from: "2025-04-01", to: "2025-04-30" });
       expect(now.totals.spend).toBeCloseTo(3061.99, 6);
       const fmt = (id: string, v: number | null | undefined) =>
@@ -142,6 +145,16 @@ describe("periodic report", () => {
         expect(tds[2]?.text).toBe(fmt(id, before.totals[id]));
         expect(tds[4]?.text).toBe(fmt(id, lastYear.totals[id]));
       });
+      // CSV: the same headline totals first, as rows of the campaign "(total)", numbers as numbers.
+      const totals = out.csv.filter((r) => r.campaign === "(total)");
+      expect(totals.map((r) => r.kpi)).toEqual(kpis);
+      expect(out.csv.slice(0, kpis.length)).toEqual(totals);
+      kpis.forEach((id, i) => {
+        const v = now.totals[id];
+        expect(totals[i]?.value).toBe(v === null || v === undefined ? "" : String(v));
+        expect(totals[i]?.formatted).toBe(fmt(id, v));
+      });
+      expect(Number(totals.find((r) => r.kpi === "spend")?.value)).toBeCloseTo(3061.99, 6);
       // Markdown and PDF: the same values.
       const title =
         lang === "en"
@@ -376,9 +389,14 @@ describe("campaign names are data in every format", () => {
     // Markdown: the tag is not HTML there either, and pipes do not break the table.
     expect(out.md).not.toContain("<img");
     expect(out.md).toContain("&lt;img src=x onerror=alert\\(1\\)&gt;");
-    // CSV: every cell starting with = + - @ tab or CR is neutralised.
-    for (const row of out.csv)
-      for (const cell of Object.values(row)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    // CSV: every text cell starting with = + - @ tab or CR is neutralised; values are numbers.
+    for (const row of out.csv) {
+      for (const [column, cell] of Object.entries(row)) {
+        if (column === "value") expect(cell).toMatch(/^(-?\d+(\.\d+)?(e[+-]\d+)?)?$/);
+        else expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+      }
+    }
+    expect(out.csv.some((r) => r.value?.startsWith("-"))).toBe(true);
     expect(out.csv.some((r) => r.campaign === `'${FORMULA_KEY}`)).toBe(true);
     expect(out.csv.some((r) => r.campaign === TAG)).toBe(true);
     // PDF: both names are drawn as text.
