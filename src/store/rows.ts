@@ -1,7 +1,7 @@
 import type { TextRecord } from "../ingest/text-record.js";
 import { validateSettings } from "../workspace/parse-setting.js";
 import type { Workspace } from "../workspace/settings.js";
-import type { FunnelCounts, IncomingEvent, MeasureRow, StoredDocument } from "./store.js";
+import type { FunnelCounts, IncomingEvent, MeasureRow, MetricSumsRow, StoredDocument } from "./store.js";
 
 /** What every store's SQL rows become: shared so the stores answer in one shape. */
 
@@ -81,4 +81,17 @@ export function toFunnelCounts(
         }
       : {}),
   };
+}
+
+/** Rows of a metric sums statement (`variation`, `n`, `sum`, … as numbers, decimals or text). */
+export function toMetricSumsRows(rows: readonly Record<string, unknown>[]): MetricSumsRow[] {
+  return rows.map((row) => ({
+    variation: String(row.variation),
+    n: Number(row.n),
+    sum: Number(row.sum),
+    sumSquares: Number(row.sum_squares),
+    preSum: Number(row.pre_sum),
+    preSumSquares: Number(row.pre_sum_squares),
+    sumProducts: Number(row.sum_products),
+  }));
 }

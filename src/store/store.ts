@@ -161,6 +161,44 @@ export interface ExposureRow {
   readonly conversions: number;
 }
 
+/**
+ * What an experiment metric adds up per exposed visitor (docs/funnels-and-experiments.md): whether
+ * they did an event (a proportion), how many events, the sum of an event's numeric property, or
+ * their orders' revenue or count (imported orders with a visitor id and `Order Completed` events,
+ * one per order id, an imported row winning, as the revenue KPI counts them).
+ */
+export type MetricSource =
+  | { readonly kind: "conversion"; readonly event: string }
+  | { readonly kind: "count"; readonly event: string }
+  | { readonly kind: "sum"; readonly event: string; readonly property: string }
+  | { readonly kind: "revenue" }
+  | { readonly kind: "orders" };
+
+/**
+ * One metric's sufficient statistics per variation of an experiment: first exposures as in
+ * `ExposureQuery`; the value after the first exposure within the dates; with `lookbackDays`, the
+ * same value over the days before each visitor's first exposure (CUPED's covariate).
+ */
+export interface MetricSumsQuery {
+  readonly workspace: Workspace;
+  readonly experiment: string;
+  readonly metric: MetricSource;
+  readonly from?: string;
+  readonly to?: string;
+  readonly lookbackDays: number | null;
+}
+
+/** n, Σ value, Σ value² and, with a lookback, Σ pre, Σ pre², Σ value·pre of one variation. */
+export interface MetricSumsRow {
+  readonly variation: string;
+  readonly n: number;
+  readonly sum: number;
+  readonly sumSquares: number;
+  readonly preSum: number;
+  readonly preSumSquares: number;
+  readonly sumProducts: number;
+}
+
 export interface DataSpan {
   readonly from: string;
   readonly to: string;
@@ -203,6 +241,8 @@ export interface Store {
   queryFunnel(query: FunnelQuery): Promise<FunnelCounts>;
   /** Visitors and converted visitors per variation of an experiment, sorted by variation id. */
   queryExposures(query: ExposureQuery): Promise<ExposureRow[]>;
+  /** One metric's sufficient statistics per variation of an experiment, sorted by variation id. */
+  queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]>;
   /** Experiment ids seen in the workspace's `Experiment Viewed` events. */
   experimentIds(workspace: string): Promise<string[]>;
   /** The workspace's live documents of a kind, by id. */

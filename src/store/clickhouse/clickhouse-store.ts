@@ -8,7 +8,14 @@ import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
-import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
+import {
+  recordsByWorkspace,
+  toDocument,
+  toFunnelCounts,
+  toMeasureRow,
+  toMetricSumsRows,
+  toWorkspace,
+} from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
   AppendResult,
@@ -24,6 +31,8 @@ import type {
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
+  MetricSumsQuery,
+  MetricSumsRow,
   Store,
   StoredDocument,
 } from "../store.js";
@@ -31,6 +40,7 @@ import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
 import { clickhouseFunnelSql } from "./funnel-sql.js";
+import { clickhouseMetricSumsSql } from "./metric-sums-sql.js";
 import { clickhouseOrdersSql, ordersFirstSql } from "./orders-sql.js";
 import {
   dayGapsInsert,
@@ -664,6 +674,10 @@ export class ClickhouseStore implements Store {
       visitors: Number(row.visitors),
       conversions: Number(row.conversions),
     }));
+  }
+
+  async queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]> {
+    return toMetricSumsRows(await this.ch.all(clickhouseMetricSumsSql(query)));
   }
 
   async experimentIds(workspace: string): Promise<string[]> {

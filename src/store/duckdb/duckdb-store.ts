@@ -6,7 +6,14 @@ import type { ApiKey, KeyKind } from "../../keys/keys.js";
 import type { Fact } from "../../kpi/measures.js";
 import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
-import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
+import {
+  recordsByWorkspace,
+  toDocument,
+  toFunnelCounts,
+  toMeasureRow,
+  toMetricSumsRows,
+  toWorkspace,
+} from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
@@ -22,6 +29,8 @@ import type {
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
+  MetricSumsQuery,
+  MetricSumsRow,
   Store,
   StoredDocument,
 } from "../store.js";
@@ -32,6 +41,7 @@ import { type EventRow, eventRow } from "./event-row.js";
 import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
 import { duckdbFunnelSql } from "./funnel-sql.js";
 import { appendEventRecords, importIntoDuckdb } from "./import.js";
+import { duckdbMetricSumsSql } from "./metric-sums-sql.js";
 import {
   dayGapsSelect,
   dayGapsUpdated,
@@ -465,6 +475,10 @@ export class DuckdbStore implements Store {
       visitors: Number(row.visitors),
       conversions: Number(row.conversions),
     }));
+  }
+
+  async queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]> {
+    return toMetricSumsRows(await this.db.all(duckdbMetricSumsSql(query)));
   }
 
   async experimentIds(workspace: string): Promise<string[]> {

@@ -15,25 +15,35 @@ import { duckdbDialect as d } from "./dialect.js";
  */
 export function duckdbExposuresSql(q: ExposureQuery): string {
   const ws = d.literal(q.workspace.name);
-  const local = d.localDate("ts", q.workspace.settings.timezone);
-  const within = [
-    ...(q.from ? [` AND ${local} >= ${d.date(q.from)}`] : []),
-    ...(q.to ? [` AND ${local} <= ${d.date(q.to)}`] : []),
-  ].join("");
-  return `WITH exposed AS (
-      SELECT visitor_id, arg_min(variation, epoch_us(ts)::HUGEINT * 18446744073709551616 + seq) AS variation, min(ts) AS first_ts FROM (
-        SELECT visitor_id, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation
-        FROM events
-        WHERE workspace = ${ws} AND name = 'Experiment Viewed'
-          AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}
-      ) WHERE variation IS NOT NULL GROUP BY visitor_id
-    ),
+  return `WITH exposed AS (${duckdbFirstExposuresSql(q)}),
     converted AS (
       SELECT visitor_id, max(ts) AS last_ts FROM events
-      WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within} GROUP BY visitor_id
+      WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${withinDates(q)} GROUP BY visitor_id
     )
     SELECT variation, count(*) AS visitors, count(*) FILTER (WHERE last_ts > first_ts) AS conversions
     FROM exposed LEFT JOIN converted USING (visitor_id) GROUP BY variation ORDER BY variation`;
+}
+
+/** The dates of a query as conditions on an event's local date, each starting with AND. */
+function withinDates(q: ExposureSpan): string {
+  const local = d.localDate("ts", q.workspace.settings.timezone);
+  return [
+    ...(q.from ? [` AND ${local} >= ${d.date(q.from)}`] : []),
+    ...(q.to ? [` AND ${local} <= ${d.date(q.to)}`] : []),
+  ].join("");
+}
+
+/** An experiment within its dates: what first exposures are read from. */
+type ExposureSpan = Pick<ExposureQuery, "workspace" | "experiment" | "from" | "to">;
+
+/** Each exposed visitor's variation (of the first exposure, ties by seq) and first exposure time. */
+export function duckdbFirstExposuresSql(q: ExposureSpan): string {
+  return `SELECT visitor_id, arg_min(variation, epoch_us(ts)::HUGEINT * 18446744073709551616 + seq) AS variation, min(ts) AS first_ts FROM (
+        SELECT visitor_id, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation
+        FROM events
+        WHERE workspace = ${d.literal(q.workspace.name)} AND name = 'Experiment Viewed'
+          AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${withinDates(q)}
+      ) WHERE variation IS NOT NULL GROUP BY visitor_id`;
 }
 
 /** Experiment ids seen in a workspace's exposures. */
