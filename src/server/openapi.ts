@@ -52,7 +52,7 @@ function queryParameters(s: z.ZodObject) {
     in: "query",
     required: (json.required ?? []).includes(name),
     schema: property,
-    ...(name === "where" ? { style: "form", explode: true } : {}),
+    ...(name === "where" || name === "metric" ? { style: "form", explode: true } : {}),
   }));
 }
 
@@ -654,7 +654,10 @@ export function openApiDocument(version: string, withAdmin = false) {
             ...queryParameters(experimentQuerySchema),
           ],
           responses: {
-            "200": { description: "{experiment, control, variations, srm, verdict}" },
+            "200": {
+              description:
+                "{experiment, control, variations, srm, verdict, metrics (with metric, cuped or sequential)}",
+            },
             "400": errorResponse,
             "401": errorResponse,
           },

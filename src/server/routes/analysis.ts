@@ -71,6 +71,20 @@ export const experimentQuerySchema = z.object({
   from: z.string().optional().describe("first day of the experiment"),
   to: z.string().optional().describe("last day of the experiment"),
   lang: z.enum(["en", "fr"]).optional(),
+  metric: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .describe(
+      "a metric per exposed visitor, repeatable: revenue, orders, count:EVENT, sum:EVENT.PROPERTY, conversion:EVENT",
+    ),
+  cuped: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .describe("CUPED variance reduction (pre-exposure covariate)"),
+  lookback: number(14).describe("CUPED's days before each visitor's first exposure (default 14)"),
+  sequential: z.enum(["true", "false", "1", "0"]).optional().describe("always-valid intervals and p-values"),
+  tuning: number(5000).describe("the sequential test's tuning parameter, total visitors (default 5000)"),
 });
 
 export const funnelQuerySchema = z.object({
@@ -161,6 +175,9 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
       ...(q.lang ? { lang: q.lang } : {}),
+      ...(q.metric.length ? { metrics: q.metric } : {}),
+      ...(q.cuped === "true" || q.cuped === "1" ? { cuped: true, lookbackDays: q.lookback } : {}),
+      ...(q.sequential === "true" || q.sequential === "1" ? { sequential: true, tuning: q.tuning } : {}),
     });
   });
 
