@@ -1,7 +1,14 @@
 import type { TextRecord } from "../ingest/text-record.js";
 import { validateSettings } from "../workspace/parse-setting.js";
 import type { Workspace } from "../workspace/settings.js";
-import type { FunnelCounts, IncomingEvent, MeasureRow, MetricSumsRow, StoredDocument } from "./store.js";
+import type {
+  CohortRow,
+  FunnelCounts,
+  IncomingEvent,
+  MeasureRow,
+  MetricSumsRow,
+  StoredDocument,
+} from "./store.js";
 
 /** What every store's SQL rows become: shared so the stores answer in one shape. */
 
@@ -93,5 +100,16 @@ export function toMetricSumsRows(rows: readonly Record<string, unknown>[]): Metr
     preSum: Number(row.pre_sum),
     preSumSquares: Number(row.pre_sum_squares),
     sumProducts: Number(row.sum_products),
+  }));
+}
+
+/** Rows of a cohorts statement (`cohort`, `period` as dates or text, counts and sums). */
+export function toCohortRows(rows: readonly Record<string, unknown>[]): CohortRow[] {
+  return rows.map((row) => ({
+    cohort: String(row.cohort).slice(0, 10),
+    period: String(row.period).slice(0, 10),
+    active: Number(row.active),
+    revenue: Number(row.revenue),
+    orders: Number(row.orders),
   }));
 }

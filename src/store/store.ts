@@ -199,6 +199,32 @@ export interface MetricSumsRow {
   readonly sumProducts: number;
 }
 
+/**
+ * Who a cohort is and when it starts: customers by the month of their first order, or visitors by
+ * the ISO week of their first visit (docs/cohorts.md).
+ */
+export type CohortBy = "first_order_month" | "first_visit_week";
+
+/** Cohorts starting within the dates (inclusive), their activity up to `to`. */
+export interface CohortQuery {
+  readonly workspace: Workspace;
+  readonly by: CohortBy;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * One cohort in one period (both the first day of their month or ISO week): its members active
+ * then (an order for customers, a visit for visitors), their revenue and their orders.
+ */
+export interface CohortRow {
+  readonly cohort: string;
+  readonly period: string;
+  readonly active: number;
+  readonly revenue: number;
+  readonly orders: number;
+}
+
 export interface DataSpan {
   readonly from: string;
   readonly to: string;
@@ -243,6 +269,8 @@ export interface Store {
   queryExposures(query: ExposureQuery): Promise<ExposureRow[]>;
   /** One metric's sufficient statistics per variation of an experiment, sorted by variation id. */
   queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]>;
+  /** Cohort × period activity, sorted by cohort then period. */
+  queryCohorts(query: CohortQuery): Promise<CohortRow[]>;
   /** Experiment ids seen in the workspace's `Experiment Viewed` events. */
   experimentIds(workspace: string): Promise<string[]>;
   /** The workspace's live documents of a kind, by id. */

@@ -10,6 +10,7 @@ import { duckdbDialect } from "../duckdb/dialect.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
 import {
   recordsByWorkspace,
+  toCohortRows,
   toDocument,
   toFunnelCounts,
   toMeasureRow,
@@ -19,6 +20,8 @@ import {
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import type {
   AppendResult,
+  CohortQuery,
+  CohortRow,
   CustomKpiChange,
   DataSpan,
   DocumentChange,
@@ -36,6 +39,7 @@ import type {
   Store,
   StoredDocument,
 } from "../store.js";
+import { clickhouseCohortsSql } from "./cohorts-sql.js";
 import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
@@ -674,6 +678,11 @@ export class ClickhouseStore implements Store {
       visitors: Number(row.visitors),
       conversions: Number(row.conversions),
     }));
+  }
+
+  async queryCohorts(query: CohortQuery): Promise<CohortRow[]> {
+    const sources = this.ordersSources(d.literal(query.workspace.name));
+    return toCohortRows(await this.ch.all(clickhouseCohortsSql(query, sources)));
   }
 
   async queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]> {

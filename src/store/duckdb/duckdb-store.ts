@@ -8,6 +8,7 @@ import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import {
   recordsByWorkspace,
+  toCohortRows,
   toDocument,
   toFunnelCounts,
   toMeasureRow,
@@ -17,6 +18,8 @@ import {
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import type {
   AppendResult,
+  CohortQuery,
+  CohortRow,
   CustomKpiChange,
   DataSpan,
   DocumentChange,
@@ -34,6 +37,7 @@ import type {
   Store,
   StoredDocument,
 } from "../store.js";
+import { duckdbCohortsSql } from "./cohorts-sql.js";
 import { DuckdbConnection, type DuckdbOptions, type Transaction } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { EventAppender } from "./event-appender.js";
@@ -475,6 +479,10 @@ export class DuckdbStore implements Store {
       visitors: Number(row.visitors),
       conversions: Number(row.conversions),
     }));
+  }
+
+  async queryCohorts(query: CohortQuery): Promise<CohortRow[]> {
+    return toCohortRows(await this.db.all(duckdbCohortsSql(query)));
   }
 
   async queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]> {
