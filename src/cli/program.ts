@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerAnalysis } from "./commands/analysis.js";
+import { registerCohorts } from "./commands/cohorts.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerReport(program);
   registerAnalysis(program);
+  registerCohorts(program);
   registerSegments(program);
   return program;
 }

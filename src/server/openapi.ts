@@ -5,6 +5,7 @@ import { batchSchema, MESSAGE_SCHEMAS } from "../ingest/segment/schema.js";
 import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
 import {
   budgetQuerySchema,
+  cohortQuerySchema,
   experimentQuerySchema,
   funnelQuerySchema,
   rangeQuerySchema,
@@ -692,6 +693,19 @@ export function openApiDocument(version: string, withAdmin = false) {
             "400": errorResponse,
             "401": errorResponse,
             "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/cohorts": {
+        get: {
+          summary: "Cohort triangle (same JSON as `sextant cohorts --format json`)",
+          tags: ["analysis"],
+          security: readSecurity,
+          parameters: queryParameters(cohortQuerySchema),
+          responses: {
+            "200": { description: "{by, kpi, period, from, to, periods, cohorts: [{cohort, size, values}]}" },
+            "400": errorResponse,
+            "401": errorResponse,
           },
         },
       },

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { compareAttribution } from "../../analysis/attribution-comparison.js";
 import { adviseBudget } from "../../analysis/budget/advise.js";
+import { runCohorts } from "../../analysis/cohorts/run-cohorts.js";
 import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { sampleSize } from "../../analysis/experiments/size.js";
 import { funnelDefinition, funnelRange } from "../../analysis/funnels/resolve.js";
@@ -85,6 +86,15 @@ export const experimentQuerySchema = z.object({
   lookback: number(14).describe("CUPED's days before each visitor's first exposure (default 14)"),
   sequential: z.enum(["true", "false", "1", "0"]).optional().describe("always-valid intervals and p-values"),
   tuning: number(5000).describe("the sequential test's tuning parameter, total visitors (default 5000)"),
+});
+
+/** Query parameters of /api/v1/cohorts: the flags of `sextant cohorts`. */
+export const cohortQuerySchema = z.object({
+  workspace: z.string().optional().describe("defaults to the key's workspace"),
+  by: z.string().describe("first_order_month or first_visit_week"),
+  kpi: z.string().describe("retention (percent), revenue or orders"),
+  from: z.string().optional().describe("first day a cohort may start (default: the first day with data)"),
+  to: z.string().optional().describe("last day counted (default: the last day with data)"),
 });
 
 export const funnelQuerySchema = z.object({
@@ -178,6 +188,17 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ...(q.metric.length ? { metrics: q.metric } : {}),
       ...(q.cuped === "true" || q.cuped === "1" ? { cuped: true, lookbackDays: q.lookback } : {}),
       ...(q.sequential === "true" || q.sequential === "1" ? { sequential: true, tuning: q.tuning } : {}),
+    });
+  });
+
+  app.get("/api/v1/cohorts", async (request) => {
+    const q = parseOrThrow(cohortQuerySchema, request.query);
+    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    return runCohorts(ctx.store, workspace, {
+      by: q.by,
+      kpi: q.kpi,
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
     });
   });
 
