@@ -25,6 +25,7 @@ export const APP_PAGES = [
   "email",
   "funnels",
   "experiments",
+  "cohorts",
   "alerts",
   "reports",
   "settings",
