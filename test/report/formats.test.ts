@@ -2,6 +2,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { parse as parseHtml } from "node-html-parser";
 import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCohorts } from "../../src/analysis/cohorts/run-cohorts.js";
 import { KPI_BY_ID } from "../../src/kpi/catalog.js";
 import type { KpiResult } from "../../src/kpi/run-query.js";
 import { formatNumber } from "../../src/report/format-number.js";
@@ -192,6 +193,42 @@ describe("periodic report", () => {
       });
     });
   }
+
+  it("adds the year's cohort retention triangle when asked", async () => {
+    const model = await gatherPeriodic(
+      kit.store,
+      ws,
+      { period: "month", asOf: "2026-04-30", lang: "en", cohorts: "first_order_month" },
+      {},
+    );
+    const out = await render(model);
+    const triangle = await runCohorts(kit.store, ws, {
+      by: "first_order_month",
+      kpi: "retention",
+      from: "2025-04-01",
+      to: "2026-04-30",
+    });
+    expect(triangle.cohorts.length).toBeGreaterThan(0);
+    const rows = out.html.querySelectorAll("section#cohorts tbody tr");
+    expect(rows).toHaveLength(triangle.cohorts.length);
+    triangle.cohorts.forEach((c, i) => {
+      const tds = rows[i]?.querySelectorAll("td") ?? [];
+      expect(tds[0]?.text).toBe(c.cohort);
+      c.values.forEach((v, k) => {
+        expect(tds[k + 2]?.text).toBe(formatNumber(v, "percent", "en", "EUR"));
+      });
+    });
+    expect(markdownTable(out.md, "Cohorts: retention in percent by period since the start")).toHaveLength(
+      triangle.cohorts.length,
+    );
+    const without = await gatherPeriodic(
+      kit.store,
+      ws,
+      { period: "month", asOf: "2026-04-30", lang: "en" },
+      {},
+    );
+    expect(without.sections.map((x) => x.id)).not.toContain("cohorts");
+  });
 
   it("says plainly which sections are not available without their providers", async () => {
     const model = await gatherPeriodic(
