@@ -56,17 +56,9 @@ describe("cohort triangles", () => {
       { cohort: "2026-03-01", size: 1, values: [100] },
     ]);
     const revenue = await runCohorts(kit.store, ws, { ...months, kpi: "revenue" });
-    expect(revenue.cohorts.map((c) => c.values)).toEqual([
-      [22, 3, 20],
-      [58, 0],
-      [30],
-    ]);
+    expect(revenue.cohorts.map((c) => c.values)).toEqual([[22, 3, 20], [58, 0], [30]]);
     const orders = await runCohorts(kit.store, ws, { ...months, kpi: "orders" });
-    expect(orders.cohorts.map((c) => c.values)).toEqual([
-      [3, 1, 1],
-      [2, 0],
-      [1],
-    ]);
+    expect(orders.cohorts.map((c) => c.values)).toEqual([[3, 1, 1], [2, 0], [1]]);
   });
 
   it("follows visitors by the ISO week of their first visit, up to the last day", async () => {
