@@ -33,6 +33,22 @@ describe("mean metrics as gbstats computes them", () => {
     close5(e.diffPValue, 0.02016);
   });
 
+  // The same vector beyond gbstats' 5 decimals, to 6 significant digits and more: gbstats' formulas
+  // (frequentist/tests.py: Welch–Satterthwaite dof, the delta-method variance of the ratio) typed
+  // into Python and evaluated with scipy.stats.t (ppf, sf), independently of stdlib's t.
+  it("agrees with gbstats' formulas evaluated with scipy to 10 significant digits", () => {
+    const e = compareMetric(gbA, gbB, fixed);
+    const sig = (actual: number | null | undefined, expected: number) =>
+      expect(Math.abs(((actual ?? Number.NaN) - expected) / expected)).toBeLessThan(1e-10);
+    sig(e.diffCi?.[0], 0.04537789255929012);
+    sig(e.diffCi?.[1], 0.5346221074407098);
+    sig(e.diffPValue, 0.020158402643586978);
+    sig(e.lift, 0.7073170731707317);
+    sig(e.liftCi?.[0], -0.03526008906611777);
+    sig(e.liftCi?.[1], 1.449894235407581);
+    sig(e.liftPValue, 0.0619118274561836);
+  });
+
   it("gives gbstats' proportion test, p(1 − p) variances (test_two_sided_ttest_binom)", () => {
     const e = compareMetric(
       { n: 28, sum: 14, sumSquares: 14 },
