@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KIND_SPECS } from "../src/import/kinds.js";
+import { KIND_SPECS } from "../src/model/import-kinds.js";
 import { fmtInt, fmtMs, lit, log, RawDuckdb, timed } from "./util.js";
 
 /**
@@ -29,7 +29,7 @@ export const NARROW_EVENT_COLUMNS = [
   "message_id",
 ];
 
-/** The events columns of SPEC §2.2 that the benchmark fills, in file order. */
+/** The events columns of docs/importing.md#columns that the benchmark fills, in file order. */
 const EVENT_COLUMNS = [
   "timestamp",
   "event",

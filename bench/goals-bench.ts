@@ -1,6 +1,6 @@
 import { evaluateGoals } from "../src/goals/evaluate.js";
-import { addDays } from "../src/kpi/buckets.js";
 import { runKpiQuery } from "../src/kpi/run-query.js";
+import { addDays } from "../src/model/calendar.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import type { DocumentChange } from "../src/store/store.js";
 import { RANGE } from "./generate.js";

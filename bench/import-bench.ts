@@ -1,9 +1,9 @@
 import { renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_MEMORY_LIMIT, duckdbOptions, memoryLimit } from "../src/config.js";
+import type { Workspace } from "../src/model/workspace.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import { type ImportSummary, plainCsvImport } from "../src/store/store.js";
-import type { Workspace } from "../src/workspace/settings.js";
 import { type DataFiles, NARROW_EVENT_COLUMNS } from "./generate.js";
 import {
   fmtInt,
@@ -182,7 +182,7 @@ export interface ProbeResult {
 
 /**
  * Imports the first 1,000 events of the file with only the columns of a typical analytics export
- * (every SPEC §2.2 optional column it lacks is legitimately absent), into a scratch store.
+ * (every docs/importing.md#columns optional column it lacks is legitimately absent), into a scratch store.
  */
 export async function probeNarrowImport(
   files: DataFiles,

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { generateKey } from "../src/keys/keys.js";
+import { generateKey } from "../src/model/keys.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
+import { freePort } from "../test/support/serve-process.js";
 import { OVERVIEW_REQUEST } from "./query-bench.js";
 import { fmtMs, log, median, timed } from "./util.js";
 
@@ -20,19 +20,6 @@ export interface MemoryResult {
 }
 
 const REQUESTS = 5;
-
-/** A port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function procStatus(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

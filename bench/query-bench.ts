@@ -1,10 +1,10 @@
 import { duckdbOptions, SERVE_MEMORY_LIMIT } from "../src/config.js";
-import { bucketsOf } from "../src/kpi/buckets.js";
-import type { Fact } from "../src/kpi/measures.js";
-import { FACT_MEASURES } from "../src/kpi/measures.js";
 import { type KpiResult, runKpiQuery } from "../src/kpi/run-query.js";
+import { bucketsOf } from "../src/model/calendar.js";
+import type { Fact } from "../src/model/measures.js";
+import { FACT_MEASURES } from "../src/model/measures.js";
+import type { Workspace } from "../src/model/workspace.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
-import type { Workspace } from "../src/workspace/settings.js";
 import { RANGE } from "./generate.js";
 import { fmtMs, fmtRatio, lit, log, median, RawDuckdb, timed } from "./util.js";
 
@@ -267,7 +267,7 @@ export async function baselineOverview(raw: Queryable, workspace: Workspace): Pr
   return { rows, totals: overviewKpis(total) };
 }
 
-/** The overview's KPIs from base measures, written out as the SPEC defines them. */
+/** The overview's KPIs from base measures, written out as docs/kpis.md defines them. */
 function overviewKpis(m: Record<string, number>): Values {
   const v = (name: string) => m[name] ?? 0;
   const div = (a: number, b: number) => (b === 0 ? null : a / b);

@@ -3,9 +3,8 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { version as duckdbVersion } from "@duckdb/node-api";
+import type { Workspace } from "../src/model/workspace.js";
 import { validateSettings } from "../src/workspace/parse-setting.js";
-import type { Workspace } from "../src/workspace/settings.js";
-import { benchAnalysis } from "./analysis-bench.js";
 import { findClickhouseServer, startCluster, startSingle } from "./clickhouse-server.js";
 import { benchDashboard, printDashboard } from "./dashboard-bench.js";
 import { ensureData, sizeLabel } from "./generate.js";
@@ -18,10 +17,11 @@ import { benchOverview } from "./query-bench.js";
 import { printSummary, type SizeResult, type SummaryRow, summaryRows, TARGETS, writeJson } from "./report.js";
 import { benchReport, type ReportBenchResult } from "./report-bench.js";
 import { benchStores } from "./store-bench.js";
-import { log } from "./util.js";
+import { log, parseCount } from "./util.js";
 
 /**
- * `npm run bench [-- --quick | --sizes 1m,10m] [--store duckdb] [--runs 7] [--no-serve]`
+ * `npm run bench [-- --quick | --sizes 1m,10m] [--store duckdb] [--runs 7] [--no-serve]`, the
+ * default set; `npm run bench -- report` the report alone (bench/main.ts has every subcommand).
  *
  * For each size: generate (or reuse) the data files, import them into a fresh store and derive
  * sessions, run the overview cold and warm, start `sextant serve` on the store and read its
@@ -47,9 +47,11 @@ interface Options {
   readonly cluster: boolean;
   /** Where the data files and the stores live. */
   readonly dataDir: string;
+  /** `report --prepare`: generate and import, measure nothing. */
+  readonly prepare: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse [--cluster]] [--runs N] [--no-serve]
+export const SUITE_USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckdb|clickhouse [--cluster]] [--runs N] [--no-serve]
   --quick       1M events only
   --sizes LIST  event counts: 1m, 10m, 500k or plain numbers (default 1m,10m)
   --store NAME  the store to measure: duckdb, or clickhouse (import and overview beside DuckDB's)
@@ -59,17 +61,19 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes 1m,10m] [--store duckd
   --no-ingest   skip the ingestion benchmark (bench/ingest: /v1/batch, /api/event, kill cycles; with
                 --store clickhouse: acknowledgement latency, CPU per event, events stored)
   --data DIR    data files and stores there instead of bench/data (files found there are reused)
-  --report      only the monthly report against its KPI queries (imports the data unless its store exists)
-  --prepare     with --report: generate and import the data, measure nothing (run it outside the bench lock)`;
+usage: npm run bench -- report [--sizes LIST] [--runs N] [--data DIR] [--prepare]
+                only the monthly report against its KPI queries (imports the data unless its store exists)
+  --prepare     generate and import the data, measure nothing (run it outside the bench lock)`;
 
 function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
-  if (!match) throw new Error(`--sizes: "${text}" is not a size such as 1m, 10m or 500k`);
-  const scale = { "": 1, k: 1e3, m: 1e6 }[(match[2] ?? "").toLowerCase() as "" | "k" | "m"];
-  return Math.round(Number(match[1]) * scale);
+  try {
+    return parseCount(text);
+  } catch (error) {
+    throw new Error(`--sizes: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
-function parseArgs(argv: string[]): Options | null {
+function parseArgs(argv: readonly string[], allowPrepare: boolean): Options | null {
   let sizes = [1_000_000, 10_000_000];
   let store: StoreKind = "duckdb";
   let runs = 7;
@@ -78,6 +82,7 @@ function parseArgs(argv: string[]): Options | null {
   let quick = false;
   let cluster = false;
   let dataDir = DATA_DIR;
+  let prepare = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = () => {
@@ -116,9 +121,9 @@ function parseArgs(argv: string[]): Options | null {
       case "--data":
         dataDir = value();
         break;
-      case "--report":
       case "--prepare":
-      case "--analysis":
+        if (!allowPrepare) throw new Error("--prepare belongs to `npm run bench -- report`");
+        prepare = true;
         break;
       case "--help":
       case "-h":
@@ -127,24 +132,25 @@ function parseArgs(argv: string[]): Options | null {
         throw new Error(`unknown option ${arg}`);
     }
   }
-  return { sizes, store, runs, serve, ingest, quick, cluster, dataDir };
+  return { sizes, store, runs, serve, ingest, quick, cluster, dataDir, prepare };
 }
 
 /** The options, or the exit code after printing the usage (--help, or a wrong flag). */
-function optionsOrExit(): Options | number {
+function optionsOrExit(argv: readonly string[], allowPrepare = false): Options | number {
   try {
-    const options = parseArgs(process.argv.slice(2));
+    const options = parseArgs(argv, allowPrepare);
     if (options !== null) return options;
-    log(USAGE);
+    log(SUITE_USAGE);
     return 0;
   } catch (error) {
-    log(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    log(`bench: ${error instanceof Error ? error.message : String(error)}\n${SUITE_USAGE}`);
     return 2;
   }
 }
 
-async function main(): Promise<number> {
-  const options = optionsOrExit();
+/** The default set: import, overview, goals, report, serve memory, dashboard, ingestion. */
+export async function benchSuite(argv: readonly string[]): Promise<number> {
+  const options = optionsOrExit(argv);
   if (typeof options === "number") return options;
   if (options.store === "clickhouse") return benchClickhouse(options);
 
@@ -282,13 +288,14 @@ async function benchClickhouse(options: Options): Promise<number> {
 }
 
 /**
- * `--report`: only the report benchmark, on stores imported once and kept (`sextant-report-SIZE.duckdb`
+ * `report`: only the report benchmark, on stores imported once and kept (`sextant-report-SIZE.duckdb`
  * in the data directory); `--prepare` makes them without measuring, so that the slow part can run
  * outside the bench lock.
  */
-async function reportOnly(prepareOnly: boolean): Promise<number> {
-  const options = optionsOrExit();
+export async function benchReportOnly(argv: readonly string[]): Promise<number> {
+  const options = optionsOrExit(argv, true);
   if (typeof options === "number") return options;
+  const prepareOnly = options.prepare;
   const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
   for (const size of options.sizes) {
     const label = sizeLabel(size);
@@ -308,15 +315,3 @@ async function reportOnly(prepareOnly: boolean): Promise<number> {
   }
   return 0;
 }
-
-// `--analysis`: only the funnel and experiment benchmark (bench/analysis-bench.ts).
-if (process.argv.includes("--analysis")) {
-  const at = process.argv.indexOf("--visitors");
-  const visitors = at > 0 ? Number(process.argv[at + 1]) : undefined;
-  if (visitors !== undefined && !(Number.isInteger(visitors) && visitors > 0)) {
-    console.error("--visitors needs a whole number of visitors, e.g. --visitors 200000.");
-    process.exitCode = 2;
-  } else await benchAnalysis(visitors);
-} else if (process.argv.includes("--report"))
-  process.exitCode = await reportOnly(process.argv.includes("--prepare"));
-else process.exitCode = await main();

@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runKpiQuery } from "../src/kpi/run-query.js";
+import type { Workspace } from "../src/model/workspace.js";
 import { ClickhouseStore } from "../src/store/clickhouse/clickhouse-store.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import { plainCsvImport, type Store } from "../src/store/store.js";
-import type { Workspace } from "../src/workspace/settings.js";
 import { type ClickhouseFixture, startCluster, startSingle } from "./clickhouse-server.js";
 import type { DataFiles } from "./generate.js";
 import { GROUPED_REQUEST, OVERVIEW_REQUEST } from "./query-bench.js";

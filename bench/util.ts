@@ -41,6 +41,14 @@ export function numberFlags<K extends string>(
   return out;
 }
 
+/** A count as the benchmarks' flags write it: `500k`, `1m`, `2.5m` or a plain number. */
+export function parseCount(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a count such as 500k, 1m or 10m`);
+  const scale = { "": 1, k: 1e3, m: 1e6 }[(match[2] ?? "").toLowerCase() as "" | "k" | "m"];
+  return Math.round(Number(match[1]) * scale);
+}
+
 export function fmtInt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }

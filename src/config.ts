@@ -135,3 +135,19 @@ export function duckdbOptions(
     ...(env.SEXTANT_TRACE_SQL === "1" ? { traceSql: true } : {}),
   };
 }
+
+/**
+ * SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1: the operator lets webhooks go to loopback, private and
+ * link-local addresses (a chat server on the office network, a receiver on this machine). Off by
+ * default, so that a URL a workspace admin writes cannot reach this machine, its network or the
+ * cloud's metadata service (docs/alerts.md, "Private webhook targets").
+ */
+export function allowPrivateWebhooks(env: NodeJS.ProcessEnv): boolean {
+  const value = env.SEXTANT_ALLOW_PRIVATE_WEBHOOKS?.trim().toLowerCase() ?? "";
+  if (value === "" || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw new UserError(
+    `SEXTANT_ALLOW_PRIVATE_WEBHOOKS "${env.SEXTANT_ALLOW_PRIVATE_WEBHOOKS}" is not 1 or 0: set it to 1 to allow private webhook targets, or leave it unset.`,
+    [{ field: "SEXTANT_ALLOW_PRIVATE_WEBHOOKS", reason: "not 1 or 0" }],
+  );
+}

@@ -8,10 +8,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { initWorkspace, ServeProcess } from "../../test/support/serve-process.js";
 import type { ClickhouseFixture } from "../clickhouse-server.js";
 import { runLoadChild } from "./ingest-bench.js";
 import type { LoadResult } from "./load.js";
-import { initWorkspace, ServeProcess } from "./serve-process.js";
 
 export interface ClickhouseIngestOptions {
   readonly batchEvents: number;

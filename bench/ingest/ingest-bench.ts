@@ -8,14 +8,13 @@ import { duckdbOptions, SERVE_MEMORY_LIMIT } from "../../src/config.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { AppendResult, IncomingEvent, Store } from "../../src/store/store.js";
+import { type CycleReport, runKillCycles, type Verification } from "../../test/support/kill-cycles.js";
+import { ROOT, requireBuilt } from "../../test/support/paths.js";
+import { initStore, ServeProcess } from "../../test/support/serve-process.js";
 import { quantile } from "../stats.js";
-import { type CycleReport, runKillCycles, type Verification } from "./kill-cycles.js";
 import type { LoadResult, LoadSpec } from "./load.js";
-import { LOAD_MAIN, requireBuilt } from "./paths.js";
 import { benchPhases, idleStatementMs, type PhaseResults, StatementTimer } from "./phases.js";
 import { type ProfileSummary, summarizeProfile } from "./profile.js";
-import { benchPrototypes, type PrototypeRow } from "./prototypes.js";
-import { initStore, ServeProcess } from "./serve-process.js";
 
 export interface IngestBenchOptions {
   /** Events per `/v1/batch` request. */
@@ -45,8 +44,6 @@ export interface IngestBenchOptions {
   readonly phaseSizes: readonly number[];
   readonly phaseGroups: readonly number[];
   readonly phaseCommits: number;
-  /** Stored events at which the what-if commit variants are timed (bench/ingest/prototypes.ts); none skips them. */
-  readonly prototypeSizes: readonly number[];
   /** Keep the temporary stores, logs and CPU profiles (their folder is printed). */
   readonly keep: boolean;
   readonly log: (line: string) => void;
@@ -70,7 +67,6 @@ export const DEFAULT_OPTIONS: IngestBenchOptions = {
   phaseSizes: [0, 1_000_000, 5_000_000],
   phaseGroups: [100, 1000, 5000],
   phaseCommits: 7,
-  prototypeSizes: [0, 1_000_000],
   keep: false,
   log: (line) => process.stdout.write(`${line}\n`),
 };
@@ -168,11 +164,13 @@ export interface IngestResults {
   readonly stall: StallResults | null;
   readonly kill: KillResults | null;
   readonly phases: PhaseResults | null;
-  readonly prototypes: readonly PrototypeRow[] | null;
   /** 1-minute load average of the machine before and after the run (other processes skew every figure). */
   readonly loadAverage: { readonly before: number; readonly after: number };
   readonly targets: readonly Target[];
 }
+
+/** The autocannon child process (bench/ingest/load.ts, built). */
+const LOAD_MAIN = join(ROOT, "dist", "bench", "ingest", "load.js");
 
 /** Runs the load generator (load.ts) in its own process, off the server's cores' event loop. */
 export function runLoadChild(spec: LoadSpec): Promise<LoadResult> {
@@ -656,7 +654,6 @@ export const QUICK_OPTIONS: Partial<IngestBenchOptions> = {
   checkpointKills: 1,
   killLoadMs: [500, 2000],
   phaseSizes: [0, 1_000_000],
-  prototypeSizes: [0],
   phaseCommits: 5,
 };
 
@@ -697,23 +694,11 @@ export async function runIngestBench(partial: Partial<IngestBenchOptions> = {}):
       );
       printPhaseTable(phases, log);
     }
-    let prototypes: PrototypeRow[] | null = null;
-    if (options.prototypeSizes.length > 0) {
-      log(
-        `(g) what-if: one group commit with events typed in JavaScript and appended typed (median of ${options.phaseCommits}, interleaved)`,
-      );
-      prototypes = await benchPrototypes({
-        sizes: options.prototypeSizes,
-        groups: options.phaseGroups,
-        commits: options.phaseCommits,
-        log,
-      });
-    }
     const loadAverage = { before: loadBefore, after: loadavg()[0] ?? Number.NaN };
     log(
       `  load average (1 min): ${loadAverage.before.toFixed(2)} before, ${loadAverage.after.toFixed(2)} after, on ${machine.cpus} CPUs`,
     );
-    const partialResults = { ...http, stall, kill, phases, prototypes, loadAverage };
+    const partialResults = { ...http, stall, kill, phases, loadAverage };
     const result: IngestResults = {
       machine,
       options: settings,

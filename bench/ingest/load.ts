@@ -13,8 +13,14 @@
  */
 import { Agent, request as httpRequest } from "node:http";
 import autocannon from "autocannon";
+import {
+  BROWSER_UA,
+  basicAuth,
+  ID_PLACEHOLDER,
+  plausibleEvent,
+  segmentBatchTemplate,
+} from "../../test/support/payloads.js";
 import { quantile } from "../stats.js";
-import { BROWSER_UA, basicAuth, ID_PLACEHOLDER, plausibleEvent, segmentBatchTemplate } from "./payloads.js";
 
 export interface LoadSpec {
   readonly url: string;

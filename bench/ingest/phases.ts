@@ -5,14 +5,14 @@ import { performance } from "node:perf_hooks";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { clientInfo } from "../../src/ingest/client-info.js";
 import { normalizeSegment } from "../../src/ingest/segment/normalize.js";
-import type { TextRecord } from "../../src/ingest/text-record.js";
+import type { TextRecord } from "../../src/model/text-record.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { Transaction } from "../../src/store/duckdb/connection.js";
-import { appendEventRecords } from "../../src/store/duckdb/import.js";
 import { DUCKDB_SCHEMA } from "../../src/store/duckdb/schema.js";
+import { appendEventRecords } from "../../src/store/staging/stage.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
-import type { Workspace } from "../../src/workspace/settings.js";
+import { BROWSER_UA, segmentBatch } from "../../test/support/payloads.js";
 import { median } from "../stats.js";
-import { BROWSER_UA, segmentBatch } from "./payloads.js";
 
 /**
  * The statements of one group commit, by phase: the SQL path (appendEventRecords) and the path of
@@ -35,7 +35,6 @@ const PHASES: readonly [RegExp, string][] = [
   [/^DROP TABLE/, "DROP temp tables ×3"],
   [/^COMMIT/, "COMMIT"],
 ];
-export const PHASE_NAMES = PHASES.map(([, name]) => name);
 
 function phaseOf(sql: string): string {
   const text = sql.trim();

@@ -1,4 +1,4 @@
-/** The comparison operators of a rule (SPEC §6.2). */
+/** The comparison operators of a rule (docs/alerts.md#rule-kinds). */
 export type Operator = ">" | ">=" | "<" | "<=";
 
 /** Whether `value` meets `op threshold`. A null figure (a division by zero) meets no condition. */

@@ -1,13 +1,13 @@
 import type { AlertRule } from "../definitions/schemas.js";
-import { addDays, todayIn } from "../kpi/buckets.js";
 import { runKpiQuery } from "../kpi/run-query.js";
+import { addDays, todayIn } from "../model/calendar.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { ANOMALY_THRESHOLD, ANOMALY_WEEKS, detectAnomaly } from "./anomaly.js";
 import { meets, percentChange } from "./conditions.js";
 import { type DateRange, lastCompletePeriod, previousPeriod } from "./periods.js";
 
-/** A goal's status as of a day (SPEC §6.1), as the goals layer computes it. */
+/** A goal's status as of a day (docs/goals.md#goals-and-their-figures), as the goals layer computes it. */
 export interface GoalStatus {
   readonly id: string;
   readonly status: string;

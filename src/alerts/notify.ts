@@ -13,12 +13,16 @@ export interface Notice {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
-/** How alerts reach people: the SMTP server (SEXTANT_SMTP_URL, read by the CLI) and retry policy. */
+/**
+ * How alerts reach people: the SMTP server (SEXTANT_SMTP_URL, read by the CLI), the retry policy,
+ * and whether webhooks may go to private addresses (SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1).
+ */
 export interface DeliveryConfig {
   readonly smtpUrl?: string;
   readonly retry: RetryPolicy;
   readonly webhookTimeoutMs?: number;
   readonly smtpTimeoutMs?: number;
+  readonly allowPrivateTargets?: boolean;
 }
 
 /** Slack's escaping of message text: only &, < and > are special (api.slack.com "Formatting text"). */
@@ -56,7 +60,10 @@ export async function deliver(
       await postWebhook(
         target.data,
         { text: slackEscape(notice.text), ...notice.fields },
-        config.webhookTimeoutMs,
+        {
+          ...(config.webhookTimeoutMs === undefined ? {} : { timeoutMs: config.webhookTimeoutMs }),
+          allowPrivateTargets: config.allowPrivateTargets === true,
+        },
       );
       return;
     }

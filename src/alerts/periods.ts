@@ -1,6 +1,6 @@
-import { addDays, bucketStart, todayIn } from "../kpi/buckets.js";
+import { addDays, bucketStart, todayIn } from "../model/calendar.js";
 
-/** The periods a threshold rule looks at (SPEC §6.2). */
+/** The periods a threshold rule looks at (docs/alerts.md#rule-kinds). */
 export type RulePeriod = "day" | "week" | "month";
 
 /** A range of calendar dates in the workspace time zone, both inclusive. */

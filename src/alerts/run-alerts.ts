@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { ALERT_CHANNELS, AlertRule } from "../definitions/schemas.js";
 import type { Attempt } from "../delivery/retry.js";
-import { addDays, todayIn } from "../kpi/buckets.js";
+import { addDays, todayIn } from "../model/calendar.js";
+import type { Workspace } from "../model/workspace.js";
 import type { DocumentChange, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import {
   type EvaluationContext,
   evaluateRule,
@@ -41,7 +41,7 @@ export interface StoredFiring {
   readonly deliveries: readonly StoredDelivery[];
 }
 
-/** One entry of the alert history (SPEC §6.2). */
+/** One entry of the alert history (docs/alerts.md#history). */
 export interface HistoryEntry {
   readonly rule: string;
   readonly fired_at: string;
@@ -143,7 +143,7 @@ function outcomeToDelivery(
 }
 
 /**
- * Runs a workspace's alert rules once (SPEC §6.2): first tries again every delivery that failed
+ * Runs a workspace's alert rules once (docs/alerts.md#runs-and-scheduling): first tries again every delivery that failed
  * before, then evaluates each rule at `runTime`, records a firing for every finding and notifies
  * its channels unless the rule (or goal) notified less than a cooldown ago in run time. Every
  * rule is checked and evaluated before anything is sent or written: a bad rule changes nothing.
@@ -333,7 +333,7 @@ function compareDesc(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/** The alert history, newest first (SPEC §6.2). */
+/** The alert history, newest first (docs/alerts.md#history). */
 export async function alertHistory(store: Store, workspace: string): Promise<HistoryEntry[]> {
   const docs = await store.listDocuments(workspace, FIRING_KIND);
   // Ids start with the run time and the time of recording: newest first is descending id order.

@@ -1,6 +1,6 @@
 import { ATTRIBUTIONS, type Attribution, runKpiQuery } from "../kpi/run-query.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 
 export interface ModelFigures {
   revenue: number | null;
@@ -16,7 +16,7 @@ export interface AttributionComparison {
   campaigns: ({ campaign: string } & Record<Attribution, ModelFigures>)[];
 }
 
-/** Runs the campaign KPIs once per model (SPEC §3 attribution) and lines them up by campaign. */
+/** Runs the campaign KPIs once per model (docs/concepts.md#attribution attribution) and lines them up by campaign. */
 export async function compareAttribution(
   store: Store,
   workspace: Workspace,

@@ -3,14 +3,14 @@
  * dashboard's cards and the reports (docs/interpretation.md lists them). Pure: no I/O.
  */
 
-export type Language = "en" | "fr";
+import type { Lang } from "../model/lang.js";
 export type Signal = "worse_than_target" | "rises_sharply" | "falls_sharply";
 
 export interface InterpretationRule {
   readonly id: string;
   readonly kpi: string;
   readonly signal: Signal;
-  readonly meaning: Readonly<Record<Language, string>>;
+  readonly meaning: Readonly<Record<Lang, string>>;
   /** The dashboard page where to look next (its path, e.g. "/funnels"). */
   readonly page: string;
 }
@@ -131,7 +131,7 @@ export interface KpiReading {
   readonly value: number | null;
   /** The same KPI over the comparison period. */
   readonly previous: number | null;
-  /** A goal's status for this KPI, when there is one (SPEC §6.1). */
+  /** A goal's status for this KPI, when there is one (docs/goals.md#goals-and-their-figures). */
   readonly goalStatus?: string | null;
 }
 

@@ -4,7 +4,7 @@ import { UserError } from "../errors.js";
 import { KPI_BY_ID } from "../kpi/catalog.js";
 import { formatValue } from "../kpi/format.js";
 import type { KpiResult } from "../kpi/run-query.js";
-import type { Workspace } from "../workspace/settings.js";
+import type { Workspace } from "../model/workspace.js";
 
 export const FORMATS = ["table", "json", "csv"] as const;
 export type Format = (typeof FORMATS)[number];

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import type { CliRunner } from "../server/routes/admin.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerAnalysis } from "./commands/analysis.js";
 import { registerCohorts } from "./commands/cohorts.js";
@@ -17,11 +18,13 @@ import { registerShare } from "./commands/share.js";
 import { registerUsers } from "./commands/users.js";
 import { registerWorkspace } from "./commands/workspace.js";
 import { io } from "./context.js";
+import { VERSION } from "./version.js";
 
-export const VERSION = "0.1.0";
-
-/** The `sextant` program: a thin layer that parses flags, calls the core and prints. */
-export function buildProgram(): Command {
+/**
+ * The `sextant` program: a thin layer that parses flags, calls the core and prints. `runCli` is
+ * what `serve` runs for commands forwarded from this machine (run.ts passes itself).
+ */
+export function buildProgram(runCli: CliRunner): Command {
   const program = new Command("sextant")
     .description("Sextant: marketing KPIs from your web events, ad costs, e-mail, social metrics and orders")
     .version(VERSION)
@@ -40,7 +43,7 @@ export function buildProgram(): Command {
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
-  registerServe(program);
+  registerServe(program, runCli);
   registerWorkspace(program);
   registerDemo(program);
   registerImport(program);

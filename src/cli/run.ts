@@ -14,7 +14,7 @@ const NOT_FORWARDED = new Set(["serve", "migrate", "doctor"]);
 /** Runs the CLI with the given output; returns the exit code. */
 export function runCli(argv: readonly string[], cliIo: CliIo): Promise<number> {
   return withIo(cliIo, async () => {
-    const program = buildProgram();
+    const program = buildProgram(runCli);
     let invoked = "";
     program.hook("preAction", (_program, action) => {
       invoked = action.name();

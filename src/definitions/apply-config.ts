@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
-import type { Lang } from "../goals/suggest-kpis.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { CustomKpiChange, DocumentChange, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { type ConfigIssue, checkConfig } from "./check-config.js";
 import { type ConfigSource, showPath } from "./config-source.js";
 import { canonical, KINDS, loadDefinitions } from "./stored-definitions.js";
@@ -11,6 +11,8 @@ export interface ApplyOptions {
   readonly prune?: boolean;
   /** Language of the warnings (default: the workspace locale). */
   readonly lang?: Lang;
+  /** Accept webhook URLs on loopback, private and link-local hosts (SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1). */
+  readonly allowPrivateTargets?: boolean;
 }
 
 export interface DefinitionChange {
@@ -37,7 +39,7 @@ export function fileWorkspace(source: ConfigSource): string | undefined {
 }
 
 /**
- * Applies a configuration (SPEC §6.3): checks all of it first, then writes every definition and
+ * Applies a configuration (docs/configuration.md#apply-semantics): checks all of it first, then writes every definition and
  * custom KPI that differs from what is stored, in one transaction. A file with one error changes
  * nothing; applying the same file twice changes nothing the second time. Definitions the file does
  * not mention are kept, unless `prune`.
@@ -63,7 +65,11 @@ export async function applyConfig(
       channels: (stored.documents.get("channel") ?? []).map((d) => d.id),
       goals: (stored.documents.get("goal") ?? []).map((d) => d.id),
     },
-    { prune, lang: options.lang ?? workspace.settings.locale },
+    {
+      prune,
+      lang: options.lang ?? workspace.settings.locale,
+      allowPrivateTargets: options.allowPrivateTargets === true,
+    },
   );
   if ("issues" in checked) throw configError(source, checked.issues);
   const { state } = checked;

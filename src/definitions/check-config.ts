@@ -1,14 +1,16 @@
 import { Cron } from "croner";
 import type { z } from "zod";
-import { parseFunnelSteps } from "../analysis/funnels/parse-step.js";
+import { forbiddenHost } from "../delivery/address-policy.js";
 import { isUserError } from "../errors.js";
 import { canBeCumulative } from "../goals/kinds.js";
 import { whereList } from "../goals/kpi-batch.js";
-import { type Lang, servesType, suggestKpis } from "../goals/suggest-kpis.js";
+import { servesType, suggestKpis } from "../goals/suggest-kpis.js";
 import { KPI_BY_ID } from "../kpi/catalog.js";
 import { type CustomKpi, parseCustomKpi } from "../kpi/custom-kpis.js";
-import { parseFilters } from "../kpi/dimensions.js";
 import { closestName } from "../kpi/suggest.js";
+import { parseFilters } from "../model/dimensions.js";
+import { parseFunnelSteps } from "../model/funnel-step.js";
+import type { Lang } from "../model/lang.js";
 import type { DocumentChange } from "../store/store.js";
 import { type ConfigFile, configFileSchema } from "./config-schema.js";
 import { type ConfigPath, type ConfigSource, showPath } from "./config-source.js";
@@ -60,12 +62,12 @@ export function cronError(expression: string): string | null {
 /**
  * Validates a configuration: its shape (the schemas of schemas.ts), then what needs the workspace
  * (KPIs that exist, dates in order, cumulative goals on countable KPIs, unique ids, references
- * between definitions, cron syntax). Returns the desired state, or the list of issues.
+ * between definitions, cron syntax, webhook hosts). Returns the desired state, or the list of issues.
  */
 export function checkConfig(
   source: ConfigSource,
   stored: StoredContext,
-  options: { prune: boolean; lang: Lang },
+  options: { prune: boolean; lang: Lang; allowPrivateTargets?: boolean },
 ): { state: DesiredState } | { issues: ConfigIssue[] } {
   const parsed = configFileSchema.safeParse(source.value ?? {});
   if (!parsed.success) return { issues: zodIssues(parsed.error) };
@@ -161,6 +163,15 @@ export function checkConfig(
     });
   });
 
+  const webhook = file.channels?.webhook;
+  const refused = webhook && !options.allowPrivateTargets ? forbiddenHost(new URL(webhook.url)) : null;
+  if (refused) {
+    // Delivery checks the address a name resolves to; here only what the URL itself says.
+    issues.push({
+      path: ["channels", "webhook", "url"],
+      reason: `the host is ${refused}, where webhooks may not go: use a public address, or have the operator set SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1 (docs/alerts.md)`,
+    });
+  }
   for (const [id, body] of Object.entries(file.channels ?? {})) {
     if (body !== undefined) documents.push({ kind: "channel", id, body });
   }

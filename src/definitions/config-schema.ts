@@ -19,7 +19,7 @@ export const objectiveEntrySchema = objectiveSchema.extend({
   goals: section(z.array(nestedGoalSchema)),
 });
 
-/** The configuration file of SPEC §6.3 (plus `reports:`, the report schedules). */
+/** The configuration file of docs/configuration.md#configuration-as-a-file (plus `reports:`, the report schedules). */
 export const configFileSchema = z.strictObject({
   workspace: z.string().min(1).max(63).optional(),
   kpis: section(z.record(z.string(), z.string().min(1).max(2000))),

@@ -4,7 +4,7 @@ import { type DefinitionKind, goalSchema } from "./schemas.js";
 import { loadDefinitions } from "./stored-definitions.js";
 
 /**
- * A workspace's definitions as the configuration file of SPEC §6.3: goals nested in their
+ * A workspace's definitions as the configuration file of docs/configuration.md#configuration-as-a-file: goals nested in their
  * objectives, sections in the order of the documentation, ids sorted. Applying it back changes
  * nothing.
  */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The definitions of a workspace (SPEC §6.3) as data: one zod schema per kind, shared by the
+ * The definitions of a workspace (docs/configuration.md#configuration-as-a-file) as data: one zod schema per kind, shared by the
  * configuration file, the HTTP API and the code that uses them (goals, alerts, funnels,
  * experiments, report schedules). Each is stored as a document of its kind, keyed by `id`
  * (see Store.listDocuments). Checks that need the workspace (does the KPI exist, is the funnel
@@ -110,7 +110,7 @@ export const alertRuleSchema = z.strictObject({
 
 export const funnelSchema = z.strictObject({
   id,
-  /** Steps in the syntax of SPEC §7.1: `Signed Up`, `pageview /pricing*`, `Clicked[plan=pro]`. */
+  /** Steps in the syntax of docs/funnels-and-experiments.md#funnels: `Signed Up`, `pageview /pricing*`, `Clicked[plan=pro]`. */
   steps: z.array(z.string().min(1).max(300)).min(1).max(20),
   window: durationSchema.optional(),
 });
@@ -127,7 +127,7 @@ export const experimentSchema = z.strictObject({
 export const REPORT_FILE_FORMATS = ["html", "pdf", "md", "csv"] as const;
 
 /**
- * A report e-mailed on a cron schedule (SPEC §8): the HTML report is the message's body, and the
+ * A report e-mailed on a cron schedule (docs/reports.md#scheduled-reports-by-e-mail): the HTML report is the message's body, and the
  * report is attached in each of `formats` (default PDF). `format` (one attachment) is the older
  * spelling, still accepted.
  */

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { UserError } from "../errors.js";
-import { IMPORT_KINDS } from "../import/kinds.js";
-import { todayIn } from "../kpi/buckets.js";
+import { todayIn } from "../model/calendar.js";
+import { IMPORT_KINDS } from "../model/import-kinds.js";
+import type { Workspace } from "../model/workspace.js";
 import { type ImportSummary, plainCsvImport, type Store } from "../store/store.js";
 import { validateSettings } from "../workspace/parse-setting.js";
-import type { Workspace } from "../workspace/settings.js";
 import { DEMO_COLUMNS, generateDemo } from "./generate.js";
 
 export interface LoadDemoOptions {

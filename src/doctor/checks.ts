@@ -3,6 +3,7 @@
  * each, either OK with what was found or what to do. Kept apart from the probing so each verdict
  * is tested on its own, without breaking a machine to see it.
  */
+import { redactUrlPassword } from "../redact.js";
 import { formatBytes, memorySizeBytes } from "../sizes.js";
 
 export interface Check {
@@ -282,15 +283,7 @@ export function checkCluster(facts: ClusterFacts): Check | null {
 }
 
 /** A URL without its password, for printing. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
-  }
-}
+export const redact = redactUrlPassword;
 
 /** One line per check: "OK   name  text" or "FIX  name  text". */
 export function renderChecks(checks: readonly Check[]): string {

@@ -1,19 +1,20 @@
 import type { Goal } from "../definitions/schemas.js";
-import { bucketsOf, parseDate, todayIn } from "../kpi/buckets.js";
 import { loadCustomKpis } from "../kpi/custom-kpis.js";
+import { bucketsOf, parseDate, todayIn } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { loadGoalDefinitions } from "./definitions.js";
 import { type GoalShape, type GoalStatus, goalDays, goalFigures } from "./figures.js";
 import { type Direction, defaultKind, directionOf, type GoalKind } from "./kinds.js";
 import { answerAll, type KpiAsk, whereList } from "./kpi-batch.js";
 import { historyInterval, historyRange, type SmartCheck, smartCheck } from "./smart.js";
-import type { Lang, ObjectiveType } from "./suggest-kpis.js";
+import type { ObjectiveType } from "./suggest-kpis.js";
 
-/** The default window of a level goal (SPEC §6.1). */
+/** The default window of a level goal (docs/goals.md#goals-and-their-figures). */
 export const DEFAULT_WINDOW_DAYS = 28;
 
-/** One goal's definition and figures (SPEC §6.1), without the SMART check. */
+/** One goal's definition and figures (docs/goals.md#goals-and-their-figures), without the SMART check. */
 export interface GoalFiguresReport {
   readonly id: string;
   readonly objective: string;
@@ -33,12 +34,12 @@ export interface GoalFiguresReport {
   readonly status: GoalStatus;
 }
 
-/** One goal in the JSON of SPEC §6.1. */
+/** One goal in the JSON of docs/goals.md#goals-and-their-figures. */
 export interface GoalReport extends GoalFiguresReport {
   readonly smart: SmartCheck;
 }
 
-/** `sextant goals --format json` and GET /api/v1/goals (SPEC §6.1). */
+/** `sextant goals --format json` and GET /api/v1/goals (docs/goals.md#goals-and-their-figures). */
 export interface GoalsReport {
   readonly as_of: string;
   readonly goals: GoalReport[];
@@ -64,7 +65,7 @@ export function shapeOf(goal: Goal): GoalShape {
 }
 
 /**
- * Every goal of a workspace as of day D: the figures and status of SPEC §6.1 and the SMART check.
+ * Every goal of a workspace as of day D: the figures and status of docs/goals.md#goals-and-their-figures and the SMART check.
  * The KPI values come from runKpiQuery (so from either store), asked in as few queries as goals
  * allow (see kpi-batch.ts).
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type GoalShape, goalDays, goalFigures } from "./figures.js";
 
-/** Every expected figure below is computed by hand from SPEC §6.1. */
+/** Every expected figure below is computed by hand from docs/goals.md#goals-and-their-figures. */
 const revenue: GoalShape = {
   kind: "cumulative",
   direction: "up",
@@ -214,7 +214,7 @@ const CASES: Row[] = [
   ],
 ];
 
-describe("goal figures of SPEC §6.1", () => {
+describe("goal figures of docs/goals.md#goals-and-their-figures", () => {
   it.each(CASES)("%s", (_name, goal, asOf, values, expected) => {
     const figures = goalFigures(goal, asOf, values) as unknown as Record<string, number | string | null>;
     for (const [key, want] of Object.entries(expected)) {
@@ -228,7 +228,7 @@ describe("goal figures of SPEC §6.1", () => {
     }
   });
 
-  it("reads current and baseline over the ranges of SPEC §6.1", () => {
+  it("reads current and baseline over the ranges of docs/goals.md#goals-and-their-figures", () => {
     expect(goalDays(conversionRate, "2026-04-10")).toEqual({
       t: "2026-04-10",
       totalDays: 30,

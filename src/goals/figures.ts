@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from "../kpi/buckets.js";
+import { addDays, daysBetween } from "../model/calendar.js";
 import type { Direction, GoalKind } from "./kinds.js";
 
 export type GoalStatus = "not_started" | "achieved" | "on_track" | "at_risk" | "off_track" | "missed";
@@ -13,7 +13,7 @@ export interface GoalShape {
   readonly windowDays: number;
 }
 
-/** The days a goal's figures read as of day D (SPEC §6.1). */
+/** The days a goal's figures read as of day D (docs/goals.md#goals-and-their-figures). */
 export interface GoalDays {
   /** D clamped to [start, deadline]. */
   readonly t: string;
@@ -35,7 +35,7 @@ export interface GoalFigures {
   readonly status: GoalStatus;
 }
 
-/** The days of SPEC §6.1 for a goal as of `asOf`. */
+/** The days of docs/goals.md#goals-and-their-figures for a goal as of `asOf`. */
 export function goalDays(goal: GoalShape, asOf: string): GoalDays {
   const t = asOf < goal.start ? goal.start : asOf > goal.deadline ? goal.deadline : asOf;
   return {
@@ -78,7 +78,7 @@ export function met(x: number | null, goal: Pick<GoalShape, "direction" | "targe
 }
 
 /**
- * The figures and status of SPEC §6.1, exactly, from the KPI values already measured: `current`
+ * The figures and status of docs/goals.md#goals-and-their-figures, exactly, from the KPI values already measured: `current`
  * over the goal's current range and, for a level goal, `baseline` (given, or measured over the
  * default baseline range). Pure: the table-driven tests beside it are computed by hand.
  */
@@ -112,7 +112,7 @@ export function goalFigures(
   };
 }
 
-/** The status rules of SPEC §6.1 (the 10 % band of at_risk is of the target). */
+/** The status rules of docs/goals.md#goals-and-their-figures (the 10 % band of at_risk is of the target). */
 export function goalStatus(
   goal: GoalShape,
   asOf: string,

@@ -1,8 +1,8 @@
 import { KPI_BY_ID } from "../kpi/catalog.js";
 
 /**
- * KPIs that SPEC §3 defines as a count or sum of events or rows: the only ones a goal may add up
- * day after day (SPEC §6.1). Distinct counts (visitors, customers), last values (followers) and
+ * KPIs that docs/concepts.md#kpis defines as a count or sum of events or rows: the only ones a goal may add up
+ * day after day (docs/goals.md#goals-and-their-figures). Distinct counts (visitors, customers), last values (followers) and
  * ratios are levels.
  */
 export const CUMULATIVE_KPIS: ReadonlySet<string> = new Set([
@@ -32,7 +32,7 @@ export const CUMULATIVE_KPIS: ReadonlySet<string> = new Set([
 export type GoalKind = "cumulative" | "level";
 export type Direction = "up" | "down";
 
-/** The kind of a goal on this KPI when the goal does not say (SPEC §6.1). */
+/** The kind of a goal on this KPI when the goal does not say (docs/goals.md#goals-and-their-figures). */
 export function defaultKind(kpi: string): GoalKind {
   return CUMULATIVE_KPIS.has(kpi) ? "cumulative" : "level";
 }

@@ -1,7 +1,7 @@
-import type { Interval } from "../kpi/buckets.js";
 import { type KpiRow, runKpiQuery } from "../kpi/run-query.js";
+import type { Interval } from "../model/calendar.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 
 /** One KPI over a range (and optional interval), for a goal's segment. */
 export interface KpiAsk {

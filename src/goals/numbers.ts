@@ -1,4 +1,4 @@
-import type { Lang } from "./suggest-kpis.js";
+import type { Lang } from "../model/lang.js";
 
 /** A figure in a sentence: at most two decimals, in the language's number format; "—" for none. */
 export function num(value: number | null, lang: Lang): string {

@@ -1,14 +1,15 @@
 import { alertRuleSchema } from "../definitions/schemas.js";
-import { addDays, parseDate, todayIn } from "../kpi/buckets.js";
 import { KPI_CATALOG } from "../kpi/catalog.js";
 import { runKpiQuery } from "../kpi/run-query.js";
+import { addDays, parseDate, todayIn } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { loadGoalDefinitions } from "./definitions.js";
 import { goalFiguresAt, shapeOf } from "./evaluate.js";
 import { met } from "./figures.js";
 import { CUMULATIVE_KPIS } from "./kinds.js";
-import { type Lang, suggestKpis } from "./suggest-kpis.js";
+import { suggestKpis } from "./suggest-kpis.js";
 
 /** Days of data the review reads to decide which KPIs the workspace has data for. */
 export const REVIEW_DATA_DAYS = 90;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Goal } from "../definitions/schemas.js";
-import { addDays } from "../kpi/buckets.js";
+import { addDays } from "../model/calendar.js";
 import { historyInterval, historyRange, type SmartInput, smartCheck } from "./smart.js";
 
 const weeks = (values: (number | null)[]) =>

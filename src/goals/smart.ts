@@ -1,9 +1,10 @@
 import type { Goal } from "../definitions/schemas.js";
-import { addDays, bucketStart, daysBetween, type Interval } from "../kpi/buckets.js";
 import type { CustomKpi } from "../kpi/custom-kpis.js";
+import { addDays, bucketStart, daysBetween, type Interval } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
 import type { Direction, GoalKind } from "./kinds.js";
 import { num } from "./numbers.js";
-import { KPIS_BY_TYPE, type Lang, type ObjectiveType, servesType } from "./suggest-kpis.js";
+import { KPIS_BY_TYPE, type ObjectiveType, servesType } from "./suggest-kpis.js";
 
 export interface SmartVerdict {
   readonly ok: boolean;
@@ -117,7 +118,7 @@ const FR_TYPES: Record<string, string> = {
   loyalty: "de fidélisation",
 };
 
-/** The SMART check of one goal (SPEC §6), letter by letter, with a sentence each. */
+/** The SMART check of one goal (docs/goals.md#the-smart-check), letter by letter, with a sentence each. */
 export function smartCheck(input: SmartInput): SmartCheck {
   const t = T[input.lang];
   const { goal } = input;

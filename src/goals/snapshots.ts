@@ -1,10 +1,10 @@
 import type { Goal } from "../definitions/schemas.js";
 import { canonical } from "../definitions/stored-definitions.js";
 import { UserError } from "../errors.js";
-import { bucketsOf, parseDate, todayIn } from "../kpi/buckets.js";
 import { closestName } from "../kpi/suggest.js";
+import { bucketsOf, parseDate, todayIn } from "../model/calendar.js";
+import type { Workspace } from "../model/workspace.js";
 import type { DocumentChange, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { loadGoalDefinitions } from "./definitions.js";
 import { goalFiguresAt } from "./evaluate.js";
 import type { GoalStatus } from "./figures.js";

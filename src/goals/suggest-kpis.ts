@@ -1,12 +1,12 @@
 import type { OBJECTIVE_TYPES } from "../definitions/schemas.js";
 import { KPI_BY_ID } from "../kpi/catalog.js";
 import type { CustomKpi } from "../kpi/custom-kpis.js";
+import type { Lang } from "../model/lang.js";
 
 export type ObjectiveType = (typeof OBJECTIVE_TYPES)[number];
-export type Lang = "en" | "fr";
 
 /**
- * The KPIs that serve each objective type (SPEC §6): the seeds first (awareness → reach,
+ * The KPIs that serve each objective type (docs/goals.md#objectives): the seeds first (awareness → reach,
  * impressions, mentions; conversion → conversion_rate, revenue, cpa; loyalty → retention_rate,
  * purchase_frequency, clv), then the other KPIs of the same family.
  */

@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { IMPORT_KINDS, type ImportKind, KIND_SPECS } from "./kinds.js";
+import { IMPORT_KINDS, type ImportKind, KIND_SPECS } from "../model/import-kinds.js";
 
 /** Parses `--map target=source,...` into target → source, checking targets against the kind. */
 export function parseColumnMap(kind: ImportKind, raw: string | undefined): Record<string, string> {

@@ -2,9 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorDetail, UserError } from "../errors.js";
+import type { ImportKind } from "../model/import-kinds.js";
+import type { Workspace } from "../model/workspace.js";
 import type { ImportSummary, RejectedRow, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
-import type { ImportKind } from "./kinds.js";
+import { toStrptimeFormat } from "./options.js";
 import { describePresets, type Preset, type PresetName, parsePreset, presetsFor } from "./presets/index.js";
 import { findLayout, type Layout } from "./presets/layout.js";
 import { normalise } from "./presets/normalise.js";
@@ -30,7 +31,7 @@ export interface ImportResult extends ImportSummary {
 }
 
 /**
- * Imports one file for the CLI and the HTTP API alike (SPEC §2.2): a platform export named by
+ * Imports one file for the CLI and the HTTP API alike (docs/presets/README.md): a platform export named by
  * `--preset`, or recognised by its header when neither a preset nor `--map` is given, is first
  * rewritten as a plain CSV (see presets/normalise.ts), so that both stores read one shape.
  */
@@ -84,7 +85,7 @@ function storeRequest(options: ImportFileOptions, file: string) {
     file,
     format: options.format,
     map: options.map,
-    dateFormat: options.dateFormat,
+    dateFormat: options.dateFormat === null ? null : toStrptimeFormat(options.dateFormat),
     skipInvalid: options.skipInvalid,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };

@@ -4,7 +4,7 @@ const EARLIEST = Date.parse("2000-01-01T00:00:00Z");
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
 /**
- * The time of a message (SPEC §2.1): `timestamp`, else `originalTimestamp` corrected for the
+ * The time of a message (docs/sending-events.md#segment): `timestamp`, else `originalTimestamp` corrected for the
  * client's clock skew with `sentAt` (Segment's rule: receivedAt − (sentAt − originalTimestamp)),
  * else the time it was received. Times before 2000 or more than a day ahead are refused.
  */

@@ -26,7 +26,7 @@ export function kpiCatalogMarkdown(catalog: readonly KpiDefinition[] = KPI_CATAL
     "<!-- Generated from src/kpi/catalog.ts by `sextant kpi list --format md`: do not edit by hand. -->",
     "<!-- Regenerate with: npm run docs:kpis -->",
     "",
-    `Sextant's ${catalog.length} built-in KPIs (SPEC §3), as \`sextant kpi list\` prints them. Every KPI is`,
+    `Sextant's ${catalog.length} built-in KPIs (docs/concepts.md#kpis), as \`sextant kpi list\` prints them. Every KPI is`,
     "computed over the whole selection from base measures (sums and exact distinct counts), never by",
     "adding or averaging ratios; a division by zero gives `null`. Pick them with `--kpis id,id` on",
     "`sextant kpi`, or `kpis=id,id` on `GET /api/v1/kpis`. See [concepts](concepts.md) for ranges,",

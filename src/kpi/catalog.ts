@@ -1,16 +1,16 @@
-import type { WorkspaceSettings } from "../workspace/settings.js";
-import type { BaseMeasure } from "./measures.js";
+import type { BaseMeasure } from "../model/measures.js";
+import type { WorkspaceSettings } from "../model/workspace.js";
 
 export type Unit = "count" | "percent" | "money" | "seconds" | "ratio";
 
-/** A built-in KPI of SPEC §3: its definition once, as data, driving the query, the docs and the tests. */
+/** A built-in KPI of docs/concepts.md#kpis: its definition once, as data, driving the query, the docs and the tests. */
 export interface KpiDefinition {
   readonly id: string;
   readonly label: { readonly en: string; readonly fr: string };
   readonly unit: Unit;
   /** Lower is better for costs and bounce rate (goals and alerts reverse their direction). */
   readonly better: "higher" | "lower";
-  /** The definition as published (SPEC §3). */
+  /** The definition as published (docs/concepts.md#kpis). */
   readonly definition: string;
   readonly measures: readonly BaseMeasure[];
   readonly compute: (
@@ -19,7 +19,7 @@ export interface KpiDefinition {
   ) => number | null;
 }
 
-/** a / b, or null when b is 0 or either side has no value (SPEC §3: division by zero is null). */
+/** a / b, or null when b is 0 or either side has no value (docs/concepts.md#kpis: division by zero is null). */
 export function ratio(a: number | null, b: number | null): number | null {
   if (a === null || b === null || b === 0) return null;
   return a / b;

@@ -1,7 +1,8 @@
+import type { Lang } from "../model/lang.js";
 import type { Unit } from "./catalog.js";
 
 /** A KPI value for people: grouped digits, units, "—" when there is no value. */
-export function formatValue(value: number | null, unit: Unit, locale: "en" | "fr", currency: string): string {
+export function formatValue(value: number | null, unit: Unit, locale: Lang, currency: string): string {
   if (value === null) return "—";
   const number = (digits: number) =>
     new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: digits }).format(value);

@@ -1,12 +1,19 @@
 import { UserError } from "../errors.js";
+import { bucketsOf, type Interval, parseDate, todayIn } from "../model/calendar.js";
+import { type Dimension, NONE, PAGE_KPIS, parseDimension, parseFilters } from "../model/dimensions.js";
+import {
+  type BaseMeasure,
+  FACT_MEASURES,
+  FACTS,
+  type Fact,
+  factOf,
+  LEVEL_MEASURES,
+} from "../model/measures.js";
+import type { Workspace } from "../model/workspace.js";
 import type { MeasureRow, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
-import { bucketsOf, type Interval, parseDate, todayIn } from "./buckets.js";
 import { KPI_BY_ID, KPI_CATALOG, type KpiDefinition } from "./catalog.js";
 import { type CustomKpi, loadCustomKpis } from "./custom-kpis.js";
-import { type Dimension, NONE, PAGE_KPIS, parseDimension, parseFilters } from "./dimensions.js";
 import { evaluateFormula } from "./formula/index.js";
-import { type BaseMeasure, FACT_MEASURES, FACTS, type Fact, factOf, LEVEL_MEASURES } from "./measures.js";
 import { closestName as closest } from "./suggest.js";
 
 /** A KPI query as the CLI and the HTTP API take it. */
@@ -17,7 +24,7 @@ export interface KpiRequest {
   readonly interval?: Interval | null;
   readonly groupBy?: readonly string[];
   readonly where?: readonly string[];
-  /** Overrides the workspace's attribution model for this query (SPEC §3). */
+  /** Overrides the workspace's attribution model for this query (docs/concepts.md#attribution). */
   readonly attribution?: Attribution;
   /**
    * Base measures to return too, under their own names in each row and in the totals: the counts
@@ -32,7 +39,7 @@ export type Attribution = (typeof ATTRIBUTIONS)[number];
 export type KpiValues = Record<string, number | null>;
 export type KpiRow = Record<string, string | number | null>;
 
-/** The JSON shape of SPEC §4. */
+/** The JSON shape of docs/command-line.md#output-and-errors. */
 export interface KpiResult {
   readonly workspace: string;
   readonly from: string;
@@ -57,7 +64,7 @@ export async function runKpiQuery(store: Store, asked: Workspace, request: KpiRe
   const groupBy = (request.groupBy ?? []).map(parseDimension);
   const filters = parseFilters(request.where ?? []);
   const byPage = [...groupBy, ...filters.map((f) => f.dimension)].some((d) => d.kind === "page");
-  // By page, the KPIs that apply to pages are the default; any other is refused (SPEC §3).
+  // By page, the KPIs that apply to pages are the default; any other is refused (docs/concepts.md#kpis).
   const kpis = resolveKpis(request.kpis?.length ? request.kpis : byPage ? PAGE_KPIS : undefined, custom);
   if (byPage) checkPageKpis(kpis);
   await checkBreakdowns(store, workspace.name, [...groupBy, ...filters.map((f) => f.dimension)]);

@@ -1,9 +1,9 @@
 import type { Unit } from "../kpi/catalog.js";
+import type { Lang } from "../model/lang.js";
 import type { Figure } from "./model.js";
-import type { Lang } from "./types.js";
 
 /**
- * A figure as SPEC §8 writes it: never abbreviated, in the report language's number format
+ * A figure as docs/reports.md#languages-and-numbers writes it: never abbreviated, in the report language's number format
  * (Intl), at least two decimals for money and ratios below 1 000 and whole units from 1 000;
  * counts whole (two decimals when fractional); "—" when there is no value.
  */

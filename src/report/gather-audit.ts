@@ -1,8 +1,9 @@
 import { UserError } from "../errors.js";
-import { campaignKey } from "../kpi/dimensions.js";
 import { runKpiQuery } from "../kpi/run-query.js";
+import { campaignKey } from "../model/dimensions.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { formatDate } from "./format-number.js";
 import { strings } from "./i18n.js";
 import { campaignBlockRows, campaignTable, kpiMeta, num } from "./kpi-meta.js";
@@ -10,7 +11,7 @@ import { type Block, fig, type ReportModel, type Section, text } from "./model.j
 import { auditFindings } from "./recommendations.js";
 import { funnelBlock, goalsBlock, goalWheres, savedFunnelId } from "./sections.js";
 import { type PeerStats, peerStats } from "./stats.js";
-import type { KpiQuery, Lang, ReportProviders } from "./types.js";
+import type { KpiQuery, ReportProviders } from "./types.js";
 
 export interface AuditRequest {
   readonly campaign: string;
@@ -19,7 +20,7 @@ export interface AuditRequest {
   readonly lang: Lang;
 }
 
-/** The headline figures of an audit (SPEC §8), in this order. */
+/** The headline figures of an audit (docs/reports.md#post-campaign-audit), in this order. */
 export const AUDIT_KPIS = [
   "spend",
   "impressions",

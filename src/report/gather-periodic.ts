@@ -1,10 +1,11 @@
 import { runCohorts } from "../analysis/cohorts/run-cohorts.js";
 import { COHORT_BYS } from "../analysis/cohorts/triangle.js";
 import { UserError } from "../errors.js";
-import { addDays, todayIn } from "../kpi/buckets.js";
 import { runKpiQuery } from "../kpi/run-query.js";
+import { addDays, todayIn } from "../model/calendar.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { CohortBy, Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import { formatChange, formatDate, percentChange } from "./format-number.js";
 import { trendChart } from "./gather-audit.js";
 import { strings } from "./i18n.js";
@@ -12,7 +13,7 @@ import { campaignBlockRows, campaignTable, kpiMeta, num } from "./kpi-meta.js";
 import { type Block, fig, type ReportModel, type Section, text } from "./model.js";
 import { periodRange, previousRange, type ReportPeriod, trendInterval, yearBeforeRange } from "./periods.js";
 import { alertsBlock, budgetBlock, goalsBlock } from "./sections.js";
-import type { KpiQuery, Lang, ReportProviders } from "./types.js";
+import type { KpiQuery, ReportProviders } from "./types.js";
 
 export interface PeriodicRequest {
   readonly period: ReportPeriod;
@@ -31,7 +32,7 @@ export function parseCohortBy(value: string): CohortBy {
   ]);
 }
 
-/** The KPIs of a periodic report (SPEC §8 asks at least spend, revenue, conversions, CPA and ROI). */
+/** The KPIs of a periodic report (docs/reports.md#periodic-report asks at least spend, revenue, conversions, CPA and ROI). */
 export const PERIODIC_KPIS = [
   "spend",
   "revenue",

@@ -1,5 +1,5 @@
+import type { Lang } from "../model/lang.js";
 import type { AdviceId, FindingId } from "./recommendations.js";
-import type { Lang } from "./types.js";
 
 /** Every sentence of the reports, in English and French. */
 export const STRINGS = {

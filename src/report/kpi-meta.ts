@@ -1,7 +1,7 @@
 import { KPI_BY_ID, type Unit } from "../kpi/catalog.js";
 import type { KpiRow } from "../kpi/run-query.js";
+import type { Lang } from "../model/lang.js";
 import { type CampaignTable, type Cell, fig, text } from "./model.js";
-import type { Lang } from "./types.js";
 
 export interface KpiMeta {
   readonly id: string;

@@ -1,5 +1,5 @@
 import type { Unit } from "../kpi/catalog.js";
-import type { Lang } from "./types.js";
+import type { Lang } from "../model/lang.js";
 
 /**
  * A report as data: sections of blocks, every figure a raw number with its unit, every text

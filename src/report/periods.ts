@@ -1,4 +1,4 @@
-import { addDays, bucketStart, daysBetween, type Interval, toIsoDate } from "../kpi/buckets.js";
+import { addDays, bucketStart, daysBetween, type Interval, toIsoDate } from "../model/calendar.js";
 
 export type ReportPeriod = "week" | "month" | "quarter";
 export const REPORT_PERIODS: readonly ReportPeriod[] = ["week", "month", "quarter"];
@@ -8,7 +8,7 @@ export interface Range {
   readonly to: string;
 }
 
-/** SPEC §8: the period that contains `asOf`, up to `asOf` (month, 2026-04-30 → April 1–30). */
+/** docs/reports.md#periodic-report: the period that contains `asOf`, up to `asOf` (month, 2026-04-30 → April 1–30). */
 export function periodRange(period: ReportPeriod, asOf: string): Range {
   return { from: bucketStart(asOf, period), to: asOf };
 }

@@ -3,14 +3,14 @@ import { adviseBudget } from "../analysis/budget/advise.js";
 import { funnelDefinition } from "../analysis/funnels/resolve.js";
 import { runFunnel } from "../analysis/funnels/run-funnel.js";
 import { evaluateGoals } from "../goals/evaluate.js";
-import { campaignKey } from "../kpi/dimensions.js";
+import { campaignKey } from "../model/dimensions.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import type { ReportProviders } from "./types.js";
 
 /**
  * The sections other rooms compute, given to reports by the CLI and the server alike: goals
- * (SPEC §6.1), the alert history (§6.2), a campaign's funnel (§7) and budget advice (§7.2).
+ * (docs/goals.md#goals-and-their-figures), the alert history (docs/alerts.md#history), a campaign's funnel (docs/funnels-and-experiments.md#funnels) and budget advice (docs/budget.md#budget-advice).
  */
 export function reportProviders(store: Store, workspace: Workspace): ReportProviders {
   return {

@@ -17,7 +17,7 @@ export function neutralise(cell: string | number): string {
 export const TOTAL_ROW = "(total)";
 
 /**
- * The table by campaign, one row per campaign and figure (docs/reports.md): `campaign, kpi, label,
+ * The table by campaign, one row per campaign and figure (docs/reports.md#formats): `campaign, kpi, label,
  * value, formatted`. `value` is the KPI API's number as JSON writes it (empty for null);
  * `formatted` is the figure as the report writes it, in the report language. A periodic report's
  * headline KPIs come first, as rows of the campaign `(total)`, so a spreadsheet has the totals.

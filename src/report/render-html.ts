@@ -1,16 +1,7 @@
+import { escapeHtml } from "../escape-html.js";
 import { formatFigure } from "./format-number.js";
 import type { Block, Cell, ReportModel } from "./model.js";
 import { svgChart } from "./svg-chart.js";
-
-/** Text as HTML: the five characters with a meaning are entities. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
 
 const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #e5e7eb;padding-bottom:.2rem}
@@ -21,7 +12,7 @@ th,td{padding:.25rem .6rem;border-bottom:1px solid #f0f0f0;text-align:left;verti
 
 /**
  * The report as one self-contained HTML file: inline CSS and SVG, no script, no external URL.
- * Every KPI value carries data-kpi and data-value (the raw number), as on the dashboard (SPEC §9).
+ * Every KPI value carries data-kpi and data-value (the raw number), as on the dashboard (docs/dashboard.md#pages).
  */
 export function renderHtml(model: ReportModel): string {
   const body: string[] = [

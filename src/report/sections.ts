@@ -1,10 +1,11 @@
+import type { Lang } from "../model/lang.js";
 import type { Store } from "../store/store.js";
 import { strings } from "./i18n.js";
 import { kpiMeta } from "./kpi-meta.js";
 import { type Block, fig, text } from "./model.js";
-import type { AlertFiring, BudgetAdvice, FunnelResult, GoalFigures, Lang } from "./types.js";
+import type { AlertFiring, BudgetAdvice, FunnelResult, GoalFigures } from "./types.js";
 
-/** Goal ids → their filters, from the saved goal definitions (SPEC §6.1's JSON has no `where`). */
+/** Goal ids → their filters, from the saved goal definitions (docs/goals.md#goals-and-their-figures's JSON has no `where`). */
 export async function goalWheres(
   store: Store,
   workspace: string,
@@ -34,7 +35,7 @@ const unitOf = (kpi: string, lang: Lang) => {
   }
 };
 
-/** Goals with status and pacing (SPEC §6.1 figures). */
+/** Goals with status and pacing (docs/goals.md#goals-and-their-figures figures). */
 export function goalsBlock(goals: readonly GoalFigures[], lang: Lang, empty: string): Block[] {
   const s = strings(lang);
   if (goals.length === 0) return [{ type: "note", text: empty }];
@@ -121,7 +122,7 @@ export function alertsBlock(firings: readonly AlertFiring[], lang: Lang): Block[
       rows: firings.map((f) => [
         text(f.rule),
         text(f.fired_at),
-        // goal_status rules report statuses (SPEC §6.1 words), the others figures.
+        // goal_status rules report statuses (docs/goals.md#goals-and-their-figures words), the others figures.
         typeof f.value === "string" ? text(f.value) : fig(f.value, "ratio"),
         typeof f.threshold === "string" ? text(f.threshold) : fig(f.threshold, "ratio"),
       ]),

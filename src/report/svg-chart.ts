@@ -1,7 +1,7 @@
+import { escapeHtml } from "../escape-html.js";
+import type { Lang } from "../model/lang.js";
 import { formatNumber } from "./format-number.js";
 import type { Chart } from "./model.js";
-import { escapeHtml } from "./render-html.js";
-import type { Lang } from "./types.js";
 
 const WIDTH = 640;
 const HEIGHT = 220;

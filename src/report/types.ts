@@ -1,8 +1,9 @@
 import type { KpiRequest, KpiResult } from "../kpi/run-query.js";
+import type { Lang } from "../model/lang.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 
-/** SPEC §6.1: one goal's figures as `sextant goals --format json` gives them. */
+/** docs/goals.md#goals-and-their-figures: one goal's figures as `sextant goals --format json` gives them. */
 export interface GoalFigures {
   readonly id: string;
   readonly objective: string;
@@ -19,7 +20,7 @@ export interface GoalFigures {
   readonly forecast: number | null;
   readonly required_per_day: number | null;
   readonly status: "not_started" | "achieved" | "on_track" | "at_risk" | "off_track" | "missed";
-  /** Not in SPEC §6.1's list, but a goal may carry its filters; the audit matches goals by campaign. */
+  /** Not in docs/goals.md#goals-and-their-figures's list, but a goal may carry its filters; the audit matches goals by campaign. */
   readonly where?: Readonly<Record<string, string>>;
 }
 
@@ -28,7 +29,7 @@ export interface GoalsReport {
   readonly goals: readonly GoalFigures[];
 }
 
-/** SPEC §6.2: one entry of the alert history. */
+/** docs/alerts.md#history: one entry of the alert history. */
 export interface AlertFiring {
   readonly rule: string;
   readonly fired_at: string;
@@ -43,7 +44,7 @@ export interface AlertFiring {
   }[];
 }
 
-/** SPEC §7: a funnel's result. */
+/** docs/funnels-and-experiments.md#funnels: a funnel's result. */
 export interface FunnelResult {
   readonly funnel: string;
   readonly window: string;
@@ -58,7 +59,7 @@ export interface FunnelResult {
   }[];
 }
 
-/** SPEC §7.2: budget advice. */
+/** docs/budget.md#budget-advice: budget advice. */
 export interface BudgetAdvice {
   readonly from: string;
   readonly to: string;
@@ -73,8 +74,6 @@ export interface BudgetAdvice {
     readonly reason: string;
   }[];
 }
-
-export type Lang = "en" | "fr";
 
 /**
  * What other rooms compute for some sections (goals, alerts, funnels, budget). Each is optional:

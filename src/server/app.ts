@@ -1,5 +1,5 @@
 import cors from "@fastify/cors";
-import rateLimit from "@fastify/rate-limit";
+import rateLimit, { normalizeIP } from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { storedGoals } from "../alerts/goal-source.js";
 import type { AlertDeps } from "../alerts/run-alerts.js";
@@ -8,15 +8,18 @@ import { DEFAULT_RETRY } from "../delivery/retry.js";
 import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
-import { hashKey } from "../keys/keys.js";
 import { startReportScheduler } from "../report/schedules/schedule-reports.js";
 import type { ReportMailDeps } from "../report/schedules/send-report.js";
 import type { Store } from "../store/store.js";
+import { guardRoutes } from "./access.js";
 import { KeyResolver, presentedKey } from "./auth.js";
 import { type ServerContext, WorkspaceDirectory } from "./context.js";
 import { dashboardRoutes } from "./dashboard/routes.js";
+import { DEFAULT_SESSION_POLICY, type SessionPolicy, Sessions } from "./dashboard/sessions.js";
 import { handleError } from "./errors.js";
+import { type LogStream, loggerOptions } from "./log-redaction.js";
 import { createMetrics } from "./metrics.js";
+import { checkMetricsAccess } from "./metrics-access.js";
 import { openApiDocument } from "./openapi.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { alertRoutes } from "./routes/alerts.js";
@@ -30,14 +33,25 @@ import { reportScheduleRoutes } from "./routes/report-schedules.js";
 import { reportRoutes } from "./routes/reports.js";
 import { SEGMENT_PATHS, segmentRoutes } from "./routes/segment.js";
 import { trackerRoutes } from "./routes/tracker.js";
+import { securityHeaders } from "./security-headers.js";
+import type { TrustedProxies } from "./trust-proxy.js";
 
 export interface AppOptions {
   readonly store: Store;
-  readonly logger?: boolean;
+  /** Log requests (secrets redacted), to standard output or to the stream given. */
+  readonly logger?: boolean | { readonly stream: LogStream };
   /** Requests per minute per key (or per IP without a key). */
   readonly rateLimit?: number;
-  /** Trust X-Forwarded-For (behind a reverse proxy) for the visitor hash and rate limits. */
-  readonly trustProxy?: boolean;
+  /** The proxies (addresses, CIDRs) whose X-Forwarded-For names the client, for visitor hashes and rate limits. */
+  readonly trustProxy?: TrustedProxies;
+  /** Dashboard session lifetimes (default: 12 h absolute, 30 min idle). */
+  readonly sessions?: Partial<SessionPolicy>;
+  /** Strict-Transport-Security's max-age, in seconds (default: not sent). */
+  readonly hstsMaxAgeSeconds?: number;
+  /** A Bearer token that opens /metrics to other machines (default: this machine only). */
+  readonly metricsToken?: string;
+  /** The clock (tests inject one to step through timeouts and back-off). */
+  readonly now?: () => number;
   readonly version?: string;
   /** Serve forwarded CLI commands (set by `sextant serve`). */
   readonly admin?: AdminOptions;
@@ -58,11 +72,14 @@ const INGESTION_PATHS: ReadonlySet<string> = new Set([...SEGMENT_PATHS.map((p) =
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
-    trustProxy: options.trustProxy ?? false,
+    logger: options.logger
+      ? loggerOptions(options.logger === true ? undefined : options.logger.stream)
+      : false,
+    trustProxy: options.trustProxy ? [...options.trustProxy] : false,
     bodyLimit: 1024 * 1024,
   });
   const metrics = createMetrics();
+  const now = options.now ?? Date.now;
   const writer = new GroupCommitWriter(store, 20_000, (result, ms) => {
     metrics.commitSeconds.observe(ms / 1000);
     metrics.commitEvents.observe(result.stored + result.duplicates);
@@ -75,6 +92,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metrics,
     hasher: new VisitorHasher(store),
     workspaces: new WorkspaceDirectory(store),
+    sessions: new Sessions(store, { ...DEFAULT_SESSION_POLICY, ...options.sessions }, now),
+    now,
+    allowPrivateWebhooks: options.alerts?.delivery.allowPrivateTargets === true,
   };
 
   app.setErrorHandler((error: Error, request, reply) => {
@@ -98,28 +118,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: options.rateLimit ?? 120_000,
     timeWindow: "1 minute",
-    // After parsing, so a writeKey sent in the body (Segment allows it) is the key that counts.
-    hook: "preHandler",
-    keyGenerator: (request) => {
-      const body = request.body;
-      const bodyKey =
-        typeof body === "object" && body !== null && "writeKey" in body ? String(body.writeKey) : undefined;
-      const key = presentedKey(request, bodyKey);
-      return key ? `key:${hashKey(key)}` : `ip:${request.ip}`;
+    // Before anything else, so that refused credentials count against their address: a key is
+    // read from the headers (a writeKey in a body counts against the address that sends it).
+    hook: "onRequest",
+    // A key that exists has its own bucket; any other request counts against its address (IPv6 by
+    // /64), so that made-up keys cannot each open a fresh bucket (OWASP ASVS 4.0 V11.1.4).
+    keyGenerator: async (request) => {
+      const secret = presentedKey(request);
+      const key = secret ? await ctx.keys.find(secret).catch(() => null) : null;
+      return key ? `key:${key.id}` : `ip:${normalizeIP(request.ip)}`;
     },
     allowList: (request) =>
       ["/healthz", "/metrics", "/api/v1/admin/cli"].includes(request.url) ||
       request.url.startsWith("/assets/"),
     errorResponseBuilder: (_request, context) =>
       new UserError(
-        `Too many requests: at most ${context.max} a minute per key. Retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        `Too many requests: at most ${context.max} a minute per key (per address without a valid key). Retry in ${Math.ceil(context.ttl / 1000)} s.`,
         [{ field: "authorization", reason: "rate limited" }],
         429,
       ),
   });
+  // Before any route: each route takes its level from the route table, checked on every request.
+  guardRoutes(app, ctx);
   app.addHook("onClose", async () => {
     await writer.close();
   });
+  app.addHook("onSend", securityHeaders(options));
 
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
@@ -128,13 +152,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   );
   app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/metrics", async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get("/metrics", async (request, reply) => {
+    checkMetricsAccess(request, options.metricsToken);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.get("/api/v1/openapi.json", async () =>
     openApiDocument(options.version ?? "0.1.0", options.admin !== undefined),
   );
-  // Browsers post events cross-origin from any site (SPEC §2.1): CORS, preflight included, on the
+  // Browsers post events cross-origin from any site (docs/browser-clients.md#browser-clients): CORS, preflight included, on the
   // ingestion routes only; the read API keeps the same-origin policy.
   await app.register(async (ingestion) => {
     await ingestion.register(cors, {

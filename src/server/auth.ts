@@ -1,11 +1,24 @@
 import type { FastifyRequest } from "fastify";
 import { UserError } from "../errors.js";
-import { type ApiKey, hashKey, type KeyKind } from "../keys/keys.js";
+import { type ApiKey, hashKey, type KeyKind } from "../model/keys.js";
 import type { Store } from "../store/store.js";
 
-/** True for a request from this machine (IPv4 or IPv6 loopback). */
-export function isLoopback(ip: string): boolean {
-  return /^(127\.|::1$|::ffff:127\.)/.test(ip);
+/** True for an address of this machine (IPv4 or IPv6 loopback). */
+export function isLoopback(ip: string | undefined): boolean {
+  return ip !== undefined && /^(127\.|::1$|::ffff:127\.)/.test(ip);
+}
+
+/**
+ * True for a request made on this machine and sent straight to us: the socket's peer is loopback
+ * and no proxy forwarded it. Never `request.ip`, which `--trust-proxy` takes from X-Forwarded-For,
+ * and a proxy on this machine would make every visitor's socket loopback (see docs/security.md).
+ */
+export function fromThisMachine(request: FastifyRequest): boolean {
+  return (
+    isLoopback(request.socket.remoteAddress) &&
+    request.headers["x-forwarded-for"] === undefined &&
+    request.headers.forwarded === undefined
+  );
 }
 
 /** The secret a request carries: HTTP Basic user name (Segment), Bearer token, or a body `writeKey`. */
@@ -34,17 +47,36 @@ export class KeyResolver {
     private readonly unknownTtlMs = 1_000,
   ) {}
 
-  /** The live key for this secret, of one of the kinds given (the first names it in errors). */
-  async require(secret: string | undefined, kind: KeyKind, ...alsoAccepted: KeyKind[]): Promise<ApiKey> {
+  /** The live key for this secret, of one of the kinds given. */
+  async require(secret: string | undefined, kinds: readonly KeyKind[]): Promise<ApiKey> {
     if (!secret) {
       throw new UserError(
-        kind === "write"
+        kinds.includes("write")
           ? "A write key is required: send it as the HTTP Basic user name (Segment's convention) or as writeKey."
-          : `A ${kind} key is required: send it as Authorization: Bearer KEY.`,
+          : `${capitalized(keyWords(kinds))} is required: send it as Authorization: Bearer KEY.`,
         [{ field: "authorization", reason: "missing key" }],
         401,
       );
     }
+    const key = await this.find(secret);
+    if (!key)
+      throw new UserError(
+        "This key is unknown or revoked.",
+        [{ field: "authorization", reason: "invalid key" }],
+        401,
+      );
+    if (!kinds.includes(key.kind)) {
+      throw new UserError(
+        `This is ${keyWords([key.kind])}; this route needs ${keyWords(kinds)} (see docs/security.md).`,
+        [{ field: "authorization", reason: `needs ${keyWords(kinds)}` }],
+        403,
+      );
+    }
+    return key;
+  }
+
+  /** The live key for this secret, of any kind, or null: from the cache when it is fresh. */
+  async find(secret: string): Promise<ApiKey | null> {
     const hash = hashKey(secret);
     const now = Date.now();
     let entry = this.cache.get(hash);
@@ -53,19 +85,6 @@ export class KeyResolver {
       const key = await this.store.findKey(hash);
       entry = { key, until: now + (key ? this.ttlMs : this.unknownTtlMs) };
       this.cache.set(hash, entry);
-    }
-    if (!entry.key)
-      throw new UserError(
-        "This key is unknown or revoked.",
-        [{ field: "authorization", reason: "invalid key" }],
-        401,
-      );
-    if (entry.key.kind !== kind && !alsoAccepted.includes(entry.key.kind)) {
-      throw new UserError(
-        `This is a ${entry.key.kind} key; this route needs a ${kind} key.`,
-        [{ field: "authorization", reason: `needs a ${kind} key` }],
-        403,
-      );
     }
     return entry.key;
   }
@@ -81,4 +100,14 @@ export function checkWorkspace(key: Pick<ApiKey, "workspace">, requested: string
     );
   }
   return key.workspace;
+}
+
+/** "a read or admin key", for messages. */
+export function keyWords(kinds: readonly KeyKind[]): string {
+  const article = kinds[0] === "import" || kinds[0] === "admin" ? "an" : "a";
+  return `${article} ${kinds.join(" or ")} key`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

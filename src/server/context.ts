@@ -1,8 +1,9 @@
 import type { VisitorHasher } from "../ingest/visitor-hash.js";
 import type { GroupCommitWriter } from "../ingest/writer.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "../workspace/settings.js";
 import type { KeyResolver } from "./auth.js";
+import type { Sessions } from "./dashboard/sessions.js";
 import type { Metrics } from "./metrics.js";
 
 /** What routes share: the store, the writer, key checks, metrics. Built once per server. */
@@ -13,6 +14,12 @@ export interface ServerContext {
   readonly metrics: Metrics;
   readonly hasher: VisitorHasher;
   readonly workspaces: WorkspaceDirectory;
+  /** The dashboard's sessions (sign-in, idle and absolute timeouts). */
+  readonly sessions: Sessions;
+  /** The server's clock (tests inject one to step through timeouts and back-off). */
+  readonly now: () => number;
+  /** Webhook URLs may name loopback, private and link-local hosts (SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1). */
+  readonly allowPrivateWebhooks: boolean;
 }
 
 /** Workspaces by name and by domain, re-read from the store every few seconds. */

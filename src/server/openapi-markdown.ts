@@ -1,4 +1,5 @@
 import { openApiDocument } from "./openapi.js";
+import { ACCESS_WORDS, type Access } from "./route-table.js";
 
 /** The part of JSON Schema the OpenAPI document uses, as far as a reader needs it. */
 interface JsonSchema {
@@ -28,17 +29,22 @@ interface Operation {
   summary: string;
   tags?: readonly string[];
   security?: readonly Record<string, unknown>[];
+  "x-sextant-access": Access;
   parameters?: readonly Parameter[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, { description: string }>;
 }
 
-const AUTH: Readonly<Record<string, string>> = {
-  writeKeyBasic: "write key (HTTP Basic user name, empty password; or `writeKey` in the body)",
-  readKey: "read key (`Authorization: Bearer KEY`)",
+/** The auth column: the level's name (docs/security.md has the table of what each admits). */
+const SHORT_ACCESS: Readonly<Record<Access, string>> = {
+  public: "none",
+  write: "write key",
+  session: "session",
+  read: "read",
+  import: "import",
+  admin: "admin",
+  operator: "operator token",
 };
-
-const SHORT_AUTH: Readonly<Record<string, string>> = { writeKeyBasic: "write key", readKey: "read key" };
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -66,11 +72,8 @@ export function describeType(s: JsonSchema | undefined): string {
   return limits.length ? `${name} (${limits.join(", ")})` : name;
 }
 
-function auth(op: Operation, path: string): string {
-  if (path === "/api/v1/admin/cli")
-    return "the token `sextant serve` leaves in `sextant.duckdb.serve.json`, from loopback only";
-  const schemes = (op.security ?? []).flatMap((s) => Object.keys(s));
-  return schemes.length ? schemes.map((k) => AUTH[k] ?? k).join(" or ") : "none";
+function auth(op: Operation): string {
+  return ACCESS_WORDS[op["x-sextant-access"]];
 }
 
 function operationMarkdown(method: string, path: string, op: Operation): string[] {
@@ -79,7 +82,7 @@ function operationMarkdown(method: string, path: string, op: Operation): string[
     "",
     `${op.summary}.`,
     "",
-    `- **Auth:** ${auth(op, path)}`,
+    `- **Auth:** ${auth(op)}`,
   ];
   // Codes with the same description read as one item: "400, 401, 403: Rejected: nothing was stored".
   const byDescription = new Map<string, string[]>();
@@ -127,7 +130,10 @@ export function httpApiMarkdown(): string {
     "`sextant serve` answers on port 8000 of 127.0.0.1 (`--port`, `--host 0.0.0.0` to expose it). The",
     "server publishes the same routes as an OpenAPI 3.1 document at `GET /api/v1/openapi.json`,",
     "generated from the zod schemas that validate the requests. Keys come from `sextant keys create",
-    "--workspace NAME --kind write|read`; a key belongs to one workspace and sees no other (403). A",
+    "--workspace NAME --kind write|import|read|admin`; a key belongs to one workspace and sees no other (403).",
+    "The auth column names who may call a route: read is a read or admin key or any dashboard session (a",
+    "share link too); import an import or admin key or an administrator's session; admin an admin key or an",
+    "administrator's session ([security](security.md) has the whole table). A",
     'rejected request stores nothing and answers `{"error": "...", "details": [{"field": ..., "reason": ...}]}`;',
     "when the store runs out of memory under `sextant serve --memory-limit` the answer is a 503 of that shape,",
     "and what the request began is rolled back.",
@@ -141,13 +147,7 @@ export function httpApiMarkdown(): string {
   const sections: string[] = [];
   for (const [path, operations] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(operations)) {
-      const schemes = (op.security ?? []).flatMap((s) => Object.keys(s));
-      const short =
-        path === "/api/v1/admin/cli"
-          ? "admin token"
-          : schemes.length
-            ? schemes.map((k) => SHORT_AUTH[k] ?? k).join(", ")
-            : "none";
+      const short = SHORT_ACCESS[op["x-sextant-access"]];
       lines.push(`| ${method.toUpperCase()} | \`${path}\` | ${short} | ${cell(op.summary)} |`);
       sections.push(...operationMarkdown(method, path, op));
     }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { reportScheduleSchema } from "../definitions/schemas.js";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS } from "../ingest/segment/schema.js";
+import { ACCESS_WORDS, type Access, routeRow } from "./route-table.js";
 import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
 import {
   budgetQuerySchema,
@@ -159,10 +160,9 @@ const IMPORT_PATHS = {
       summary:
         "Imports a file as `sextant import` does (presets, recognition, all-or-nothing); answers its summary as `--format json` does",
       description:
-        "A workspace write key (HTTP Basic user name, or Bearer) imports into its own workspace only. " +
+        "A workspace import or admin key (Bearer, or HTTP Basic user name) imports into its own workspace only; a write key never does. " +
         "Parameters go in the query string, or as multipart fields sent before the file.",
       tags: ["import"],
-      security: [{ writeKeyBasic: [] }],
       parameters: queryParameters(importParamsSchema),
       requestBody: {
         required: true,
@@ -187,13 +187,11 @@ const IMPORT_PATHS = {
   },
 };
 
-const sessionSecurity = [{ readKey: [] }, { session: [] }];
 const DASHBOARD_PATHS = {
   "/api/v1/session": {
     get: {
       summary: "The signed-in dashboard session: user, role (admin, viewer or share), workspaces, CSRF token",
       tags: ["dashboard"],
-      security: [{ session: [] }],
       responses: { "200": { description: "Session" }, "401": errorResponse },
     },
   },
@@ -201,7 +199,6 @@ const DASHBOARD_PATHS = {
     get: {
       summary: "KPI ids, labels {en, fr}, units, direction and definitions, with the workspace's custom KPIs",
       tags: ["query"],
-      security: sessionSecurity,
       parameters: [{ name: "workspace", in: "query", required: false, schema: { type: "string" } }],
       responses: { "200": { description: "Catalog" }, "401": errorResponse, "403": errorResponse },
     },
@@ -246,7 +243,6 @@ export function openApiDocument(version: string, withAdmin = false) {
               ? `Segment ${type}`
               : `Segment ${type}, the short form analytics.js posts to (CORS, text/plain, writeKey in the body)`,
           tags: ["ingestion"],
-          security: [{ writeKeyBasic: [] }],
           requestBody: {
             required: true,
             content: {
@@ -273,10 +269,9 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
     ]),
   );
-  const readSecurity = [{ readKey: [] }];
   // Only `sextant serve` has the admin route (for commands forwarded from this machine).
   const adminPaths = withAdmin ? ADMIN_PATHS : {};
-  return {
+  const document = {
     openapi: "3.1.0",
     info: {
       title: "Sextant",
@@ -292,12 +287,23 @@ export function openApiDocument(version: string, withAdmin = false) {
           description: "The workspace write key as user name, empty password",
         },
         readKey: { type: "http", scheme: "bearer", description: "A workspace read key" },
+        importKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "A workspace import key (file imports only)",
+        },
         adminKey: { type: "http", scheme: "bearer", description: "A workspace admin key" },
+        operatorToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "The token `sextant serve` writes beside the store, from this machine only",
+        },
         session: {
           type: "apiKey",
           in: "cookie",
           name: "sx_session",
-          description: "A dashboard session (sign in at /login, or open a share link)",
+          description:
+            "A dashboard session (sign in at /login, or open a share link); named __Host-sx_session over https",
         },
       },
     },
@@ -329,7 +335,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "KPIs for a range, interval, grouping and filters (same JSON as `sextant kpi --format json`)",
           tags: ["query"],
-          security: readSecurity,
           parameters: queryParameters(kpiQuerySchema),
           responses: {
             "200": { description: "KPI rows and totals" },
@@ -344,7 +349,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "The workspace's definitions as the YAML file of `sextant config export` (?format=json: as JSON)",
           tags: ["definitions"],
-          security: readSecurity,
           parameters: queryParameters(configQuerySchema),
           responses: { "200": { description: "YAML or JSON" }, "401": errorResponse, "403": errorResponse },
         },
@@ -352,7 +356,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "Applies a configuration file (YAML or JSON), all or nothing, like `sextant config apply` (admin key)",
           tags: ["definitions"],
-          security: [{ adminKey: [] }],
           parameters: queryParameters(configPutQuerySchema),
           requestBody: {
             required: true,
@@ -373,7 +376,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "Objectives with the ids of their goals",
           tags: ["goals"],
-          security: readSecurity,
           parameters: queryParameters(configQuerySchema.pick({ workspace: true })),
           responses: {
             "200": { description: "{objectives: [...]}" },
@@ -385,9 +387,8 @@ export function openApiDocument(version: string, withAdmin = false) {
       "/api/v1/goals": {
         get: {
           summary:
-            "Every goal's figures, status and SMART check as of a day (SPEC §6.1; same JSON as `sextant goals --format json`)",
+            "Every goal's figures, status and SMART check as of a day (docs/goals.md#goals-and-their-figures; same JSON as `sextant goals --format json`)",
           tags: ["goals"],
-          security: readSecurity,
           parameters: queryParameters(goalsQuerySchema),
           responses: {
             "200": { description: "{as_of, goals: [...]}" },
@@ -401,7 +402,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "A goal's snapshots, one per complete week, month or quarter",
           tags: ["goals"],
-          security: readSecurity,
           parameters: [
             { name: "id", in: "path", required: true, schema: { type: "string" } },
             ...queryParameters(historyQuerySchema),
@@ -418,7 +418,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "KPI review with a suggested action per item (same JSON as `sextant review --format json`)",
           tags: ["goals"],
-          security: readSecurity,
           parameters: queryParameters(goalsQuerySchema),
           responses: {
             "200": { description: "{as_of, items: [{kind, subject, message, action}]}" },
@@ -430,16 +429,14 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "KPIs suggested for an objective type",
           tags: ["goals"],
-          security: readSecurity,
           parameters: queryParameters(suggestQuerySchema),
           responses: { "200": { description: "{type, kpis: [{id, label, seed}]}" }, "400": errorResponse },
         },
       },
       "/api/v1/alerts/rules": {
         get: {
-          summary: "The workspace's alert rules (SPEC §6.3)",
+          summary: "The workspace's alert rules (docs/configuration.md#configuration-as-a-file)",
           tags: ["alerts"],
-          security: readSecurity,
           parameters: queryParameters(alertsQuerySchema),
           responses: {
             "200": { description: "Rules" },
@@ -454,7 +451,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "Every firing and delivery, newest first (same JSON as `sextant alerts history --format json`)",
           tags: ["alerts"],
-          security: readSecurity,
           parameters: queryParameters(alertsQuerySchema),
           responses: {
             "200": { description: "[{rule, fired_at, period, value, threshold, deliveries}]" },
@@ -468,7 +464,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "Runs the alert rules now, or as of a day (same JSON as `sextant alerts run --format json`)",
           tags: ["alerts"],
-          security: [{ adminKey: [] }],
           parameters: queryParameters(alertsRunQuerySchema),
           responses: {
             "200": { description: "{as_of, run_at, rules, firings, retried}" },
@@ -483,7 +478,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "A post-campaign audit as a file (same as `sextant report audit`): HTML, PDF, Markdown or CSV, with a content-disposition file name",
           tags: ["reports"],
-          security: readSecurity,
           parameters: queryParameters(auditQuerySchema),
           responses: {
             "200": { description: "The report file (text/html, application/pdf, text/markdown or text/csv)" },
@@ -499,7 +493,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "A weekly, monthly or quarterly report as a file (same as `sextant report periodic`), with a content-disposition file name",
           tags: ["reports"],
-          security: readSecurity,
           parameters: queryParameters(periodicQuerySchema),
           responses: {
             "200": { description: "The report file (text/html, application/pdf, text/markdown or text/csv)" },
@@ -514,7 +507,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "The report schedules with their next run and last delivery (same JSON as `sextant report schedules --format json`)",
           tags: ["reports"],
-          security: readSecurity,
           parameters: queryParameters(scheduleQuerySchema),
           responses: {
             "200": {
@@ -530,7 +522,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "Creates or replaces a report schedule (as an entry of `reports:` in the configuration file); a running server sends it on its cron from its next refresh",
           tags: ["reports"],
-          security: [{ adminKey: [] }],
           parameters: queryParameters(scheduleQuerySchema),
           requestBody: {
             required: true,
@@ -549,7 +540,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         delete: {
           summary: "Deletes a report schedule (its history stays)",
           tags: ["reports"],
-          security: [{ adminKey: [] }],
           parameters: [
             { name: "id", in: "path", required: true, schema: { type: "string" } },
             ...queryParameters(scheduleQuerySchema),
@@ -567,7 +557,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "Every scheduled report sent or tried, newest first (same JSON as `sextant report history --format json`)",
           tags: ["reports"],
-          security: readSecurity,
           parameters: queryParameters(scheduleQuerySchema),
           responses: {
             "200": {
@@ -581,9 +570,9 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/funnel": {
         get: {
-          summary: "An ad-hoc funnel (SPEC §7 JSON, as `sextant funnel --steps … --format json`)",
+          summary:
+            "An ad-hoc funnel (docs/funnels-and-experiments.md#funnels JSON, as `sextant funnel --steps … --format json`)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: queryParameters(funnelQuerySchema),
           responses: {
             "200": {
@@ -599,7 +588,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "Saved funnels",
           tags: ["analysis"],
-          security: readSecurity,
           responses: { "200": { description: "{funnels}" }, "401": errorResponse },
         },
       },
@@ -607,7 +595,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "A saved funnel over a range (as `sextant funnel ID --format json`)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: [
             { name: "id", in: "path", required: true, schema: { type: "string" } },
             ...queryParameters(funnelQuerySchema),
@@ -628,7 +615,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "Revenue, orders and CPA per campaign under each attribution model (`sextant attribution --format json`)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: queryParameters(rangeQuerySchema),
           responses: {
             "200": { description: "{from, to, models, campaigns}" },
@@ -641,15 +627,14 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "Saved experiments and experiment ids seen in Experiment Viewed events",
           tags: ["analysis"],
-          security: readSecurity,
           responses: { "200": { description: "{saved, seen}" }, "401": errorResponse },
         },
       },
       "/api/v1/experiments/{id}": {
         get: {
-          summary: "An experiment's analysis (SPEC §7 JSON, as `sextant experiment ID --format json`)",
+          summary:
+            "An experiment's analysis (docs/funnels-and-experiments.md#experiments JSON, as `sextant experiment ID --format json`)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: [
             { name: "id", in: "path", required: true, schema: { type: "string" } },
             ...queryParameters(experimentQuerySchema),
@@ -666,9 +651,9 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
       "/api/v1/budget": {
         get: {
-          summary: "Budget advice per campaign (same JSON as `sextant budget --format json`, SPEC §7.2)",
+          summary:
+            "Budget advice per campaign (same JSON as `sextant budget --format json`, docs/budget.md#budget-advice)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: queryParameters(budgetQuerySchema),
           responses: {
             "200": { description: "{from, to, total, campaigns}" },
@@ -683,7 +668,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "A KPI across the segments of a dimension: value, share, difference from the whole and, for proportions, a z-test against the rest with Holm-adjusted p-values (as `sextant segments --format json`, docs/segments.md)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: queryParameters(segmentsQuerySchema),
           responses: {
             "200": {
@@ -700,7 +684,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "Cohort triangle (same JSON as `sextant cohorts --format json`)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: queryParameters(cohortQuerySchema),
           responses: {
             "200": { description: "{by, kpi, period, from, to, periods, cohorts: [{cohort, size, values}]}" },
@@ -714,7 +697,6 @@ export function openApiDocument(version: string, withAdmin = false) {
           summary:
             "Visitors per variation, as R's power.prop.test (same JSON as `sextant experiment size --format json`)",
           tags: ["analysis"],
-          security: readSecurity,
           parameters: queryParameters(sizeQuerySchema),
           responses: {
             "200": { description: "{per_variation}" },
@@ -727,7 +709,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "The workspaces the key or session may read",
           tags: ["query"],
-          security: readSecurity,
           responses: { "200": { description: "Workspaces" }, "401": errorResponse },
         },
       },
@@ -735,7 +716,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "A workspace's settings",
           tags: ["query"],
-          security: readSecurity,
           parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
           responses: { "200": { description: "Settings" }, "401": errorResponse, "403": errorResponse },
         },
@@ -744,7 +724,6 @@ export function openApiDocument(version: string, withAdmin = false) {
         get: {
           summary: "A workspace's keys (ids and kinds, never secrets)",
           tags: ["query"],
-          security: readSecurity,
           parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
           responses: { "200": { description: "Keys" }, "401": errorResponse, "403": errorResponse },
         },
@@ -760,8 +739,13 @@ export function openApiDocument(version: string, withAdmin = false) {
       "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "ok" } } } },
       "/metrics": {
         get: {
-          summary: "Prometheus metrics",
-          responses: { "200": { description: "text exposition format" } },
+          summary:
+            "Prometheus metrics: from this machine only, or with the server's --metrics-token as Bearer",
+          responses: {
+            "200": { description: "text exposition format" },
+            "401": { description: "the server has a metrics token, and this is not it" },
+            "403": { description: "not from this machine (the server has no metrics token)" },
+          },
         },
       },
       "/api/v1/openapi.json": {
@@ -769,4 +753,36 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
     },
   };
+  withAccess(document.paths);
+  return document;
+}
+
+/** Each level's security requirements: any one of them admits (route-table.ts). */
+const SECURITY_OF: Readonly<Record<Access, readonly Record<string, string[]>[]>> = {
+  public: [],
+  write: [{ writeKeyBasic: [] }],
+  session: [{ session: [] }],
+  read: [{ readKey: [] }, { adminKey: [] }, { session: [] }],
+  import: [{ importKey: [] }, { adminKey: [] }, { session: [] }],
+  admin: [{ adminKey: [] }, { session: [] }],
+  operator: [{ operatorToken: [] }],
+};
+
+/**
+ * States each operation's principal from the route table, so that the document cannot disagree
+ * with what the server enforces: `security`, and `x-sextant-access` with the level's name.
+ */
+function withAccess(paths: Record<string, Record<string, Record<string, unknown>>>): void {
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const row = routeRow(method.toUpperCase(), path.replace(/\{(\w+)\}/g, ":$1"));
+      if (!row)
+        throw new Error(`${method.toUpperCase()} ${path} is documented but has no row in route-table.ts`);
+      const words = `Who may call it: ${ACCESS_WORDS[row.access]}.`;
+      operation.security = SECURITY_OF[row.access];
+      operation["x-sextant-access"] = row.access;
+      operation.description =
+        typeof operation.description === "string" ? `${operation.description} ${words}` : words;
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { Interval } from "../kpi/buckets.js";
+import type { Interval } from "../model/calendar.js";
 
 /**
  * The small set of SQL differences between stores (Kysely-style: one default compiler in

@@ -1,13 +1,13 @@
-import type { FunnelStep } from "../analysis/funnels/parse-step.js";
-import type { ImportKind } from "../import/kinds.js";
-import type { TextRecord } from "../ingest/text-record.js";
-import type { ApiKey, KeyKind } from "../keys/keys.js";
-import type { Interval } from "../kpi/buckets.js";
-import type { Dimension, Filter, SessionDimension } from "../kpi/dimensions.js";
-import type { BaseMeasure, Fact, MeasureValues } from "../kpi/measures.js";
-import type { Workspace, WorkspaceSettings } from "../workspace/settings.js";
+import type { Bucket, Interval } from "../model/calendar.js";
+import type { Dimension, Filter, SessionDimension } from "../model/dimensions.js";
+import type { FunnelStep } from "../model/funnel-step.js";
+import type { ImportKind } from "../model/import-kinds.js";
+import type { ApiKey, KeyKind } from "../model/keys.js";
+import type { BaseMeasure, Fact, MeasureValues } from "../model/measures.js";
+import type { TextRecord } from "../model/text-record.js";
+import type { Workspace, WorkspaceSettings } from "../model/workspace.js";
 
-/** An event for a workspace, as text columns (see ingest/text-record.ts). */
+/** An event for a workspace, as text columns (see model/text-record.ts). */
 export interface IncomingEvent {
   readonly workspace: string;
   readonly record: TextRecord;
@@ -16,16 +16,6 @@ export interface IncomingEvent {
 export interface AppendResult {
   readonly stored: number;
   readonly duplicates: number;
-}
-
-/** One bucket of a query: its label and the dates it covers inside the range (inclusive). */
-export interface Bucket {
-  readonly label: string | null;
-  readonly from: string;
-  readonly to: string;
-  /** The equal-length range just before it, for retention. */
-  readonly previousFrom: string;
-  readonly previousTo: string;
 }
 
 /** What the KPI layer asks of a store: base measures of some facts, by bucket and dimensions. */
@@ -65,7 +55,7 @@ export interface ImportRequest {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** A CSV file in the columns of SPEC §2.2 as they are: no mapping, ISO dates, all or nothing. */
+/** A CSV file in the columns of docs/importing.md#columns as they are: no mapping, ISO dates, all or nothing. */
 export function plainCsvImport(workspace: Workspace, kind: ImportKind, file: string): ImportRequest {
   return { workspace, kind, file, format: "csv", map: {}, dateFormat: null, skipInvalid: false };
 }
@@ -112,7 +102,7 @@ export interface CustomKpiChange {
   readonly formula: string | null;
 }
 
-/** A funnel over a range of entry dates (SPEC §7.1); `windowSeconds` from each visitor's entry. */
+/** A funnel over a range of entry dates (docs/funnels-and-experiments.md#funnels); `windowSeconds` from each visitor's entry. */
 export interface FunnelQuery {
   readonly workspace: Workspace;
   readonly steps: readonly FunnelStep[];
@@ -145,7 +135,7 @@ export interface FunnelGroupCounts {
   readonly medianMicros: (number | null)[];
 }
 
-/** One experiment's exposures and conversions (SPEC §7); dates inclusive, in the workspace time zone. */
+/** One experiment's exposures and conversions (docs/funnels-and-experiments.md#experiments); dates inclusive, in the workspace time zone. */
 export interface ExposureQuery {
   readonly workspace: Workspace;
   readonly experiment: string;

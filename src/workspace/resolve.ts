@@ -1,10 +1,10 @@
 import { UserError } from "../errors.js";
+import type { Workspace } from "../model/workspace.js";
 import type { Store } from "../store/store.js";
-import type { Workspace } from "./settings.js";
 
 /**
  * The workspace a command acts on: the one named, else the only one there is. Naming one that
- * does not exist lists those that do (SPEC §4).
+ * does not exist lists those that do (docs/command-line.md#commands).
  */
 export async function resolveWorkspace(store: Store, name: string | undefined): Promise<Workspace> {
   const all = await store.listWorkspaces();

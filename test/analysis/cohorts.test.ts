@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCohorts } from "../../src/analysis/cohorts/run-cohorts.js";
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 
 /** Rows of an events CSV: timestamp,event,visitor_id,user_id,revenue,order_id. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareMetric } from "../../src/analysis/experiments/effects.js";
 import { runExperiment } from "../../src/analysis/experiments/run-experiment.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import type { MetricSumsRow } from "../../src/store/store.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 
 /** Rows of an events CSV: timestamp,event,visitor_id,revenue,order_id,properties. */

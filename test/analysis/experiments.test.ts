@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runExperiment } from "../../src/analysis/experiments/run-experiment.js";
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 
 /** An `Experiment Viewed` row of an events CSV. */
@@ -8,7 +8,7 @@ const seen = (ts: string, visitor: string, experiment: string, variation: string
   `${ts},Experiment Viewed,${visitor},"{""experiment_id"":""${experiment}"",""variation_id"":""${variation}""}"`;
 const event = (ts: string, name: string, visitor: string) => `${ts},${name},${visitor},`;
 
-describe("experiments read from events (SPEC §7)", () => {
+describe("experiments read from events (docs/funnels-and-experiments.md#experiments)", () => {
   let kit: Kit;
   let ws: Workspace;
   beforeEach(async () => {
@@ -57,7 +57,7 @@ describe("experiments read from events (SPEC §7)", () => {
     expect(await kit.store.experimentIds("shop")).toEqual(["landing", "other"]);
   });
 
-  it("gives SPEC §7's JSON with the control first and no NaN", async () => {
+  it("gives docs/funnels-and-experiments.md#experiments's JSON with the control first and no NaN", async () => {
     const result = await runExperiment(kit.store, ws, {
       id: "landing",
       conversion: "Signed Up",

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FunnelStepResult, runFunnel } from "../../src/analysis/funnels/run-funnel.js";
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 
 interface Ev {
@@ -21,7 +21,7 @@ interface RefFunnel {
 }
 
 /**
- * An independent reference: SPEC §7.1 walked event by event in JavaScript (every event here is a
+ * An independent reference: docs/funnels-and-experiments.md#funnels walked event by event in JavaScript (every event here is a
  * page or track event, so all make sessions; a gap over 30 minutes starts a new one). Ties in time
  * keep the order of `events`. With `group`, the same per value at each visitor's entry.
  */
@@ -202,7 +202,7 @@ const MATCHERS = [
   (e: Ev) => e.event === "Order Completed",
 ];
 
-describe("funnels compiled to SQL (SPEC §7.1)", () => {
+describe("funnels compiled to SQL (docs/funnels-and-experiments.md#funnels)", () => {
   let kit: Kit;
   let ws: Workspace;
   beforeEach(async () => {

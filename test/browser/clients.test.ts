@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKey } from "../../src/keys/keys.js";
 import type { KpiResult, KpiRow } from "../../src/kpi/run-query.js";
+import { generateKey } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
@@ -264,7 +264,7 @@ describe("browser clients that sites already run, unchanged", () => {
     const all =
       "visitors,sessions,pageviews,bounce_rate,conversions,orders,revenue,time_on_page,scroll_depth";
     const totals = (await kpis(`kpis=${all}`)).totals;
-    // Segment's visitor is the userId once known (SPEC §2.1): the Segment buyer is two visitors,
+    // Segment's visitor is the userId once known (docs/sending-events.md#segment): the Segment buyer is two visitors,
     // anonymous then user-1, whose order is its own session; identify links them for attribution.
     expect(totals).toMatchObject({
       visitors: 6,
@@ -275,7 +275,7 @@ describe("browser clients that sites already run, unchanged", () => {
       revenue: expect.closeTo(69.9, 6),
     });
     // Only the visitor who read one page and left bounced: engagement and a non-interactive
-    // event do not un-bounce (SPEC §3).
+    // event do not un-bounce (docs/kpis.md#kpis).
     expect(totals.bounce_rate).toBeCloseTo(100 / 6, 6);
     expect(totals.time_on_page).toBeTypeOf("number");
     expect(totals.scroll_depth).toBeTypeOf("number");

@@ -6,8 +6,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import { loadDemo } from "../../src/demo/load-demo.js";
-import { generateKey } from "../../src/keys/keys.js";
 import type { KpiResult } from "../../src/kpi/run-query.js";
+import { generateKey } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { defaultWebRoot } from "../../src/server/dashboard/routes.js";
 import { createShare, revokeShare } from "../../src/server/dashboard/shares.js";

@@ -16,7 +16,13 @@ interface Entry {
 }
 
 function serverEnv(smtpUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, SEXTANT_SMTP_URL: smtpUrl, NO_COLOR: "1" };
+  // The webhook receiver is on loopback: the operator allows private targets.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SEXTANT_SMTP_URL: smtpUrl,
+    SEXTANT_ALLOW_PRIVATE_WEBHOOKS: "1",
+    NO_COLOR: "1",
+  };
   for (const name of ["SEXTANT_DB", "SEXTANT_WORKSPACE", "SEXTANT_CLICKHOUSE_URL", "SEXTANT_MEMORY_LIMIT"]) {
     delete env[name];
   }

@@ -130,7 +130,7 @@ describe("sextant experiment ID", () => {
     await cli.cleanup();
   });
 
-  it("prints SPEC §7's JSON, and a sentence for a missing conversion event", async () => {
+  it("prints docs/funnels-and-experiments.md#experiments's JSON, and a sentence for a missing conversion event", async () => {
     const result = JSON.parse(
       await cli.ok(["experiment", "landing", "--conversion", "Signed Up", "--format", "json"]),
     ) as { control: string; variations: { id: string; rate: number; p_value: number | null }[]; srm: object };
@@ -173,7 +173,7 @@ describe("sextant funnel", () => {
     await cli.cleanup();
   });
 
-  it("prints the funnel JSON of SPEC §7 and refuses a one-step funnel", async () => {
+  it("prints the funnel JSON of docs/funnels-and-experiments.md#funnels and refuses a one-step funnel", async () => {
     const result = JSON.parse(
       await cli.ok([
         "funnel",

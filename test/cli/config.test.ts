@@ -56,7 +56,7 @@ reports:
     to: ["boss@shop.example.com"]
 `;
 
-describe("sextant config apply / export (SPEC §6.3)", () => {
+describe("sextant config apply / export (docs/configuration.md#apply-semantics)", () => {
   let cli: CliSandbox;
   beforeAll(async () => {
     cli = await CliSandbox.create();
@@ -181,5 +181,21 @@ objectives:
       "nope",
     ]);
     expect(stderr).toMatch(/no workspace "nope"/);
+  }, 180_000);
+
+  it("refuses a webhook on a private host unless the operator allows private targets", async () => {
+    const file = await cli.file(
+      "private.yaml",
+      'workspace: shop\nchannels:\n  webhook: {url: "http://192.168.1.20:8080/hook"}\n',
+    );
+    expect(await cli.fails(["config", "apply", file])).toMatch(
+      /line 3, channels\.webhook\.url: the host is a private address \(RFC 1918\), where webhooks may not go/,
+    );
+    expect(await cli.ok(["config", "apply", file], { env: { SEXTANT_ALLOW_PRIVATE_WEBHOOKS: "1" } })).toMatch(
+      /(created|updated) channel webhook/,
+    );
+    expect(
+      await cli.fails(["config", "apply", file], { env: { SEXTANT_ALLOW_PRIVATE_WEBHOOKS: "yes" } }),
+    ).toMatch(/SEXTANT_ALLOW_PRIVATE_WEBHOOKS "yes" is not 1 or 0/);
   }, 180_000);
 });

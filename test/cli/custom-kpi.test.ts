@@ -6,7 +6,7 @@ interface KpiListEntry {
   definition: string;
 }
 
-describe("sextant kpi define / list / remove: custom KPIs (SPEC §3)", () => {
+describe("sextant kpi define / list / remove: custom KPIs (docs/kpis.md#custom-kpis)", () => {
   let cli: CliSandbox;
   beforeAll(async () => {
     cli = await CliSandbox.create();

@@ -2,7 +2,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareMetric } from "../../src/analysis/experiments/effects.js";
-import { generateKey } from "../../src/keys/keys.js";
+import { generateKey } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 import { CliSandbox } from "./run-cli.js";

@@ -12,7 +12,7 @@ import {
 } from "./run-cli.js";
 
 /**
- * A real ad-platform export (SPEC §2.2): test/fixtures/facebook-ads-kag.csv, imported as
+ * A real ad-platform export (docs/presets/README.md): test/fixtures/facebook-ads-kag.csv, imported as
  * costs with --map and --date-format. Every expected number is computed here from the file itself.
  */
 const DATASET =

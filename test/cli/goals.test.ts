@@ -3,7 +3,7 @@ import { CliSandbox, expectClose } from "./run-cli.js";
 
 /**
  * `sextant goals` on a DuckDB store with a handful of orders, every figure computed by hand from
- * SPEC §6.1. Orders (revenue): 03-28 80, 03-30 120, 04-01 100, 04-02 200 (spring), 04-03 150,
+ * docs/goals.md#goals-and-their-figures. Orders (revenue): 03-28 80, 03-30 120, 04-01 100, 04-02 200 (spring), 04-03 150,
  * 04-06 300 (spring), 04-12 500.
  */
 const ORDERS = `timestamp,order_id,customer_id,revenue,currency,campaign
@@ -64,7 +64,7 @@ interface GoalJson {
   smart: Record<string, { ok: boolean; message: string }>;
 }
 
-describe("sextant goals: the figures of SPEC §6.1 through the CLI", () => {
+describe("sextant goals: the figures of docs/goals.md#goals-and-their-figures through the CLI", () => {
   let cli: CliSandbox;
   const goalsAsOf = async (day: string, extra: string[] = []) => {
     const out = JSON.parse(await cli.ok(["goals", "--as-of", day, "--format", "json", ...extra])) as {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli.js";
 
-/** Each command of SPEC §4 that exists here, with words its --help must mention. */
+/** Each command of docs/command-line.md#commands that exists here, with words its --help must mention. */
 const COMMANDS: readonly [string[], string[]][] = [
   [
     [],
@@ -24,7 +24,18 @@ const COMMANDS: readonly [string[], string[]][] = [
   ],
   [["doctor"], ["Exit codes", "FIX"]],
   [["migrate"], ["--to", "--to-cluster", "--db"]],
-  [["serve"], ["--port", "--host"]],
+  [
+    ["serve"],
+    [
+      "--port",
+      "--host",
+      "--trust-proxy",
+      "--session-idle-minutes",
+      "--session-max-hours",
+      "--hsts",
+      "--metrics-token",
+    ],
+  ],
   [["workspace"], ["create", "list", "set"]],
   [
     ["workspace", "create"],

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, CliSandbox, expectUserError, linesNamed } from "./run-cli.js";
 
 /**
- * Every way an import can go wrong (SPEC §2.2): the command fails with a non-zero exit code and a
+ * Every way an import can go wrong (docs/importing.md#errors-all-or-nothing): the command fails with a non-zero exit code and a
  * sentence naming the line and the reason, and nothing of the file is stored. Each case uses its
  * own day, so "nothing stored" is checked on that day alone.
  */

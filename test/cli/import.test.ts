@@ -293,7 +293,7 @@ describe("sextant import FILE.jsonl", () => {
   });
 
   it("identify links the anonymous visitor to the user: the order goes to the campaign that brought them", async () => {
-    // anon-1 arrived from Spring_Sale, was identified as user-1, and user-1 ordered (SPEC §2.1, §3).
+    // anon-1 arrived from Spring_Sale, was identified as user-1, and user-1 ordered (docs/sending-events.md#segment, docs/concepts.md#kpis).
     const byCampaign = await cli.kpi([
       "--kpis",
       "orders,revenue",
@@ -395,7 +395,7 @@ describe("sextant import --skip-invalid", () => {
   });
 });
 
-describe("re-importing the same file changes nothing (SPEC §2.2)", () => {
+describe("re-importing the same file changes nothing (docs/importing.md#importing-again-is-safe-idempotence)", () => {
   let cli: CliSandbox;
   const KPIS =
     "spend,impressions,clicks,emails_sent,email_opens,posts,social_reach,orders,revenue,pageviews,visitors";

@@ -54,7 +54,7 @@ describe("sextant kpi: output formats and query errors", () => {
     const byCampaign = new Map(rows.map((r) => [r.campaign, r]));
     expect(byCampaign.get("spring")).toMatchObject({ spend: 31, clicks: 21 });
     expectClose(byCampaign.get("spring")?.cpc, 31 / 21);
-    // Division by zero is null, never 0 or Infinity (SPEC §3).
+    // Division by zero is null, never 0 or Infinity (docs/concepts.md#kpis).
     expect(byCampaign.get("=1+2")).toEqual({ campaign: "=1+2", spend: 5, clicks: 0, cpc: null });
     expect(Object.keys(result.totals as object)).toEqual(["spend", "clicks", "cpc"]);
     expect(result.totals).toMatchObject({ spend: 36, clicks: 21 });

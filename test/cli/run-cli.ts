@@ -68,7 +68,7 @@ export function runCli(
   });
 }
 
-/** The JSON document of `sextant kpi --format json` (SPEC §4). */
+/** The JSON document of `sextant kpi --format json` (docs/command-line.md#output-and-errors). */
 export interface KpiJson {
   readonly workspace: string;
   readonly from: string;

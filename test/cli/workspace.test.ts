@@ -57,7 +57,7 @@ describe("sextant workspace create / list / set", () => {
     });
   });
 
-  it("fills in SPEC §1 defaults when no option is given", async () => {
+  it("fills in docs/concepts.md#workspaces defaults when no option is given", async () => {
     await cli.ok(["workspace", "create", "blog"]);
     expect(await settingsOf(cli, "blog")).toEqual({
       timezone: "UTC",

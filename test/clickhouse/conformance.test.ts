@@ -20,16 +20,16 @@ import { isUserError } from "../../src/errors.js";
 import { evaluateGoals } from "../../src/goals/evaluate.js";
 import { reviewKpis } from "../../src/goals/review.js";
 import { goalHistory } from "../../src/goals/snapshots.js";
-import type { ImportKind } from "../../src/import/kinds.js";
-import type { TextRecord } from "../../src/ingest/text-record.js";
 import { KPI_CATALOG } from "../../src/kpi/catalog.js";
-import { SESSION_DIMENSIONS } from "../../src/kpi/dimensions.js";
 import { type KpiRequest, runKpiQuery } from "../../src/kpi/run-query.js";
+import { SESSION_DIMENSIONS } from "../../src/model/dimensions.js";
+import type { ImportKind } from "../../src/model/import-kinds.js";
+import type { TextRecord } from "../../src/model/text-record.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { ImportSummary, Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 import { csvText, padColumns } from "../kpi/fixture.js";
 import { type ClickhouseFixture, startCluster, startSingle } from "./servers.js";
 
@@ -1108,7 +1108,7 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "goals: config apply, figures of SPEC §6.1, SMART, snapshots and review on the demo",
+    name: "goals: config apply, figures of docs/goals.md#goals-and-their-figures, SMART, snapshots and review on the demo",
     run: async (store, ctx) => {
       const config = `workspace: demo
 kpis:

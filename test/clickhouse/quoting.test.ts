@@ -1,7 +1,7 @@
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wellFormedText } from "../../src/ingest/text-record.js";
+import { wellFormedText } from "../../src/model/text-record.js";
 import { clickhouseDialect, quoteString } from "../../src/store/clickhouse/dialect.js";
 import { DuckdbConnection } from "../../src/store/duckdb/connection.js";
 import { duckdbDialect } from "../../src/store/duckdb/dialect.js";

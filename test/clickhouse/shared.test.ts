@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TextRecord } from "../../src/ingest/text-record.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
+import type { TextRecord } from "../../src/model/text-record.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 import { type ClickhouseFixture, startCluster } from "./servers.js";
 
 /**

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ledger, loadThenKill, pick, resend, verifyStore } from "../../bench/ingest/kill-cycles.js";
-import { initStore, ServeProcess, type StoreSetup } from "../../bench/ingest/serve-process.js";
+import { Ledger, loadThenKill, pick, resend, verifyStore } from "../support/kill-cycles.js";
+import { initStore, ServeProcess, type StoreSetup } from "../support/serve-process.js";
 
 const CYCLES = 3;
 const SENDERS = 6;

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { generateKey } from "../../src/keys/keys.js";
+import { generateKey } from "../../src/model/keys.js";
 import {
   basic,
   bearer,
@@ -12,7 +12,7 @@ import {
 } from "./server.js";
 
 /**
- * SPEC §2.1: "A rejected message changes nothing and gets a 4xx JSON body
+ * docs/sending-events.md#what-happens-to-an-event: "A rejected message changes nothing and gets a 4xx JSON body
  * {"error": "...", "details": [...]} that says which field is wrong and why."
  */
 let server: TestServer;

@@ -547,7 +547,7 @@ function eventsIn(route: Route, payload: string): number {
   return [...named].filter((d) => known.has(d)).length;
 }
 
-/** SPEC §2.1: the details say which field is wrong and why. */
+/** docs/sending-events.md#what-happens-to-an-event: the details say which field is wrong and why. */
 function namesAField(details: unknown[]): boolean {
   return (
     details.length > 0 &&

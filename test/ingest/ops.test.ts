@@ -12,7 +12,7 @@ import {
   type TestServer,
 } from "./server.js";
 
-/** Rate limits, health, Prometheus metrics and the OpenAPI document (SPEC §5). */
+/** Rate limits, health, Prometheus metrics and the OpenAPI document (docs/command-line.md#over-http). */
 
 describe("rate limiting", () => {
   let server: TestServer;
@@ -65,7 +65,7 @@ describe("rate limiting", () => {
     expect(await storedEvents(server, "two")).toBe(1);
   });
 
-  it("limits per key when the write key is in the body (writeKey), not per IP", async () => {
+  it("counts a write key sent in the body (writeKey) against the sending address; one in the header has its own bucket", async () => {
     const bodyOn = (target: TestServer, key: string, i: number) =>
       target.app.inject({
         method: "POST",
@@ -82,8 +82,45 @@ describe("rate limiting", () => {
       const three = fresh.ws("three").write;
       for (let i = 0; i < 5; i++) expect((await bodyOn(fresh, three, i)).statusCode).toBe(200);
       expect((await bodyOn(fresh, three, 5)).statusCode).toBe(429);
-      const other = await bodyOn(fresh, fresh.ws("four").write, 6);
-      expect(other.statusCode, "another key still gets through").toBe(200);
+      // The limit is checked before the body is read: another body key from the address waits too.
+      expect((await bodyOn(fresh, fresh.ws("four").write, 6)).statusCode).toBe(429);
+      const header = await fresh.app.inject({
+        method: "POST",
+        url: "/v1/page",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": DESKTOP_UA,
+          authorization: basic(fresh.ws("four").write),
+        },
+        payload: JSON.stringify({ anonymousId: "bk-7", messageId: "bk-7" }),
+      });
+      expect(header.statusCode, "a key in the header has a bucket of its own").toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("counts made-up keys against their address, while a valid key keeps its own bucket", async () => {
+    const fresh = await startServer({ workspaces: [{ name: "five" }], rateLimit: 5, listen: false });
+    try {
+      const madeUp = (i: number) =>
+        fresh.app.inject({
+          method: "GET",
+          url: "/api/v1/kpis?kpis=pageviews",
+          headers: { authorization: bearer(`sxr_made-up-${i}`) },
+        });
+      for (let i = 0; i < 5; i++) expect((await madeUp(i)).statusCode, `made-up key ${i}`).toBe(401);
+      const limited = await madeUp(5);
+      expect(limited.statusCode, "a sixth made-up key from the same address").toBe(429);
+      expect(limited.json().error).toMatch(/per address without a valid key/);
+      const anonymous = await fresh.app.inject({ method: "GET", url: "/api/v1/kpis?kpis=pageviews" });
+      expect(anonymous.statusCode, "no key: the same address's bucket").toBe(429);
+      const valid = await fresh.app.inject({
+        method: "GET",
+        url: "/api/v1/kpis?kpis=pageviews",
+        headers: { authorization: bearer(fresh.ws("five").read) },
+      });
+      expect(valid.statusCode, "a valid key from the same address").toBe(200);
     } finally {
       await fresh.close();
     }
@@ -262,7 +299,11 @@ describe("health, metrics and OpenAPI", () => {
       }
       expect(doc.paths["/api/v1/imports"]?.post?.requestBody?.content?.["multipart/form-data"]).toBeDefined();
       expect(doc.paths["/v1/track"]?.post?.security).toEqual([{ writeKeyBasic: [] }]);
-      expect(doc.paths["/api/v1/kpis"]?.get?.security).toEqual([{ readKey: [] }]);
+      expect(doc.paths["/api/v1/kpis"]?.get?.security).toEqual([
+        { readKey: [] },
+        { adminKey: [] },
+        { session: [] },
+      ]);
     });
   });
 });

@@ -13,7 +13,7 @@ import {
   totals,
 } from "./server.js";
 
-/** The Plausible Events API (SPEC §2.1) over a real socket with plain fetch. */
+/** The Plausible Events API (docs/sending-events.md#plausible-events-api) over a real socket with plain fetch. */
 let server: TestServer;
 
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import {
   totals,
 } from "./server.js";
 
-/** The Segment Tracking API (SPEC §2.1) with a real client and with raw HTTP. */
+/** The Segment Tracking API (docs/sending-events.md#segment) with a real client and with raw HTTP. */
 let server: TestServer;
 
 beforeAll(async () => {

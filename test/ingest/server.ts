@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
-import { generateKey, type KeyKind } from "../../src/keys/keys.js";
+import { generateKey, type KeyKind } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
@@ -18,6 +18,9 @@ export interface TestWorkspace {
   readonly readId: string;
   readonly writeHash: string;
   readonly readHash: string;
+  /** An admin key: the keys listing and the definitions are for administrators only. */
+  readonly admin: string;
+  readonly adminId: string;
 }
 
 export interface TestServer {
@@ -63,6 +66,7 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
     await store.createWorkspace({ name, settings: validateSettings({ domains: [...domains] }) });
     const write = await addKey(store, name, "write");
     const read = await addKey(store, name, "read");
+    const admin = await addKey(store, name, "admin");
     workspaces[name] = {
       name,
       domains,
@@ -72,6 +76,8 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
       readId: read.id,
       writeHash: write.hash,
       readHash: read.hash,
+      admin: admin.secret,
+      adminId: admin.id,
     };
   }
   const app = await buildApp({
@@ -161,7 +167,7 @@ export async function storedEvents(server: TestServer, workspace?: string): Prom
   return (await server.store.countRows(workspace)).events;
 }
 
-/** Asserts SPEC §2.1's error shape: a JSON `{error, details: [{field, reason}]}` naming `field`. */
+/** Asserts docs/sending-events.md#what-happens-to-an-event's error shape: a JSON `{error, details: [{field, reason}]}` naming `field`. */
 export function expectError(
   response: LightMyRequestResponse | { status: number; body: unknown },
   status: number,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { expectKpis, type Kit, openKit, rowWhere } from "./fixture.js";
 
 /*

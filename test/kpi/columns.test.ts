@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it } from "vitest";
 import { expectKpis, type Kit, openKit } from "./fixture.js";
 
 /*
- * SPEC §2.2: only the required columns are needed; every other column is optional. These files
+ * docs/importing.md#columns: only the required columns are needed; every other column is optional. These files
  * are imported as written (no padding of the optional columns).
  */
 let kit: Kit;

@@ -2,13 +2,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { type ImportKind, KIND_SPECS } from "../../src/import/kinds.js";
 import { type KpiRequest, type KpiResult, type KpiRow, runKpiQuery } from "../../src/kpi/run-query.js";
+import { type ImportKind, KIND_SPECS } from "../../src/model/import-kinds.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import type { DuckdbOptions } from "../../src/store/duckdb/connection.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { type ImportSummary, plainCsvImport, type Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 
 /** A fresh DuckDB file in its own temporary directory, with helpers to load inline CSV and query KPIs. */
 export interface Kit {
@@ -20,7 +20,7 @@ export interface Kit {
   update(ws: Workspace, settings: Record<string, unknown>): Promise<Workspace>;
   /**
    * Writes `csv` (indentation removed) to a file and imports it. With `pad` (the default), every
-   * optional column of the kind that the CSV lacks is appended empty, which SPEC §2.2 makes
+   * optional column of the kind that the CSV lacks is appended empty, which docs/importing.md#columns makes
    * equivalent to the column being absent; `columns.test.ts` imports files without padding.
    */
   load(ws: Workspace, kind: ImportKind, csv: string, options?: { pad?: boolean }): Promise<ImportSummary>;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isUserError } from "../../src/errors.js";
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { expectKpis, type Kit, openKit, rowWhere } from "./fixture.js";
 
 /*
- * Engagement, pages and interactivity (SPEC §2.1, §3). UTC, 2026-03-02, timeout 30 min.
+ * Engagement, pages and interactivity (docs/browser-clients.md#engagement-and-interactivity, docs/concepts.md#kpis). UTC, 2026-03-02, timeout 30 min.
  *   A: 10:00 page /a, 10:01 and 10:02 engagement of /a (sd 40, 3 s; sd 70, 2 s), 10:03 page /b,
  *      10:04 engagement of /b (sd 100, 1 s)                → 1 session, 180 s (engagement extends nothing)
  *   B: 11:00 page /a, 11:05 engagement of /a (sd 10, 0 s)   → a bounce: engagement does not un-bounce

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KpiRequest } from "../../src/kpi/run-query.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import type { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import type { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 import { type Kit, kitStoreName, openKit } from "./fixture.js";
 
 /*

@@ -1,9 +1,9 @@
-import type { Workspace } from "../../src/workspace/settings.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import type { Kit } from "../kpi/fixture.js";
 
 export const FORMULA = '=HYPERLINK("http://x")';
 export const TAG = "<img src=x onerror=alert(1)>";
-/** Campaign keys are lower-cased (SPEC §1). */
+/** Campaign keys are lower-cased (docs/concepts.md#campaign-keys-and-channels). */
 export const FORMULA_KEY = FORMULA.toLowerCase();
 export const TAG_KEY = TAG;
 

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCohorts } from "../../src/analysis/cohorts/run-cohorts.js";
 import { KPI_BY_ID } from "../../src/kpi/catalog.js";
 import type { KpiResult } from "../../src/kpi/run-query.js";
+import type { Lang } from "../../src/model/lang.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { formatNumber } from "../../src/report/format-number.js";
 import { AUDIT_KPIS, gatherAudit } from "../../src/report/gather-audit.js";
 import { gatherPeriodic, PERIODIC_KPIS } from "../../src/report/gather-periodic.js";
@@ -12,8 +14,6 @@ import { CAMPAIGN_KPIS } from "../../src/report/kpi-meta.js";
 import type { ReportModel } from "../../src/report/model.js";
 import { reportProviders } from "../../src/report/providers.js";
 import { renderReport } from "../../src/report/render.js";
-import type { Lang } from "../../src/report/types.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 import { FORMULA, FORMULA_KEY, loadShop, TAG } from "./fixture.js";
 

@@ -6,7 +6,7 @@ import { neutralise } from "../../src/report/render-csv.js";
 import { escapeMarkdown } from "../../src/report/render-markdown.js";
 import { peerStats, quantile } from "../../src/report/stats.js";
 
-describe("figures as SPEC §8 writes them", () => {
+describe("figures as docs/reports.md#languages-and-numbers writes them", () => {
   it.each([
     [1234.567, "money", "en", "€1,235"],
     [999.5, "money", "en", "€999.50"],

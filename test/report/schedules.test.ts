@@ -3,6 +3,7 @@ import { extractText } from "unpdf";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ReportSchedule } from "../../src/definitions/schemas.js";
 import { KPI_BY_ID } from "../../src/kpi/catalog.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { formatNumber } from "../../src/report/format-number.js";
 import { deliveryHistory } from "../../src/report/schedules/deliveries.js";
 import { startReportScheduler } from "../../src/report/schedules/schedule-reports.js";
@@ -12,7 +13,6 @@ import {
   SCHEDULE_KIND,
   sendScheduledReport,
 } from "../../src/report/schedules/send-report.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 import { closedPort, MailReceiver } from "../alerts/receivers.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
 import { FORMULA_KEY, loadShop, TAG } from "./fixture.js";

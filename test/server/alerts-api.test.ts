@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedGoals } from "../../src/alerts/goal-source.js";
-import { generateKey, type KeyKind } from "../../src/keys/keys.js";
-import { addDays } from "../../src/kpi/buckets.js";
+import { addDays } from "../../src/model/calendar.js";
+import { generateKey, type KeyKind } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { plainCsvImport, type Store } from "../../src/store/store.js";
@@ -86,7 +86,11 @@ beforeAll(async () => {
   ]);
   app = await buildApp({
     store,
-    alerts: { goals: storedGoals, delivery: { retry: { attempts: 2, backoffMs: 10 } } },
+    // The receiver is on loopback: the operator's allowance for private webhook targets.
+    alerts: {
+      goals: storedGoals,
+      delivery: { retry: { attempts: 2, backoffMs: 10 }, allowPrivateTargets: true },
+    },
     scheduleAlerts: true,
   });
 });
@@ -169,9 +173,17 @@ describe("alerts over HTTP", () => {
         Record<string, { security?: Record<string, unknown>[]; parameters?: { name: string }[] }>
       >;
     };
-    expect(doc.paths["/api/v1/alerts/rules"]?.get?.security).toEqual([{ readKey: [] }]);
-    expect(doc.paths["/api/v1/alerts/history"]?.get?.security).toEqual([{ readKey: [] }]);
-    expect(doc.paths["/api/v1/alerts/run"]?.post?.security).toEqual([{ adminKey: [] }]);
+    expect(doc.paths["/api/v1/alerts/rules"]?.get?.security).toEqual([
+      { readKey: [] },
+      { adminKey: [] },
+      { session: [] },
+    ]);
+    expect(doc.paths["/api/v1/alerts/history"]?.get?.security).toEqual([
+      { readKey: [] },
+      { adminKey: [] },
+      { session: [] },
+    ]);
+    expect(doc.paths["/api/v1/alerts/run"]?.post?.security).toEqual([{ adminKey: [] }, { session: [] }]);
     expect(doc.paths["/api/v1/alerts/run"]?.post?.parameters?.map((p) => p.name)).toContain("as_of");
   });
 

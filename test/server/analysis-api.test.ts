@@ -112,7 +112,7 @@ describe("analysis routes", () => {
     ).toHaveProperty("seen");
   });
 
-  it("GET /api/v1/funnel and /api/v1/funnels/:id answer SPEC §7's funnel JSON", async () => {
+  it("GET /api/v1/funnel and /api/v1/funnels/:id answer docs/funnels-and-experiments.md#funnels's funnel JSON", async () => {
     const adhoc = await app.inject({
       method: "GET",
       url: "/api/v1/funnel?steps=pageview%20/*,Signed%20Up&from=2026-03-18&to=2026-03-31",

@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { loadDemo } from "../../src/demo/load-demo.js";
-import { generateKey } from "../../src/keys/keys.js";
+import { generateKey } from "../../src/model/keys.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 
 export interface DemoApp {
   readonly store: Store;

@@ -4,12 +4,12 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateGoals } from "../../src/goals/evaluate.js";
-import { generateKey } from "../../src/keys/keys.js";
+import { generateKey } from "../../src/model/keys.js";
+import type { Workspace } from "../../src/model/workspace.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { plainCsvImport, type Store } from "../../src/store/store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
-import type { Workspace } from "../../src/workspace/settings.js";
 
 const CONFIG = `workspace: shop
 kpis:
@@ -83,25 +83,48 @@ describe("the configuration over HTTP", () => {
     expect(first.json().changes).toHaveLength(3);
     const again = await put(CONFIG, keys.admin);
     expect(again.json()).toMatchObject({ changes: [], unchanged: 3 });
-    const yaml = await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.read });
+    const yaml = await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.admin });
     expect(yaml.headers["content-type"]).toMatch(/yaml/);
     expect(yaml.body).toContain("revenue-april");
-    const json = await app.inject({ method: "GET", url: "/api/v1/config?format=json", headers: keys.read });
+    const json = await app.inject({ method: "GET", url: "/api/v1/config?format=json", headers: keys.admin });
     expect(json.json().objectives[0].title).toBe("Sales <b>&</b>");
     const back = await put(JSON.stringify(json.json()), keys.admin, "application/json");
     expect(back.json()).toMatchObject({ changes: [], unchanged: 3 });
   });
 
   it("a failed PUT names the line and changes nothing", async () => {
-    const before = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.read })).body;
+    const before = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.admin })).body;
     const bad = `${CONFIG.replace("target: 1000", "target: 2000")}      - id: bad\n        kpi: conversion_rat\n        target: 3\n        start: 2026-04-01\n        deadline: 2026-04-10\n`;
     const response = await put(bad, keys.admin);
     expect(response.statusCode).toBe(400);
     expect(response.json().details[0]).toMatchObject({ line: 15, field: "objectives[0].goals[1].kpi" });
     expect(response.json().error).toMatch(/Did you mean "conversion_rate"/);
-    const after = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.read })).body;
+    const after = (await app.inject({ method: "GET", url: "/api/v1/config", headers: keys.admin })).body;
     expect(after).toBe(before);
   });
+
+  it.each([
+    "http://169.254.169.254/latest/meta-data/",
+    "http://2130706433:6379/",
+    "http://0.0.0.0:8000/",
+    "http://[::1]:22/",
+    "http://[::ffff:10.0.0.1]/",
+    "http://localhost:9200/",
+  ])(
+    "refuses a webhook channel at %s: an admin key cannot aim the server at its own network",
+    async (url) => {
+      const response = await put(`workspace: shop\nchannels:\n  webhook: {url: "${url}"}\n`, keys.admin);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().details).toEqual([
+        {
+          field: "channels.webhook.url",
+          line: 3,
+          reason: expect.stringMatching(/where webhooks may not go.*SEXTANT_ALLOW_PRIVATE_WEBHOOKS=1/),
+        },
+      ]);
+      expect(await store.listDocuments("shop", "channel")).toEqual([]);
+    },
+  );
 
   it("refuses a file for another workspace than the key's", async () => {
     const response = await put(CONFIG.replace("workspace: shop", "workspace: other"), keys.admin);

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKey } from "../../src/keys/keys.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
+import { generateKey } from "../../src/model/keys.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -20,23 +20,25 @@ let app: FastifyInstance;
 const basic = (secret: string) => ({
   authorization: `Basic ${Buffer.from(`${secret}:`).toString("base64")}`,
 });
+let shopImport: { authorization: string };
 let shopWrite: { authorization: string };
 let shopRead: { authorization: string };
-let otherWrite: { authorization: string };
+let otherImport: { authorization: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sextant-imports-"));
   store = await DuckdbStore.open(join(dir, "s.duckdb"));
   for (const name of ["shop", "other"]) await store.createWorkspace({ name, settings: validateSettings({}) });
   app = await buildApp({ store });
-  const keyOf = async (workspace: string, kind: "read" | "write") => {
+  const keyOf = async (workspace: string, kind: "read" | "write" | "import") => {
     const key = generateKey(kind);
     await store.saveKey({ id: key.id, workspace, kind, hash: key.hash });
     return key.secret;
   };
+  shopImport = basic(await keyOf("shop", "import"));
   shopWrite = basic(await keyOf("shop", "write"));
   shopRead = { authorization: `Bearer ${await keyOf("shop", "read")}` };
-  otherWrite = { authorization: `Bearer ${await keyOf("other", "write")}` };
+  otherImport = { authorization: `Bearer ${await keyOf("other", "import")}` };
 });
 
 afterAll(async () => {
@@ -80,7 +82,7 @@ describe("POST /api/v1/imports", () => {
       method: "POST",
       url: "/api/v1/imports",
       payload: upload.payload,
-      headers: { ...upload.headers, ...shopWrite },
+      headers: { ...upload.headers, ...shopImport },
     });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({
@@ -102,7 +104,7 @@ describe("POST /api/v1/imports", () => {
       method: "POST",
       url: "/api/v1/imports?kind=email&preset=mailchimp&filename=campaigns.csv",
       payload: fixture("mailchimp-campaigns.csv"),
-      headers: { "content-type": "text/csv", ...shopWrite },
+      headers: { "content-type": "text/csv", ...shopImport },
     });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({ kind: "email", preset: "mailchimp", rowsStored: 2 });
@@ -114,7 +116,7 @@ describe("POST /api/v1/imports", () => {
       method: "POST",
       url: "/api/v1/imports?kind=costs",
       payload: fixture("google-ads-campaigns-usd.csv"),
-      headers: { "content-type": "application/octet-stream", ...shopWrite },
+      headers: { "content-type": "application/octet-stream", ...shopImport },
     });
     expect(response.statusCode).toBe(422);
     expect(response.json().error).toMatch(/in USD .*keeps its money in EUR.*nothing was imported/);
@@ -127,14 +129,14 @@ describe("POST /api/v1/imports", () => {
       method: "POST",
       url: "/api/v1/imports?kind=costs&preset=google-ads",
       payload: broken,
-      headers: { "content-type": "text/csv", ...shopWrite },
+      headers: { "content-type": "text/csv", ...shopImport },
     });
     expect(response.statusCode).toBe(422);
     expect(response.json().error).toMatch(/^Line 6: Cost "lots" is not a number/);
     expect(response.json().details[0]).toMatchObject({ line: 6 });
   });
 
-  it("takes a write key of the workspace only: no key, a read key, another workspace's key are refused", async () => {
+  it("takes an import key of the workspace only: no key, a write or read key, another workspace's key are refused", async () => {
     const send = (headers: Record<string, string>, url = "/api/v1/imports?kind=costs") =>
       app.inject({
         method: "POST",
@@ -144,10 +146,16 @@ describe("POST /api/v1/imports", () => {
       });
     expect((await send({})).statusCode).toBe(401);
     expect((await send(shopRead)).statusCode).toBe(403);
-    const foreign = await send(otherWrite, "/api/v1/imports?kind=costs&workspace=shop");
+    // The write key is public (web pages carry it): it must not rewrite the money.
+    const write = await send(shopWrite);
+    expect(write.statusCode).toBe(403);
+    expect(write.json().error).toBe(
+      "This is a write key; this route needs an import or admin key (see docs/security.md).",
+    );
+    const foreign = await send(otherImport, "/api/v1/imports?kind=costs&workspace=shop");
     expect(foreign.statusCode).toBe(403);
     expect(foreign.json().error).toMatch(/another workspace/);
-    const own = await send(otherWrite);
+    const own = await send(otherImport);
     expect(own.statusCode, own.body).toBe(200);
     expect((await spendOf("other")).rows.map((r) => r.campaign).sort()).toEqual([
       "retargeting",
@@ -170,7 +178,7 @@ describe("POST /api/v1/imports", () => {
       method: "POST",
       url: "/api/v1/imports?kind=sales",
       payload: "a,b\n",
-      headers: { "content-type": "text/csv", ...shopWrite },
+      headers: { "content-type": "text/csv", ...shopImport },
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().details[0].field).toBe("kind");

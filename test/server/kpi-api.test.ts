@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKey } from "../../src/keys/keys.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
+import { generateKey } from "../../src/model/keys.js";
 import type { Store } from "../../src/store/store.js";
 import { type DemoApp, openDemoApp } from "./demo-app.js";
 
@@ -80,7 +80,7 @@ describe("GET /api/v1/kpis", () => {
       headers: { authorization: `Bearer ${write.secret}` },
     });
     expect(asWriter.statusCode).toBe(403);
-    expect(asWriter.json().error).toMatch(/needs a read key/);
+    expect(asWriter.json().error).toMatch(/needs a read or admin key/);
   });
 
   it("shows no dashboard and no data without a session", async () => {

@@ -61,7 +61,7 @@ export async function getJson<T>(path: string, params?: URLSearchParams): Promis
   return (await response.json()) as T;
 }
 
-/** The JSON shape of /api/v1/kpis (SPEC §4). */
+/** The JSON shape of /api/v1/kpis (docs/command-line.md#output-and-errors). */
 export interface KpiResult {
   workspace: string;
   from: string;

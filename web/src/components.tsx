@@ -65,7 +65,7 @@ export function Show<T>({
   return <>{children(loaded.data)}</>;
 }
 
-/** A KPI value as people read it, with the raw number for tests and scripts (SPEC §9). */
+/** A KPI value as people read it, with the raw number for tests and scripts (docs/dashboard.md#pages). */
 export function KpiValue({ id, value }: { id: string; value: number | null | undefined }) {
   const { catalog, lang, workspace } = useCtx();
   const raw = value === null || value === undefined ? "" : String(value);

@@ -1,6 +1,6 @@
 import { signalLike } from "./signal";
 
-/** Every control lives in the query string, so a link reproduces the view (SPEC §9). */
+/** Every control lives in the query string, so a link reproduces the view (docs/dashboard.md#pages). */
 export interface ViewState {
   page: string;
   params: URLSearchParams;
@@ -56,7 +56,7 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/** The comparison range of SPEC §9: the period just before, of equal length, or the same dates a year before. */
+/** The comparison range of docs/dashboard.md#pages: the period just before, of equal length, or the same dates a year before. */
 export function comparisonRange(
   from: string,
   to: string,

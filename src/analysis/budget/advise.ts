@@ -1,6 +1,7 @@
 import { runKpiQuery } from "../../kpi/run-query.js";
+import type { Lang } from "../../model/lang.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { type BudgetLine, planBudget } from "./plan.js";
 
 export interface BudgetRequest {
@@ -8,10 +9,10 @@ export interface BudgetRequest {
   readonly to?: string;
   readonly maxShift?: number;
   readonly floor?: number;
-  readonly lang?: "en" | "fr";
+  readonly lang?: Lang;
 }
 
-/** The JSON of SPEC §7.2. */
+/** The JSON of docs/budget.md#budget-advice. */
 export interface BudgetAdvice {
   from: string;
   to: string;

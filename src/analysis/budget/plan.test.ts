@@ -32,7 +32,7 @@ const options = fc.record({
 
 const cents = (x: number) => Math.round(x * 100);
 
-describe("budget advice invariants (SPEC §7.2)", () => {
+describe("budget advice invariants (docs/budget.md#budget-advice)", () => {
   it("holds every invariant on random campaigns", () => {
     fc.assert(
       fc.property(fc.array(campaign, { minLength: 0, maxLength: 12 }), options, (raw, opts) => {

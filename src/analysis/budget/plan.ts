@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import type { Lang } from "../../model/lang.js";
 
 /** A campaign's figures over the range, as the KPI layer gives them. */
 export interface CampaignFigures {
@@ -24,11 +25,11 @@ export interface BudgetOptions {
   readonly maxShift: number;
   /** Least budget of a campaign, in percent of its current spend (default 10). */
   readonly floor: number;
-  readonly lang: "en" | "fr";
+  readonly lang: Lang;
 }
 
 /**
- * Next period's budget per campaign (SPEC §7.2; rules in docs/budget.md). Amounts are whole cents,
+ * Next period's budget per campaign (docs/budget.md#budget-advice; rules in docs/budget.md). Amounts are whole cents,
  * so the proposals add up to the total spend exactly. Campaigns are ranked by ROI when any has
  * revenue, else by CPA (a campaign without acquired customers ranks last); money moves from the
  * worst-ranked to the best-ranked, pair by pair, only while the giver ranks strictly worse than

@@ -1,7 +1,7 @@
 import { UserError } from "../../errors.js";
-import { parseDate } from "../../kpi/buckets.js";
+import { parseDate } from "../../model/calendar.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { CohortBy, Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { COHORT_BYS, COHORT_KPIS, type CohortKpi, cohortTriangle, type Triangle } from "./triangle.js";
 
 export interface CohortRequest {

@@ -1,4 +1,4 @@
-import { bucketStart, daysBetween } from "../../kpi/buckets.js";
+import { bucketStart, daysBetween } from "../../model/calendar.js";
 import type { CohortBy, CohortRow } from "../../store/store.js";
 
 export const COHORT_BYS: readonly CohortBy[] = ["first_order_month", "first_visit_week"];

@@ -1,4 +1,5 @@
 import { UserError } from "../../errors.js";
+import type { Lang } from "../../model/lang.js";
 import { chanceToBeat } from "./bayes.js";
 import { holmAdjust } from "./holm.js";
 import { relativeLift, twoProportionPValue, waldDifference, wilsonInterval } from "./proportions.js";
@@ -12,9 +13,7 @@ export interface VariationCounts {
   readonly conversions: number;
 }
 
-export type Lang = "en" | "fr";
-
-/** One variation as SPEC §7 shapes it; percentages in percent, comparison fields null for the control. */
+/** One variation as docs/funnels-and-experiments.md#experiments shapes it; percentages in percent, comparison fields null for the control. */
 export interface VariationResult {
   id: string;
   visitors: number;
@@ -44,7 +43,7 @@ const ALPHA = 0.05;
 const POWER = 0.8;
 
 /**
- * The control of SPEC §7.1: the one asked for, else `control`, else `0`, else the first id in
+ * The control of docs/funnels-and-experiments.md#data: the one asked for, else `control`, else `0`, else the first id in
  * sorting order. Null when there is no variation.
  */
 export function chooseControl(ids: readonly string[], asked?: string): string | null {
@@ -69,7 +68,7 @@ const pct = (x: number | null) => (x === null ? null : x * 100);
 const pctPair = (pair: readonly [number, number] | null): [number, number] | null =>
   pair === null ? null : [pair[0] * 100, pair[1] * 100];
 
-/** Every statistic of SPEC §7 from the counts of each variation. */
+/** Every statistic of docs/funnels-and-experiments.md#methods from the counts of each variation. */
 export function compareVariations(
   counts: readonly VariationCounts[],
   options: { control?: string; split?: readonly number[]; lang?: Lang } = {},

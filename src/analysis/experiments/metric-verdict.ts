@@ -1,4 +1,4 @@
-import type { Lang } from "./compare.js";
+import type { Lang } from "../../model/lang.js";
 import type { MetricResult } from "./compare-metrics.js";
 
 const ALPHA = 0.05;

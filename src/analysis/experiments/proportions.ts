@@ -35,7 +35,7 @@ export function waldDifference(xv: number, nv: number, xc: number, nc: number, c
 }
 
 /**
- * Relative lift p_v/p_c − 1 and its symmetric delta-method interval, exactly as SPEC §7 writes it:
+ * Relative lift p_v/p_c − 1 and its symmetric delta-method interval, exactly as docs/funnels-and-experiments.md#methods writes it:
  * lift ± z·(p_v/p_c)·√(v_v/p_v² + v_c/p_c²), v = p(1 − p)/n. Null when p_c = 0 (no ratio) and the
  * interval null when p_v = 0 too (the formula divides by p_v).
  */

@@ -1,8 +1,9 @@
 import { experimentSchema } from "../../definitions/schemas.js";
 import { UserError } from "../../errors.js";
+import type { Lang } from "../../model/lang.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
-import { chooseControl, compareVariations, type ExperimentStats, type Lang } from "./compare.js";
+import { chooseControl, compareVariations, type ExperimentStats } from "./compare.js";
 import { compareMetrics, type MetricResult } from "./compare-metrics.js";
 import { metricName, parseMetric } from "./metric-spec.js";
 import { metricsVerdict } from "./metric-verdict.js";
@@ -31,7 +32,7 @@ export interface ExperimentRequest {
   readonly tuning?: number;
 }
 
-/** The JSON of SPEC §7 (plus `conversion`, the dates and the plain-language verdict). */
+/** The JSON of docs/funnels-and-experiments.md#experiments (plus `conversion`, the dates and the plain-language verdict). */
 export interface ExperimentResult extends Omit<ExperimentStats, "control"> {
   experiment: string;
   /** The conversion event of `variations`; null when only `metrics` were asked. */

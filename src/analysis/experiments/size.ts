@@ -9,7 +9,7 @@ export interface SizeRequest {
   readonly power: number;
 }
 
-/** `sextant experiment size`: visitors per variation, a whole number rounded up (SPEC §7.1). */
+/** `sextant experiment size`: visitors per variation, a whole number rounded up (docs/funnels-and-experiments.md#sample-size). */
 export function sampleSize(request: SizeRequest): { per_variation: number } {
   const { baseline, mde, relative, alpha, power } = request;
   const bad = (field: string, text: string) =>

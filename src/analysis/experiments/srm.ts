@@ -22,5 +22,5 @@ export function chiSquareGoodnessOfFit(
   return { statistic, pValue: chisqUpper(statistic, observed.length - 1) };
 }
 
-/** SRM is flagged below this p-value (SPEC §7). */
+/** SRM is flagged below this p-value (docs/funnels-and-experiments.md#methods). */
 export const SRM_THRESHOLD = 0.001;

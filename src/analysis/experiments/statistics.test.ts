@@ -57,7 +57,7 @@ describe("lift intervals", () => {
     expect(ci?.[1]).toBeCloseTo(0.1 + 1.959964 * se, 6);
   });
 
-  it("relative lift follows SPEC §7's delta-method formula", () => {
+  it("relative lift follows docs/funnels-and-experiments.md#methods's delta-method formula", () => {
     const { lift, interval } = relativeLift(260, 5000, 240, 5000);
     const pv = 0.052;
     const pc = 0.048;

@@ -1,7 +1,7 @@
 import { funnelSchema } from "../../definitions/schemas.js";
 import { UserError } from "../../errors.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 
 /** A saved funnel (by id) or an ad-hoc one (--steps); --window overrides the saved window. */
 export async function funnelDefinition(

@@ -1,10 +1,10 @@
 import { durationMs, durationSchema } from "../../definitions/schemas.js";
 import { UserError } from "../../errors.js";
-import { parseDate } from "../../kpi/buckets.js";
-import { type Dimension, NONE, parseDimension, SESSION_DIMENSIONS } from "../../kpi/dimensions.js";
+import { parseDate } from "../../model/calendar.js";
+import { type Dimension, NONE, parseDimension, SESSION_DIMENSIONS } from "../../model/dimensions.js";
+import { parseFunnelSteps } from "../../model/funnel-step.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { FunnelGroupBy, FunnelGroupCounts, Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
-import { parseFunnelSteps } from "./parse-step.js";
 
 export interface FunnelStepResult {
   step: number;
@@ -17,7 +17,7 @@ export interface FunnelStepResult {
   median_seconds_from_previous: number | null;
 }
 
-/** The JSON of SPEC §7. */
+/** The JSON of docs/funnels-and-experiments.md#funnels-and-experiments. */
 export interface FunnelResult {
   funnel: string | null;
   window: string;
@@ -77,7 +77,7 @@ export async function runFunnel(
   };
 }
 
-/** Per-step figures of SPEC §7 from visitors and medians; `null` where a rate divides by zero. */
+/** Per-step figures of docs/funnels-and-experiments.md#funnels from visitors and medians; `null` where a rate divides by zero. */
 function stepResults(
   names: readonly string[],
   counts: { readonly reached: readonly number[]; readonly medianMicros: readonly (number | null)[] },

@@ -31,7 +31,7 @@ export interface SegmentComparison {
 
 const finite = (x: number | null | undefined): x is number => typeof x === "number" && Number.isFinite(x);
 
-/** a / b × 100, or null when undefined (SPEC §3: division by zero is null). */
+/** a / b × 100, or null when undefined (docs/concepts.md#kpis: division by zero is null). */
 function percentOf(a: number | null | undefined, b: number | null | undefined): number | null {
   if (!finite(a) || !finite(b) || b === 0) return null;
   return (a / b) * 100;

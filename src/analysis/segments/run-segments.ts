@@ -1,7 +1,7 @@
 import { UserError } from "../../errors.js";
 import { runKpiQuery } from "../../kpi/run-query.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { compareSegments, type SegmentComparison } from "./compare.js";
 import { type SegmentShape, shapeMeasures, shapeOf } from "./shapes.js";
 

@@ -126,7 +126,7 @@ describe("segment shapes", () => {
     expect(shapeOf("profit")).toEqual({ kind: "formula" });
   });
 
-  it("test the proportions of SPEC §3 and only them", () => {
+  it("test the proportions of docs/concepts.md#kpis and only them", () => {
     const tested = KPI_CATALOG.filter((k) => shapeOf(k.id).kind === "proportion").map((k) => k.id);
     expect(tested.sort()).toEqual(
       [

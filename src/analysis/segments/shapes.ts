@@ -1,5 +1,5 @@
 import { KPI_BY_ID } from "../../kpi/catalog.js";
-import type { BaseMeasure } from "../../kpi/measures.js";
+import type { BaseMeasure } from "../../model/measures.js";
 
 /**
  * How a KPI compares across segments. A count or sum is additive: a segment's share is its part of
@@ -22,7 +22,7 @@ const proportion = (numerator: BaseMeasure, denominator: BaseMeasure): SegmentSh
 });
 
 /**
- * The derived KPIs of the catalog (SPEC §3) by the measure they divide by. Every derived KPI must be
+ * The derived KPIs of the catalog (docs/concepts.md#kpis) by the measure they divide by. Every derived KPI must be
  * here (a unit test walks the catalog). `conversion_rate` counts conversion events, which may exceed
  * visitors; it is tested as a proportion only where they do not (see compareSegments).
  */

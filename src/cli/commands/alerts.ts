@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import { storedGoals } from "../../alerts/goal-source.js";
 import { runTimeAsOf } from "../../alerts/periods.js";
 import { type AlertDeps, alertHistory, type HistoryEntry, runAlerts } from "../../alerts/run-alerts.js";
-import type { GlobalFlags } from "../../config.js";
+import { allowPrivateWebhooks, type GlobalFlags } from "../../config.js";
 import { parseSmtpUrl } from "../../delivery/email.js";
 import { DEFAULT_RETRY } from "../../delivery/retry.js";
 import { UserError } from "../../errors.js";
-import { parseDate } from "../../kpi/buckets.js";
+import { parseDate } from "../../model/calendar.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { io, print, withStore, workspaceFlag } from "../context.js";
 import { toTable } from "../output.js";
@@ -21,7 +21,14 @@ function parseAlertFormat(value: string): "table" | "json" {
 /** What alert runs need from the environment, read here at start-up and passed in. */
 export function alertDepsFromEnv(env: NodeJS.ProcessEnv): AlertDeps {
   const smtpUrl = parseSmtpUrl(env.SEXTANT_SMTP_URL);
-  return { goals: storedGoals, delivery: { retry: DEFAULT_RETRY, ...(smtpUrl ? { smtpUrl } : {}) } };
+  return {
+    goals: storedGoals,
+    delivery: {
+      retry: DEFAULT_RETRY,
+      allowPrivateTargets: allowPrivateWebhooks(env),
+      ...(smtpUrl ? { smtpUrl } : {}),
+    },
+  };
 }
 
 function historyTable(entries: readonly HistoryEntry[]): string {

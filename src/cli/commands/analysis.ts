@@ -12,6 +12,7 @@ import {
 } from "../../analysis/funnels/run-funnel.js";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
+import type { Lang } from "../../model/lang.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";
@@ -25,7 +26,7 @@ function numberFlag(name: string, value: string | undefined): number | undefined
   return n;
 }
 
-function langFlag(value: string | undefined): "en" | "fr" | undefined {
+function langFlag(value: string | undefined): Lang | undefined {
   if (value === undefined) return undefined;
   if (value === "en" || value === "fr") return value;
   throw new UserError(`--lang "${value}" is not en or fr.`, [{ field: "lang", reason: "unknown language" }]);

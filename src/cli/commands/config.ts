@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { GlobalFlags } from "../../config.js";
+import { allowPrivateWebhooks, type GlobalFlags } from "../../config.js";
 import { applyConfig } from "../../definitions/apply-config.js";
 import { parseConfigYaml } from "../../definitions/config-source.js";
 import { configYaml, exportConfig } from "../../definitions/export-config.js";
@@ -32,11 +32,15 @@ export function registerConfig(program: Command): void {
         ]);
       });
       const source = parseConfigYaml(text, file);
+      const allowPrivateTargets = allowPrivateWebhooks(process.env);
       await withStore(globals, async (store) => {
         const value = source.value as { workspace?: unknown };
         const named = typeof value?.workspace === "string" ? value.workspace : undefined;
         const workspace = await resolveWorkspace(store, workspaceFlag(globals) ?? named);
-        const result = await applyConfig(store, workspace, source, { prune: flags.prune === true });
+        const result = await applyConfig(store, workspace, source, {
+          prune: flags.prune === true,
+          allowPrivateTargets,
+        });
         for (const warning of result.warnings) io().stderr(`warning: ${warning}\n`);
         const lines = result.changes.map((c) => `${c.action} ${c.kind} ${c.id}`);
         print(

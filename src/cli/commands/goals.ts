@@ -5,7 +5,7 @@ import { evaluateGoals } from "../../goals/evaluate.js";
 import { num } from "../../goals/numbers.js";
 import { reviewKpis } from "../../goals/review.js";
 import { goalHistory, SNAPSHOT_INTERVALS, type SnapshotInterval } from "../../goals/snapshots.js";
-import type { Lang } from "../../goals/suggest-kpis.js";
+import type { Lang } from "../../model/lang.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";
@@ -39,7 +39,9 @@ const COLUMNS = [
 export function registerGoals(program: Command): void {
   const goals = program
     .command("goals")
-    .description("every goal's current value, expected value, progress, forecast and status (SPEC §6.1)")
+    .description(
+      "every goal's current value, expected value, progress, forecast and status (docs/goals.md#goals-and-their-figures)",
+    )
     .option("--as-of <date>", "replay any day, YYYY-MM-DD (default: today)")
     .option("--format <format>", `output: ${FORMATS.join(", ")}`, "table")
     .option("--lang <lang>", "en or fr (default: the workspace locale)")

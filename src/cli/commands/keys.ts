@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
-import { generateKey, KEY_KINDS, keyKindSchema } from "../../keys/keys.js";
+import { generateKey, KEY_KINDS, keyKindSchema } from "../../model/keys.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";
@@ -9,12 +9,17 @@ import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";
 export function registerKeys(program: Command): void {
   const keys = program
     .command("keys")
-    .description("API keys: write keys send events, read keys read KPIs, each for one workspace");
+    .description(
+      "API keys, each for one workspace: write sends events, import uploads files, read reads, admin changes (docs/security.md)",
+    );
 
   keys
     .command("create")
     .description("create a key; the key alone is printed on the last line (shown once)")
-    .requiredOption("--kind <kind>", `${KEY_KINDS.join(", ")} (admin: also changes goals, rules, funnels…)`)
+    .requiredOption(
+      "--kind <kind>",
+      `${KEY_KINDS.join(", ")} (write: events only, public; import: file imports; read: KPIs and definitions; admin: all of its workspace)`,
+    )
     .action(async (flags: { kind: string }, command: Command) => {
       const kind = keyKindSchema.safeParse(flags.kind);
       if (!kind.success) {

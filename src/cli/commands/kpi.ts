@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
-import { INTERVALS, type Interval } from "../../kpi/buckets.js";
 import { KPI_CATALOG } from "../../kpi/catalog.js";
 import { kpiCatalogMarkdown } from "../../kpi/catalog-markdown.js";
 import { parseCustomKpi } from "../../kpi/custom-kpis.js";
 import { ATTRIBUTIONS, type Attribution, runKpiQuery } from "../../kpi/run-query.js";
+import { INTERVALS, type Interval } from "../../model/calendar.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { FORMATS, parseFormat, renderKpis, toCsv, toTable } from "../output.js";

@@ -6,7 +6,9 @@ import type { GlobalFlags } from "../../config.js";
 import { parseSmtpUrl } from "../../delivery/email.js";
 import { DEFAULT_RETRY } from "../../delivery/retry.js";
 import { UserError } from "../../errors.js";
-import { addDays, parseDate, todayIn } from "../../kpi/buckets.js";
+import { addDays, parseDate, todayIn } from "../../model/calendar.js";
+import type { Lang } from "../../model/lang.js";
+import type { Workspace } from "../../model/workspace.js";
 import { gatherAudit } from "../../report/gather-audit.js";
 import { gatherPeriodic, parseCohortBy } from "../../report/gather-periodic.js";
 import { REPORT_PERIODS, type ReportPeriod } from "../../report/periods.js";
@@ -19,10 +21,8 @@ import {
   type ReportMailDeps,
   sendScheduledReport,
 } from "../../report/schedules/send-report.js";
-import type { Lang } from "../../report/types.js";
 import type { Store } from "../../store/store.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { io, print, withStore, workspaceFlag } from "../context.js";
 import { toTable } from "../output.js";
 

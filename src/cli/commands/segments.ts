@@ -3,8 +3,8 @@ import { runSegments, type SegmentsResult } from "../../analysis/segments/run-se
 import type { GlobalFlags } from "../../config.js";
 import { KPI_BY_ID } from "../../kpi/catalog.js";
 import { formatValue } from "../../kpi/format.js";
+import type { Workspace } from "../../model/workspace.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { print, withStore, workspaceFlag } from "../context.js";
 import { wholeNumber } from "../flags.js";
 import { FORMATS, type Format, parseFormat, toCsv, toTable } from "../output.js";

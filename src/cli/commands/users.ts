@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
 import { generatePassword, hashPassword } from "../../server/dashboard/passwords.js";
+import { closeUserSessions } from "../../server/dashboard/sessions.js";
 import {
   checkPassword,
   findUser,
@@ -51,6 +52,9 @@ export function registerUsers(program: Command): void {
           hash,
           createdAt: existing?.createdAt ?? new Date().toISOString(),
         });
+        // A new password ends the user's sessions everywhere: whoever knew the old one is out.
+        // (A session also checks its user's password on every request; this clears the documents.)
+        if (existing && password !== undefined) await closeUserSessions(store, name);
         print(
           existing?.role === "admin"
             ? `Updated admin user ${name}.`
@@ -95,7 +99,9 @@ export function registerUsers(program: Command): void {
     .argument("<name>", "user name")
     .action(async (name: string, _flags: unknown, command: Command) => {
       await withStore(command.optsWithGlobals<GlobalFlags>(), async (store) => {
-        if (!(await removeUser(store, name))) {
+        const removed = await removeUser(store, name);
+        await closeUserSessions(store, name);
+        if (!removed) {
           throw new UserError(
             `There is no user "${name}"; \`sextant users list\` shows them.`,
             [{ field: "name", reason: "not found" }],

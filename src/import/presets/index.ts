@@ -1,5 +1,5 @@
 import { UserError } from "../../errors.js";
-import type { ImportKind } from "../kinds.js";
+import type { ImportKind } from "../../model/import-kinds.js";
 import { googleAds } from "./google-ads.js";
 import { linkedinAds } from "./linkedin-ads.js";
 import { mailchimp } from "./mailchimp.js";

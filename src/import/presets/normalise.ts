@@ -9,7 +9,7 @@ import { type DecimalSeparator, decimalEvidence, parseNumber, symbolMatches } fr
 import type { FieldRule } from "./preset.js";
 import { records, type SourceRecord } from "./source.js";
 
-/** A platform export rewritten as a plain SPEC §2.2 CSV, with the way back to its own lines. */
+/** A platform export rewritten as a plain docs/importing.md#columns CSV, with the way back to its own lines. */
 export interface Normalised {
   /** `originalLine[n]` is the export's line of the plain file's line n (1 is the header). */
   readonly originalLine: readonly number[];

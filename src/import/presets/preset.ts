@@ -4,7 +4,7 @@ export const PRESET_NAMES = ["google-ads", "meta-ads", "linkedin-ads", "microsof
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /**
- * Where a SPEC §2.2 column comes from in a platform's export. `headers` are alternatives, best
+ * Where a docs/importing.md#columns column comes from in a platform's export. `headers` are alternatives, best
  * first, spelled as the platform does and compared in any case with spaces collapsed and a currency code in parentheses removed
  * ("Amount spent (EUR)" is "amount spent"); an alternative that is a list is the sum of its columns
  * (Mailchimp's hard and soft bounces).
@@ -23,7 +23,7 @@ export interface Preset {
   readonly kind: "costs" | "email";
   /** The platform's label, for sentences ("a Google Ads export"). */
   readonly label: string;
-  /** Written on every row of a cost export (SPEC §2.2). */
+  /** Written on every row of a cost export (docs/importing.md#columns). */
   readonly channel: string | null;
   readonly fields: readonly FieldRule[];
   /** Columns that name the currency of each row ("Currency code"). */

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import { parseOrThrow } from "../../validation.js";
 import {
   ENGAGEMENT_NAME,
   ENGAGEMENT_TYPE,
   engagementProperties,
   NON_INTERACTIVE_PROPERTY,
-} from "../engagement.js";
-import { stringifyJson, type TextRecord, withStringifiedProperties } from "../text-record.js";
+} from "../../model/engagement.js";
+import { stringifyJson, type TextRecord, withStringifiedProperties } from "../../model/text-record.js";
+import { parseOrThrow } from "../../validation.js";
 
 /** Plausible's limits (https://plausible.io/docs/events-api). */
 const MAX_NAME = 120;
@@ -103,7 +103,7 @@ export function plausibleDomains(domain: string): string[] {
 
 /**
  * A Plausible event as an event record: `pageview` is a page view, `engagement` the engagement of
- * a page view (see ingest/engagement.ts), any other name a custom event; `interactive: false` is
+ * a page view (see model/engagement.ts), any other name a custom event; `interactive: false` is
  * kept as a property that stops the event from un-bouncing its session.
  */
 export function plausibleRecord(event: PlausibleEvent, visitorId: string, receivedAt: Date): TextRecord {

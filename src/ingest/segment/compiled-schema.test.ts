@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { segmentBatch } from "../../../bench/ingest/payloads.js";
+import { segmentBatch } from "../../../test/support/payloads.js";
 import { compiledBatch, compiledMessage } from "./compiled-schema.js";
 import { batchSchema, MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType } from "./schema.js";
 

@@ -1,7 +1,7 @@
 import { UserError } from "../../errors.js";
+import { isObject, type TextRecord } from "../../model/text-record.js";
 import { parseOrThrow } from "../../validation.js";
 import { clientInfo } from "../client-info.js";
-import { isObject, type TextRecord } from "../text-record.js";
 import { messageTime } from "../timestamps.js";
 import { compiledBatch, compiledMessage } from "./compiled-schema.js";
 import {

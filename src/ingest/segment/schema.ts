@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { isObject } from "../text-record.js";
+import { isObject } from "../../model/text-record.js";
 
-/** Segment's limits (SPEC §2.1): 32 KB per message, 500 KB per batch request. */
+/** Segment's limits (docs/sending-events.md#segment): 32 KB per message, 500 KB per batch request. */
 export const MESSAGE_LIMIT_BYTES = 32 * 1024;
 export const BATCH_LIMIT_BYTES = 500 * 1024;
 

@@ -1,4 +1,10 @@
-import { isObject, stringifyJson, type TextRecord, text, withStringifiedProperties } from "../text-record.js";
+import {
+  isObject,
+  stringifyJson,
+  type TextRecord,
+  text,
+  withStringifiedProperties,
+} from "../../model/text-record.js";
 
 function member(value: unknown, ...path: string[]): unknown {
   let current = value;
@@ -10,7 +16,7 @@ function member(value: unknown, ...path: string[]): unknown {
 }
 
 /**
- * A Segment message (track, page, identify, screen…) as an events row (SPEC §2.1 conventions):
+ * A Segment message (track, page, identify, screen…) as an events row (docs/sending-events.md#segment conventions):
  * `userId` else `anonymousId` is the visitor; page calls are `pageview`; campaign from
  * `context.campaign`; revenue, currency and order id from properties.
  */

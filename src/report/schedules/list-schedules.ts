@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import type { ReportSchedule } from "../../definitions/schemas.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { type DeliveryEntry, deliveryHistory } from "./deliveries.js";
 import { loadSchedules } from "./send-report.js";
 

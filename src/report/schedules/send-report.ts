@@ -2,9 +2,9 @@ import { type ReportSchedule, reportScheduleSchema } from "../../definitions/sch
 import { type EmailAttachment, type EmailMessage, sendEmail } from "../../delivery/email.js";
 import { DeliveryError, describeFailure, type RetryPolicy, withRetries } from "../../delivery/retry.js";
 import { UserError } from "../../errors.js";
-import { addDays, todayIn } from "../../kpi/buckets.js";
+import { addDays, todayIn } from "../../model/calendar.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { Store } from "../../store/store.js";
-import type { Workspace } from "../../workspace/settings.js";
 import { gatherAudit } from "../gather-audit.js";
 import { gatherPeriodic } from "../gather-periodic.js";
 import type { ReportModel } from "../model.js";

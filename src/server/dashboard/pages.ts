@@ -1,5 +1,5 @@
 import type { FastifyReply } from "fastify";
-import { escapeHtml } from "../html.js";
+import { escapeHtml } from "../../escape-html.js";
 
 /**
  * The dashboard's pages load scripts and styles from this origin only: no inline script can run,
@@ -49,6 +49,8 @@ const TEXT = {
     submit: "Sign in",
     wrong: "Wrong user name or password.",
     expired: "The sign-in form expired; please try again.",
+    locked: (minutes: number) =>
+      `Too many failed sign-ins for this user name: try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
   },
   fr: {
     title: "Connexion à Sextant",
@@ -57,23 +59,27 @@ const TEXT = {
     submit: "Se connecter",
     wrong: "Nom d’utilisateur ou mot de passe incorrect.",
     expired: "Le formulaire a expiré ; veuillez réessayer.",
+    locked: (minutes: number) =>
+      `Trop de connexions échouées pour ce nom d’utilisateur : réessayez dans ${minutes} minute${minutes === 1 ? "" : "s"}.`,
   },
 } as const;
 
-export type LoginError = "wrong" | "expired";
+export type LoginError = "wrong" | "expired" | "locked";
 
-/** The sign-in form (SPEC §9: inputs named username and password), with its double-submit token. */
+/** The sign-in form (inputs named username and password; see docs/dashboard.md), with its double-submit token. */
 export function loginPage(options: {
   csrf: string;
   next: string;
   lang: "en" | "fr";
   error?: LoginError;
   username?: string;
+  /** With the "locked" error: minutes until the user name may try again. */
+  retryMinutes?: number;
 }): string {
   const t = TEXT[options.lang];
-  const error = options.error
-    ? `<p class="error" role="alert" id="login-error">${escapeHtml(t[options.error])}</p>`
-    : "";
+  const message =
+    options.error === "locked" ? t.locked(options.retryMinutes ?? 1) : options.error ? t[options.error] : "";
+  const error = message ? `<p class="error" role="alert" id="login-error">${escapeHtml(message)}</p>` : "";
   return `<!doctype html>
 <html lang="${options.lang}"><head><meta charset="utf-8"><title>${escapeHtml(t.title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -18,9 +18,14 @@ export function generatePassword(): string {
   return randomBytes(18).toString("base64url");
 }
 
-/** The same rule for every password we accept: at least 8 characters, at most 72 bytes (bcrypt's limit). */
+/** The shortest password we accept: 12 characters (OWASP ASVS 4.0 V2.1.1; see docs/security.md). */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** The same rule for every password we accept: at least 12 characters, at most 72 bytes (bcrypt's limit). */
 export function passwordProblem(password: string): string | null {
-  if (password.length < 8) return "must have at least 8 characters";
+  // Characters as a reader counts them (code points), not UTF-16 units.
+  if ([...password].length < MIN_PASSWORD_LENGTH)
+    return `must have at least ${MIN_PASSWORD_LENGTH} characters`;
   if (Buffer.byteLength(password, "utf8") > 72) return "must have at most 72 bytes";
   return null;
 }

@@ -9,29 +9,15 @@ import { KPI_CATALOG } from "../../kpi/catalog.js";
 import { parseOrThrow } from "../../validation.js";
 import { sessionOf, workspaceFor, workspacesFor } from "../access.js";
 import type { ServerContext } from "../context.js";
-import { LOGIN_COOKIE, readCookies, SESSION_COOKIE, setCookie } from "./cookies.js";
+import { APP_PAGES } from "../route-table.js";
+import { LOGIN_COOKIE, readCookie, SESSION_COOKIE, sessionToken, setCookie } from "./cookies.js";
+import { LoginThrottle } from "./login-throttle.js";
+import { safeNext } from "./next-path.js";
 import { type LoginError, loginPage, messagePage, PAGE_CSS, securityHeaders } from "./pages.js";
 import { verifyPassword } from "./passwords.js";
-import { closeSession, csrfMatches, openSession } from "./sessions.js";
+import { csrfMatches } from "./sessions.js";
 import { hashToken, isLive, listShares } from "./shares.js";
 import { findUser } from "./users.js";
-
-/** The single-page app's pages (web/src/pages.ts has the same list); each serves index.html. */
-export const APP_PAGES = [
-  "",
-  "goals",
-  "campaigns",
-  "traffic",
-  "email",
-  "funnels",
-  "experiments",
-  "cohorts",
-  "alerts",
-  "reports",
-  "settings",
-] as const;
-
-const SESSION_MAX_AGE = 7 * 86_400;
 
 /**
  * Where `npm run build` puts the web app (dist/web): next to the compiled server when this file runs
@@ -61,11 +47,6 @@ const loginForm = z.object({
   next: z.string().max(2000).default("/"),
 });
 
-/** Only a path of this site: never `//other.example` or `https://…` (open redirects). */
-function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
-}
-
 function preferredLanguage(request: FastifyRequest): "en" | "fr" {
   return /^fr\b/i.test(request.headers["accept-language"] ?? "") ? "fr" : "en";
 }
@@ -94,6 +75,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
     status = 200,
     error?: LoginError,
     username?: string,
+    retryMinutes?: number,
   ) => {
     const csrf = randomBytes(18).toString("base64url");
     setCookie(request, reply, LOGIN_COOKIE, csrf, 3600);
@@ -106,6 +88,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
         lang: preferredLanguage(request),
         ...(error ? { error } : {}),
         ...(username ? { username } : {}),
+        ...(retryMinutes ? { retryMinutes } : {}),
       }),
     );
   };
@@ -118,22 +101,32 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
   );
 
   app.get("/login", async (request, reply) => {
-    const next = safeNext((request.query as { next?: string }).next);
+    const next = safeNext((request.query as { next?: unknown }).next);
     const principal = await sessionOf(ctx, request);
     if (principal?.kind === "user") return reply.redirect(next, 303);
     return sendLogin(request, reply, next);
   });
 
-  // Guessing passwords is slowed by bcrypt and stopped by this limit per client address.
+  // Guessing passwords is slowed by bcrypt, stopped by this limit per client address (its address
+  // as --trust-proxy allows reading it), and by the back-off per user name.
+  const throttle = new LoginThrottle(ctx.now);
   const loginLimit = {
     rateLimit: { max: 20, timeWindow: "1 minute", keyGenerator: (r: FastifyRequest) => `login:${r.ip}` },
   };
   app.post("/login", { config: loginLimit }, async (request, reply) => {
     const form = parseOrThrow(loginForm, request.body ?? {});
     const next = safeNext(form.next);
-    const expected = readCookies(request).get(LOGIN_COOKIE);
+    const expected = readCookie(request, LOGIN_COOKIE);
     if (!expected || !csrfMatches(expected, form.csrf))
       return sendLogin(request, reply, next, 200, "expired");
+    // While a name is locked its password is not even checked: a guess then tells nothing.
+    const waitMs = throttle.waitMs(form.username);
+    if (waitMs > 0) {
+      const minutes = Math.ceil(waitMs / 60_000);
+      reply.header("retry-after", String(Math.ceil(waitMs / 1000)));
+      return sendLogin(request, reply, next, 429, "locked", form.username, minutes);
+    }
+    throttle.attempt(form.username);
     const user = await findUser(ctx.store, form.username);
     // A hash is checked even for an unknown name, so that timing does not say which names exist.
     const ok = await verifyPassword(
@@ -142,14 +135,15 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
     );
     // The form again, with its error, as a page (200): browsers log any 4xx page as a console error.
     if (!user || !ok) return sendLogin(request, reply, next, 200, "wrong", form.username);
-    const token = await openSession(ctx.store, { user: user.name });
+    throttle.succeeded(form.username);
+    const session = await ctx.sessions.open({ user });
     setCookie(request, reply, LOGIN_COOKIE, "", 0);
-    setCookie(request, reply, SESSION_COOKIE, token, SESSION_MAX_AGE);
+    setCookie(request, reply, SESSION_COOKIE, session.token, session.maxAgeSeconds);
     return reply.redirect(next, 303);
   });
 
   app.post("/logout", async (request, reply) => {
-    const token = readCookies(request).get(SESSION_COOKIE);
+    const token = sessionToken(request);
     const principal = await sessionOf(ctx, request);
     if (token && principal) {
       const body = request.body as { csrf?: unknown } | undefined;
@@ -163,7 +157,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
           403,
         );
       }
-      await closeSession(ctx.store, token);
+      await ctx.sessions.close(token);
     }
     setCookie(request, reply, SESSION_COOKIE, "", 0);
     return reply.redirect("/login", 303);
@@ -174,7 +168,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
     const hash = hashToken(token);
     const all = (await ctx.workspaces.all()).map((w) => w.name);
     const link = (await listShares(ctx.store, all)).find((l) => l.hash === hash);
-    if (!link || !isLive(link)) {
+    if (!link || !isLive(link, ctx.now())) {
       return html(
         reply,
         401,
@@ -185,9 +179,8 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
         ),
       );
     }
-    const session = await openSession(ctx.store, { share: link });
-    const maxAge = Math.max(1, Math.floor((Date.parse(link.expiresAt) - Date.now()) / 1000));
-    setCookie(request, reply, SESSION_COOKIE, session, Math.min(maxAge, SESSION_MAX_AGE));
+    const session = await ctx.sessions.open({ share: link });
+    setCookie(request, reply, SESSION_COOKIE, session.token, session.maxAgeSeconds);
     return reply.redirect(`/?workspace=${encodeURIComponent(link.workspace)}`, 303);
   });
 
@@ -221,7 +214,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServerContext, webRoo
 
   app.get("/api/v1/catalog", async (request) => {
     const q = parseOrThrow(z.object({ workspace: z.string().optional() }), request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const custom = await ctx.store.listCustomKpis(workspace.name);
     return {
       workspace: workspace.name,

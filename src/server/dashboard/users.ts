@@ -63,7 +63,7 @@ export function checkPassword(password: string, source: string): void {
 }
 
 /**
- * Creates the `admin` user on first start (SPEC §9): with the given password (SEXTANT_ADMIN_PASSWORD,
+ * Creates the `admin` user on first start (see docs/dashboard.md): with the given password (SEXTANT_ADMIN_PASSWORD,
  * read by the CLI), else a generated one that is returned so that the caller prints it once.
  * Returns null when an admin already exists.
  */

@@ -5,7 +5,7 @@ import type { CliIo } from "../../cli/context.js";
 import { UserError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { parseOrThrow } from "../../validation.js";
-import { isLoopback } from "../auth.js";
+import { fromThisMachine } from "../auth.js";
 
 /** Runs CLI arguments with the given output and store; returns the exit code. */
 export type CliRunner = (argv: readonly string[], io: CliIo) => Promise<number>;
@@ -26,7 +26,7 @@ export function adminRoutes(app: FastifyInstance, store: Store, options: AdminOp
   const expected = Buffer.from(options.token);
   app.post("/api/v1/admin/cli", async (request) => {
     const given = Buffer.from((request.headers.authorization ?? "").replace(/^Bearer /, ""));
-    if (!isLoopback(request.ip) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!fromThisMachine(request) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new UserError(
         "This route is for Sextant commands on this machine.",
         [{ field: "authorization", reason: "forbidden" }],

@@ -20,19 +20,19 @@ export const alertsRunQuerySchema = alertsQuerySchema.extend({
 export function alertRoutes(app: FastifyInstance, ctx: ServerContext, deps: AlertDeps): void {
   app.get("/api/v1/alerts/rules", async (request) => {
     const q = parseOrThrow(alertsQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return loadRules(ctx.store, workspace.name);
   });
 
   app.get("/api/v1/alerts/history", async (request) => {
     const q = parseOrThrow(alertsQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return alertHistory(ctx.store, workspace.name);
   });
 
   app.post("/api/v1/alerts/run", async (request) => {
     const q = parseOrThrow(alertsRunQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "admin", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const runTime = q.as_of === undefined ? new Date() : runTimeAsOf(q.as_of, workspace.settings.timezone);
     return runAlerts(ctx.store, workspace, { runTime }, deps);
   });

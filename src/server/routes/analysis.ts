@@ -115,7 +115,7 @@ export const funnelQuerySchema = z.object({
 export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/budget", async (request) => {
     const q = parseOrThrow(budgetQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return adviseBudget(ctx.store, workspace, {
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
@@ -127,7 +127,7 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   const funnel = async (request: FastifyRequest, id: string | undefined) => {
     const q = parseOrThrow(funnelQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const flags = {
       ...(q.steps ? { steps: q.steps } : {}),
       ...(q.window ? { window: q.window } : {}),
@@ -153,13 +153,13 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
   app.get("/api/v1/funnels", async (request) => {
     const q = parseOrThrow(rangeQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return { funnels: (await ctx.store.listDocuments(workspace.name, "funnel")).map((doc) => doc.body) };
   });
 
   app.get("/api/v1/attribution", async (request) => {
     const q = parseOrThrow(rangeQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return compareAttribution(ctx.store, workspace, {
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
@@ -168,7 +168,7 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/experiments", async (request) => {
     const q = parseOrThrow(rangeQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const saved = (await ctx.store.listDocuments(workspace.name, "experiment")).map((doc) => doc.body);
     return { saved, seen: await ctx.store.experimentIds(workspace.name) };
   });
@@ -176,7 +176,7 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/experiments/:id", async (request) => {
     const q = parseOrThrow(experimentQuerySchema, request.query);
     const { id } = parseOrThrow(z.object({ id: z.string().min(1) }), request.params);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return runExperiment(ctx.store, workspace, {
       id,
       ...(q.conversion ? { conversion: q.conversion } : {}),
@@ -193,7 +193,7 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/cohorts", async (request) => {
     const q = parseOrThrow(cohortQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return runCohorts(ctx.store, workspace, {
       by: q.by,
       kpi: q.kpi,
@@ -204,7 +204,7 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/experiments/size", async (request) => {
     const q = parseOrThrow(sizeQuerySchema, request.query);
-    await workspaceFor(ctx, request, "read");
+    await workspaceFor(ctx, request);
     return sampleSize({
       baseline: q.baseline,
       mde: q.mde,

@@ -47,7 +47,7 @@ export function goalRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/config", async (request, reply) => {
     const q = parseOrThrow(configQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const exported = await exportConfig(ctx.store, workspace.name);
     if (q.format === "json") return exported;
     return reply.type("application/yaml; charset=utf-8").send(configYaml(exported));
@@ -69,13 +69,16 @@ export function goalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     const value = source.value as { workspace?: unknown } | null;
     const named = typeof value?.workspace === "string" ? value.workspace : q.workspace;
-    const workspace = await workspaceFor(ctx, request, "admin", named);
-    return applyConfig(ctx.store, workspace, source, { prune: q.prune === "true" });
+    const workspace = await workspaceFor(ctx, request, named);
+    return applyConfig(ctx.store, workspace, source, {
+      prune: q.prune === "true",
+      allowPrivateTargets: ctx.allowPrivateWebhooks,
+    });
   });
 
   app.get("/api/v1/objectives", async (request) => {
     const q = parseOrThrow(configQuerySchema.pick({ workspace: true }), request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const { objectives, goals } = await loadGoalDefinitions(ctx.store, workspace.name);
     return {
       objectives: objectives.map((o) => ({
@@ -87,7 +90,7 @@ export function goalRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/goals", async (request) => {
     const q = parseOrThrow(goalsQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return evaluateGoals(ctx.store, workspace, {
       ...(q.as_of ? { asOf: q.as_of } : {}),
       ...(q.lang ? { lang: q.lang } : {}),
@@ -97,13 +100,13 @@ export function goalRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/goals/:id/history", async (request) => {
     const q = parseOrThrow(historyQuerySchema, request.query);
     const { id } = parseOrThrow(idParams, request.params);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return goalHistory(ctx.store, workspace, id, q.interval ?? "week", q.as_of);
   });
 
   app.get("/api/v1/review", async (request) => {
     const q = parseOrThrow(goalsQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return reviewKpis(ctx.store, workspace, {
       ...(q.as_of ? { asOf: q.as_of } : {}),
       ...(q.lang ? { lang: q.lang } : {}),
@@ -112,7 +115,7 @@ export function goalRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/kpis/suggest", async (request) => {
     const q = parseOrThrow(suggestQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read");
+    const workspace = await workspaceFor(ctx, request);
     return { type: q.type, kpis: suggestKpis(q.type, q.lang ?? workspace.settings.locale) };
   });
 }

@@ -8,13 +8,11 @@ import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import { IMPORT_KINDS } from "../../import/kinds.js";
 import { fileFormat, parseColumnMap } from "../../import/options.js";
 import { importFile } from "../../import/run-import.js";
-import type { ApiKey } from "../../keys/keys.js";
+import { IMPORT_KINDS } from "../../model/import-kinds.js";
 import { parseOrThrow } from "../../validation.js";
-import { sessionOf, workspaceFor } from "../access.js";
-import { checkWorkspace, presentedKey } from "../auth.js";
+import { workspaceFor } from "../access.js";
 import type { ServerContext } from "../context.js";
 
 /** The largest file the route takes: a year of daily rows of a large ad account is far below it. */
@@ -47,13 +45,12 @@ export const importParamsSchema = z.object({
 });
 
 const uploads = new WeakMap<FastifyRequest, { dir: string; file: string; name?: string }>();
-/** The workspace the request's credential (write key or dashboard session) may import into. */
-const keys = new WeakMap<FastifyRequest, Pick<ApiKey, "workspace">>();
 
 /**
  * POST /api/v1/imports: a file as `sextant import` takes it, sent as multipart/form-data (field
  * `file`, other fields as parameters) or as a raw body (text/csv or application/octet-stream) with
- * the parameters in the query string. A write key imports into its own workspace only.
+ * the parameters in the query string. A key imports into its own workspace only; a write key
+ * (public, in web pages) never imports.
  */
 export async function importRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   await app.register(async (scope) => {
@@ -69,56 +66,29 @@ export async function importRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       },
     );
 
-    scope.post("/api/v1/imports", {
-      // The key is checked before the body is read, so that no stranger's upload reaches the disk.
-      onRequest: async (request) => {
-        // Files come from servers with a write key, or from the dashboard's settings page, signed
-        // in with the right to change the workspace (workspaceFor checks the session and its CSRF
-        // token; the workspace is named in the query string, before the body).
-        if (presentedKey(request) === undefined && (await sessionOf(ctx, request))) {
-          const named = (request.query as Record<string, unknown> | undefined)?.workspace;
-          const workspace = await workspaceFor(
-            ctx,
-            request,
-            "admin",
-            typeof named === "string" ? named : undefined,
-          );
-          keys.set(request, { workspace: workspace.name });
-          return;
-        }
-        keys.set(request, await ctx.keys.require(presentedKey(request), "write"));
-      },
-      handler: async (request) => {
-        try {
-          const key = keys.get(request);
-          if (!key) throw new Error("the import route ran without its key check");
-          const { params, upload } = await readUpload(request);
-          const name = checkWorkspace(key, params.workspace);
-          const workspace = (await ctx.store.listWorkspaces()).find((w) => w.name === name);
-          if (!workspace) {
-            throw new UserError(
-              "The key's workspace no longer exists.",
-              [{ field: "workspace", reason: "gone" }],
-              404,
-            );
-          }
-          const summary = await importFile(ctx.store, {
-            workspace,
-            kind: params.kind,
-            file: upload.file,
-            format: fileFormat(params.filename ?? upload.name ?? "upload.csv"),
-            preset: params.preset ?? null,
-            map: parseColumnMap(params.kind, params.map),
-            dateFormat: params.date_format ?? null,
-            skipInvalid: params.skip_invalid,
-          });
-          if (params.kind === "events" || params.kind === "orders") await ctx.store.refreshDerived(workspace);
-          return summary;
-        } finally {
-          const upload = uploads.get(request);
-          if (upload) await rm(upload.dir, { recursive: true, force: true });
-        }
-      },
+    // The caller's import or admin key (or an administrator's session, from the dashboard's
+    // settings page) is checked before the body is read, so that no stranger's upload reaches
+    // the disk (access.ts, guardRoutes).
+    scope.post("/api/v1/imports", async (request) => {
+      try {
+        const { params, upload } = await readUpload(request);
+        const workspace = await workspaceFor(ctx, request, params.workspace);
+        const summary = await importFile(ctx.store, {
+          workspace,
+          kind: params.kind,
+          file: upload.file,
+          format: fileFormat(params.filename ?? upload.name ?? "upload.csv"),
+          preset: params.preset ?? null,
+          map: parseColumnMap(params.kind, params.map),
+          dateFormat: params.date_format ?? null,
+          skipInvalid: params.skip_invalid,
+        });
+        if (params.kind === "events" || params.kind === "orders") await ctx.store.refreshDerived(workspace);
+        return summary;
+      } finally {
+        const upload = uploads.get(request);
+        if (upload) await rm(upload.dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -37,7 +37,7 @@ export const segmentsQuerySchema = z.object({
 export function segmentsRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/segments", async (request) => {
     const q = parseOrThrow(segmentsQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return runSegments(ctx.store, workspace, {
       kpi: q.kpi,
       by: q.by,

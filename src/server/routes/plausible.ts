@@ -5,7 +5,7 @@ import { parsePlausible, plausibleDomains, plausibleRecord } from "../../ingest/
 import type { ServerContext } from "../context.js";
 
 /**
- * The Plausible Events API (SPEC §2.1): `POST /api/event`, the workspace picked by `domain`,
+ * The Plausible Events API (docs/sending-events.md#plausible-events-api): `POST /api/event`, the workspace picked by `domain`,
  * the visitor a salted daily hash of (domain, IP, User-Agent); no cookie, no stored IP. Reads top
  * to bottom as Umami's collector does: validate → client info → drop bots → visitor id → save.
  */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { INTERVALS } from "../../kpi/buckets.js";
 import { ATTRIBUTIONS, runKpiQuery } from "../../kpi/run-query.js";
+import { INTERVALS } from "../../model/calendar.js";
 import { parseOrThrow } from "../../validation.js";
 import { workspaceFor, workspacesFor } from "../access.js";
 import type { ServerContext } from "../context.js";
@@ -18,7 +18,7 @@ const list = z
       : [],
   );
 
-/** Query parameters of /api/v1/kpis: the CLI's flags, dashes as underscores, `where` repeated (SPEC §5). */
+/** Query parameters of /api/v1/kpis: the CLI's flags, dashes as underscores, `where` repeated (docs/command-line.md#over-http). */
 export const kpiQuerySchema = z.object({
   workspace: z.string().optional().describe("defaults to the key's workspace"),
   kpis: list.describe("comma-separated KPI ids (default: all)"),
@@ -41,11 +41,11 @@ export const kpiQuerySchema = z.object({
 
 export const workspaceParams = z.object({ name: z.string() });
 
-/** Read routes: a read key sees its own workspace and nothing else (403 for any other name). */
+/** KPIs and workspaces: a key sees its own workspace and nothing else (403 for any other name). */
 export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/kpis", async (request) => {
     const q = parseOrThrow(kpiQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const timer = ctx.metrics.querySeconds.startTimer();
     try {
       return await runKpiQuery(ctx.store, workspace, {
@@ -67,16 +67,11 @@ export function queryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get("/api/v1/workspaces/:name", async (request) => {
-    return workspaceFor(ctx, request, "read", parseOrThrow(workspaceParams, request.params).name);
+    return workspaceFor(ctx, request, parseOrThrow(workspaceParams, request.params).name);
   });
 
   app.get("/api/v1/workspaces/:name/keys", async (request) => {
-    const workspace = await workspaceFor(
-      ctx,
-      request,
-      "read",
-      parseOrThrow(workspaceParams, request.params).name,
-    );
+    const workspace = await workspaceFor(ctx, request, parseOrThrow(workspaceParams, request.params).name);
     return { keys: await ctx.store.listKeys(workspace.name) };
   });
 }

@@ -24,13 +24,13 @@ export const scheduleParamsSchema = z.object({ id: z.string().min(1).describe("t
 export function reportScheduleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/reports/schedules", async (request) => {
     const q = parseOrThrow(scheduleQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return scheduleOverview(ctx.store, workspace);
   });
 
   app.post("/api/v1/reports/schedules", async (request, reply) => {
     const q = parseOrThrow(scheduleQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "admin", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const schedule = parseOrThrow(reportScheduleSchema, request.body);
     const issues = scheduleIssues(schedule);
     const first = issues[0];
@@ -52,7 +52,7 @@ export function reportScheduleRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.delete("/api/v1/reports/schedules/:id", async (request) => {
     const q = parseOrThrow(scheduleQuerySchema, request.query);
     const { id } = parseOrThrow(scheduleParamsSchema, request.params);
-    const workspace = await workspaceFor(ctx, request, "admin", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     await findSchedule(ctx.store, workspace.name, id);
     await ctx.store.writeDocuments(workspace.name, [{ kind: SCHEDULE_KIND, id, body: null }]);
     return { deleted: id };
@@ -60,7 +60,7 @@ export function reportScheduleRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get("/api/v1/reports/history", async (request) => {
     const q = parseOrThrow(scheduleQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     return deliveryHistory(ctx.store, workspace.name);
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { parseDate } from "../../kpi/buckets.js";
+import { parseDate } from "../../model/calendar.js";
 import { gatherAudit } from "../../report/gather-audit.js";
 import { gatherPeriodic } from "../../report/gather-periodic.js";
 import { REPORT_PERIODS } from "../../report/periods.js";
@@ -39,7 +39,7 @@ export const periodicQuerySchema = z.object({
 export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/reports/audit", async (request, reply) => {
     const q = parseOrThrow(auditQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const model = await gatherAudit(
       ctx.store,
       workspace,
@@ -63,7 +63,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get("/api/v1/reports/periodic", async (request, reply) => {
     const q = parseOrThrow(periodicQuerySchema, request.query);
-    const workspace = await workspaceFor(ctx, request, "read", q.workspace);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
     const model = await gatherPeriodic(
       ctx.store,
       workspace,

@@ -25,7 +25,7 @@ export const SEGMENT_PATHS: readonly { path: string; route: MessageType | "batch
 ];
 
 /**
- * The Segment HTTP Tracking API (SPEC §2.1): `/v1/track|page|identify|screen|group|alias|batch`
+ * The Segment HTTP Tracking API (docs/sending-events.md#segment): `/v1/track|page|identify|screen|group|alias|batch`
  * and the browser library's short forms, with the write key as HTTP Basic user name (or `writeKey`
  * in the body), answered `{"success": true}` once durable.
  */
@@ -36,16 +36,14 @@ export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const bodyLimit = route === "batch" ? BATCH_LIMIT_BYTES : 4 * MESSAGE_LIMIT_BYTES;
     app.post(path, { bodyLimit }, async (request, reply) => {
       const receivedAt = new Date();
-      // A key in the header is checked first: a stranger learns nothing about the body's rules.
-      const headerKey = presentedKey(request);
-      if (headerKey) await ctx.keys.require(headerKey, "write");
-      const { records, bots, writeKey } = normalizeSegment(
+      // The key is checked before the body's rules: a stranger learns nothing about them.
+      const key = await ctx.keys.require(presentedKey(request) ?? bodyWriteKey(request.body), ["write"]);
+      const { records, bots } = normalizeSegment(
         route,
         request.body,
         receivedAt,
         request.headers["user-agent"],
       );
-      const key = await ctx.keys.require(headerKey ?? writeKey, "write");
       ctx.metrics.batchSize.observe(records.length + bots);
       if (bots) ctx.metrics.bots.inc({ route: "segment" }, bots);
       await ctx.writer.write(records.map((record) => ({ workspace: key.workspace, record })));
@@ -53,4 +51,15 @@ export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return reply.status(200).send({ success: true });
     });
   }
+}
+
+/** The `writeKey` a body carries, as Segment's libraries put it: on the body, or on a batch's first message. */
+function bodyWriteKey(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { writeKey, batch } = body as { writeKey?: unknown; batch?: unknown };
+  if (typeof writeKey === "string") return writeKey;
+  const first: unknown = Array.isArray(batch) ? batch[0] : undefined;
+  const inner =
+    typeof first === "object" && first !== null ? (first as { writeKey?: unknown }).writeKey : undefined;
+  return typeof inner === "string" ? inner : undefined;
 }

@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 
 /**
- * The first-party tracker (SPEC §2.1), served at /js/sextant.js: page views on load and on
+ * The first-party tracker (docs/sending-events.md#the-tracker), served at /js/sextant.js: page views on load and on
  * single-page-app navigation (history.pushState, popstate), the URL with its utm_* tags, and
  * `sextant(name, {props, revenue})` for custom events (calls made before it loads are queued in
  * `sextant.q`); a page restored from the back/forward cache counts again. When a page is hidden or

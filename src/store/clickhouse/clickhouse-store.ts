@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { UserError } from "../../errors.js";
-import { KIND_SPECS } from "../../import/kinds.js";
-import type { ApiKey, KeyKind } from "../../keys/keys.js";
-import type { Fact } from "../../kpi/measures.js";
-import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
-import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import { KIND_SPECS } from "../../model/import-kinds.js";
+import { type ApiKey, type KeyKind, storedKeyKind } from "../../model/keys.js";
+import type { Fact } from "../../model/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../model/measures.js";
+import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
+import { redactUrlPassword } from "../../redact.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
-import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../duckdb/import.js";
 import {
   recordsByWorkspace,
   toCohortRows,
@@ -18,6 +18,7 @@ import {
   toWorkspace,
 } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
+import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../staging/stage.js";
 import type {
   AppendResult,
   CohortQuery,
@@ -128,7 +129,8 @@ export class ClickhouseStore implements Store {
   ) {}
 
   get description(): string {
-    return `ClickHouse ${this.ch.url}${this.ch.cluster ? ` (cluster ${this.ch.cluster})` : ""}`;
+    // Printed by `sextant serve` at start-up and in messages: never with the URL's password.
+    return `ClickHouse ${redactUrlPassword(this.ch.url)}${this.ch.cluster ? ` (cluster ${this.ch.cluster})` : ""}`;
   }
 
   static async open(url: string, cluster: string | null = null): Promise<ClickhouseStore> {
@@ -210,15 +212,25 @@ export class ClickhouseStore implements Store {
       await this.ch.all(`SELECT id, any(workspace) AS key_workspace, any(kind) AS key_kind, any(hash) AS key_hash,
         min(created_at) AS created, toString(created) AS created_text, toString(argMax(revoked_at, version)) AS revoked_text
       FROM (SELECT * FROM api_keys ${where}) GROUP BY id ORDER BY created, id`);
-    return rows.map((row) => ({
-      id: String(row.id),
-      workspace: String(row.key_workspace),
-      kind: row.key_kind === "write" || row.key_kind === "admin" ? row.key_kind : "read",
-      hash: String(row.key_hash),
-      createdAt: isoSeconds(String(row.created_text)),
-      revokedAt:
-        row.revoked_text === null || row.revoked_text === "\\N" ? null : isoSeconds(String(row.revoked_text)),
-    }));
+    return rows.flatMap((row) => {
+      // A kind this version does not know grants nothing.
+      const kind = storedKeyKind(row.key_kind);
+      return kind === null
+        ? []
+        : [
+            {
+              id: String(row.id),
+              workspace: String(row.key_workspace),
+              kind,
+              hash: String(row.key_hash),
+              createdAt: isoSeconds(String(row.created_text)),
+              revokedAt:
+                row.revoked_text === null || row.revoked_text === "\\N"
+                  ? null
+                  : isoSeconds(String(row.revoked_text)),
+            },
+          ];
+    });
   }
 
   async listKeys(workspace?: string): Promise<ApiKey[]> {

@@ -8,6 +8,7 @@ import {
   createClient as createClickhouseClient,
 } from "@clickhouse/client";
 import { UserError } from "../../errors.js";
+import { redactUrlPassword } from "../../redact.js";
 import { clickhouseDialect, quoteString } from "./dialect.js";
 import { explainFailure } from "./failures.js";
 
@@ -70,7 +71,7 @@ export class ClickhouseConnection {
     );
     if (rows.length === 0) {
       throw new UserError(
-        `ClickHouse at ${this.url} has no cluster named "${this.cluster}" in its remote_servers configuration.`,
+        `ClickHouse at ${redactUrlPassword(this.url)} has no cluster named "${this.cluster}" in its remote_servers configuration.`,
         [{ field: "clickhouse_cluster", reason: "unknown cluster" }],
         400,
         3,
@@ -208,7 +209,7 @@ function parseUrl(url: string) {
     parsed = new URL(url);
   } catch {
     throw new UserError(
-      `"${url}" is not a ClickHouse URL; write it like http://localhost:8123 or http://user:password@host:8123/database.`,
+      `"${redactUrlPassword(url)}" is not a ClickHouse URL; write it like http://localhost:8123 or http://user:password@host:8123/database.`,
       [{ field: "clickhouse", reason: "invalid URL" }],
       400,
       2,

@@ -1,5 +1,5 @@
-import type { Dimension, Filter } from "../../kpi/dimensions.js";
-import { campaignKey } from "../../kpi/dimensions.js";
+import type { Dimension, Filter } from "../../model/dimensions.js";
+import { campaignKey } from "../../model/dimensions.js";
 import { SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
@@ -57,7 +57,7 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
         UNION ALL
         SELECT assumeNotNull(user_id) AS identity, visitor_id FROM ${sources.events} WHERE workspace = ${ws} AND user_id IS NOT NULL
         UNION ALL
-        -- identify calls link an anonymous visitor to a user (SPEC §2.1)
+        -- identify calls link an anonymous visitor to a user (docs/sending-events.md#segment)
         SELECT assumeNotNull(user_id) AS identity, assumeNotNull(anonymous_id) AS visitor_id FROM ${sources.events}
         WHERE workspace = ${ws} AND anonymous_id IS NOT NULL AND user_id IS NOT NULL)`;
     const orderIdentities = `SELECT DISTINCT order_id, ts_us AS o_ts, assumeNotNull(known) AS identity

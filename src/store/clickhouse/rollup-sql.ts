@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Workspace } from "../../workspace/settings.js";
+import type { Workspace } from "../../model/workspace.js";
 import { rollupSettingsKey } from "../duckdb/rollup-sql.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";

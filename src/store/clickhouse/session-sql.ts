@@ -1,7 +1,7 @@
-import { ENGAGEMENT_TYPE, NON_INTERACTIVE_PROPERTY } from "../../ingest/engagement.js";
-import type { SessionDimension } from "../../kpi/dimensions.js";
-import { ENGAGEMENT_MEASURES } from "../../kpi/measures.js";
-import type { Workspace } from "../../workspace/settings.js";
+import type { SessionDimension } from "../../model/dimensions.js";
+import { ENGAGEMENT_TYPE, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
+import { ENGAGEMENT_MEASURES } from "../../model/measures.js";
+import type { Workspace } from "../../model/workspace.js";
 import { channelExpr } from "../sql/channel-sql.js";
 import { SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";

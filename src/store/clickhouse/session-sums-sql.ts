@@ -1,5 +1,5 @@
-import type { SessionDimension } from "../../kpi/dimensions.js";
-import type { Workspace } from "../../workspace/settings.js";
+import type { SessionDimension } from "../../model/dimensions.js";
+import type { Workspace } from "../../model/workspace.js";
 import type { SessionSums } from "../sql/measure-sql.js";
 import { bySessionDimensionsOnly, trackNameIn } from "../sql/measure-sql.js";
 import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "../sql/session-columns.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Transaction } from "../duckdb/connection.js";
 import { duckdbDialect as dd } from "../duckdb/dialect.js";
-import { newEvents, type RowKind, STORED_KINDS, storedRows } from "../duckdb/import.js";
+import { newEvents, type RowKind, STORED_KINDS, storedRows } from "../staging/stage.js";
 
 /**
  * Files and ingested events are read, typed and checked by the same DuckDB code as the embedded

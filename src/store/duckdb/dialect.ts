@@ -1,4 +1,4 @@
-import type { Interval } from "../../kpi/buckets.js";
+import type { Interval } from "../../model/calendar.js";
 import { assertFinite, type Dialect } from "../dialect.js";
 
 /** DuckDB's SQL: standard quoting (quotes doubled), FILTER clauses, ICU time zones. */

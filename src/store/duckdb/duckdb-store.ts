@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { KIND_SPECS } from "../../import/kinds.js";
-import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../ingest/engagement.js";
-import type { TextRecord } from "../../ingest/text-record.js";
-import type { ApiKey, KeyKind } from "../../keys/keys.js";
-import type { Fact } from "../../kpi/measures.js";
-import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
-import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import { ENGAGEMENT_NAME, ENGAGEMENT_TYPE } from "../../model/engagement.js";
+import { KIND_SPECS } from "../../model/import-kinds.js";
+import { type ApiKey, type KeyKind, storedKeyKind } from "../../model/keys.js";
+import type { Fact } from "../../model/measures.js";
+import { ENGAGEMENT_MEASURES, FACTS } from "../../model/measures.js";
+import type { TextRecord } from "../../model/text-record.js";
+import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
 import {
   recordsByWorkspace,
   toCohortRows,
@@ -16,6 +16,7 @@ import {
   toWorkspace,
 } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
+import { appendEventRecords, importIntoDuckdb } from "../staging/stage.js";
 import type {
   AppendResult,
   CohortQuery,
@@ -44,7 +45,6 @@ import { EventAppender } from "./event-appender.js";
 import { type EventRow, eventRow } from "./event-row.js";
 import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
 import { duckdbFunnelSql } from "./funnel-sql.js";
-import { appendEventRecords, importIntoDuckdb } from "./import.js";
 import { duckdbMetricSumsSql } from "./metric-sums-sql.js";
 import {
   dayGapsSelect,
@@ -177,7 +177,9 @@ export class DuckdbStore implements Store {
 
   async listKeys(workspace?: string): Promise<ApiKey[]> {
     const where = workspace === undefined ? "" : `WHERE workspace = ${d.literal(workspace)}`;
-    return (await this.db.all(`${KEY_COLUMNS} ${where} ORDER BY created_at, id`)).map(toApiKey);
+    return (await this.db.all(`${KEY_COLUMNS} ${where} ORDER BY created_at, id`))
+      .map(toApiKey)
+      .filter((key) => key !== null);
   }
 
   revokeKey(id: string): Promise<boolean> {
@@ -243,7 +245,7 @@ export class DuckdbStore implements Store {
 
   /**
    * Turns engagement that older versions stored as custom events (track events named
-   * `engagement`) into engagement events (ingest/engagement.ts), in place and in one transaction.
+   * `engagement`) into engagement events (model/engagement.ts), in place and in one transaction.
    * Their figures were not kept then: unless the properties hold `sd` or `e`, they convert without
    * figures, so they stop counting as custom events and un-bouncing sessions but add nothing to
    * time on page or scroll depth. Sessions and rollups of the workspaces touched are rebuilt on
@@ -578,11 +580,14 @@ export class DuckdbStore implements Store {
 const KEY_COLUMNS =
   "SELECT id, workspace, kind, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, strftime(revoked_at, '%Y-%m-%dT%H:%M:%SZ') AS revoked_at FROM api_keys";
 
-function toApiKey(row: Record<string, unknown>): ApiKey {
+/** A stored key, or null for a kind this version does not know (it grants nothing). */
+function toApiKey(row: Record<string, unknown>): ApiKey | null {
+  const kind = storedKeyKind(row.kind);
+  if (kind === null) return null;
   return {
     id: String(row.id),
     workspace: String(row.workspace),
-    kind: row.kind === "write" || row.kind === "admin" ? row.kind : "read",
+    kind,
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
   };

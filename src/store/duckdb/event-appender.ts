@@ -5,7 +5,7 @@ import type { EventRow } from "./event-row.js";
 import { KEY_HASHES_SQL, KeyFilter, keyHashes } from "./key-filter.js";
 
 const DAY_MICROS = 86_400_000_000n;
-/** SPEC §2.1: the same messageId is stored once within 7 days. */
+/** docs/sending-events.md#what-happens-to-an-event: the same messageId is stored once within 7 days. */
 const DEDUP_WINDOW_MICROS = 7n * DAY_MICROS;
 /**
  * Keys of events this recent are held in the filter (the 7-day window and 2 days for late

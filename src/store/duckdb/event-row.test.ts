@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BROWSER_UA, plausibleEvent, segmentBatch } from "../../../bench/ingest/payloads.js";
+import { BROWSER_UA, plausibleEvent, segmentBatch } from "../../../test/support/payloads.js";
 import { parsePlausible, plausibleRecord } from "../../ingest/plausible/normalize.js";
 import { normalizeSegment } from "../../ingest/segment/normalize.js";
-import { type TextRecord, withStringifiedProperties } from "../../ingest/text-record.js";
+import { type TextRecord, withStringifiedProperties } from "../../model/text-record.js";
 import { validateSettings } from "../../workspace/parse-setting.js";
+import { appendEventRecords } from "../staging/stage.js";
 import { DuckdbConnection } from "./connection.js";
 import { DuckdbStore } from "./duckdb-store.js";
 import { type EventRow, eventRow } from "./event-row.js";
-import { appendEventRecords } from "./import.js";
 import { DUCKDB_SCHEMA } from "./schema.js";
 
 let db: DuckdbConnection;

@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
-import { KIND_SPECS } from "../../import/kinds.js";
-import { hasStringifiedProperties, type TextRecord, wellFormedText } from "../../ingest/text-record.js";
+import { KIND_SPECS } from "../../model/import-kinds.js";
+import { hasStringifiedProperties, type TextRecord, wellFormedText } from "../../model/text-record.js";
 
 /**
  * An event in the stored shape of `events` (schema.ts), typed and enriched in JavaScript: the

@@ -2,7 +2,7 @@ import type { ExposureQuery } from "../store.js";
 import { duckdbDialect as d } from "./dialect.js";
 
 /**
- * Visitors and converted visitors per variation of one experiment (SPEC §7): a visitor belongs to
+ * Visitors and converted visitors per variation of one experiment (docs/funnels-and-experiments.md#experiments): a visitor belongs to
  * the variation of their first `Experiment Viewed` of the experiment within its dates (ties in time
  * by seq), and converts when the conversion event follows that first exposure within the dates.
  *

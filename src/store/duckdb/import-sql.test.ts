@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { URL_HOST_PATTERN, URL_PATH_PATTERN, urlHostText, urlPathText } from "../staging/stage-sql.js";
 import { DuckdbConnection, type Row } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
-import { URL_HOST_PATTERN, URL_PATH_PATTERN, urlHostText, urlPathText } from "./import-sql.js";
 
 let db: DuckdbConnection;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
+import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
 import type { Dialect } from "../dialect.js";
 import { trackNameIn } from "../sql/measure-sql.js";
 import type { MeasureQuery } from "../store.js";

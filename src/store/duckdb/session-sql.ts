@@ -1,5 +1,5 @@
-import { ENGAGEMENT_TYPE, NON_INTERACTIVE_PROPERTY } from "../../ingest/engagement.js";
-import type { WorkspaceSettings } from "../../workspace/settings.js";
+import { ENGAGEMENT_TYPE, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
+import type { WorkspaceSettings } from "../../model/workspace.js";
 import type { Dialect } from "../dialect.js";
 import { channelExpr } from "../sql/channel-sql.js";
 import { SESSION_COLUMN_LIST, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
@@ -11,7 +11,7 @@ import { SESSION_COLUMN_LIST, SESSION_EVENT_TYPES } from "../sql/session-columns
  * keep their own. Ties in time keep insertion order (seq).
  *
  * A session bounces when it holds exactly one page view and no other event but non-interactive
- * ones (`interactive: false`). Engagement events (ingest/engagement.ts) get no row: each is added
+ * ones (`interactive: false`). Engagement events (model/engagement.ts) get no row: each is added
  * to the visitor's latest page view of the same URL at or before it — page views and engagements
  * of a (visitor, URL) are numbered by the page views before them — and a page view carries its
  * `page` (path), summed `engaged_seconds` and largest `scroll_depth`; an engagement without
@@ -143,7 +143,7 @@ export function changedVisitorsSelect(
 
 /**
  * Clears the cut of the visitors in `changed_visitors` with an engagement after the cut that could
- * belong to a page view before it (SPEC §2.1: an engagement goes to the latest page view of its URL
+ * belong to a page view before it (docs/browser-clients.md#engagement-and-interactivity: an engagement goes to the latest page view of its URL
  * at or before it): an engagement is kept whole only if a page view of its URL precedes it after the
  * cut — before this refresh for one already stored (or it was added to an older page view), and now
  * for a new one. `since` bounds the events read: the earliest cut.

@@ -5,12 +5,12 @@ import {
   SEARCH_DOMAINS,
   SOCIAL_DOMAINS,
   SOCIAL_MEDIUMS,
-} from "../../kpi/channels.js";
-import type { WorkspaceSettings } from "../../workspace/settings.js";
+} from "../../model/channels.js";
+import type { WorkspaceSettings } from "../../model/workspace.js";
 import type { Dialect } from "../dialect.js";
 
 /**
- * The SQL that derives the channel of an event (SPEC §1), were it the first of its session, from
+ * The SQL that derives the channel of an event (docs/concepts.md#campaign-keys-and-channels), were it the first of its session, from
  * the event's `utm_medium`, `referrer_domain` and `host` columns.
  */
 export function channelExpr(d: Dialect, settings: WorkspaceSettings): string {

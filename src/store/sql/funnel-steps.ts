@@ -1,5 +1,5 @@
-import type { FunnelStep } from "../../analysis/funnels/parse-step.js";
-import { pathPattern } from "../../analysis/funnels/parse-step.js";
+import type { FunnelStep } from "../../model/funnel-step.js";
+import { pathPattern } from "../../model/funnel-step.js";
 import type { Dialect } from "../dialect.js";
 
 /** Whether an `events` row matches a funnel step, in either dialect; values only through `d.literal`. */

@@ -1,5 +1,5 @@
-import { campaignKey, type Dimension, type Filter } from "../../kpi/dimensions.js";
-import { ENGAGEMENT_MEASURES, type Fact } from "../../kpi/measures.js";
+import { campaignKey, type Dimension, type Filter } from "../../model/dimensions.js";
+import { ENGAGEMENT_MEASURES, type Fact } from "../../model/measures.js";
 import type { Dialect } from "../dialect.js";
 import type { MeasureQuery } from "../store.js";
 import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "./session-columns.js";
@@ -257,7 +257,7 @@ function eventsSql(
         asDouble(d.sumIf("scroll_depth", engaged), "scroll_depth_sum"),
       ]
     : [];
-  // By page, only page views count (SPEC §3: the visitors of a page are those who viewed it).
+  // By page, only page views count (docs/concepts.md#kpis: the visitors of a page are those who viewed it).
   const byPage = [...query.groupBy, ...query.filters.map((f) => f.dimension)].some(
     (dim) => dim.kind === "page",
   );
@@ -394,7 +394,7 @@ GROUP BY ${keys.join(", ")}`;
 
 /**
  * Orders from imported orders and `Order Completed` events, de-duplicated by order id (an imported
- * row wins), attributed to sessions when a session dimension is grouped or filtered on (SPEC §3),
+ * row wins), attributed to sessions when a session dimension is grouped or filtered on (docs/concepts.md#attribution),
  * then measured per bucket; retention compares each bucket with the equal-length range before it.
  */
 function ordersSql(d: Dialect, query: MeasureQuery, sources: MeasureSources): string[] {
@@ -426,7 +426,7 @@ function ordersSql(d: Dialect, query: MeasureQuery, sources: MeasureSources): st
     UNION
     SELECT DISTINCT visitor_id, user_id FROM session_events WHERE workspace = ${ws} AND user_id IS NOT NULL
     UNION
-    -- identify calls link an anonymous visitor to a user (SPEC §2.1)
+    -- identify calls link an anonymous visitor to a user (docs/sending-events.md#segment)
     SELECT DISTINCT anonymous_id, user_id FROM events
     WHERE workspace = ${ws} AND anonymous_id IS NOT NULL AND user_id IS NOT NULL
   ),

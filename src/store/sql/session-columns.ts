@@ -1,4 +1,4 @@
-import type { SessionDimension } from "../../kpi/dimensions.js";
+import type { SessionDimension } from "../../model/dimensions.js";
 
 /**
  * Where each session dimension lives: `column` in `session_events` (the value of the session's
@@ -23,10 +23,10 @@ export const SESSION_COLUMNS: Readonly<
 
 export const SESSION_COLUMN_LIST = Object.values(SESSION_COLUMNS);
 
-/** Events that make sessions; identify, group and alias calls do not (SPEC §3). */
+/** Events that make sessions; identify, group and alias calls do not (docs/concepts.md#kpis). */
 export const SESSION_EVENT_TYPES = ["page", "track", "screen"] as const;
 
-/** The campaign key of SPEC §1 in SQL: trimmed, lower-cased, NULL when empty. */
+/** The campaign key of docs/concepts.md#campaign-keys-and-channels in SQL: trimmed, lower-cased, NULL when empty. */
 export function campaignKeySql(expr: string): string {
   return `nullif(lower(trim(${expr})), '')`;
 }

@@ -18,7 +18,7 @@ interface BudgetLine {
   reason: string;
 }
 
-/** Budget advice of SPEC §7.2 for the same range: proposed budgets and a reason per campaign. */
+/** Budget advice of docs/budget.md#budget-advice for the same range: proposed budgets and a reason per campaign. */
 function Budget() {
   const ctx = useCtx();
   const params = new URLSearchParams({ workspace: ctx.workspace.name, from: ctx.from, to: ctx.to });

@@ -79,12 +79,16 @@ export function Settings() {
     () => getJson<{ name: string; settings: Record<string, unknown> }>(`/api/v1/workspaces/${name}`),
     `s|${name}`,
   );
+  // Keys and imports are for administrators (docs/security.md): others are not asked for them.
+  const admin = ctx.session.role === "admin";
   const keys = useLoad(
-    () =>
-      getJson<{ keys: { id: string; kind: string; createdAt: string; revokedAt: string | null }[] }>(
-        `/api/v1/workspaces/${name}/keys`,
-      ),
-    `k|${name}`,
+    async () =>
+      admin
+        ? getJson<{ keys: { id: string; kind: string; createdAt: string; revokedAt: string | null }[] }>(
+            `/api/v1/workspaces/${name}/keys`,
+          )
+        : { keys: [] },
+    `k|${name}|${admin}`,
   );
   const [copied, setCopied] = useState(false);
   const snippet = `<script defer src="${location.origin}/js/sextant.js"></script>`;
@@ -126,6 +130,7 @@ export function Settings() {
       </section>
       <section>
         <h2>{ctx.t("keys")}</h2>
+        {!admin && <p>{ctx.t("admin_only")}</p>}
         <Show loaded={keys}>
           {(k) => (
             <ul>
@@ -140,10 +145,12 @@ export function Settings() {
           )}
         </Show>
       </section>
-      <section>
-        <h2>{ctx.t("import_file")}</h2>
-        <Import />
-      </section>
+      {admin && (
+        <section>
+          <h2>{ctx.t("import_file")}</h2>
+          <Import />
+        </section>
+      )}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 
 const HEADER_BYTES = 1024 * 1024;
 

@@ -12,7 +12,7 @@ function isTimeZone(name: string): boolean {
 
 const eventNames = z.array(z.string().trim().min(1).max(120)).max(50);
 
-/** Workspace settings of SPEC §1, with their defaults. */
+/** Workspace settings of docs/concepts.md#workspaces, with their defaults. */
 export const settingsSchema = z.object({
   timezone: z.string().refine(isTimeZone, "is not an IANA time zone such as Europe/Paris").default("UTC"),
   currency: z

@@ -1,7 +1,7 @@
 /**
- * An event or row as text columns named like the import columns (SPEC §2.2). Every source — CSV,
+ * An event or row as text columns named like the import columns (docs/importing.md#columns). Every source — CSV,
  * JSON Lines, Segment, Plausible, the tracker — becomes these records, and one SQL step types,
- * checks and enriches them (store/duckdb/import-sql.ts); ingestion uses its exact mirror in
+ * checks and enriches them (store/staging/stage-sql.ts); ingestion uses its exact mirror in
  * JavaScript where it can (store/duckdb/event-row.ts).
  */
 export type TextRecord = Record<string, string | null>;

@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { segmentMessageRecord } from "../ingest/segment/to-record.js";
-import { isObject, type TextRecord, text } from "../ingest/text-record.js";
-import type { RejectedRow } from "../store/store.js";
-import type { ImportKind } from "./kinds.js";
+import { segmentMessageRecord } from "../../ingest/segment/to-record.js";
+import type { ImportKind } from "../../model/import-kinds.js";
+import { isObject, type TextRecord, text } from "../../model/text-record.js";
+import type { RejectedRow } from "../store.js";
 
 export interface JsonlRows {
   readonly columns: string[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseFunnelStep, parseFunnelSteps, pathPattern } from "./parse-step.js";
+import { parseFunnelStep, parseFunnelSteps, pathPattern } from "./funnel-step.js";
 
-describe("funnel step syntax (SPEC §7.1)", () => {
+describe("funnel step syntax (docs/funnels-and-experiments.md#funnels)", () => {
   it.each([
     ["Signed Up", { kind: "event", text: "Signed Up", name: "Signed Up" }],
     ["pageview /pricing", { kind: "page", text: "pageview /pricing", path: "/pricing" }],

@@ -2,12 +2,20 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 
 /**
- * write: sends events (public: Segment's browser library puts it in web pages); read: reads KPIs
- * and definitions; admin: reads, and changes its workspace's definitions (goals, rules, funnels…).
+ * What each kind reaches (docs/security.md, section Keys): write sends events and nothing else (it
+ * is public: Segment's browser library puts it in web pages); import uploads files (costs, orders,
+ * e-mail, social, events) from a server or a scheduled job; read reads KPIs and definitions; admin
+ * reads, imports, and changes its workspace (definitions, channels, keys, schedules, people).
  */
-export const KEY_KINDS = ["write", "read", "admin"] as const;
+export const KEY_KINDS = ["write", "import", "read", "admin"] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 export const keyKindSchema = z.enum(KEY_KINDS);
+
+/** A stored kind as a key kind; anything else (a row from a future version, say) is no key at all. */
+export function storedKeyKind(value: unknown): KeyKind | null {
+  const parsed = keyKindSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
 
 /** What the store keeps of a key: never the secret, only its SHA-256. */
 export interface ApiKey {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketStart, bucketsOf, daysBetween, parseDate, todayIn } from "./buckets.js";
+import { bucketStart, bucketsOf, daysBetween, parseDate, todayIn } from "./calendar.js";
 
 describe("buckets", () => {
   it.each([

@@ -1,5 +1,5 @@
 /**
- * The columns of each importable kind (SPEC §2.2), as data: the store reads the file, checks each
+ * The columns of each importable kind (docs/importing.md#columns), as data: the store reads the file, checks each
  * column by its type and merges the rows. Extra columns are kept as event properties or cost
  * breakdowns, or ignored.
  */

@@ -1,6 +1,6 @@
-import { UserError } from "../../errors.js";
+import { UserError } from "../errors.js";
 
-/** A funnel step (SPEC §7.1): an event name, a page path pattern, or an event with a property. */
+/** A funnel step (docs/funnels-and-experiments.md#funnels): an event name, a page path pattern, or an event with a property. */
 export type FunnelStep =
   | { readonly kind: "event"; readonly text: string; readonly name: string }
   | { readonly kind: "page"; readonly text: string; readonly path: string }

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 
 /**
- * Dimensions a KPI can be grouped or filtered by (SPEC §3). Session dimensions take the value of
+ * Dimensions a KPI can be grouped or filtered by (docs/concepts.md#kpis). Session dimensions take the value of
  * the session's first event; `props.NAME` reads an event property; any other name is a breakdown
  * column of imported ad costs (age, gender, ad set…).
  */
@@ -29,7 +29,7 @@ export type Dimension =
   | { readonly kind: "property"; readonly name: string; readonly property: string }
   | { readonly kind: "breakdown"; readonly name: string };
 
-/** The KPIs that `page` groups and filters (SPEC §3); any other KPI by page is refused. */
+/** The KPIs that `page` groups and filters (docs/concepts.md#kpis); any other KPI by page is refused. */
 export const PAGE_KPIS = ["pageviews", "visitors", "time_on_page", "scroll_depth"] as const;
 
 /** The label of rows whose fact has no value for a dimension (unattributed, or not applicable). */
@@ -79,7 +79,7 @@ export function parseFilters(raw: readonly string[]): Filter[] {
   return [...byName.values()];
 }
 
-/** Campaign key of SPEC §1: trimmed and lower-cased, so spellings meet. */
+/** Campaign key of docs/concepts.md#campaign-keys-and-channels: trimmed and lower-cased, so spellings meet. */
 export function campaignKey(name: string): string {
   return name.trim().toLowerCase();
 }

@@ -1,16 +1,15 @@
 import { statSync } from "node:fs";
 import { UserError } from "../../errors.js";
-import { physicalLines, readCsvHeader, uniqueNames } from "../../import/csv-file.js";
-import { readJsonl } from "../../import/jsonl.js";
-import { type ImportKind, KIND_SPECS, type KindSpec } from "../../import/kinds.js";
-import { toStrptimeFormat } from "../../import/options.js";
-import { type TextRecord, wellFormedText } from "../../ingest/text-record.js";
-import type { Workspace } from "../../workspace/settings.js";
+import { type ImportKind, KIND_SPECS, type KindSpec } from "../../model/import-kinds.js";
+import { type TextRecord, wellFormedText } from "../../model/text-record.js";
+import type { Workspace } from "../../model/workspace.js";
+import type { Transaction } from "../duckdb/connection.js";
+import { duckdbDialect as d } from "../duckdb/dialect.js";
 import { campaignKeySql } from "../sql/session-columns.js";
 import type { ImportRequest, ImportSummary, RejectedRow } from "../store.js";
-import type { Transaction } from "./connection.js";
-import { duckdbDialect as d } from "./dialect.js";
-import { enrichedEvents, type RawLayout, typedSelect } from "./import-sql.js";
+import { physicalLines, readCsvHeader, uniqueNames } from "./csv-file.js";
+import { readJsonl } from "./jsonl.js";
+import { enrichedEvents, type RawLayout, typedSelect } from "./stage-sql.js";
 
 const TEMP_TABLES = ["raw", "typed", "typed_rows"];
 
@@ -49,7 +48,7 @@ export async function stageFile(tx: Transaction, request: ImportRequest, spec: K
   await dropStaging(tx);
   const source = await openSource(tx, request);
   const layout = resolveLayout(request, spec, source.columns, source.lineExpr);
-  const strptimeFormat = request.dateFormat === null ? null : toStrptimeFormat(request.dateFormat);
+  const strptimeFormat = request.dateFormat;
   const options = { timeZone: request.workspace.settings.timezone, strptimeFormat };
   const select = typedSelect(d, request.kind, spec, layout, options, source.from);
   if (source.lineExpr === null) {

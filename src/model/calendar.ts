@@ -1,8 +1,17 @@
 import { UserError } from "../errors.js";
-import type { Bucket } from "../store/store.js";
 
 export const INTERVALS = ["day", "week", "month", "quarter", "year"] as const;
 export type Interval = (typeof INTERVALS)[number];
+
+/** One bucket of a query: its label and the dates it covers inside the range (inclusive). */
+export interface Bucket {
+  readonly label: string | null;
+  readonly from: string;
+  readonly to: string;
+  /** The equal-length range just before it, for retention. */
+  readonly previousFrom: string;
+  readonly previousTo: string;
+}
 
 const DAY_MS = 86_400_000;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;

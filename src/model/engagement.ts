@@ -1,5 +1,5 @@
 /**
- * Engagement (SPEC §2.1): what a tracker reports when a page is hidden or left — the scroll depth
+ * Engagement (docs/browser-clients.md#engagement-and-interactivity): what a tracker reports when a page is hidden or left — the scroll depth
  * reached (`sd`, percent) and the engaged time (`e`, milliseconds). It is stored as an event of
  * type `engagement` in `events`, its figures as the properties `{"sd", "e"}`, and never counts as
  * an event of its own: the stores' session derivation excludes it from sessions and event KPIs

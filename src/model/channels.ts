@@ -1,5 +1,5 @@
 /**
- * Channel rules of SPEC §1, as data. A session's channel comes from its first event: paid and
+ * Channel rules of docs/concepts.md#campaign-keys-and-channels, as data. A session's channel comes from its first event: paid and
  * e-mail by utm_medium; social by utm_medium or a social network referrer; organic search by a
  * search engine referrer; referral by any other external referrer; else direct.
  * Domain lists follow the referrer classes of Plausible and GA4 (default channel groups).

@@ -1,4 +1,4 @@
-import type { ColumnSpec, ImportKind, KindSpec } from "../../import/kinds.js";
+import type { ColumnSpec, ImportKind, KindSpec } from "../../model/import-kinds.js";
 import type { Dialect } from "../dialect.js";
 import { campaignKeySql } from "../sql/session-columns.js";
 
