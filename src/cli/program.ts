@@ -2,6 +2,7 @@ import { Command } from "commander";
 import type { CliRunner } from "../server/routes/admin.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerAnalysis } from "./commands/analysis.js";
+import { registerCohorts } from "./commands/cohorts.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
@@ -58,6 +59,7 @@ export function buildProgram(runCli: CliRunner): Command {
   registerUsers(program);
   registerReport(program);
   registerAnalysis(program);
+  registerCohorts(program);
   registerSegments(program);
   return program;
 }

@@ -1,8 +1,11 @@
+import { runCohorts } from "../analysis/cohorts/run-cohorts.js";
+import { COHORT_BYS } from "../analysis/cohorts/triangle.js";
+import { UserError } from "../errors.js";
 import { runKpiQuery } from "../kpi/run-query.js";
 import { addDays, todayIn } from "../model/calendar.js";
 import type { Lang } from "../model/lang.js";
 import type { Workspace } from "../model/workspace.js";
-import type { Store } from "../store/store.js";
+import type { CohortBy, Store } from "../store/store.js";
 import { formatChange, formatDate, percentChange } from "./format-number.js";
 import { trendChart } from "./gather-audit.js";
 import { strings } from "./i18n.js";
@@ -17,6 +20,16 @@ export interface PeriodicRequest {
   /** Default: yesterday in the workspace time zone. */
   readonly asOf?: string;
   readonly lang: Lang;
+  /** Adds the retention triangle of the cohorts that started in the year up to the period's end. */
+  readonly cohorts?: CohortBy;
+}
+
+/** A `--cohorts` value: who the report's cohort section follows. */
+export function parseCohortBy(value: string): CohortBy {
+  if ((COHORT_BYS as readonly string[]).includes(value)) return value as CohortBy;
+  throw new UserError(`--cohorts "${value}" is not one of ${COHORT_BYS.join(", ")}.`, [
+    { field: "cohorts", reason: "unknown cohort" },
+  ]);
 }
 
 /** The KPIs of a periodic report (docs/reports.md#periodic-report asks at least spend, revenue, conversions, CPA and ROI). */
@@ -71,10 +84,18 @@ export async function gatherPeriodic(
     query(store, workspace, { kpis, ...current, groupBy: ["campaign"] }),
   ]);
   const metas = kpis.map((id) => kpiMeta(id, lang));
-  const [goals, budget, alerts] = await Promise.all([
+  const [goals, budget, alerts, cohorts] = await Promise.all([
     providers.goals?.(asOf),
     providers.budget?.({ ...current, lang }),
     providers.alerts?.(),
+    request.cohorts
+      ? runCohorts(store, workspace, {
+          by: request.cohorts,
+          kpi: "retention",
+          from: yearBefore.from,
+          to: current.to,
+        })
+      : undefined,
   ]);
 
   // Highlights and warnings: the biggest moves against the previous period, each way.
@@ -171,6 +192,35 @@ export async function gatherPeriodic(
       title: s.alerts,
       blocks: alerts ? alertsBlock(inPeriod, lang) : [{ type: "note", text: s.unavailable(s.alerts) }],
     },
+    ...(cohorts
+      ? [
+          {
+            id: "cohorts",
+            title: s.cohorts,
+            blocks: [
+              {
+                type: "table" as const,
+                columns: [
+                  s.cohort,
+                  s.cohortSize,
+                  ...Array.from(
+                    { length: cohorts.periods },
+                    (_, k) => `${cohorts.period === "month" ? "M" : "W"}${k}`,
+                  ),
+                ],
+                numeric: [false, true, ...Array.from({ length: cohorts.periods }, () => true)],
+                rows: cohorts.cohorts.map((c) => [
+                  text(c.cohort),
+                  fig(c.size, "count"),
+                  ...Array.from({ length: cohorts.periods }, (_, k) =>
+                    k < c.values.length ? fig(c.values[k] ?? null, "percent") : text(""),
+                  ),
+                ]),
+              },
+            ],
+          },
+        ]
+      : []),
     {
       id: "campaigns",
       title: s.byCampaign,
@@ -196,5 +246,9 @@ export async function gatherPeriodic(
     to: current.to,
     sections,
     campaigns,
+    headline: {
+      kpis: metas.map(({ id, label, unit }) => ({ id, label, unit })),
+      values: Object.fromEntries(metas.map((m) => [m.id, now.totals[m.id] ?? null])),
+    },
   };
 }

@@ -18,6 +18,13 @@ export interface ReportModel {
   readonly sections: readonly Section[];
   /** The table by campaign (the CSV format). */
   readonly campaigns: CampaignTable;
+  /** The period's headline KPIs over all campaigns (a periodic report's first table; CSV too). */
+  readonly headline?: HeadlineTable;
+}
+
+export interface HeadlineTable {
+  readonly kpis: readonly { readonly id: string; readonly label: string; readonly unit: Unit }[];
+  readonly values: Readonly<Record<string, number | null>>;
 }
 
 export interface Section {

@@ -1,4 +1,4 @@
-import { addDays, bucketStart, daysBetween, type Interval } from "../model/calendar.js";
+import { addDays, bucketStart, daysBetween, type Interval, toIsoDate } from "../model/calendar.js";
 
 export type ReportPeriod = "week" | "month" | "quarter";
 export const REPORT_PERIODS: readonly ReportPeriod[] = ["week", "month", "quarter"];
@@ -14,12 +14,15 @@ export function periodRange(period: ReportPeriod, asOf: string): Range {
 }
 
 /**
- * The previous period, as far into it as the current one goes (April 1–15 → March 1–15), cut at
- * that period's end (March 1–31 → February 1–28).
+ * The previous period. A whole calendar period compares with the whole previous one (April 1–30 →
+ * March 1–31, Q2 → January 1–March 31), not with as many days; a period still under way compares
+ * with as far into the previous one as it goes (April 1–15 → March 1–15), cut at that period's end
+ * (March 1–30 → February 1–28).
  */
 export function previousRange(period: ReportPeriod, current: Range): Range {
   const from = bucketStart(addDays(current.from, -1), period);
   const end = addDays(current.from, -1);
+  if (periodEnd(period, current.from) === current.to) return { from, to: end };
   const to = addDays(from, daysBetween(current.from, current.to) - 1);
   // biome-ignore lint/complexity/useMathMinMax: these are YYYY-MM-DD strings, compared as text
   return { from, to: to > end ? end : to };
@@ -32,6 +35,14 @@ export function previousRange(period: ReportPeriod, current: Range): Range {
 export function yearBeforeRange(period: ReportPeriod, current: Range): Range {
   if (period === "week") return { from: addDays(current.from, -364), to: addDays(current.to, -364) };
   return { from: minusYear(current.from), to: minusYear(current.to) };
+}
+
+/** The last day of the period starting on `from`. */
+function periodEnd(period: ReportPeriod, from: string): string {
+  if (period === "week") return addDays(from, 6);
+  const [y, m] = from.split("-").map(Number) as [number, number];
+  const months = period === "quarter" ? 3 : 1;
+  return toIsoDate(new Date(Date.UTC(y, m - 1 + months, 0)));
 }
 
 function minusYear(date: string): string {

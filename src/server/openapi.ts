@@ -6,6 +6,7 @@ import { ACCESS_WORDS, type Access, routeRow } from "./route-table.js";
 import { alertsQuerySchema, alertsRunQuerySchema } from "./routes/alerts.js";
 import {
   budgetQuerySchema,
+  cohortQuerySchema,
   experimentQuerySchema,
   funnelQuerySchema,
   rangeQuerySchema,
@@ -53,7 +54,7 @@ function queryParameters(s: z.ZodObject) {
     in: "query",
     required: (json.required ?? []).includes(name),
     schema: property,
-    ...(name === "where" ? { style: "form", explode: true } : {}),
+    ...(name === "where" || name === "metric" ? { style: "form", explode: true } : {}),
   }));
 }
 
@@ -639,7 +640,10 @@ export function openApiDocument(version: string, withAdmin = false) {
             ...queryParameters(experimentQuerySchema),
           ],
           responses: {
-            "200": { description: "{experiment, control, variations, srm, verdict}" },
+            "200": {
+              description:
+                "{experiment, control, variations, srm, verdict, metrics (with metric, cuped or sequential)}",
+            },
             "400": errorResponse,
             "401": errorResponse,
           },
@@ -673,6 +677,18 @@ export function openApiDocument(version: string, withAdmin = false) {
             "400": errorResponse,
             "401": errorResponse,
             "403": errorResponse,
+          },
+        },
+      },
+      "/api/v1/cohorts": {
+        get: {
+          summary: "Cohort triangle (same JSON as `sextant cohorts --format json`)",
+          tags: ["analysis"],
+          parameters: queryParameters(cohortQuerySchema),
+          responses: {
+            "200": { description: "{by, kpi, period, from, to, periods, cohorts: [{cohort, size, values}]}" },
+            "400": errorResponse,
+            "401": errorResponse,
           },
         },
       },

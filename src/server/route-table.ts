@@ -49,6 +49,7 @@ export const APP_PAGES = [
   "email",
   "funnels",
   "experiments",
+  "cohorts",
   "alerts",
   "reports",
   "settings",
@@ -105,6 +106,7 @@ export const ROUTES: readonly RouteRow[] = [
   row("GET", "/api/v1/experiments", "read"),
   row("GET", "/api/v1/experiments/size", "read"),
   row("GET", "/api/v1/experiments/:id", "read"),
+  row("GET", "/api/v1/cohorts", "read"),
   // Alerts.
   row("GET", "/api/v1/alerts/rules", "read"),
   row("GET", "/api/v1/alerts/history", "read"),

@@ -1,7 +1,14 @@
 import type { TextRecord } from "../model/text-record.js";
 import type { Workspace } from "../model/workspace.js";
 import { validateSettings } from "../workspace/parse-setting.js";
-import type { FunnelCounts, IncomingEvent, MeasureRow, StoredDocument } from "./store.js";
+import type {
+  CohortRow,
+  FunnelCounts,
+  IncomingEvent,
+  MeasureRow,
+  MetricSumsRow,
+  StoredDocument,
+} from "./store.js";
 
 /** What every store's SQL rows become: shared so the stores answer in one shape. */
 
@@ -81,4 +88,28 @@ export function toFunnelCounts(
         }
       : {}),
   };
+}
+
+/** Rows of a metric sums statement (`variation`, `n`, `sum`, … as numbers, decimals or text). */
+export function toMetricSumsRows(rows: readonly Record<string, unknown>[]): MetricSumsRow[] {
+  return rows.map((row) => ({
+    variation: String(row.variation),
+    n: Number(row.n),
+    sum: Number(row.sum),
+    sumSquares: Number(row.sum_squares),
+    preSum: Number(row.pre_sum),
+    preSumSquares: Number(row.pre_sum_squares),
+    sumProducts: Number(row.sum_products),
+  }));
+}
+
+/** Rows of a cohorts statement (`cohort`, `period` as dates or text, counts and sums). */
+export function toCohortRows(rows: readonly Record<string, unknown>[]): CohortRow[] {
+  return rows.map((row) => ({
+    cohort: String(row.cohort).slice(0, 10),
+    period: String(row.period).slice(0, 10),
+    active: Number(row.active),
+    revenue: Number(row.revenue),
+    orders: Number(row.orders),
+  }));
 }

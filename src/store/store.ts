@@ -151,6 +151,70 @@ export interface ExposureRow {
   readonly conversions: number;
 }
 
+/**
+ * What an experiment metric adds up per exposed visitor (docs/funnels-and-experiments.md): whether
+ * they did an event (a proportion), how many events, the sum of an event's numeric property, or
+ * their orders' revenue or count (imported orders with a visitor id and `Order Completed` events,
+ * one per order id, an imported row winning, as the revenue KPI counts them).
+ */
+export type MetricSource =
+  | { readonly kind: "conversion"; readonly event: string }
+  | { readonly kind: "count"; readonly event: string }
+  | { readonly kind: "sum"; readonly event: string; readonly property: string }
+  | { readonly kind: "revenue" }
+  | { readonly kind: "orders" };
+
+/**
+ * One metric's sufficient statistics per variation of an experiment: first exposures as in
+ * `ExposureQuery`; the value after the first exposure within the dates; with `lookbackDays`, the
+ * same value over the days before each visitor's first exposure (CUPED's covariate).
+ */
+export interface MetricSumsQuery {
+  readonly workspace: Workspace;
+  readonly experiment: string;
+  readonly metric: MetricSource;
+  readonly from?: string;
+  readonly to?: string;
+  readonly lookbackDays: number | null;
+}
+
+/** n, Σ value, Σ value² and, with a lookback, Σ pre, Σ pre², Σ value·pre of one variation. */
+export interface MetricSumsRow {
+  readonly variation: string;
+  readonly n: number;
+  readonly sum: number;
+  readonly sumSquares: number;
+  readonly preSum: number;
+  readonly preSumSquares: number;
+  readonly sumProducts: number;
+}
+
+/**
+ * Who a cohort is and when it starts: customers by the month of their first order, or visitors by
+ * the ISO week of their first visit (docs/cohorts.md).
+ */
+export type CohortBy = "first_order_month" | "first_visit_week";
+
+/** Cohorts starting within the dates (inclusive), their activity up to `to`. */
+export interface CohortQuery {
+  readonly workspace: Workspace;
+  readonly by: CohortBy;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * One cohort in one period (both the first day of their month or ISO week): its members active
+ * then (an order for customers, a visit for visitors), their revenue and their orders.
+ */
+export interface CohortRow {
+  readonly cohort: string;
+  readonly period: string;
+  readonly active: number;
+  readonly revenue: number;
+  readonly orders: number;
+}
+
 export interface DataSpan {
   readonly from: string;
   readonly to: string;
@@ -199,6 +263,10 @@ export interface Store {
    * (docs/concepts.md, "Persons"). What erasing or exporting one person covers.
    */
   personIdentities(workspace: Workspace, id: string): Promise<string[]>;
+  /** One metric's sufficient statistics per variation of an experiment, sorted by variation id. */
+  queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]>;
+  /** Cohort × period activity, sorted by cohort then period. */
+  queryCohorts(query: CohortQuery): Promise<CohortRow[]>;
   /** Experiment ids seen in the workspace's `Experiment Viewed` events. */
   experimentIds(workspace: string): Promise<string[]>;
   /** The workspace's live documents of a kind, by id. */

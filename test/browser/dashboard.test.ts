@@ -155,6 +155,7 @@ describe("dashboard", () => {
       "/email",
       "/funnels",
       "/experiments",
+      "/cohorts",
       "/alerts",
       "/reports",
       "/settings",
@@ -170,6 +171,23 @@ describe("dashboard", () => {
         fullPage: true,
       });
     }
+  });
+
+  it("shows the cohort triangle as a heat map table, the API's figures in its cells", async () => {
+    await page.goto(`${base}/cohorts?workspace=demo&from=${FROM}&to=${TO}&by=first_order_month&kpi=revenue`);
+    await page.locator("table.heatmap").waitFor();
+    const api = await page.evaluate(
+      async (q) => (await fetch(`/api/v1/cohorts?${q}`)).json(),
+      `workspace=demo&from=${FROM}&to=${TO}&by=first_order_month&kpi=revenue`,
+    );
+    const first = api.cohorts[0];
+    const cells = await page
+      .locator("table.heatmap tbody tr")
+      .first()
+      .locator("td[data-value]")
+      .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-value"))));
+    expect(cells).toEqual(first.values);
+    expect(await page.locator("table.heatmap tbody tr").count()).toBe(api.cohorts.length);
   });
 
   it("shows a campaign named like markup as text, never as HTML", async () => {

@@ -14,4 +14,6 @@ export async function runAnalysisSuitesOn(start: () => Promise<ClickhouseFixture
   });
   await import("../analysis/experiments.test.js");
   await import("../analysis/funnels.test.js");
+  await import("../analysis/experiment-metrics.test.js");
+  await import("../analysis/cohorts.test.js");
 }

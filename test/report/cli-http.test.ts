@@ -4,6 +4,8 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
 import { generateKey } from "../../src/model/keys.js";
+import { formatNumber } from "../../src/report/format-number.js";
+import { num } from "../../src/report/kpi-meta.js";
 import { buildApp } from "../../src/server/app.js";
 import { CliSandbox } from "../cli/run-cli.js";
 import { type Kit, openKit } from "../kpi/fixture.js";
@@ -46,6 +48,11 @@ describe("GET /api/v1/reports", () => {
     });
     const spring = api.rows.find((r) => r.campaign === "spring_sale");
     expect(res.body).toContain(`spring_sale,spend,Ad spend,${spring?.spend},`);
+    // The month's totals come first, as a spreadsheet would read them.
+    const total = await runKpiQuery(kit.store, ws, { kpis: ["spend"], from: "2026-04-01", to: "2026-04-30" });
+    expect(res.body.split("\r\n")[1]).toBe(
+      `(total),spend,Ad spend,${total.totals.spend},"${formatNumber(num(total.totals.spend), "money", "en", ws.settings.currency)}"`,
+    );
   });
 
   it("answers an audit as PDF with a file name that carries no header tricks", async () => {

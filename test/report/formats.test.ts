@@ -2,6 +2,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { parse as parseHtml } from "node-html-parser";
 import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCohorts } from "../../src/analysis/cohorts/run-cohorts.js";
 import { KPI_BY_ID } from "../../src/kpi/catalog.js";
 import type { KpiResult } from "../../src/kpi/run-query.js";
 import type { Lang } from "../../src/model/lang.js";
@@ -74,17 +75,19 @@ function expectCampaignTable(
   const fmt = (id: string, v: unknown) =>
     formatNumber(typeof v === "number" ? v : null, unitOf(id), lang, "EUR");
   expect(grouped.rows.length).toBeGreaterThan(1);
-  // CSV: one row per campaign and figure, the raw value and the written one.
-  expect(out.csv).toHaveLength(grouped.rows.length * CAMPAIGN_KPIS.length);
+  // CSV: one row per campaign and figure, the raw value and the written one; a number is a
+  // number there, negative ones included (no leading apostrophe).
+  const campaignRows = out.csv.filter((r) => r.campaign !== "(total)");
+  expect(campaignRows).toHaveLength(grouped.rows.length * CAMPAIGN_KPIS.length);
   for (const row of grouped.rows) {
     for (const id of CAMPAIGN_KPIS) {
       const name = String(row.campaign);
-      const line = out.csv.find(
+      const line = campaignRows.find(
         (r) => r.kpi === id && (r.campaign ?? "").replace(/^'(?=[=+\-@\t\r])/, "") === name,
       );
       expect(line, `${name} ${id} in CSV`).toBeDefined();
       const value = row[id];
-      expect(line?.value?.replace(/^'/, "")).toBe(value === null || value === undefined ? "" : String(value));
+      expect(line?.value).toBe(value === null || value === undefined ? "" : String(value));
       expect(line?.formatted?.replace(/^'/, "")).toBe(fmt(id, value));
     }
   }
@@ -124,7 +127,8 @@ describe("periodic report", () => {
       const out = await render(model);
       const kpis = [...PERIODIC_KPIS];
       const now = await kit.query(ws, { kpis, from: "2026-04-01", to: "2026-04-30" });
-      const before = await kit.query(ws, { kpis, from: "2026-03-01", to: "2026-03-30" });
+      // April 1–30 against the whole of March, 1–31.
+      const before = await kit.query(ws, { kpis, from: "2026-03-01", to: "2026-03-31" });
       const lastYear = await kit.query(ws, { kpis, from: "2025-04-01", to: "2025-04-30" });
       expect(now.totals.spend).toBeCloseTo(3061.99, 6);
       const fmt = (id: string, v: number | null | undefined) =>
@@ -142,6 +146,16 @@ describe("periodic report", () => {
         expect(tds[2]?.text).toBe(fmt(id, before.totals[id]));
         expect(tds[4]?.text).toBe(fmt(id, lastYear.totals[id]));
       });
+      // CSV: the same headline totals first, as rows of the campaign "(total)", numbers as numbers.
+      const totals = out.csv.filter((r) => r.campaign === "(total)");
+      expect(totals.map((r) => r.kpi)).toEqual(kpis);
+      expect(out.csv.slice(0, kpis.length)).toEqual(totals);
+      kpis.forEach((id, i) => {
+        const v = now.totals[id];
+        expect(totals[i]?.value).toBe(v === null || v === undefined ? "" : String(v));
+        expect(totals[i]?.formatted).toBe(fmt(id, v));
+      });
+      expect(Number(totals.find((r) => r.kpi === "spend")?.value)).toBeCloseTo(3061.99, 6);
       // Markdown and PDF: the same values.
       const title =
         lang === "en"
@@ -179,6 +193,42 @@ describe("periodic report", () => {
       });
     });
   }
+
+  it("adds the year's cohort retention triangle when asked", async () => {
+    const model = await gatherPeriodic(
+      kit.store,
+      ws,
+      { period: "month", asOf: "2026-04-30", lang: "en", cohorts: "first_order_month" },
+      {},
+    );
+    const out = await render(model);
+    const triangle = await runCohorts(kit.store, ws, {
+      by: "first_order_month",
+      kpi: "retention",
+      from: "2025-04-01",
+      to: "2026-04-30",
+    });
+    expect(triangle.cohorts.length).toBeGreaterThan(0);
+    const rows = out.html.querySelectorAll("section#cohorts tbody tr");
+    expect(rows).toHaveLength(triangle.cohorts.length);
+    triangle.cohorts.forEach((c, i) => {
+      const tds = rows[i]?.querySelectorAll("td") ?? [];
+      expect(tds[0]?.text).toBe(c.cohort);
+      c.values.forEach((v, k) => {
+        expect(tds[k + 2]?.text).toBe(formatNumber(v, "percent", "en", "EUR"));
+      });
+    });
+    expect(markdownTable(out.md, "Cohorts: retention in percent by period since the start")).toHaveLength(
+      triangle.cohorts.length,
+    );
+    const without = await gatherPeriodic(
+      kit.store,
+      ws,
+      { period: "month", asOf: "2026-04-30", lang: "en" },
+      {},
+    );
+    expect(without.sections.map((x) => x.id)).not.toContain("cohorts");
+  });
 
   it("says plainly which sections are not available without their providers", async () => {
     const model = await gatherPeriodic(
@@ -376,9 +426,14 @@ describe("campaign names are data in every format", () => {
     // Markdown: the tag is not HTML there either, and pipes do not break the table.
     expect(out.md).not.toContain("<img");
     expect(out.md).toContain("&lt;img src=x onerror=alert\\(1\\)&gt;");
-    // CSV: every cell starting with = + - @ tab or CR is neutralised.
-    for (const row of out.csv)
-      for (const cell of Object.values(row)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    // CSV: every text cell starting with = + - @ tab or CR is neutralised; values are numbers.
+    for (const row of out.csv) {
+      for (const [column, cell] of Object.entries(row)) {
+        if (column === "value") expect(cell).toMatch(/^(-?\d+(\.\d+)?(e[+-]\d+)?)?$/);
+        else expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+      }
+    }
+    expect(out.csv.some((r) => r.value?.startsWith("-"))).toBe(true);
     expect(out.csv.some((r) => r.campaign === `'${FORMULA_KEY}`)).toBe(true);
     expect(out.csv.some((r) => r.campaign === TAG)).toBe(true);
     // PDF: both names are drawn as text.

@@ -36,12 +36,43 @@ describe("report periods", () => {
     expect(periodRange("quarter", "2026-05-10")).toEqual({ from: "2026-04-01", to: "2026-05-10" });
   });
 
-  it("compares with the same stretch of the previous period and of a year before", () => {
+  it("compares a whole month or quarter with the whole previous calendar one", () => {
+    expect(previousRange("month", { from: "2026-04-01", to: "2026-04-30" })).toEqual({
+      from: "2026-03-01",
+      to: "2026-03-31",
+    });
+    expect(previousRange("month", { from: "2026-03-01", to: "2026-03-31" })).toEqual({
+      from: "2026-02-01",
+      to: "2026-02-28",
+    });
+    expect(previousRange("month", { from: "2028-03-01", to: "2028-03-31" })).toEqual({
+      from: "2028-02-01",
+      to: "2028-02-29",
+    });
+    expect(previousRange("quarter", { from: "2026-04-01", to: "2026-06-30" })).toEqual({
+      from: "2026-01-01",
+      to: "2026-03-31",
+    });
+    expect(previousRange("quarter", { from: "2026-01-01", to: "2026-03-31" })).toEqual({
+      from: "2025-10-01",
+      to: "2025-12-31",
+    });
+    expect(previousRange("week", { from: "2026-04-27", to: "2026-05-03" })).toEqual({
+      from: "2026-04-20",
+      to: "2026-04-26",
+    });
+  });
+
+  it("compares a period under way with the same stretch of the previous one and of a year before", () => {
     expect(previousRange("month", { from: "2026-04-01", to: "2026-04-15" })).toEqual({
       from: "2026-03-01",
       to: "2026-03-15",
     });
     expect(previousRange("month", { from: "2026-03-01", to: "2026-03-31" })).toEqual({
+      from: "2026-02-01",
+      to: "2026-02-28",
+    });
+    expect(previousRange("month", { from: "2026-03-01", to: "2026-03-30" })).toEqual({
       from: "2026-02-01",
       to: "2026-02-28",
     });
@@ -130,6 +161,11 @@ describe("user text", () => {
   });
   it.each(["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])("neutralises %j in CSV", (cell) => {
     expect(neutralise(cell)).toBe(`'${cell}`);
+  });
+  it("writes numbers as numbers, negative ones included", () => {
+    expect(neutralise(-77.13)).toBe("-77.13");
+    expect(neutralise(-0.5)).toBe("-0.5");
+    expect(neutralise("-77.13")).toBe("'-77.13");
   });
   it("keeps other cells as they are", () => expect(neutralise("spring_sale")).toBe("spring_sale"));
 });

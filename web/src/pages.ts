@@ -2,6 +2,7 @@ import type { FunctionComponent } from "preact";
 import type { Key } from "./i18n";
 import { Alerts } from "./pages/alerts";
 import { Campaigns } from "./pages/campaigns";
+import { Cohorts } from "./pages/cohorts";
 import { EmailSocial } from "./pages/email";
 import { Experiments } from "./pages/experiments";
 import { Funnels } from "./pages/funnels";
@@ -20,6 +21,7 @@ export const PAGES: { path: string; key: Key; component: FunctionComponent }[] =
   { path: "/email", key: "email", component: EmailSocial },
   { path: "/funnels", key: "funnels", component: Funnels },
   { path: "/experiments", key: "experiments", component: Experiments },
+  { path: "/cohorts", key: "cohorts", component: Cohorts },
   { path: "/alerts", key: "alerts", component: Alerts },
   { path: "/reports", key: "reports", component: Reports },
   { path: "/settings", key: "settings", component: Settings },

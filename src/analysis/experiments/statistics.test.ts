@@ -4,6 +4,7 @@ import { compareVariations } from "./compare.js";
 import { holmAdjust } from "./holm.js";
 import { relativeLift, twoProportionPValue, waldDifference, wilsonInterval } from "./proportions.js";
 import { powerTwoProportions, sampleSizeTwoProportions } from "./sample-size.js";
+import { sampleSize } from "./size.js";
 import { chiSquareGoodnessOfFit } from "./srm.js";
 
 describe("Wilson score interval", () => {
@@ -175,6 +176,26 @@ describe("power.prop.test", () => {
     expect(powerTwoProportions(n, 0.5, 0.75, 0.05)).toBeCloseTo(0.9, 9);
   });
 
+  // R: power.prop.test(p1 = .9, p2 = 1, power = .8) → n = 73.37427 (the closed form of the power
+  // above solved for n: ((q·√(1.9·0.05) + Φ⁻¹(0.8)·√0.09) / 0.1)² = 73.374273).
+  it("sizes a target rate of exactly 1 or 0, and refuses only outside [0, 1]", () => {
+    expect(sampleSizeTwoProportions(0.9, 1) ?? 0).toBeCloseTo(73.374273, 5);
+    expect(sampleSize({ baseline: 0.9, mde: 0.1, relative: false, alpha: 0.05, power: 0.8 })).toEqual({
+      per_variation: 74,
+    });
+    expect(sampleSize({ baseline: 0.1, mde: -0.1, relative: false, alpha: 0.05, power: 0.8 })).toEqual({
+      per_variation: 74,
+    });
+    expect(sampleSize({ baseline: 0.5, mde: 1, relative: true, alpha: 0.05, power: 0.8 })).toEqual({
+      per_variation: Math.ceil(sampleSizeTwoProportions(0.5, 1) ?? 0),
+    });
+    expect(() => sampleSize({ baseline: 0.95, mde: 0.1, relative: false, alpha: 0.05, power: 0.8 })).toThrow(
+      /target rate of 1\.05, outside 0 to 1/,
+    );
+    expect(() => sampleSize({ baseline: 0.05, mde: -0.1, relative: false, alpha: 0.05, power: 0.8 })).toThrow(
+      /outside 0 to 1/,
+    );
+  });
   it("is null when the rates are equal (no n reaches the power)", () => {
     expect(sampleSizeTwoProportions(0.05, 0.05)).toBeNull();
   });

@@ -224,6 +224,26 @@ export function registerAnalysis(program: Command): void {
       "experiment id (properties.experiment_id of Experiment Viewed events, or a saved experiment)",
     )
     .option("--conversion <event>", "the event that counts as a conversion (default: the saved experiment's)")
+    .option(
+      "--metric <metric>",
+      'a metric per exposed visitor, repeatable: revenue, orders, count:EVENT, sum:EVENT.PROPERTY, conversion:EVENT (e.g. --metric "sum:Order Completed.revenue")',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      "--cuped",
+      "variance reduction (CUPED): the same metric before each visitor's first exposure as covariate",
+    )
+    .option("--lookback <days>", "CUPED's days before each visitor's first exposure", "14")
+    .option(
+      "--sequential",
+      "always-valid intervals and p-values, safe to look at every day (gbstats' sequential test)",
+    )
+    .option(
+      "--tuning <visitors>",
+      "the sequential test's tuning parameter: total visitors where intervals are narrowest",
+      "5000",
+    )
     .option("--control <variation>", "the control variation (default: control, else 0, else the first id)")
     .option("--split <shares>", "planned shares, control first, e.g. 50,50 (default: equal)")
     .option("--from <date>", "first day of the experiment, YYYY-MM-DD")
@@ -241,12 +261,17 @@ export function registerAnalysis(program: Command): void {
           to?: string;
           lang?: string;
           format: string;
+          metric: string[];
+          cuped?: boolean;
+          lookback: string;
+          sequential?: boolean;
+          tuning: string;
         },
         command: Command,
       ) => {
         if (id === undefined) {
           throw new UserError(
-            "Name the experiment: sextant experiment ID --conversion EVENT (or experiment size …).",
+            "Name the experiment: sextant experiment ID --conversion EVENT or --metric METRIC (or experiment size …).",
             [{ field: "id", reason: "required" }],
           );
         }
@@ -269,8 +294,50 @@ export function registerAnalysis(program: Command): void {
             ...(flags.from ? { from: flags.from } : {}),
             ...(flags.to ? { to: flags.to } : {}),
             ...(lang ? { lang } : {}),
+            ...(flags.metric.length ? { metrics: flags.metric } : {}),
+            ...(flags.cuped
+              ? { cuped: true, lookbackDays: numberFlag("lookback", flags.lookback) ?? 14 }
+              : {}),
+            ...(flags.sequential
+              ? { sequential: true, tuning: numberFlag("tuning", flags.tuning) ?? 5000 }
+              : {}),
           });
           if (format === "json") return print(JSON.stringify(result, null, 2));
+          if (result.metrics) {
+            const columns = [
+              "metric",
+              "id",
+              "visitors",
+              "mean",
+              "diff",
+              "lift",
+              "p_value",
+              "p_value_holm",
+              "chance_to_beat_control",
+              ...(flags.cuped ? ["variance_reduction"] : []),
+            ];
+            const rows = result.metrics.flatMap((m) => m.variations.map((v) => ({ metric: m.metric, ...v })));
+            if (format === "csv") return print(toCsv(columns, rows));
+            const show = (x: unknown) =>
+              typeof x === "number"
+                ? String(Number(x.toPrecision(4)))
+                : x === null || x === undefined
+                  ? "—"
+                  : String(x);
+            const how = [
+              flags.cuped ? `CUPED ${flags.lookback} days` : "",
+              flags.sequential ? `sequential, tuning ${flags.tuning}` : "",
+            ]
+              .filter(Boolean)
+              .join(" · ");
+            return print(
+              `${result.experiment} · control ${result.control ?? "—"}${how ? ` · ${how}` : ""}\n${toTable(
+                columns,
+                rows.map((r) => columns.map((c) => show(r[c as keyof typeof r]))),
+                2,
+              )}\nSRM p = ${show(result.srm.p_value)}${result.srm.flagged ? " (flagged)" : ""}\n${result.verdict}`,
+            );
+          }
           const columns = [
             "id",
             "visitors",

@@ -10,7 +10,7 @@ import { addDays, parseDate, todayIn } from "../../model/calendar.js";
 import type { Lang } from "../../model/lang.js";
 import type { Workspace } from "../../model/workspace.js";
 import { gatherAudit } from "../../report/gather-audit.js";
-import { gatherPeriodic } from "../../report/gather-periodic.js";
+import { gatherPeriodic, parseCohortBy } from "../../report/gather-periodic.js";
 import { REPORT_PERIODS, type ReportPeriod } from "../../report/periods.js";
 import { reportProviders } from "../../report/providers.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../../report/render.js";
@@ -217,34 +217,41 @@ export function registerReport(program: Command): void {
         "a week, month or quarter: goals, KPIs against the previous period and a year before, trends, highlights",
       )
       .option("--period <period>", `${REPORT_PERIODS.join(" | ")} (required)`)
-      .option("--as-of <date>", "a day of the period, reported up to it (default: yesterday)"),
+      .option("--as-of <date>", "a day of the period, reported up to it (default: yesterday)")
+      .option(
+        "--cohorts <by>",
+        "add the retention triangle of the year's cohorts: first_order_month or first_visit_week (docs/cohorts.md)",
+      ),
   )
     .addHelpText(
       "after",
       "\nExample:\n  sextant report periodic --period month --as-of 2026-04-30 --format html --out april.html",
     )
-    .action(async (flags: CommonFlags & { period?: string; asOf?: string }, command: Command) => {
-      const format = parseReportFormat(flags.format);
-      const period = parsePeriod(flags.period);
-      const out = requireOut(flags.out);
-      const globals = command.optsWithGlobals<GlobalFlags>();
-      await withStore(globals, async (store) => {
-        const workspace = await resolveWorkspace(store, workspaceFlag(globals));
-        const model = await gatherPeriodic(
-          store,
-          workspace,
-          {
-            period,
-            lang: parseLang(flags.lang, workspace.settings.locale),
-            ...(flags.asOf ? { asOf: parseDate(flags.asOf, "as-of") } : {}),
-          },
-          reportProviders(store, workspace),
-        );
-        const rendered = await renderReport(model, format);
-        await writeReport(out, rendered.body, flags.force === true);
-        print(`Wrote the ${period} report (${model.from} to ${model.to}) to ${out}.`);
-      });
-    });
+    .action(
+      async (flags: CommonFlags & { period?: string; asOf?: string; cohorts?: string }, command: Command) => {
+        const format = parseReportFormat(flags.format);
+        const period = parsePeriod(flags.period);
+        const out = requireOut(flags.out);
+        const globals = command.optsWithGlobals<GlobalFlags>();
+        await withStore(globals, async (store) => {
+          const workspace = await resolveWorkspace(store, workspaceFlag(globals));
+          const model = await gatherPeriodic(
+            store,
+            workspace,
+            {
+              period,
+              lang: parseLang(flags.lang, workspace.settings.locale),
+              ...(flags.asOf ? { asOf: parseDate(flags.asOf, "as-of") } : {}),
+              ...(flags.cohorts ? { cohorts: parseCohortBy(flags.cohorts) } : {}),
+            },
+            reportProviders(store, workspace),
+          );
+          const rendered = await renderReport(model, format);
+          await writeReport(out, rendered.body, flags.force === true);
+          print(`Wrote the ${period} report (${model.from} to ${model.to}) to ${out}.`);
+        });
+      },
+    );
 
   const listing = <T>(
     name: string,

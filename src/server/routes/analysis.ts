@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { compareAttribution } from "../../analysis/attribution-comparison.js";
 import { adviseBudget } from "../../analysis/budget/advise.js";
+import { runCohorts } from "../../analysis/cohorts/run-cohorts.js";
 import { runExperiment } from "../../analysis/experiments/run-experiment.js";
 import { sampleSize } from "../../analysis/experiments/size.js";
 import { funnelDefinition, funnelRange } from "../../analysis/funnels/resolve.js";
@@ -71,6 +72,29 @@ export const experimentQuerySchema = z.object({
   from: z.string().optional().describe("first day of the experiment"),
   to: z.string().optional().describe("last day of the experiment"),
   lang: z.enum(["en", "fr"]).optional(),
+  metric: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .describe(
+      "a metric per exposed visitor, repeatable: revenue, orders, count:EVENT, sum:EVENT.PROPERTY, conversion:EVENT",
+    ),
+  cuped: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .describe("CUPED variance reduction (pre-exposure covariate)"),
+  lookback: number(14).describe("CUPED's days before each visitor's first exposure (default 14)"),
+  sequential: z.enum(["true", "false", "1", "0"]).optional().describe("always-valid intervals and p-values"),
+  tuning: number(5000).describe("the sequential test's tuning parameter, total visitors (default 5000)"),
+});
+
+/** Query parameters of /api/v1/cohorts: the flags of `sextant cohorts`. */
+export const cohortQuerySchema = z.object({
+  workspace: z.string().optional().describe("defaults to the key's workspace"),
+  by: z.string().describe("first_order_month or first_visit_week"),
+  kpi: z.string().describe("retention (percent), revenue or orders"),
+  from: z.string().optional().describe("first day a cohort may start (default: the first day with data)"),
+  to: z.string().optional().describe("last day counted (default: the last day with data)"),
 });
 
 export const funnelQuerySchema = z.object({
@@ -161,6 +185,20 @@ export function analysisRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
       ...(q.lang ? { lang: q.lang } : {}),
+      ...(q.metric.length ? { metrics: q.metric } : {}),
+      ...(q.cuped === "true" || q.cuped === "1" ? { cuped: true, lookbackDays: q.lookback } : {}),
+      ...(q.sequential === "true" || q.sequential === "1" ? { sequential: true, tuning: q.tuning } : {}),
+    });
+  });
+
+  app.get("/api/v1/cohorts", async (request) => {
+    const q = parseOrThrow(cohortQuerySchema, request.query);
+    const workspace = await workspaceFor(ctx, request, q.workspace);
+    return runCohorts(ctx.store, workspace, {
+      by: q.by,
+      kpi: q.kpi,
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
     });
   });
 

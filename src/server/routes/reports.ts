@@ -28,6 +28,10 @@ export const auditQuerySchema = z.object({
 export const periodicQuerySchema = z.object({
   period: z.enum(REPORT_PERIODS as ["week", "month", "quarter"]),
   as_of: z.string().optional().describe("a day of the period, reported up to it (default: yesterday)"),
+  cohorts: z
+    .enum(["first_order_month", "first_visit_week"])
+    .optional()
+    .describe("add the retention triangle of the year's cohorts"),
   ...common,
 });
 
@@ -67,6 +71,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
         period: q.period,
         lang: q.lang ?? workspace.settings.locale,
         ...(q.as_of ? { asOf: parseDate(q.as_of, "as_of") } : {}),
+        ...(q.cohorts ? { cohorts: q.cohorts } : {}),
       },
       reportProviders(ctx.store, workspace),
     );

@@ -9,11 +9,21 @@ import { redactUrlPassword } from "../../redact.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
 import { idsOfPerson, resolvePersons } from "../identity/resolve-persons.js";
-import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
+import {
+  recordsByWorkspace,
+  toCohortRows,
+  toDocument,
+  toFunnelCounts,
+  toMeasureRow,
+  toMetricSumsRows,
+  toWorkspace,
+} from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../staging/stage.js";
 import type {
   AppendResult,
+  CohortQuery,
+  CohortRow,
   CustomKpiChange,
   DataSpan,
   DocumentChange,
@@ -26,13 +36,17 @@ import type {
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
+  MetricSumsQuery,
+  MetricSumsRow,
   Store,
   StoredDocument,
 } from "../store.js";
+import { clickhouseCohortsSql } from "./cohorts-sql.js";
 import { ClickhouseConnection } from "./connection.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-sql.js";
 import { clickhouseFunnelSql } from "./funnel-sql.js";
+import { clickhouseMetricSumsSql } from "./metric-sums-sql.js";
 import { clickhouseOrdersSql, ordersFirstSql } from "./orders-sql.js";
 import {
   dayGapsInsert,
@@ -694,6 +708,15 @@ export class ClickhouseStore implements Store {
       firstUs: BigInt(String(row.first_us)),
     }));
     return idsOfPerson(resolvePersons(links), id);
+  }
+
+  async queryCohorts(query: CohortQuery): Promise<CohortRow[]> {
+    const sources = this.ordersSources(d.literal(query.workspace.name));
+    return toCohortRows(await this.ch.all(clickhouseCohortsSql(query, sources)));
+  }
+
+  async queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]> {
+    return toMetricSumsRows(await this.ch.all(clickhouseMetricSumsSql(query)));
   }
 
   async experimentIds(workspace: string): Promise<string[]> {

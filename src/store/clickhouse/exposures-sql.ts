@@ -14,17 +14,30 @@ export function clickhouseExposuresSql(q: ExposureQuery): string {
     ...(q.to ? [`${local} <= ${d.date(q.to)}`] : []),
   ];
   const within = dates.length ? ` AND ${dates.join(" AND ")}` : "";
-  const exposed = `SELECT visitor_id, argMin(v, (ts_us, seq)) AS variation, min(ts_us) AS first_us FROM (
-      SELECT visitor_id, ts_us, seq, ${d.jsonText("properties", "variation_id")} AS v FROM events
-      WHERE workspace = ${ws} AND name = 'Experiment Viewed'
-        AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}
-    ) WHERE isNotNull(v) GROUP BY visitor_id`;
+  const exposed = clickhouseFirstExposuresSql(q);
   const conversions = `SELECT visitor_id, max(ts_us) AS last_us FROM events
     WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within} GROUP BY visitor_id`;
   return `SELECT variation, count() AS visitors, sum(converted) AS conversions FROM (
       SELECT assumeNotNull(variation) AS variation, toUInt64(last_us > first_us) AS converted
       FROM (${exposed}) ANY LEFT JOIN (${conversions}) USING (visitor_id)
     ) GROUP BY variation ORDER BY variation`;
+}
+
+/** Each exposed visitor's variation (of the first exposure, ties by seq) and first exposure time (µs). */
+export function clickhouseFirstExposuresSql(
+  q: Pick<ExposureQuery, "workspace" | "experiment" | "from" | "to">,
+): string {
+  const local = d.localDate("ts", q.workspace.settings.timezone);
+  const dates = [
+    ...(q.from ? [`${local} >= ${d.date(q.from)}`] : []),
+    ...(q.to ? [`${local} <= ${d.date(q.to)}`] : []),
+  ];
+  const within = dates.length ? ` AND ${dates.join(" AND ")}` : "";
+  return `SELECT visitor_id, argMin(v, (ts_us, seq)) AS variation, min(ts_us) AS first_us FROM (
+      SELECT visitor_id, ts_us, seq, ${d.jsonText("properties", "variation_id")} AS v FROM events
+      WHERE workspace = ${d.literal(q.workspace.name)} AND name = 'Experiment Viewed'
+        AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}
+    ) WHERE isNotNull(v) GROUP BY visitor_id`;
 }
 
 export function clickhouseExperimentIdsSql(workspace: string): string {

@@ -6,11 +6,21 @@ import type { Fact } from "../../model/measures.js";
 import { ENGAGEMENT_MEASURES, FACTS } from "../../model/measures.js";
 import type { TextRecord } from "../../model/text-record.js";
 import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
-import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
+import {
+  recordsByWorkspace,
+  toCohortRows,
+  toDocument,
+  toFunnelCounts,
+  toMeasureRow,
+  toMetricSumsRows,
+  toWorkspace,
+} from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
 import { appendEventRecords, importIntoDuckdb } from "../staging/stage.js";
 import type {
   AppendResult,
+  CohortQuery,
+  CohortRow,
   CustomKpiChange,
   DataSpan,
   DocumentChange,
@@ -23,9 +33,12 @@ import type {
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
+  MetricSumsQuery,
+  MetricSumsRow,
   Store,
   StoredDocument,
 } from "../store.js";
+import { duckdbCohortsSql } from "./cohorts-sql.js";
 import { DuckdbConnection, type DuckdbOptions, type Transaction } from "./connection.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { EventAppender } from "./event-appender.js";
@@ -33,6 +46,7 @@ import { type EventRow, eventRow } from "./event-row.js";
 import { duckdbExperimentIdsSql, duckdbExposuresSql } from "./exposures-sql.js";
 import { duckdbFunnelSql } from "./funnel-sql.js";
 import { deviceSql, personIds, personSql, rebuildIdentities, updateIdentities } from "./identities.js";
+import { duckdbMetricSumsSql } from "./metric-sums-sql.js";
 import {
   dayGapsSelect,
   dayGapsUpdated,
@@ -494,6 +508,14 @@ export class DuckdbStore implements Store {
       visitors: Number(row.visitors),
       conversions: Number(row.conversions),
     }));
+  }
+
+  async queryCohorts(query: CohortQuery): Promise<CohortRow[]> {
+    return toCohortRows(await this.db.all(duckdbCohortsSql(query)));
+  }
+
+  async queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]> {
+    return toMetricSumsRows(await this.db.all(duckdbMetricSumsSql(query)));
   }
 
   async experimentIds(workspace: string): Promise<string[]> {

@@ -16,32 +16,54 @@ import { deviceSql, personSql } from "./identities.js";
  */
 export function duckdbExposuresSql(q: ExposureQuery): string {
   const ws = d.literal(q.workspace.name);
-  const local = d.localDate("ts", q.workspace.settings.timezone);
-  const within = [
-    ...(q.from ? [` AND ${local} >= ${d.date(q.from)}`] : []),
-    ...(q.to ? [` AND ${local} <= ${d.date(q.to)}`] : []),
-  ].join("");
-  // A person keeps the variation first shown on any of its devices (identities.ts).
-  const byPerson = (
-    select: string,
-  ) => `SELECT ${personSql("e.device", "ip")} AS visitor_id, e.* EXCLUDE (device)
-    FROM (${select}) e LEFT JOIN identity_persons ip ON ip.workspace = ${ws} AND ip.id = e.device`;
-  return `WITH exposed AS (
-      SELECT visitor_id, arg_min(variation, epoch_us(ts)::HUGEINT * 18446744073709551616 + seq) AS variation, min(ts) AS first_ts FROM (
-        ${byPerson(`SELECT ${deviceSql()} AS device, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation
-        FROM events
-        WHERE workspace = ${ws} AND name = 'Experiment Viewed'
-          AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${within}`)}
-      ) WHERE variation IS NOT NULL GROUP BY visitor_id
-    ),
+  return `WITH exposed AS (${duckdbFirstExposuresSql(q)}),
     converted AS (
       SELECT visitor_id, max(ts) AS last_ts FROM (
-        ${byPerson(`SELECT ${deviceSql()} AS device, ts FROM events
-        WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${within}`)}
+        ${byPerson(
+          ws,
+          `SELECT ${deviceSql()} AS device, ts FROM events
+        WHERE workspace = ${ws} AND name = ${d.literal(q.conversion)}${withinDates(q)}`,
+        )}
       ) GROUP BY visitor_id
     )
     SELECT variation, count(*) AS visitors, count(*) FILTER (WHERE last_ts > first_ts) AS conversions
     FROM exposed LEFT JOIN converted USING (visitor_id) GROUP BY variation ORDER BY variation`;
+}
+
+/** The dates of a query as conditions on an event's local date, each starting with AND. */
+function withinDates(q: ExposureSpan): string {
+  const local = d.localDate("ts", q.workspace.settings.timezone);
+  return [
+    ...(q.from ? [` AND ${local} >= ${d.date(q.from)}`] : []),
+    ...(q.to ? [` AND ${local} <= ${d.date(q.to)}`] : []),
+  ].join("");
+}
+
+/** An experiment within its dates: what first exposures are read from. */
+type ExposureSpan = Pick<ExposureQuery, "workspace" | "experiment" | "from" | "to">;
+
+/**
+ * The rows of `select` (which names each row's `device`) with the person of that device as
+ * `visitor_id` (identities.ts): a person keeps the variation first shown on any of its devices,
+ * and what it does on any device counts for it (docs/concepts.md#persons).
+ */
+export function byPerson(ws: string, select: string): string {
+  return `SELECT ${personSql("e.device", "ip")} AS visitor_id, e.* EXCLUDE (device)
+    FROM (${select}) e LEFT JOIN identity_persons ip ON ip.workspace = ${ws} AND ip.id = e.device`;
+}
+
+/** Each exposed person's variation (of the first exposure, ties by seq) and first exposure time. */
+export function duckdbFirstExposuresSql(q: ExposureSpan): string {
+  const ws = d.literal(q.workspace.name);
+  return `SELECT visitor_id, arg_min(variation, epoch_us(ts)::HUGEINT * 18446744073709551616 + seq) AS variation, min(ts) AS first_ts FROM (
+        ${byPerson(
+          ws,
+          `SELECT ${deviceSql()} AS device, ts, seq, ${d.jsonText("properties", "variation_id")} AS variation
+        FROM events
+        WHERE workspace = ${ws} AND name = 'Experiment Viewed'
+          AND ${d.jsonText("properties", "experiment_id")} = ${d.literal(q.experiment)}${withinDates(q)}`,
+        )}
+      ) WHERE variation IS NOT NULL GROUP BY visitor_id`;
 }
 
 /** Experiment ids seen in a workspace's exposures. */

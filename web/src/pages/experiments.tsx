@@ -15,11 +15,145 @@ interface Variation {
   p_value: number | null;
   chance_to_beat_control: number | null;
 }
+interface MetricVariation {
+  id: string;
+  visitors: number;
+  mean: number | null;
+  diff: number | null;
+  diff_ci: [number, number] | null;
+  lift: number | null;
+  lift_ci: [number, number] | null;
+  p_value: number | null;
+  p_value_holm: number | null;
+  chance_to_beat_control: number | null;
+  variance_reduction?: number | null;
+}
+interface Metric {
+  metric: string;
+  cuped: { lookback_days: number } | null;
+  sequential: { tuning: number } | null;
+  variations: MetricVariation[];
+}
 interface Experiment {
   experiment: string;
   control: string;
   variations: Variation[];
   srm: { p_value: number | null; flagged: boolean };
+  verdict: string;
+  metrics?: Metric[];
+}
+
+/** One metric per visitor: mean, difference and lift with their intervals (CUPED-adjusted, sequential as asked). */
+function MetricTable({ m, control }: { m: Metric; control: string }) {
+  const ctx = useCtx();
+  const n = (v: number | null | undefined, d = 2) => formatNumber(v ?? null, ctx.lang, d);
+  const pct = (v: number | null | undefined) => (v === null || v === undefined ? null : v * 100);
+  const how = [
+    m.cuped ? `CUPED ${m.cuped.lookback_days} ${ctx.t("days")}` : "",
+    m.sequential ? `${ctx.t("sequential")} (N* = ${n(m.sequential.tuning, 0)})` : "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  return (
+    <div class="table-wrap">
+      <table data-metric={m.metric}>
+        <caption>
+          {m.metric}
+          {how ? ` · ${how}` : ""}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">{ctx.t("variation")}</th>
+            <th scope="col" class="num">
+              {ctx.t("visitors")}
+            </th>
+            <th scope="col" class="num">
+              {ctx.t("per_visitor")}
+            </th>
+            <th scope="col">{ctx.t("difference")}</th>
+            <th scope="col">{ctx.t("lift")}</th>
+            <th scope="col" class="num">
+              {ctx.t("p_value")}
+            </th>
+            <th scope="col" class="num">
+              {ctx.t("chance")}
+            </th>
+            {m.cuped && (
+              <th scope="col" class="num">
+                {ctx.t("variance_reduction")}
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {m.variations.map((v) => (
+            <tr key={v.id}>
+              <th scope="row">{v.id}</th>
+              <td class="num">{n(v.visitors, 0)}</td>
+              <td class="num" data-value={v.mean ?? ""}>
+                {n(v.mean)}
+              </td>
+              <td>
+                {v.id === control || v.diff === null
+                  ? "—"
+                  : `${n(v.diff)} [${n(v.diff_ci?.[0])}; ${n(v.diff_ci?.[1])}]`}
+              </td>
+              <td>
+                {v.id === control || v.lift === null
+                  ? "—"
+                  : `${n(pct(v.lift), 1)} % [${n(pct(v.lift_ci?.[0]), 1)}; ${n(pct(v.lift_ci?.[1]), 1)}]`}
+              </td>
+              <td class="num">{n(v.p_value_holm ?? v.p_value, 3)}</td>
+              <td class="num">
+                {v.chance_to_beat_control === null ? "—" : `${n(v.chance_to_beat_control * 100, 1)} %`}
+              </td>
+              {m.cuped && (
+                <td class="num">
+                  {v.variance_reduction == null ? "—" : `${n(pct(v.variance_reduction), 1)} %`}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The metric, CUPED and sequential options, kept in the page's address as the API's parameters. */
+function MetricOptions() {
+  const ctx = useCtx();
+  const metrics = ctx.params.getAll("metric");
+  return (
+    <form
+      class="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const form = new FormData(e.currentTarget);
+        const metric = String(form.get("metric") ?? "")
+          .split(/\s*;\s*/)
+          .filter(Boolean);
+        navigate(null, {
+          metric,
+          cuped: form.get("cuped") ? "true" : null,
+          sequential: form.get("sequential") ? "true" : null,
+        });
+      }}
+    >
+      <label>
+        {ctx.t("metrics")}{" "}
+        <input name="metric" placeholder="revenue; count:pageview" value={metrics.join("; ")} />
+      </label>{" "}
+      <label>
+        <input type="checkbox" name="cuped" checked={ctx.params.get("cuped") === "true"} /> CUPED
+      </label>{" "}
+      <label>
+        <input type="checkbox" name="sequential" checked={ctx.params.get("sequential") === "true"} />{" "}
+        {ctx.t("sequential")}
+      </label>{" "}
+      <button type="submit">{ctx.t("apply")}</button>
+    </form>
+  );
 }
 
 /** An interval drawn on a shared scale: a bar from low to high, a tick at the estimate. */
@@ -47,6 +181,8 @@ function Interval({
 function Result({ id }: { id: string }) {
   const ctx = useCtx();
   const params = new URLSearchParams({ workspace: ctx.workspace.name });
+  for (const metric of ctx.params.getAll("metric")) params.append("metric", metric);
+  for (const flag of ["cuped", "sequential"]) if (ctx.params.get(flag) === "true") params.set(flag, "true");
   const loaded = useLoad(
     () => getJson<Experiment>(`/api/v1/experiments/${encodeURIComponent(id)}`, params),
     `${id}|${params}`,
@@ -120,6 +256,10 @@ function Result({ id }: { id: string }) {
                 </tbody>
               </table>
             </div>
+            {e.metrics?.map((m) => (
+              <MetricTable key={m.metric} m={m} control={e.control} />
+            ))}
+            {e.metrics && <p class="muted">{e.verdict}</p>}
             {e.srm.flagged && (
               <p class="error" role="alert">
                 {ctx.t("srm")} (p = {n(e.srm.p_value, 4)})
@@ -163,6 +303,7 @@ export function Experiments() {
                 ))}
               </select>
             </label>
+            <MetricOptions />
             {id ? <Result id={id} /> : <p class="muted">{ctx.t("no_data")}</p>}
           </>
         );
