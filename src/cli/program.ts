@@ -9,6 +9,7 @@ import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerPeople } from "./commands/people.js";
 import { registerReport } from "./commands/report.js";
 import { registerSegments } from "./commands/segments.js";
 import { registerServe } from "./commands/serve.js";
@@ -56,5 +57,6 @@ export function buildProgram(): Command {
   registerReport(program);
   registerAnalysis(program);
   registerSegments(program);
+  registerPeople(program);
   return program;
 }

@@ -15,6 +15,7 @@ import type {
   CustomKpiChange,
   DataSpan,
   DocumentChange,
+  ErasureRecord,
   ExposureQuery,
   ExposureRow,
   FunnelCounts,
@@ -24,6 +25,7 @@ import type {
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
+  PersonData,
   Store,
   StoredDocument,
 } from "../store.js";
@@ -764,6 +766,26 @@ export class ClickhouseStore implements Store {
     return row && Number(row.n) > 0 ? Math.floor(Number(row.us) / 1000) : null;
   }
 
+  async personIds(_workspace: string, id: string): Promise<string[]> {
+    return [id];
+  }
+
+  async personData(): Promise<PersonData> {
+    throw notYet();
+  }
+
+  async erasePerson(): Promise<ErasureRecord> {
+    throw notYet();
+  }
+
+  async removeBefore(): Promise<ErasureRecord> {
+    throw notYet();
+  }
+
+  async listErasures(): Promise<ErasureRecord[]> {
+    return [];
+  }
+
   async countRows(workspace?: string): Promise<Record<Fact, number>> {
     const ws = workspace === undefined ? null : d.literal(workspace);
     const counts = {} as Record<Fact, number>;
@@ -801,4 +823,10 @@ function secondsNow(): string {
 
 function isoSeconds(text: string): string {
   return `${text.replace(" ", "T")}Z`;
+}
+
+function notYet(): UserError {
+  return new UserError("Erasure and retention are not available on ClickHouse yet.", [
+    { field: "store", reason: "not supported" },
+  ]);
 }

@@ -8,11 +8,13 @@ import { ENGAGEMENT_MEASURES, FACTS } from "../../kpi/measures.js";
 import type { Workspace, WorkspaceSettings } from "../../workspace/settings.js";
 import { recordsByWorkspace, toDocument, toFunnelCounts, toMeasureRow, toWorkspace } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
+import { personEventsWhere, personOrdersWhere } from "../sql/person-sql.js";
 import type {
   AppendResult,
   CustomKpiChange,
   DataSpan,
   DocumentChange,
+  ErasureRecord,
   ExposureQuery,
   ExposureRow,
   FunnelCounts,
@@ -22,6 +24,7 @@ import type {
   IncomingEvent,
   MeasureQuery,
   MeasureRow,
+  PersonData,
   Store,
   StoredDocument,
 } from "../store.js";
@@ -348,19 +351,7 @@ export class DuckdbStore implements Store {
           cuts = await earliestCut(tx);
         }
         tail = cuts?.everyVisitor ? cuts : null;
-        // The earliest cut as a constant lets DuckDB skip the row groups before it.
-        const since = tail ? ` AND ts >= ${tail.ts}` : "";
-        await tx.run(`DELETE FROM session_events USING changed_visitors c WHERE workspace = ${ws}
-          AND session_events.visitor_id = c.visitor_id AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since}`);
-        // Read where the derivation reads its source: materializing the rows (every column) first
-        // cost more than the repeated reads, which skip the row groups before the cut.
-        const changedEvents = `(SELECT e.* FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
-          WHERE workspace = ${ws} AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since})`;
-        for (const part of visitorParts(changedEvents, Number(seqs?.new_events), this.chunkEvents)) {
-          await tx.run(
-            `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, part)}`,
-          );
-        }
+        await this.sessionsFromCuts(tx, workspace, tail, Number(seqs?.new_events));
       }
       if (rollupsFull) {
         await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws}`);
@@ -368,32 +359,7 @@ export class DuckdbStore implements Store {
         await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
         await tx.run(`INSERT INTO rollup_day_gaps ${dayGapsSelect(d, workspace.name)}`);
       } else if (sessionsChange) {
-        // The changed visitors' days from their cut's day on are recomputed, the day before and
-        // the last converting day before seeding the windows; the day counts are adjusted by the
-        // difference.
-        const since = tail ? ` AND local_date >= ${tail.day}` : "";
-        const fromCut = `workspace = ${ws} AND (c.cut_day IS NULL OR local_date >= c.cut_day)${since}`;
-        await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT r.* FROM rollup_visitor_days r
-          JOIN changed_visitors c ON r.visitor_id = c.visitor_id WHERE ${fromCut}`);
-        await tx.run(`DELETE FROM rollup_visitor_days USING changed_visitors c
-          WHERE rollup_visitor_days.visitor_id = c.visitor_id AND ${fromCut}`);
-        await tx.run(`CREATE OR REPLACE TEMP TABLE seed_days AS
-          SELECT r.workspace, r.visitor_id, r.local_date, r.converted FROM rollup_visitor_days r
-          JOIN changed_visitors c ON r.visitor_id = c.visitor_id
-          WHERE r.workspace = ${ws} AND c.cut_day IS NOT NULL
-          WINDOW w AS (PARTITION BY r.visitor_id)
-          QUALIFY r.local_date = max(r.local_date) OVER w OR r.local_date = max(r.local_date) FILTER (WHERE r.converted) OVER w`);
-        const source = `(SELECT s.* FROM session_events s JOIN changed_visitors c ON s.visitor_id = c.visitor_id WHERE ${fromCut})`;
-        await tx.run(
-          `CREATE OR REPLACE TEMP TABLE added_days AS ${visitorDaysSelect(d, workspace, source, "seed_days")}`,
-        );
-        await tx.run("INSERT INTO rollup_visitor_days SELECT * FROM added_days");
-        await tx.run(`CREATE OR REPLACE TEMP TABLE updated_gaps AS
-          ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
-        await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
-        await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
-        for (const table of ["removed_days", "seed_days", "added_days", "updated_gaps"])
-          await tx.run(`DROP TABLE ${table}`);
+        await this.rollupsFromCuts(tx, workspace, tail);
       }
       if (ordersChange) {
         await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
@@ -409,6 +375,65 @@ export class DuckdbStore implements Store {
       // Set while this holds the writer: a write queued behind it clears it after committing.
       this.derivedFresh.set(workspace.name, rollupKey);
     });
+  }
+
+  /**
+   * Derives again the `session_events` rows of the visitors in temp table `changed_visitors` from
+   * each one's cut (`cut_ts`; NULL: its whole history). `tail`: the earliest cut when every visitor
+   * has one; `events`: about how many events that reads, to split it in parts.
+   */
+  private async sessionsFromCuts(
+    tx: Transaction,
+    workspace: Workspace,
+    tail: Cut | null,
+    events: number,
+  ): Promise<void> {
+    const ws = d.literal(workspace.name);
+    // The earliest cut as a constant lets DuckDB skip the row groups before it.
+    const since = tail ? ` AND ts >= ${tail.ts}` : "";
+    await tx.run(`DELETE FROM session_events USING changed_visitors c WHERE workspace = ${ws}
+      AND session_events.visitor_id = c.visitor_id AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since}`);
+    // Read where the derivation reads its source: materializing the rows (every column) first
+    // cost more than the repeated reads, which skip the row groups before the cut.
+    const changedEvents = `(SELECT e.* FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
+      WHERE workspace = ${ws} AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since})`;
+    for (const part of visitorParts(changedEvents, events, this.chunkEvents)) {
+      await tx.run(
+        `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, part)}`,
+      );
+    }
+  }
+
+  /**
+   * The changed visitors' rollup days from their cut's day on are recomputed from their
+   * `session_events`, the day before and the last converting day before seeding the windows; the
+   * day counts are adjusted by the difference.
+   */
+  private async rollupsFromCuts(tx: Transaction, workspace: Workspace, tail: Cut | null): Promise<void> {
+    const ws = d.literal(workspace.name);
+    const since = tail ? ` AND local_date >= ${tail.day}` : "";
+    const fromCut = `workspace = ${ws} AND (c.cut_day IS NULL OR local_date >= c.cut_day)${since}`;
+    await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT r.* FROM rollup_visitor_days r
+      JOIN changed_visitors c ON r.visitor_id = c.visitor_id WHERE ${fromCut}`);
+    await tx.run(`DELETE FROM rollup_visitor_days USING changed_visitors c
+      WHERE rollup_visitor_days.visitor_id = c.visitor_id AND ${fromCut}`);
+    await tx.run(`CREATE OR REPLACE TEMP TABLE seed_days AS
+      SELECT r.workspace, r.visitor_id, r.local_date, r.converted FROM rollup_visitor_days r
+      JOIN changed_visitors c ON r.visitor_id = c.visitor_id
+      WHERE r.workspace = ${ws} AND c.cut_day IS NOT NULL
+      WINDOW w AS (PARTITION BY r.visitor_id)
+      QUALIFY r.local_date = max(r.local_date) OVER w OR r.local_date = max(r.local_date) FILTER (WHERE r.converted) OVER w`);
+    const source = `(SELECT s.* FROM session_events s JOIN changed_visitors c ON s.visitor_id = c.visitor_id WHERE ${fromCut})`;
+    await tx.run(
+      `CREATE OR REPLACE TEMP TABLE added_days AS ${visitorDaysSelect(d, workspace, source, "seed_days")}`,
+    );
+    await tx.run("INSERT INTO rollup_visitor_days SELECT * FROM added_days");
+    await tx.run(`CREATE OR REPLACE TEMP TABLE updated_gaps AS
+      ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
+    await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
+    await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
+    for (const table of ["removed_days", "seed_days", "added_days", "updated_gaps"])
+      await tx.run(`DROP TABLE ${table}`);
   }
 
   /**
@@ -538,6 +563,106 @@ export class DuckdbStore implements Store {
     return ms === null || ms === undefined ? null : Number(ms);
   }
 
+  async personIds(_workspace: string, id: string): Promise<string[]> {
+    // Until identity links are stored, a person is the rows under this one id.
+    return [id];
+  }
+
+  async personData(workspace: string, ids: readonly string[]): Promise<PersonData> {
+    const ws = d.literal(workspace);
+    const events = await this.db.all(`SELECT * EXCLUDE (workspace, seq, dedup_key)
+      REPLACE (strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, CAST(properties AS VARCHAR) AS properties)
+      FROM events WHERE workspace = ${ws} AND ${personEventsWhere(d, ids)} ORDER BY ts, seq`);
+    const orders = await this.db.all(`SELECT * EXCLUDE (workspace)
+      REPLACE (strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts)
+      FROM orders WHERE workspace = ${ws} AND ${personOrdersWhere(d, ids)} ORDER BY ts, order_id`);
+    return {
+      events: events.map((row) => ({
+        ...row,
+        properties: typeof row.properties === "string" ? JSON.parse(row.properties) : null,
+      })),
+      orders,
+    };
+  }
+
+  erasePerson(workspace: Workspace, ids: readonly string[], idHash: string): Promise<ErasureRecord> {
+    return this.removeRows(workspace, personEventsWhere(d, ids), personOrdersWhere(d, ids), {
+      kind: "erasure",
+      idHash,
+      before: null,
+    });
+  }
+
+  removeBefore(workspace: Workspace, before: Date): Promise<ErasureRecord> {
+    const cut = `CAST(${d.literal(before.toISOString())} AS TIMESTAMPTZ)`;
+    return this.removeRows(workspace, `ts < ${cut}`, `ts < ${cut}`, {
+      kind: "retention",
+      idHash: null,
+      before: before.toISOString(),
+    });
+  }
+
+  async listErasures(workspace: string): Promise<ErasureRecord[]> {
+    const rows = await this.db.all(`SELECT kind, strftime(erased_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, id_hash,
+      before_ts, CAST(removed AS VARCHAR) AS removed FROM erasures WHERE workspace = ${d.literal(workspace)} ORDER BY erased_at`);
+    return rows.map(toErasureRecord);
+  }
+
+  /**
+   * Deletes the events and orders chosen by two conditions in one transaction on the write
+   * connection, where ingestion commits too: a commit waits for it or comes before, so no other
+   * acknowledged event is touched. The visitors of the deleted events are derived again whole from
+   * the events left (sessions, rollup days and day counts, by refreshDerived's own steps), the
+   * orders' rollup recomputed; when the derived tables were not current anyway, the next refresh
+   * rebuilds them, and the rows of these visitors are gone meanwhile all the same.
+   */
+  private async removeRows(
+    workspace: Workspace,
+    eventsWhere: string,
+    ordersWhere: string,
+    record: Pick<ErasureRecord, "kind" | "idHash" | "before">,
+  ): Promise<ErasureRecord> {
+    const ws = d.literal(workspace.name);
+    const result = await this.db.transaction(async (tx) => {
+      await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
+        SELECT DISTINCT visitor_id, CAST(NULL AS TIMESTAMPTZ) AS cut_ts, CAST(NULL AS DATE) AS cut_day
+        FROM events WHERE workspace = ${ws} AND ${eventsWhere}`);
+      const derivedRows = async () => {
+        const counts: Record<string, number> = {};
+        for (const table of ["session_events", "rollup_visitor_days"]) {
+          counts[table] = await tx.number(`SELECT count(*) FROM ${table} t
+            WHERE t.workspace = ${ws} AND t.visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
+        }
+        return counts;
+      };
+      const derivedBefore = await derivedRows();
+      const events = await tx.changed(`DELETE FROM events WHERE workspace = ${ws} AND ${eventsWhere}`);
+      const orders = await tx.changed(`DELETE FROM orders WHERE workspace = ${ws} AND ${ordersWhere}`);
+      const left = await tx.number(`SELECT count(*) FROM events
+        WHERE workspace = ${ws} AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
+      await this.sessionsFromCuts(tx, workspace, null, left);
+      await this.rollupsFromCuts(tx, workspace, null);
+      await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
+      await tx.run(
+        `INSERT INTO rollup_orders SELECT ${ws}, * FROM (${ordersFirstSelect(d, workspace)}) orders_first`,
+      );
+      const ordersRows = await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`);
+      await tx.run(`UPDATE rollup_state SET orders_rows = ${ordersRows} WHERE workspace = ${ws}`);
+      const derivedAfter = await derivedRows();
+      await tx.run("DROP TABLE changed_visitors");
+      const removed: Record<string, number> = { events, orders, identity_links: 0 };
+      for (const [table, count] of Object.entries(derivedBefore))
+        removed[table] = count - (derivedAfter[table] ?? 0);
+      const [row] = await tx.all(`INSERT INTO erasures VALUES (${ws}, now(), ${d.literal(record.kind)},
+        ${d.literal(record.idHash)}, ${d.literal(record.before)}, ${d.literal(JSON.stringify(removed))})
+        RETURNING kind, strftime(erased_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, id_hash, before_ts, CAST(removed AS VARCHAR) AS removed`);
+      if (!row) throw new Error("the erasure record was not written");
+      return toErasureRecord(row);
+    });
+    this.derivedFresh.clear();
+    return result;
+  }
+
   async countRows(workspace?: string): Promise<Record<Fact, number>> {
     const where = workspace === undefined ? "" : ` WHERE workspace = ${d.literal(workspace)}`;
     const counts = {} as Record<Fact, number>;
@@ -563,6 +688,16 @@ function toApiKey(row: Record<string, unknown>): ApiKey {
     kind: row.kind === "write" || row.kind === "admin" ? row.kind : "read",
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
+  };
+}
+
+function toErasureRecord(row: Record<string, unknown>): ErasureRecord {
+  return {
+    kind: row.kind === "retention" ? "retention" : "erasure",
+    at: String(row.at),
+    idHash: row.id_hash === null ? null : String(row.id_hash),
+    before: row.before_ts === null ? null : String(row.before_ts),
+    rows: JSON.parse(String(row.removed)) as Record<string, number>,
   };
 }
 
