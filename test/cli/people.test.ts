@@ -99,7 +99,7 @@ describe("sextant people", () => {
     const records = await erased.ok(["people", "erasures"]);
     expect(JSON.parse(records)).toHaveLength(1);
     expect(records).not.toContain('"u1"');
-  });
+  }, 240_000);
 
   it("refuses an empty id", async () => {
     const stderr = await erased.fails(["people", "erase", "--id", ""]);
@@ -125,5 +125,16 @@ describe("sextant retention apply", () => {
       JSON.parse(await erased.ok(["workspace", "list", "--format", "json"]))[0].settings.retention_days,
     ).toBe(null);
     await erased.fails(["workspace", "set", "shop", "retention_days=0"]);
+  }, 240_000);
+
+  it("is set by the configuration file too, and exported with it", async () => {
+    const file = await erased.file("config.yaml", "workspace: shop\nretention_days: 400\n");
+    expect(await erased.ok(["config", "apply", file])).toMatch(/retention_days/);
+    expect(
+      JSON.parse(await erased.ok(["workspace", "list", "--format", "json"]))[0].settings.retention_days,
+    ).toBe(400);
+    expect(await erased.ok(["config", "export"])).toMatch(/^retention_days: 400$/m);
+    const bad = await erased.file("bad.yaml", "workspace: shop\nretention_days: -3\n");
+    expect(await erased.fails(["config", "apply", bad])).toMatch(/line 2, retention_days/);
   });
 });
