@@ -427,7 +427,14 @@ export class ClickhouseStore implements Store {
           );
         }
         const copied: { table: string; rows: number }[] = [];
-        for (const { table, select } of migrationExports()) {
+        for (const { table, select, since } of migrationExports()) {
+          // A table newer than the file: nothing of it to copy.
+          if (
+            since !== undefined &&
+            (await tx.number(`SELECT count(*) FROM duckdb_tables()
+              WHERE database_name = 'src' AND table_name = ${duckdbDialect.literal(since)}`)) === 0
+          )
+            continue;
           const rows = await withExport(tx, select, async (path, count) => {
             if (count > 0) await this.ch.insertFile(table, path);
             return count;
