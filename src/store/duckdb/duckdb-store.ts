@@ -387,21 +387,24 @@ export class DuckdbStore implements Store {
     workspace: Workspace,
     tail: Cut | null,
     events: number,
-  ): Promise<void> {
+    source = "events",
+  ): Promise<number> {
     const ws = d.literal(workspace.name);
     // The earliest cut as a constant lets DuckDB skip the row groups before it.
     const since = tail ? ` AND ts >= ${tail.ts}` : "";
-    await tx.run(`DELETE FROM session_events USING changed_visitors c WHERE workspace = ${ws}
+    let removed =
+      await tx.changed(`DELETE FROM session_events USING changed_visitors c WHERE workspace = ${ws}
       AND session_events.visitor_id = c.visitor_id AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since}`);
     // Read where the derivation reads its source: materializing the rows (every column) first
     // cost more than the repeated reads, which skip the row groups before the cut.
-    const changedEvents = `(SELECT e.* FROM events e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
+    const changedEvents = `(SELECT e.* FROM ${source} e JOIN changed_visitors c ON e.visitor_id = c.visitor_id
       WHERE workspace = ${ws} AND (c.cut_ts IS NULL OR ts >= c.cut_ts)${since})`;
     for (const part of visitorParts(changedEvents, events, this.chunkEvents)) {
-      await tx.run(
+      removed -= await tx.changed(
         `INSERT INTO session_events ${sessionEventsSelect(d, workspace.name, workspace.settings, part)}`,
       );
     }
+    return removed;
   }
 
   /**
@@ -409,7 +412,7 @@ export class DuckdbStore implements Store {
    * `session_events`, the day before and the last converting day before seeding the windows; the
    * day counts are adjusted by the difference.
    */
-  private async rollupsFromCuts(tx: Transaction, workspace: Workspace, tail: Cut | null): Promise<void> {
+  private async rollupsFromCuts(tx: Transaction, workspace: Workspace, tail: Cut | null): Promise<number> {
     const ws = d.literal(workspace.name);
     const since = tail ? ` AND local_date >= ${tail.day}` : "";
     const fromCut = `workspace = ${ws} AND (c.cut_day IS NULL OR local_date >= c.cut_day)${since}`;
@@ -432,8 +435,12 @@ export class DuckdbStore implements Store {
       ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
     await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
     await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
+    const removed =
+      (await tx.number("SELECT count(*) FROM removed_days")) -
+      (await tx.number("SELECT count(*) FROM added_days"));
     for (const table of ["removed_days", "seed_days", "added_days", "updated_gaps"])
       await tx.run(`DROP TABLE ${table}`);
+    return removed;
   }
 
   /**
@@ -625,34 +632,42 @@ export class DuckdbStore implements Store {
     const ws = d.literal(workspace.name);
     const result = await this.db.transaction(async (tx) => {
       await tx.run(`CREATE OR REPLACE TEMP TABLE changed_visitors AS
-        SELECT DISTINCT visitor_id, CAST(NULL AS TIMESTAMPTZ) AS cut_ts, CAST(NULL AS DATE) AS cut_day
-        FROM events WHERE workspace = ${ws} AND ${eventsWhere}`);
-      const derivedRows = async () => {
-        const counts: Record<string, number> = {};
-        for (const table of ["session_events", "rollup_visitor_days"]) {
-          counts[table] = await tx.number(`SELECT count(*) FROM ${table} t
-            WHERE t.workspace = ${ws} AND t.visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
-        }
-        return counts;
-      };
-      const derivedBefore = await derivedRows();
+        SELECT visitor_id, CAST(NULL AS TIMESTAMPTZ) AS cut_ts, CAST(NULL AS DATE) AS cut_day,
+          count(*) FILTER (WHERE type = 'track' AND name = 'Order Completed') AS order_events
+        FROM events WHERE workspace = ${ws} AND ${eventsWhere} GROUP BY visitor_id`);
+      const orderEvents = await tx.number("SELECT sum(order_events) FROM changed_visitors");
       const events = await tx.changed(`DELETE FROM events WHERE workspace = ${ws} AND ${eventsWhere}`);
       const orders = await tx.changed(`DELETE FROM orders WHERE workspace = ${ws} AND ${ordersWhere}`);
-      const left = await tx.number(`SELECT count(*) FROM events
+      // An erasure's visitors are few: their events left are read once, not at each step of the
+      // derivation; a retention run's may be most of the store, read where they are.
+      let source = "events";
+      if (record.kind === "erasure") {
+        source = "kept_events";
+        await tx.run(`CREATE OR REPLACE TEMP TABLE kept_events AS SELECT * FROM events
+          WHERE workspace = ${ws} AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
+      }
+      const left = await tx.number(`SELECT count(*) FROM ${source}
         WHERE workspace = ${ws} AND visitor_id IN (SELECT visitor_id FROM changed_visitors)`);
-      await this.sessionsFromCuts(tx, workspace, null, left);
-      await this.rollupsFromCuts(tx, workspace, null);
-      await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
-      await tx.run(
-        `INSERT INTO rollup_orders SELECT ${ws}, * FROM (${ordersFirstSelect(d, workspace)}) orders_first`,
-      );
-      const ordersRows = await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`);
-      await tx.run(`UPDATE rollup_state SET orders_rows = ${ordersRows} WHERE workspace = ${ws}`);
-      const derivedAfter = await derivedRows();
+      const sessionRows = await this.sessionsFromCuts(tx, workspace, null, left, source);
+      const rollupDays = await this.rollupsFromCuts(tx, workspace, null);
+      // Orders come from orders and Order Completed events: unchanged when neither lost a row.
+      if (orders > 0 || orderEvents > 0) {
+        await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
+        await tx.run(
+          `INSERT INTO rollup_orders SELECT ${ws}, * FROM (${ordersFirstSelect(d, workspace)}) orders_first`,
+        );
+        const ordersRows = await tx.number(`SELECT count(*) FROM orders WHERE workspace = ${ws}`);
+        await tx.run(`UPDATE rollup_state SET orders_rows = ${ordersRows} WHERE workspace = ${ws}`);
+      }
       await tx.run("DROP TABLE changed_visitors");
-      const removed: Record<string, number> = { events, orders, identity_links: 0 };
-      for (const [table, count] of Object.entries(derivedBefore))
-        removed[table] = count - (derivedAfter[table] ?? 0);
+      if (source !== "events") await tx.run(`DROP TABLE ${source}`);
+      const removed: Record<string, number> = {
+        events,
+        orders,
+        identity_links: 0,
+        session_events: sessionRows,
+        rollup_visitor_days: rollupDays,
+      };
       const [row] = await tx.all(`INSERT INTO erasures VALUES (${ws}, now(), ${d.literal(record.kind)},
         ${d.literal(record.idHash)}, ${d.literal(record.before)}, ${d.literal(JSON.stringify(removed))})
         RETURNING kind, strftime(erased_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, id_hash, before_ts, CAST(removed AS VARCHAR) AS removed`);
