@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKey, type KeyKind } from "../../src/keys/keys.js";
 import { personHash } from "../../src/people/person.js";
 import { buildApp } from "../../src/server/app.js";
+import { ensureAdmin } from "../../src/server/dashboard/users.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { validateSettings } from "../../src/workspace/parse-setting.js";
 
@@ -193,6 +194,53 @@ describe("/api/v1/people/{id}", () => {
       expect(got.statusCode).toBe(200);
       expect(got.json(), query).toEqual(want.json());
     }
+  });
+});
+
+describe("/api/v1/people/{id} from the dashboard", () => {
+  it("lets an admin's session erase, with the page's CSRF token only", async () => {
+    const admin = await ensureAdmin(never.store, "a long admin password 1");
+    if (!admin) throw new Error("no admin was made");
+    const form = await never.app.inject({ method: "GET", url: "/login" });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
+    const login = await never.app.inject({
+      method: "POST",
+      url: "/login",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: String(form.headers["set-cookie"]).split(";")[0],
+      },
+      payload: new URLSearchParams({
+        username: "admin",
+        password: admin.password,
+        csrf,
+        next: "/",
+      }).toString(),
+    });
+    expect(login.statusCode).toBe(303);
+    const cookie =
+      [login.headers["set-cookie"]]
+        .flat()
+        .map(String)
+        .find((c) => c.startsWith("sx_session="))
+        ?.split(";")[0] ?? "";
+    const session = (
+      await never.app.inject({ method: "GET", url: "/api/v1/session", headers: { cookie } })
+    ).json();
+    await send(never, batch([{ userId: "u9", anonymousId: "a9" }], 50));
+    const url = "/api/v1/people/u9?workspace=shop";
+    expect((await never.app.inject({ method: "GET", url, headers: { cookie } })).json().events).toHaveLength(
+      2,
+    );
+    const forged = await never.app.inject({ method: "DELETE", url, headers: { cookie } });
+    expect(forged.statusCode).toBe(403);
+    const erasedBySession = await never.app.inject({
+      method: "DELETE",
+      url,
+      headers: { cookie, "x-csrf-token": session.csrf },
+    });
+    expect(erasedBySession.statusCode, erasedBySession.body).toBe(200);
+    expect(erasedBySession.json().rows.events).toBe(2);
   });
 });
 
