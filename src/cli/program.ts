@@ -11,6 +11,7 @@ import { registerImport } from "./commands/import.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerKpi } from "./commands/kpi.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerPeople } from "./commands/people.js";
 import { registerReport } from "./commands/report.js";
 import { registerSegments } from "./commands/segments.js";
 import { registerServe } from "./commands/serve.js";
@@ -61,5 +62,6 @@ export function buildProgram(runCli: CliRunner): Command {
   registerAnalysis(program);
   registerCohorts(program);
   registerSegments(program);
+  registerPeople(program);
   return program;
 }

@@ -127,6 +127,13 @@ export async function applyConfig(
     }
   }
   await store.writeDefinitions(workspace.name, documentWrites, kpiWrites);
+  // The one setting the file carries (a privacy policy belongs with the definitions), written once
+  // the definitions are.
+  const retention = state.retentionDays;
+  if (retention !== undefined && retention !== workspace.settings.retention_days) {
+    await store.updateSettings(workspace.name, { ...workspace.settings, retention_days: retention });
+    changes.push({ kind: "setting", id: "retention_days", action: "updated" });
+  } else if (retention !== undefined) unchanged++;
   return { workspace: workspace.name, changes, unchanged, warnings: [...state.warnings] };
 }
 

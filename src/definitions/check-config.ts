@@ -32,6 +32,8 @@ export interface StoredContext {
 /** The state a valid file asks for. */
 export interface DesiredState {
   readonly workspace: string | undefined;
+  /** The retention setting the file asks for; undefined when it does not say. */
+  readonly retentionDays: number | null | undefined;
   readonly kpis: ReadonlyMap<string, string>;
   readonly documents: readonly DocumentChange[];
   /** Sentences worth reading that do not stop the apply (a KPI that does not serve its objective). */
@@ -254,6 +256,7 @@ export function checkConfig(
   return {
     state: {
       workspace: file.workspace,
+      retentionDays: file.retention_days,
       kpis: new Map(custom.map((k) => [k.id, k.formula.source])),
       documents,
       warnings,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { settingsSchema } from "../model/workspace.js";
 import {
   alertRuleSchema,
   channelsSchema,
@@ -22,6 +23,8 @@ export const objectiveEntrySchema = objectiveSchema.extend({
 /** The configuration file of docs/configuration.md#configuration-as-a-file (plus `reports:`, the report schedules). */
 export const configFileSchema = z.strictObject({
   workspace: z.string().min(1).max(63).optional(),
+  /** The workspace setting (docs/configuration.md); absent leaves it as it is, null keeps everything. */
+  retention_days: settingsSchema.shape.retention_days.unwrap().optional(),
   kpis: section(z.record(z.string(), z.string().min(1).max(2000))),
   objectives: section(z.array(objectiveEntrySchema)),
   channels: section(channelsSchema),
@@ -36,6 +39,7 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 /** The keys of the file, in the order export writes them. */
 export const CONFIG_KEYS = [
   "workspace",
+  "retention_days",
   "kpis",
   "objectives",
   "channels",

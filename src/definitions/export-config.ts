@@ -10,6 +10,7 @@ import { loadDefinitions } from "./stored-definitions.js";
  */
 export async function exportConfig(store: Store, workspace: string): Promise<Record<string, unknown>> {
   const stored = await loadDefinitions(store, workspace);
+  const settings = (await store.listWorkspaces()).find((w) => w.name === workspace)?.settings;
   const bodies = (kind: DefinitionKind) => (stored.documents.get(kind) ?? []).map((d) => d.body);
   const goals = bodies("goal").flatMap((body) => {
     const parsed = goalSchema.safeParse(body);
@@ -24,6 +25,7 @@ export async function exportConfig(store: Store, workspace: string): Promise<Rec
   });
   const channels = Object.fromEntries((stored.documents.get("channel") ?? []).map((d) => [d.id, d.body]));
   const config: Record<string, unknown> = { workspace };
+  if (settings && settings.retention_days !== null) config.retention_days = settings.retention_days;
   if (stored.kpis.length > 0) config.kpis = Object.fromEntries(stored.kpis.map((k) => [k.id, k.formula]));
   if (objectives.length > 0) config.objectives = objectives;
   if (Object.keys(channels).length > 0) config.channels = channels;

@@ -33,6 +33,8 @@ export const settingsSchema = z.object({
   attribution: z.enum(["last_touch", "first_touch", "linear"]).default("last_touch"),
   attribution_window_days: z.number().int().min(1).max(365).default(30),
   domains: z.array(z.string().trim().toLowerCase().min(1)).default([]),
+  /** Events and orders older than this many days are removed daily (docs/operations.md); null keeps all. */
+  retention_days: z.number().int().min(1).max(36_500).nullable().default(null),
 });
 
 export type WorkspaceSettings = z.infer<typeof settingsSchema>;

@@ -8,6 +8,7 @@ import { DEFAULT_RETRY } from "../delivery/retry.js";
 import { UserError } from "../errors.js";
 import { VisitorHasher } from "../ingest/visitor-hash.js";
 import { GroupCommitWriter } from "../ingest/writer.js";
+import { startRetentionScheduler } from "../people/retention.js";
 import { startReportScheduler } from "../report/schedules/schedule-reports.js";
 import type { ReportMailDeps } from "../report/schedules/send-report.js";
 import type { Store } from "../store/store.js";
@@ -27,6 +28,7 @@ import { analysisRoutes } from "./routes/analysis.js";
 import { goalRoutes } from "./routes/goals.js";
 import { importRoutes } from "./routes/imports.js";
 import { segmentsRoutes } from "./routes/kpi-segments.js";
+import { peopleRoutes } from "./routes/people.js";
 import { plausibleRoutes } from "./routes/plausible.js";
 import { queryRoutes } from "./routes/query.js";
 import { reportScheduleRoutes } from "./routes/report-schedules.js";
@@ -61,6 +63,8 @@ export interface AppOptions {
   /** What e-mailed reports need (SMTP server, retries); with `scheduleReports`, they run on their cron. */
   readonly reports?: ReportMailDeps;
   readonly scheduleReports?: boolean;
+  /** Remove events and orders older than each workspace's retention_days, daily. */
+  readonly scheduleRetention?: boolean;
   /** The built dashboard (default: dist/web beside the server). */
   readonly webRoot?: string;
 }
@@ -180,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   reportScheduleRoutes(app, ctx);
   analysisRoutes(app, ctx);
   segmentsRoutes(app, ctx);
+  peopleRoutes(app, ctx);
   if (options.admin) adminRoutes(app, store, options.admin);
   const alertDeps = options.alerts ?? { goals: storedGoals, delivery: { retry: DEFAULT_RETRY } };
   alertRoutes(app, ctx, alertDeps);
@@ -196,6 +201,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       error: (message) => app.log.error(message),
     });
     app.addHook("onClose", async () => reportScheduler.stop());
+  }
+
+  if (options.scheduleRetention) {
+    const retention = startRetentionScheduler(store, {
+      info: (message) => app.log.info(message),
+      error: (message) => app.log.error(message),
+    });
+    app.addHook("onClose", async () => retention.stop());
   }
 
   // The dashboard: sign-in, share links and the single-page app; no data without a session.

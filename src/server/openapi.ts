@@ -21,6 +21,7 @@ import {
 } from "./routes/goals.js";
 import { importParamsSchema } from "./routes/imports.js";
 import { segmentsQuerySchema } from "./routes/kpi-segments.js";
+import { peopleQuerySchema, retentionBodySchema } from "./routes/people.js";
 import { kpiQuerySchema } from "./routes/query.js";
 import { scheduleQuerySchema } from "./routes/report-schedules.js";
 import { auditQuerySchema, periodicQuerySchema } from "./routes/reports.js";
@@ -232,6 +233,54 @@ const DASHBOARD_PATHS = {
 };
 
 /** The OpenAPI 3.1 document of every route, from the zod schemas that validate requests. */
+/** One person's data and the workspace's retention (docs/operations.md): admin key or admin session. */
+const adminSecurity = [{ adminKey: [] }, { session: [] }];
+const personPath = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
+const adminErrors = { "400": errorResponse, "401": errorResponse, "403": errorResponse };
+const PEOPLE_PATHS = {
+  "/api/v1/people/{id}": {
+    get: {
+      summary: "Everything stored about a person, by user or anonymous id (like `sextant people show`)",
+      tags: ["people"],
+      security: adminSecurity,
+      parameters: [...personPath, ...queryParameters(peopleQuerySchema)],
+      responses: { "200": { description: "{workspace, id, ids, events, orders}" }, ...adminErrors },
+    },
+    delete: {
+      summary: "Erases a person and every row derived from them (like `sextant people erase`)",
+      tags: ["people"],
+      security: adminSecurity,
+      parameters: [...personPath, ...queryParameters(peopleQuerySchema)],
+      responses: { "200": { description: "{workspace, kind, at, idHash, before, rows}" }, ...adminErrors },
+    },
+  },
+  "/api/v1/retention": {
+    put: {
+      summary: "Sets the workspace's retention_days (null keeps everything)",
+      tags: ["people"],
+      security: adminSecurity,
+      parameters: queryParameters(peopleQuerySchema),
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: schema(retentionBodySchema) } },
+      },
+      responses: { "200": { description: "{workspace, retention_days}" }, ...adminErrors },
+    },
+  },
+  "/api/v1/retention/apply": {
+    post: {
+      summary: "Removes now the events and orders older than retention_days (like `sextant retention apply`)",
+      tags: ["people"],
+      security: adminSecurity,
+      parameters: queryParameters(peopleQuerySchema),
+      responses: {
+        "200": { description: "{workspace, removal}: null without retention_days" },
+        ...adminErrors,
+      },
+    },
+  },
+};
+
 export function openApiDocument(version: string, withAdmin = false) {
   const segmentPaths = Object.fromEntries(
     SEGMENT_PATHS.map(({ path, route: type }) => [
@@ -705,6 +754,7 @@ export function openApiDocument(version: string, withAdmin = false) {
           },
         },
       },
+      ...PEOPLE_PATHS,
       "/api/v1/workspaces": {
         get: {
           summary: "The workspaces the key or session may read",

@@ -111,6 +111,11 @@ export const ROUTES: readonly RouteRow[] = [
   row("GET", "/api/v1/alerts/rules", "read"),
   row("GET", "/api/v1/alerts/history", "read"),
   row("POST", "/api/v1/alerts/run", "admin"),
+  // People (GDPR access and erasure) and retention: administrators only.
+  row("GET", "/api/v1/people/:id", "admin"),
+  row("DELETE", "/api/v1/people/:id", "admin"),
+  row("PUT", "/api/v1/retention", "admin"),
+  row("POST", "/api/v1/retention/apply", "admin"),
   // Reports; schedules and deliveries name recipients.
   row("GET", "/api/v1/reports/audit", "read"),
   row("GET", "/api/v1/reports/periodic", "read"),

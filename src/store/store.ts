@@ -220,6 +220,25 @@ export interface DataSpan {
   readonly to: string;
 }
 
+/** What a store holds about one person (docs/operations.md, "Erasure and access"): raw rows as stored. */
+export interface PersonData {
+  readonly events: readonly Record<string, unknown>[];
+  readonly orders: readonly Record<string, unknown>[];
+}
+
+/**
+ * A record of rows removed for privacy: an erasure of one person (`idHash`: sha256 of workspace
+ * and id, never the id) or a retention run (`before`: the cut-off). `rows`: rows removed per
+ * table; for derived tables, the net change of the visitors derived again.
+ */
+export interface ErasureRecord {
+  readonly kind: "erasure" | "retention";
+  readonly at: string;
+  readonly idHash: string | null;
+  readonly before: string | null;
+  readonly rows: Readonly<Record<string, number>>;
+}
+
 /** The only place that knows a database. Everything above speaks in workspaces, facts and measures. */
 export interface Store {
   readonly description: string;
@@ -292,6 +311,17 @@ export interface Store {
    * epoch), or null when it has none: what a "no data received" alert watches.
    */
   lastEventTime(workspace: string, before: Date): Promise<number | null>;
+  /** Every raw row stored under these ids (personIdentities): events' visitor, user and anonymous ids, orders' customer and visitor ids. */
+  personData(workspace: string, ids: readonly string[]): Promise<PersonData>;
+  /**
+   * Removes the rows stored under these ids (events, orders, identity links) and derives again
+   * what was derived from them, serialized with ingestion so no other event is lost; records it.
+   */
+  erasePerson(workspace: Workspace, ids: readonly string[], idHash: string): Promise<ErasureRecord>;
+  /** Removes events and orders before `before` (retention), derived rows kept consistent; records it. */
+  removeBefore(workspace: Workspace, before: Date): Promise<ErasureRecord>;
+  /** The workspace's erasure and retention records, oldest first. */
+  listErasures(workspace: string): Promise<ErasureRecord[]>;
   /** Rows stored per fact, for status pages and the demo's "store is empty" check. */
   countRows(workspace?: string): Promise<Record<Fact, number>>;
   close(): Promise<void>;

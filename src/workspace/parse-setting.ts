@@ -8,7 +8,10 @@ const NUMBER_SETTINGS = new Set([
   "gross_margin",
   "clv_max_lifetime_periods",
   "attribution_window_days",
+  "retention_days",
 ]);
+/** Settings that may be unset, with `KEY=none` (or an empty value). */
+const NULLABLE_SETTINGS = new Set(["retention_days"]);
 
 /** Applies `KEY=VALUE` assignments (as typed on the command line) to settings, validating the result. */
 export function applySettingAssignments(
@@ -35,6 +38,7 @@ export function applySettingAssignments(
 }
 
 function parseValue(key: string, value: string): unknown {
+  if (NULLABLE_SETTINGS.has(key) && (value === "" || value.toLowerCase() === "none")) return null;
   if (LIST_SETTINGS.has(key)) {
     return value === ""
       ? []

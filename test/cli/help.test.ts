@@ -96,6 +96,9 @@ const COMMANDS: readonly [string[], string[]][] = [
     ["report", "periodic"],
     ["--period", "--as-of", "--format", "--lang", "--out", "--force"],
   ],
+  [["people", "show"], ["--id"]],
+  [["people", "erase"], ["--id"]],
+  [["retention", "apply"], ["retention_days"]],
 ];
 
 // Help opens no store, so these commands may run side by side.

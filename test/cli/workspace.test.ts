@@ -71,6 +71,7 @@ describe("sextant workspace create / list / set", () => {
       attribution: "last_touch",
       attribution_window_days: 30,
       domains: [],
+      retention_days: null,
     });
   });
 

@@ -30,6 +30,8 @@ describe("sextant migrate --to a ClickHouse cluster", () => {
     expect(demo.code, demo.stderr).toBe(0);
     const key = await runCli(["--db", db, "keys", "create", "--workspace", "demo", "--kind", "read"], dir);
     expect(key.code, key.stderr).toBe(0);
+    const erased = await runCli(["--db", db, "people", "erase", "--workspace", "demo", "--id", "gone"], dir);
+    expect(erased.code, erased.stderr).toBe(0);
 
     const to = `${cluster.url}/moved`;
     const args = ["--db", db, "migrate", "--to", to, "--to-cluster", cluster.cluster ?? ""];
@@ -56,6 +58,15 @@ describe("sextant migrate --to a ClickHouse cluster", () => {
     );
     expect(fromClickhouse.code, fromClickhouse.stderr).toBe(0);
     expect(JSON.parse(fromClickhouse.stdout)).toEqual(JSON.parse(fromDuckdb.stdout));
+    // The record of an erasure moves with the data it speaks for.
+    const erasures = ["people", "erasures", "--workspace", "demo"];
+    const recorded = await runCli(["--db", db, ...erasures], dir);
+    const moved = await runCli(
+      ["--clickhouse", to, "--clickhouse-cluster", cluster.cluster ?? "", ...erasures],
+      dir,
+    );
+    expect(JSON.parse(recorded.stdout)).toHaveLength(1);
+    expect(JSON.parse(moved.stdout)).toEqual(JSON.parse(recorded.stdout));
 
     const keys = await runCli(
       ["--clickhouse", to, "--clickhouse-cluster", cluster.cluster ?? "", "keys", "list"],

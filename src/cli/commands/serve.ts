@@ -114,6 +114,7 @@ see docs/operations.md).`,
         scheduleAlerts: true,
         reports: reportDepsFromEnv(process.env),
         scheduleReports: true,
+        scheduleRetention: true,
       });
       if (flags.demo && (await store.listWorkspaces()).length === 0) {
         app.log.info("The store is empty: loading the demo workspace (90 days of data)…");

@@ -19,6 +19,7 @@ import {
   toWorkspace,
 } from "../rows.js";
 import { type MeasureSources, measureStatements } from "../sql/measure-sql.js";
+import { personEventsWhere, personOrdersWhere } from "../sql/person-sql.js";
 import { dropStaging, type RowKind, STORED_KINDS, stageEventRecords, stageFile } from "../staging/stage.js";
 import type {
   AppendResult,
@@ -27,6 +28,7 @@ import type {
   CustomKpiChange,
   DataSpan,
   DocumentChange,
+  ErasureRecord,
   ExposureQuery,
   ExposureRow,
   FunnelCounts,
@@ -38,6 +40,7 @@ import type {
   MeasureRow,
   MetricSumsQuery,
   MetricSumsRow,
+  PersonData,
   Store,
   StoredDocument,
 } from "../store.js";
@@ -451,7 +454,14 @@ export class ClickhouseStore implements Store {
           );
         }
         const copied: { table: string; rows: number }[] = [];
-        for (const { table, select } of migrationExports()) {
+        for (const { table, select, since } of migrationExports()) {
+          // A table newer than the file: nothing of it to copy.
+          if (
+            since !== undefined &&
+            (await tx.number(`SELECT count(*) FROM duckdb_tables()
+              WHERE database_name = 'src' AND table_name = ${duckdbDialect.literal(since)}`)) === 0
+          )
+            continue;
           const rows = await withExport(tx, select, async (path, count) => {
             if (count > 0) await this.ch.insertFile(table, path);
             return count;
@@ -817,6 +827,143 @@ export class ClickhouseStore implements Store {
     return row && Number(row.n) > 0 ? Math.floor(Number(row.us) / 1000) : null;
   }
 
+  async personData(workspace: string, ids: readonly string[]): Promise<PersonData> {
+    const ws = d.literal(workspace);
+    const events = await this.ch.all(`SELECT ${PERSON_EVENT_COLUMNS.join(", ")}, toString(ts_us) AS us
+      FROM events WHERE workspace = ${ws} AND ${personEventsWhere(d, ids)} ORDER BY ts_us, seq`);
+    const orders = await this.ch.all(`SELECT order_id, toString(ts_us) AS us, customer_id, revenue, currency,
+        campaign, campaign_key, visitor_id
+      FROM orders WHERE workspace = ${ws} AND ${personOrdersWhere(d, ids)} ORDER BY ts_us, order_id`);
+    // The embedded store's shape: ts in ISO 8601 with microseconds, properties as JSON.
+    const withTs = ({ us, ...row }: Record<string, unknown>) => ({ ...row, ts: isoMicros(String(us)) });
+    return {
+      events: events.map((row) => {
+        const { us, ...rest } = row;
+        const ordered: Record<string, unknown> = {};
+        for (const column of PERSON_EVENT_COLUMNS) ordered[column] = rest[column];
+        return {
+          ...ordered,
+          ts: isoMicros(String(us)),
+          properties: typeof rest.properties === "string" ? JSON.parse(rest.properties) : null,
+        };
+      }),
+      orders: orders.map(withTs),
+    };
+  }
+
+  erasePerson(workspace: Workspace, ids: readonly string[], idHash: string): Promise<ErasureRecord> {
+    return this.removeRows(workspace, personEventsWhere(d, ids), personOrdersWhere(d, ids), {
+      kind: "erasure",
+      idHash,
+      before: null,
+    });
+  }
+
+  removeBefore(workspace: Workspace, before: Date): Promise<ErasureRecord> {
+    const us = `${BigInt(before.getTime()) * 1000n}`;
+    return this.removeRows(workspace, `ts_us < ${us}`, `ts_us < ${us}`, {
+      kind: "retention",
+      idHash: null,
+      before: before.toISOString(),
+    });
+  }
+
+  async listErasures(workspace: string): Promise<ErasureRecord[]> {
+    const rows = await this.ch.all(`SELECT kind, erased_at, id_hash, before_ts, removed FROM erasures
+      WHERE workspace = ${d.literal(workspace)} ORDER BY erased_at`);
+    return rows.map((row) => ({
+      kind: row.kind === "retention" ? "retention" : "erasure",
+      at: String(row.erased_at),
+      idHash: row.id_hash === null ? null : String(row.id_hash),
+      before: row.before_ts === null ? null : String(row.before_ts),
+      rows: JSON.parse(String(row.removed)) as Record<string, number>,
+    }));
+  }
+
+  /**
+   * Deletes the events and orders chosen by two conditions by mutations, which touch only the
+   * parts that exist when they start: events inserted meanwhile are kept. Behind this process's
+   * queued derivations, the rollup rows of the visitors concerned go too (all generations) and
+   * are derived again from the events left; a retention run, whose visitors are many, drops the
+   * workspace's rollups instead for the refresh to build them again. Then new snapshots of the
+   * day gaps and orders are taken and the older ones (orders name customers) deleted.
+   */
+  private async removeRows(
+    workspace: Workspace,
+    eventsWhere: string,
+    ordersWhere: string,
+    record: Pick<ErasureRecord, "kind" | "idHash" | "before">,
+  ): Promise<ErasureRecord> {
+    const ws = d.literal(workspace.name);
+    const generation = rollupGeneration(workspace);
+    const removal = this.derivations.then(async () => {
+      const visitors = (
+        await this.ch.all(`SELECT DISTINCT visitor_id FROM events WHERE workspace = ${ws} AND ${eventsWhere}`)
+      ).map((row) => d.literal(String(row.visitor_id)));
+      const events = await this.ch.number(
+        `SELECT count() FROM events WHERE workspace = ${ws} AND ${eventsWhere}`,
+      );
+      const orders = await this.ch.number(
+        `SELECT count() FROM orders WHERE workspace = ${ws} AND ${ordersWhere}`,
+      );
+      const rollupWhere =
+        record.kind === "retention"
+          ? `workspace = ${ws}`
+          : `workspace = ${ws} AND visitor_id IN (${visitors.join(", ") || "''"})`;
+      const removed: Record<string, number> = { events, orders, identity_links: 0 };
+      for (const table of ["rollup_sessions", "rollup_visitor_days"])
+        removed[table] = await this.ch.number(`SELECT count() FROM ${table} WHERE ${rollupWhere}`);
+      await this.ch.deleteWhere("events", `workspace = ${ws} AND ${eventsWhere}`);
+      await this.ch.deleteWhere("orders", `workspace = ${ws} AND ${ordersWhere}`);
+      await this.ch.deleteWhere("rollup_sessions", rollupWhere);
+      await this.ch.deleteWhere("rollup_visitor_days", rollupWhere);
+      if (record.kind === "retention") {
+        await this.ch.deleteWhere("rollup_marks", `workspace = ${ws} AND kind = 'built'`);
+      } else if (visitors.length > 0) {
+        const built = await this.ch.number(`SELECT count() FROM rollup_marks
+          WHERE workspace = ${ws} AND kind = 'built' AND generation = ${d.literal(generation)}`);
+        if (built > 0) {
+          const where = `visitor_id IN (${visitors.join(", ")})`;
+          const salt = randomBytes(4).readUInt32BE(0);
+          await this.ch.onEachNode((local) => sessionSumsInsert(workspace, generation, where, local, salt));
+          await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, where, local));
+        }
+      }
+      // A done mark of no batch: the snapshots no longer cover the visitor-days, so new ones are taken.
+      await this.mark(workspace.name, generation, "done", this.nextVersion());
+      return removed;
+    });
+    this.derivations = removal.then(
+      () => undefined,
+      () => undefined,
+    );
+    const removed = await removal;
+    await this.refreshDerived(workspace);
+    const current = this.rollups.get(workspace.name);
+    if (current) {
+      await this.ch.deleteWhere(
+        "rollup_day_gaps",
+        `workspace = ${ws} AND NOT (generation = ${d.literal(current.generation)} AND snapshot = ${current.snapshot})`,
+      );
+      await this.ch.deleteWhere(
+        "rollup_orders",
+        `workspace = ${ws} AND NOT (generation = ${d.literal(current.generation)} AND snapshot = ${current.orders})`,
+      );
+    }
+    const at = new Date().toISOString();
+    await this.ch.insert("erasures", [
+      {
+        workspace: workspace.name,
+        erased_at: at,
+        kind: record.kind,
+        id_hash: record.idHash,
+        before_ts: record.before,
+        removed: JSON.stringify(removed),
+      },
+    ]);
+    return { ...record, at, rows: removed };
+  }
+
   async countRows(workspace?: string): Promise<Record<Fact, number>> {
     const ws = workspace === undefined ? null : d.literal(workspace);
     const counts = {} as Record<Fact, number>;
@@ -854,4 +1001,40 @@ function secondsNow(): string {
 
 function isoSeconds(text: string): string {
   return `${text.replace(" ", "T")}Z`;
+}
+
+/** The columns of a person's events shown by `people show`, as the embedded store names them. */
+const PERSON_EVENT_COLUMNS = [
+  "message_id",
+  "type",
+  "name",
+  "visitor_id",
+  "user_id",
+  "anonymous_id",
+  "url",
+  "host",
+  "path",
+  "referrer",
+  "referrer_domain",
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "utm_content",
+  "utm_term",
+  "campaign_key",
+  "device",
+  "browser",
+  "os",
+  "country",
+  "revenue",
+  "currency",
+  "order_id",
+  "properties",
+];
+
+/** Microseconds since the epoch as ISO 8601 with six decimals, as the embedded store prints them. */
+function isoMicros(us: string): string {
+  const micros = BigInt(us);
+  const seconds = new Date(Number(micros / 1_000_000n) * 1000).toISOString().slice(0, 19);
+  return `${seconds}.${String(micros % 1_000_000n).padStart(6, "0")}Z`;
 }

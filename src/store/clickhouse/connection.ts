@@ -137,6 +137,54 @@ export class ClickhouseConnection {
     );
   }
 
+  /** Runs a query on every node at once, each over its own shard's data; the rows of each node. */
+  async allOnEachNode(query: (local: (table: string) => string) => string): Promise<Row[][]> {
+    if (this.cluster === null) return [await this.all(query((table) => table))];
+    const parsed = parseUrl(this.url);
+    const sql = query((table) => `${table}_local`);
+    return Promise.all(
+      (await this.nodes()).map(async (node) => {
+        const client = createClient({
+          url: node,
+          ...parsed.auth,
+          database: parsed.database,
+          clickhouse_settings: this.settings,
+        });
+        try {
+          return await this.explained(async () => {
+            const result = await client.query({ query: sql, format: "JSONEachRow" });
+            return (await result.json()) as Row[];
+          }, node);
+        } finally {
+          await client.close();
+        }
+      }),
+    );
+  }
+
+  /**
+   * Deletes the rows of `table` matching `where` on every node (a mutation, `ALTER TABLE … DELETE`,
+   * of each node's own table) and returns once every node applied it: 18.16 has neither
+   * lightweight deletes nor `mutations_sync`, so `system.mutations` is read until nothing is left
+   * to do. A mutation rewrites only the parts that exist when it starts: rows inserted meanwhile
+   * (other visitors' events) are never touched.
+   */
+  async deleteWhere(table: string, where: string): Promise<void> {
+    await this.onEachNode((local) => `ALTER TABLE ${local(table)} DELETE WHERE ${where}`);
+    const started = Date.now();
+    for (;;) {
+      const nodes = await this.allOnEachNode(
+        (local) => `SELECT count() AS n FROM system.mutations
+          WHERE database = currentDatabase() AND table = ${quoteString(local(table))} AND is_done = 0`,
+      );
+      if (nodes.every((rows) => Number(rows[0]?.n ?? 0) === 0)) return;
+      if (Date.now() - started > 600_000) {
+        throw new Error(`ClickHouse did not finish deleting rows of ${table} within 10 minutes`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   /** Runs `work`, turning a failure a user can fix (a node down, a table missing) into a sentence. */
   private async explained<T>(work: () => Promise<T>, node = parseUrl(this.url).server): Promise<T> {
     try {

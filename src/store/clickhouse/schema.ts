@@ -104,6 +104,13 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
     engine: "MergeTree PARTITION BY toYYYYMM(date) ORDER BY (workspace, date, network)",
     shardBy: "cityHash64(network)",
   },
+  // Erasures and retention runs (docs/operations.md): never the id, a hash of workspace and id.
+  {
+    name: "erasures",
+    columns: `workspace String, erased_at String, kind String, id_hash ${text}, before_ts ${text}, removed String`,
+    engine: "MergeTree ORDER BY (workspace, erased_at)",
+    shardBy: "cityHash64(workspace)",
+  },
   // Rollups (rollup-sql.ts): derived from events, never updated in place; see rollup-sql.ts.
   {
     name: "rollup_visitor_days",

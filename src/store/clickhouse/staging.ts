@@ -112,7 +112,7 @@ export async function withExport<T>(
  * (`src`) that gives its rows, exactly as stored there (sequence numbers and de-duplication keys
  * included, so re-sent events are still recognised after the move).
  */
-export function migrationExports(): readonly { table: string; select: string }[] {
+export function migrationExports(): readonly { table: string; select: string; since?: string }[] {
   const seconds = (column: string) => `strftime(${column}, '%Y-%m-%d %H:%M:%S')`;
   return [
     {
@@ -140,5 +140,12 @@ export function migrationExports(): readonly { table: string; select: string }[]
       table,
       select: clickhouseRows(table, `src.${table}`),
     })),
+    // The records of erasures go with the data they speak for; files older than them have none.
+    {
+      table: "erasures",
+      select: `SELECT workspace, strftime(erased_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS erased_at, kind, id_hash,
+        before_ts, CAST(removed AS VARCHAR) AS removed FROM src.erasures`,
+      since: "erasures",
+    },
   ];
 }

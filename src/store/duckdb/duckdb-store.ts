@@ -16,6 +16,7 @@ import {
   toWorkspace,
 } from "../rows.js";
 import { measureStatements, ordersFirstSelect, TABLE_SOURCES } from "../sql/measure-sql.js";
+import { personEventsWhere, personOrdersWhere } from "../sql/person-sql.js";
 import { appendEventRecords, importIntoDuckdb } from "../staging/stage.js";
 import type {
   AppendResult,
@@ -24,6 +25,7 @@ import type {
   CustomKpiChange,
   DataSpan,
   DocumentChange,
+  ErasureRecord,
   ExposureQuery,
   ExposureRow,
   FunnelCounts,
@@ -35,6 +37,7 @@ import type {
   MeasureRow,
   MetricSumsQuery,
   MetricSumsRow,
+  PersonData,
   Store,
   StoredDocument,
 } from "../store.js";
@@ -594,6 +597,82 @@ export class DuckdbStore implements Store {
     return ms === null || ms === undefined ? null : Number(ms);
   }
 
+  async personData(workspace: string, ids: readonly string[]): Promise<PersonData> {
+    const ws = d.literal(workspace);
+    const events = await this.db.all(`SELECT * EXCLUDE (workspace, seq, dedup_key)
+      REPLACE (strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, CAST(properties AS VARCHAR) AS properties)
+      FROM events WHERE workspace = ${ws} AND ${personEventsWhere(d, ids)} ORDER BY ts, seq`);
+    const orders = await this.db.all(`SELECT * EXCLUDE (workspace)
+      REPLACE (strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts)
+      FROM orders WHERE workspace = ${ws} AND ${personOrdersWhere(d, ids)} ORDER BY ts, order_id`);
+    return {
+      events: events.map((row) => ({
+        ...row,
+        properties: typeof row.properties === "string" ? JSON.parse(row.properties) : null,
+      })),
+      orders,
+    };
+  }
+
+  erasePerson(workspace: Workspace, ids: readonly string[], idHash: string): Promise<ErasureRecord> {
+    return this.removeRows(workspace, personEventsWhere(d, ids), personOrdersWhere(d, ids), {
+      kind: "erasure",
+      idHash,
+      before: null,
+    });
+  }
+
+  removeBefore(workspace: Workspace, before: Date): Promise<ErasureRecord> {
+    const cut = `CAST(${d.literal(before.toISOString())} AS TIMESTAMPTZ)`;
+    return this.removeRows(workspace, `ts < ${cut}`, `ts < ${cut}`, {
+      kind: "retention",
+      idHash: null,
+      before: before.toISOString(),
+    });
+  }
+
+  async listErasures(workspace: string): Promise<ErasureRecord[]> {
+    const rows = await this.db.all(`SELECT kind, strftime(erased_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, id_hash,
+      before_ts, CAST(removed AS VARCHAR) AS removed FROM erasures WHERE workspace = ${d.literal(workspace)} ORDER BY erased_at`);
+    return rows.map(toErasureRecord);
+  }
+
+  /**
+   * Deletes the events and orders chosen by two conditions in one transaction on the write
+   * connection, where ingestion commits too: a commit waits for it or comes before, so no other
+   * acknowledged event is touched. The workspace's derived rows (sessions, persons, rollups) go in
+   * the same transaction, so that none names the erased rows once it commits, and are derived
+   * again from the rows left: links removed can split a person in two, which the incremental path
+   * (it follows new events) does not undo. Then the derivation runs before this returns.
+   */
+  private async removeRows(
+    workspace: Workspace,
+    eventsWhere: string,
+    ordersWhere: string,
+    record: Pick<ErasureRecord, "kind" | "idHash" | "before">,
+  ): Promise<ErasureRecord> {
+    const ws = d.literal(workspace.name);
+    const result = await this.db.transaction(async (tx) => {
+      const links =
+        await tx.number(`SELECT count(*) FROM identity_links l WHERE workspace = ${ws} AND EXISTS (
+          SELECT 1 FROM events e WHERE e.workspace = ${ws} AND ${eventsWhere}
+            AND e.user_id = l.user_id AND ${deviceSql("e")} = l.anonymous_id)`);
+      const events = await tx.changed(`DELETE FROM events WHERE workspace = ${ws} AND ${eventsWhere}`);
+      const orders = await tx.changed(`DELETE FROM orders WHERE workspace = ${ws} AND ${ordersWhere}`);
+      for (const table of DERIVED_TABLES) await tx.run(`DELETE FROM ${table} WHERE workspace = ${ws}`);
+      // The derived rows are made again whole: the record counts the stored rows erased.
+      const removed: Record<string, number> = { events, orders, identity_links: links };
+      const [row] = await tx.all(`INSERT INTO erasures VALUES (${ws}, now(), ${d.literal(record.kind)},
+        ${d.literal(record.idHash)}, ${d.literal(record.before)}, ${d.literal(JSON.stringify(removed))})
+        RETURNING kind, strftime(erased_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, id_hash, before_ts, CAST(removed AS VARCHAR) AS removed`);
+      if (!row) throw new Error("the erasure record was not written");
+      return toErasureRecord(row);
+    });
+    this.derivedFresh.clear();
+    await this.refreshDerived(workspace);
+    return result;
+  }
+
   async countRows(workspace?: string): Promise<Record<Fact, number>> {
     const where = workspace === undefined ? "" : ` WHERE workspace = ${d.literal(workspace)}`;
     const counts = {} as Record<Fact, number>;
@@ -609,6 +688,18 @@ export class DuckdbStore implements Store {
   }
 }
 
+/** What refreshDerived makes from events and orders, with the state that says it is current. */
+const DERIVED_TABLES = [
+  "session_events",
+  "identity_links",
+  "identity_persons",
+  "rollup_visitor_days",
+  "rollup_day_gaps",
+  "rollup_orders",
+  "derived_state",
+  "rollup_state",
+] as const;
+
 const KEY_COLUMNS =
   "SELECT id, workspace, kind, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, strftime(revoked_at, '%Y-%m-%dT%H:%M:%SZ') AS revoked_at FROM api_keys";
 
@@ -622,6 +713,16 @@ function toApiKey(row: Record<string, unknown>): ApiKey | null {
     kind,
     createdAt: String(row.created_at),
     revokedAt: row.revoked_at === null ? null : String(row.revoked_at),
+  };
+}
+
+function toErasureRecord(row: Record<string, unknown>): ErasureRecord {
+  return {
+    kind: row.kind === "retention" ? "retention" : "erasure",
+    at: String(row.at),
+    idHash: row.id_hash === null ? null : String(row.id_hash),
+    before: row.before_ts === null ? null : String(row.before_ts),
+    rows: JSON.parse(String(row.removed)) as Record<string, number>,
   };
 }
 

@@ -193,6 +193,15 @@ export const DUCKDB_SCHEMA = [
     clicks DOUBLE,
     unsubscribes DOUBLE,
     bounces DOUBLE)`,
+  // Erasures and retention runs (docs/operations.md): when, rows removed per table, and for an
+  // erasure a hash of the workspace and id, never the id.
+  `CREATE TABLE IF NOT EXISTS erasures (
+    workspace VARCHAR NOT NULL,
+    erased_at TIMESTAMPTZ NOT NULL,
+    kind VARCHAR NOT NULL,
+    id_hash VARCHAR,
+    before_ts VARCHAR,
+    removed JSON NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS social_metrics (
     workspace VARCHAR NOT NULL,
     date DATE NOT NULL,
