@@ -127,7 +127,7 @@ describe("/api/v1/people/{id}", () => {
       events: { user_id: string }[];
       orders: unknown[];
     };
-    expect(body).toMatchObject({ id: "u1", ids: ["u1"] });
+    expect(body).toMatchObject({ id: "u1", ids: ["a1", "u1"] });
     expect(body.events).toHaveLength(12);
     expect(body.events.every((e) => e.user_id === "u1")).toBe(true);
     // Derived tables are current before the erasure (the incremental path).
