@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { MAX_NESTING_DEPTH, tooDeep } from "../ingest/limits.js";
 import { segmentMessageRecord } from "../ingest/segment/to-record.js";
 import { isObject, type TextRecord, text } from "../ingest/text-record.js";
 import type { RejectedRow } from "../store/store.js";
@@ -36,6 +37,16 @@ export async function readJsonl(file: string, kind: ImportKind): Promise<JsonlRo
     }
     if (!isObject(value)) {
       rejected.push({ line, reason: "not a JSON object" });
+      continue;
+    }
+    // Before JSON.stringify below, which exhausts the stack on thousands of levels.
+    const deep = tooDeep(value);
+    if (deep !== null) {
+      const shown = deep.split(".").slice(0, 4).join(".");
+      rejected.push({
+        line,
+        reason: `${shown}… nests objects and arrays more than ${MAX_NESTING_DEPTH} levels deep`,
+      });
       continue;
     }
     const record = kind === "events" ? segmentMessageRecord(value) : flatRecord(value);

@@ -54,10 +54,10 @@ function plausible(body: unknown, contentType = "application/json") {
   });
 }
 
-function importCsv(kind: string, csv: string, workspace = "hostile") {
+function importCsv(kind: string, csv: string, workspace = "hostile", filename = "upload.csv") {
   return server.app.inject({
     method: "POST",
-    url: `/api/v1/imports?kind=${kind}`,
+    url: `/api/v1/imports?kind=${kind}&filename=${filename}`,
     headers: { authorization: basic(server.ws(workspace).write), "content-type": "text/csv" },
     payload: csv,
   });
@@ -249,6 +249,18 @@ describe(`JSON nested deeper than ${MAX_NESTING_DEPTH} levels is refused before 
     const body = `{"n":"pageview","u":"https://hostile.example/","d":"hostile.example","p":${nestedArrays(20_000)}}`;
     expectError(await plausible(body), 400, /^p/);
     expectError(await plausible(body, "text/plain"), 400, /^p/);
+  });
+
+  it("an import of JSON Lines names the line of a deep event; deep JSON in a CSV column is no server error", async () => {
+    const event = (properties: string) =>
+      `{"type":"track","event":"x","userId":"u-1","timestamp":"2026-01-01T10:00:00Z","properties":${properties}}`;
+    const jsonl = `${event("{}")}\n${event(nestedArrays(50_000))}\n`;
+    const response = await importCsv("events", jsonl, "hostile", "events.jsonl");
+    expect(response.statusCode, response.body).toBe(422);
+    expect(response.json().error).toMatch(new RegExp(`more than ${MAX_NESTING_DEPTH} levels deep`));
+    expect(response.json().details[0]).toMatchObject({ line: 2 });
+    const csv = `timestamp,event,visitor_id,properties\n2026-01-01T10:00:00Z,x,v-1,"{""a"":${nestedArrays(20_000)}}"\n`;
+    expect((await importCsv("events", csv)).statusCode).toBeLessThan(500);
   });
 
   it("bodies over a route's limit answer 413 in the error shape, however they nest", async () => {
