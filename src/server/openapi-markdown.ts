@@ -130,7 +130,7 @@ export function httpApiMarkdown(): string {
     "--workspace NAME --kind write|read`; a key belongs to one workspace and sees no other (403). A",
     'rejected request stores nothing and answers `{"error": "...", "details": [{"field": ..., "reason": ...}]}`;',
     "when the store runs out of memory under `sextant serve --memory-limit` the answer is a 503 of that shape,",
-    "and what the request began is rolled back.",
+    "with `Retry-After: 5`, and what the request began is rolled back.",
     "`GET /api/v1/kpis` takes the parameters of `sextant kpi` (dashes as underscores, `where` repeated) and",
     "answers the JSON of `sextant kpi --format json`. The overview page at `/` is served to this machine only.",
     "How to send events from a site or a Segment library: [sending events](sending-events.md).",
