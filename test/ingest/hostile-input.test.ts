@@ -270,3 +270,42 @@ describe(`JSON nested deeper than ${MAX_NESTING_DEPTH} levels is refused before 
     expectError(await segment("track", big), 413, "body");
   });
 });
+
+describe("KPI reads with hostile parameters answer 4xx or 200, never 5xx", () => {
+  const read = (query: string) =>
+    server.app.inject({
+      method: "GET",
+      url: `/api/v1/kpis?${query}`,
+      headers: { authorization: bearer(server.ws("hostile").read) },
+    });
+
+  it.each([
+    [
+      "0001-01-01 to 9999-12-31 by day (3.6 million buckets)",
+      "from=0001-01-01&to=9999-12-31&interval=day",
+      "from",
+    ],
+    ["1900-01-01 to 2999-12-31 by day", "from=1900-01-01&to=2999-12-31&interval=day", "interval"],
+    ["1900 to 2200 by week", "from=1900-01-01&to=2200-12-31&interval=week", "interval"],
+    ["a range ending in 9999", "from=2026-01-01&to=9999-12-31", "to"],
+    ["year 0", "from=0000-01-01", "from"],
+  ])("%s", async (_name, query, field) => {
+    expectError(await read(query), 400, field);
+  });
+
+  it.each([
+    ["2,000 where filters", Array.from({ length: 2000 }, (_, i) => `where=channel=c${i}`).join("&")],
+    [
+      "a SQL-shaped where value",
+      `where=${encodeURIComponent("campaign=x' OR '1'='1'; DROP TABLE events; --")}`,
+    ],
+    ["quotes in a property name", `where=${encodeURIComponent("props.a'b\"c=x'y")}&group_by=props.x`],
+    ["a NUL in a where value", "where=channel=%00"],
+    ["20,000 commas as the KPI list", `kpis=${",".repeat(20000)}`],
+    ["the widest range allowed, whole", "from=1900-01-01&to=2999-12-31"],
+    ["every dimension at once", "group_by=campaign,channel,utm_source,utm_medium,device,browser,os,country"],
+  ])("%s answers 200", async (_name, query) => {
+    const response = await read(query);
+    expect(response.statusCode, response.body).toBe(200);
+  });
+});
