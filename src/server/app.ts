@@ -61,6 +61,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
+    // A URL Fastify cannot decode (`/v1/%ff`) answers in the one error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   });
   const metrics = createMetrics();
   const writer = new GroupCommitWriter(store, 20_000, (result, ms) => {

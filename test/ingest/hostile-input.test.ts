@@ -309,3 +309,54 @@ describe("KPI reads with hostile parameters answer 4xx or 200, never 5xx", () =>
     expect(response.statusCode, response.body).toBe(200);
   });
 });
+
+describe("transport shapes are refused in the error shape", () => {
+  const post = (url: string, headers: Record<string, string>, payload: string) =>
+    server.app.inject({
+      method: "POST",
+      url,
+      headers: { authorization: basic(server.ws("hostile").write), "user-agent": DESKTOP_UA, ...headers },
+      payload,
+    });
+
+  it.each([
+    ["a URL that does not decode", "/v1/%ff", { "content-type": "application/json" }, "{}", 400, "request"],
+    [
+      "gzip that is not",
+      "/v1/track",
+      { "content-type": "application/json", "content-encoding": "gzip" },
+      "x",
+      400,
+      "body",
+    ],
+    [
+      "a form",
+      "/v1/track",
+      { "content-type": "application/x-www-form-urlencoded" },
+      "a=1",
+      415,
+      "content-type",
+    ],
+    ["an empty JSON body", "/v1/track", { "content-type": "application/json" }, "", 400, "body"],
+    [
+      "__proto__ at the top",
+      "/v1/track",
+      { "content-type": "application/json" },
+      '{"userId":"u","event":"x","__proto__":{"a":1}}',
+      400,
+      "body",
+    ],
+    [
+      "a batch of 6,000",
+      "/v1/batch",
+      { "content-type": "application/json" },
+      JSON.stringify({
+        batch: Array.from({ length: 6000 }, () => ({ type: "track", userId: "u", event: "x" })),
+      }),
+      400,
+      "batch",
+    ],
+  ])("%s", async (_name, url, headers, payload, status, field) => {
+    expectError(await post(url, headers, payload), status, field);
+  });
+});
