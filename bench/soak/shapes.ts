@@ -281,5 +281,30 @@ export function soakShapes(domain: string, day: string): Shape[] {
       expect: "4xx",
       weight: 1,
     },
+    {
+      name: "kpi 0001 to 9999 by day",
+      method: "GET",
+      path: "/api/v1/kpis?kpis=revenue&from=0001-01-01&to=9999-12-31&interval=day",
+      auth: "read",
+      expect: "4xx",
+      weight: 1,
+    },
+    {
+      name: "kpi 1900 to 2999 by day",
+      method: "GET",
+      path: "/api/v1/kpis?kpis=revenue&from=1900-01-01&to=2999-12-31&interval=day",
+      auth: "read",
+      expect: "4xx",
+      weight: 1,
+    },
+    {
+      name: "a URL that does not decode",
+      method: "POST",
+      path: "/v1/%ff",
+      auth: "write",
+      expect: "4xx",
+      weight: 1,
+      body: () => "{}",
+    },
   ];
 }
