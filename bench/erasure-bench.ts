@@ -17,40 +17,43 @@ import { fmtInt, fmtMs, fmtRatio, lit, log, numberFlags, RawDuckdb, timed } from
  * them. The baseline, in the same run: reading the same person's rows (`people show`), the scan
  * any erasure must make. Then the overview after the erasure (the refresh it leaves to do).
  *
- *   node dist/bench/erasure-bench.js [--events N] [--people N]
+ *   npm run bench -- erasure [--events N] [--people N]
  */
-const { events, people } = numberFlags(process.argv.slice(2), { events: 1_000_000, people: 3 });
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const data = await ensureData(join(ROOT, "bench", "data"), events);
-const scratch = join(ROOT, "bench", "data", `erasure-${data.label}`);
-rmSync(scratch, { recursive: true, force: true });
-mkdirSync(scratch, { recursive: true });
-try {
-  // Identified customers with most orders: the persons with rows of every kind, spread over the history.
-  const raw = await RawDuckdb.open(":memory:");
-  const ids = (
-    await raw.all(`SELECT customer_id FROM read_csv(${lit(data.orders)}) WHERE customer_id LIKE 'user-%'
-      GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${people}`)
-  ).map((row) => String(row.customer_id));
-  raw.close();
-  const store = await DuckdbStore.open(join(scratch, "erasure.duckdb"), SERVE_OPTIONS);
-  const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
-  await store.createWorkspace(workspace);
-  for (const kind of ["events", "costs", "orders"] as const)
-    await store.importFile(plainCsvImport(workspace, kind, data[kind]));
-  await runKpiQuery(store, workspace, OVERVIEW_REQUEST);
-  log(`erasure of one person, DuckDB, ${fmtInt(data.rows.events)} events (memory limit of serve)`);
-  for (const id of ids) {
-    const read = await timed(() => showPerson(store, workspace, id));
-    const erase = await timed(() => erasePerson(store, workspace, id));
-    const after = await timed(() => runKpiQuery(store, workspace, OVERVIEW_REQUEST));
-    log(
-      `  ${id}: ${read.value.events.length} events, ${read.value.orders.length} orders; ` +
-        `erase ${fmtMs(erase.ms)} (cpu ${fmtMs(erase.cpuMs)}), ${fmtRatio(erase.ms / read.ms)} its read ` +
-        `(${fmtMs(read.ms)}); overview after ${fmtMs(after.ms)}; removed ${JSON.stringify(erase.value.rows)}`,
-    );
-  }
-  await store.close();
-} finally {
+export async function benchErasure(argv: readonly string[]): Promise<number> {
+  const { events, people } = numberFlags(argv, { events: 1_000_000, people: 3 });
+  const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+  const data = await ensureData(join(ROOT, "bench", "data"), events);
+  const scratch = join(ROOT, "bench", "data", `erasure-${data.label}`);
   rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  try {
+    // Identified customers with most orders: the persons with rows of every kind, spread over the history.
+    const raw = await RawDuckdb.open(":memory:");
+    const ids = (
+      await raw.all(`SELECT customer_id FROM read_csv(${lit(data.orders)}) WHERE customer_id LIKE 'user-%'
+      GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${people}`)
+    ).map((row) => String(row.customer_id));
+    raw.close();
+    const store = await DuckdbStore.open(join(scratch, "erasure.duckdb"), SERVE_OPTIONS);
+    const workspace: Workspace = { name: "bench", settings: validateSettings({ timezone: "Europe/Paris" }) };
+    await store.createWorkspace(workspace);
+    for (const kind of ["events", "costs", "orders"] as const)
+      await store.importFile(plainCsvImport(workspace, kind, data[kind]));
+    await runKpiQuery(store, workspace, OVERVIEW_REQUEST);
+    log(`erasure of one person, DuckDB, ${fmtInt(data.rows.events)} events (memory limit of serve)`);
+    for (const id of ids) {
+      const read = await timed(() => showPerson(store, workspace, id));
+      const erase = await timed(() => erasePerson(store, workspace, id));
+      const after = await timed(() => runKpiQuery(store, workspace, OVERVIEW_REQUEST));
+      log(
+        `  ${id}: ${read.value.events.length} events, ${read.value.orders.length} orders; ` +
+          `erase ${fmtMs(erase.ms)} (cpu ${fmtMs(erase.cpuMs)}), ${fmtRatio(erase.ms / read.ms)} its read ` +
+          `(${fmtMs(read.ms)}); overview after ${fmtMs(after.ms)}; removed ${JSON.stringify(erase.value.rows)}`,
+      );
+    }
+    await store.close();
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return 0;
 }

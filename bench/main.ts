@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
 import { benchAnalysis } from "./analysis-bench.js";
+import { benchErasure } from "./erasure-bench.js";
 import { benchIdentity } from "./identity-bench.js";
 import { benchIngestBudget } from "./ingest/budget.js";
 import { benchIngestCommand } from "./ingest/command.js";
 import { benchRefreshGrowth } from "./ingest/refresh-growth.js";
 import { benchStoreKnobs } from "./ingest/store-knobs.js";
 import { benchReportOnly, benchSuite, SUITE_USAGE } from "./run.js";
+import { benchSoak } from "./soak/hostile-soak.js";
 import { log } from "./util.js";
 
 /**
@@ -23,6 +25,8 @@ const USAGE = `usage: npm run bench -- [SUBCOMMAND] [options]   (after npm run b
   refresh-growth  refresh CPU per new event as history grows
   store-knobs     DuckDB storage settings in a store-only append loop
   identity        what identity stitching costs: ingest CPU, derivation, a late identify [--events N]
+  erasure         the erasure of one person against reading its rows [--events N --people N]
+  soak            hostile and valid requests with SIGKILLs (opt-in, loopback; --requests --rate --kills)
   help            this text; SUBCOMMAND --help for a subcommand's options
 
 ${SUITE_USAGE}`;
@@ -55,6 +59,8 @@ const SUBCOMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> 
   "refresh-growth": done(benchRefreshGrowth),
   "store-knobs": done(benchStoreKnobs),
   identity: benchIdentity,
+  soak: benchSoak,
+  erasure: benchErasure,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -16,12 +16,27 @@ export interface Bucket {
 const DAY_MS = 86_400_000;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The dates a query may name. */
+export const FIRST_DATE = "1900-01-01";
+export const LAST_DATE = "2999-12-31";
+
+/** The most buckets one query may have (about 27 years by day); docs/http-api.md. */
+export const MAX_BUCKETS = 10_000;
+const MIN_DAYS: Readonly<Record<Interval, number>> = { day: 1, week: 7, month: 28, quarter: 89, year: 365 };
+
 /** Parses a calendar date `YYYY-MM-DD`, rejecting impossible ones like 2026-02-30. */
 export function parseDate(value: string, field: string): string {
   const date = new Date(`${value}T00:00:00Z`);
   if (!DATE_PATTERN.test(value) || Number.isNaN(date.getTime()) || toIsoDate(date) !== value) {
     throw new UserError(`${field} "${value}" is not a date written YYYY-MM-DD.`, [
       { field, reason: "expected YYYY-MM-DD" },
+    ]);
+  }
+  // Ranges, their previous periods and the day after them must stay 4-digit years, which the
+  // stores' SQL reads: 0001-01-01 to 9999-12-31 failed in SQL with a 500.
+  if (value < FIRST_DATE || value > LAST_DATE) {
+    throw new UserError(`${field} ${value} is outside ${FIRST_DATE} to ${LAST_DATE}.`, [
+      { field, reason: `before ${FIRST_DATE} or after ${LAST_DATE}` },
     ]);
   }
   return value;
@@ -94,6 +109,13 @@ function bucket(label: string | null, from: string, to: string): Bucket {
  */
 export function bucketsOf(from: string, to: string, interval: Interval | null): Bucket[] {
   if (interval === null) return [bucket(null, from, to)];
+  // Each bucket is a row of every statement: 0001-01-01 to 9999-12-31 by day would be 3.6 million.
+  if (daysBetween(from, to) / MIN_DAYS[interval] > MAX_BUCKETS) {
+    throw new UserError(
+      `The range ${from} to ${to} holds more than ${MAX_BUCKETS} ${interval}s; choose a shorter range or a longer interval.`,
+      [{ field: "interval", reason: `more than ${MAX_BUCKETS} buckets` }],
+    );
+  }
   const buckets: Bucket[] = [];
   for (let start = bucketStart(from, interval); start <= to; start = nextBucketStart(start, interval)) {
     const end = addDays(nextBucketStart(start, interval), -1);

@@ -23,6 +23,9 @@ export const ENGAGEMENT_NAME = "engagement";
  */
 export const NON_INTERACTIVE_PROPERTY = "$interactive";
 
+/** The longest engaged time one engagement may report, in ms (a week): what the Plausible route takes. */
+export const MAX_ENGAGED_MS = 7 * 86_400_000;
+
 /** An engagement's figures as stored: scroll depth clamped to 0–100 %, engaged time in whole ms. */
 export function engagementProperties(scrollDepth: number | undefined, engagedMs: number | undefined) {
   return {

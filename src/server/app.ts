@@ -81,6 +81,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       : false,
     trustProxy: options.trustProxy ? [...options.trustProxy] : false,
     bodyLimit: 1024 * 1024,
+    // A URL Fastify cannot decode (`/v1/%ff`) answers in the one error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   });
   const metrics = createMetrics();
   const now = options.now ?? Date.now;

@@ -1,9 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { isUserError } from "../errors.js";
 
+/** What a 503 asks a client to wait before retrying (docs/http-api.md). */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** One error shape for every route: `{"error": sentence, "details": [...]}`. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (isUserError(error)) {
+    // A store out of memory or out of reach (503) is worth retrying once the load has passed.
+    if (error.status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     return reply.status(error.status).send({ error: error.message, details: error.details });
   }
   const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;

@@ -63,8 +63,16 @@ const anyString = fc.oneof(
   { arbitrary: fc.string({ maxLength: 30 }), weight: 3 },
   { arbitrary: hostileString, weight: 1 },
 );
+/** Objects and arrays nested past the documented depth (docs/sending-events.md). */
+const deep = fc.tuple(fc.integer({ min: 30, max: 2_000 }), fc.boolean()).map(([levels, arrays]) => {
+  let value: unknown = 1;
+  for (let i = 0; i < levels; i++) value = arrays ? [value] : { a: value };
+  return value;
+});
 const junk = fc.oneof(
   anyString,
+  fc.constantFrom(1e308, -1e308, 1e15, 1e29, Number.MIN_VALUE, "9".repeat(400), "-1e16"),
+  deep,
   fc.integer(),
   fc.double(),
   fc.boolean(),
@@ -137,6 +145,10 @@ const revenue = fc.oneof(
     "Infinity",
     "NaN",
     "1e400",
+    "1e15",
+    "999999999999999.9",
+    "-999999999999999",
+    "9".repeat(40),
     ".5",
     "5.",
     "",

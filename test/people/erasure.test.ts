@@ -65,7 +65,7 @@ function linkedIds(events: readonly RandomEvent[], person: string): Set<string> 
   for (let grew = true; grew; ) {
     grew = false;
     for (const e of events) {
-      if (e.user === "" || e.user === e.visitor) continue;
+      if (e.user === "") continue;
       if (ids.has(e.visitor) !== ids.has(e.user)) {
         ids.add(e.visitor);
         ids.add(e.user);

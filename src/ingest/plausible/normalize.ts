@@ -4,8 +4,10 @@ import {
   ENGAGEMENT_NAME,
   ENGAGEMENT_TYPE,
   engagementProperties,
+  MAX_ENGAGED_MS,
   NON_INTERACTIVE_PROPERTY,
 } from "../../model/engagement.js";
+import { checkAmount, checkNesting } from "../../model/limits.js";
 import { stringifyJson, type TextRecord, withStringifiedProperties } from "../../model/text-record.js";
 import { parseOrThrow } from "../../validation.js";
 
@@ -52,7 +54,7 @@ export const plausibleSchema = z.object({
     .number()
     .finite()
     .min(0, "must be an engaged time in milliseconds, 0 or more")
-    .max(86_400_000 * 7)
+    .max(MAX_ENGAGED_MS)
     .optional(),
 });
 
@@ -73,8 +75,10 @@ export function parsePlausible(body: unknown): PlausibleEvent {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new UserError("The body must be a JSON object.", [{ field: "body", reason: "not an object" }]);
   }
+  checkNesting(body);
   const long = Object.fromEntries(Object.entries(body).map(([k, v]) => [SHORT[k] ?? k, v]));
   const event = parseOrThrow(plausibleSchema, long);
+  if (event.revenue) checkAmount(Number(event.revenue.amount), "revenue.amount");
   if (typeof event.props === "string") {
     // Older trackers send props as a JSON string.
     let parsed: unknown;

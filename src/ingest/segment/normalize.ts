@@ -2,6 +2,7 @@ import { UserError } from "../../errors.js";
 import { isObject, type TextRecord } from "../../model/text-record.js";
 import { parseOrThrow } from "../../validation.js";
 import { clientInfo } from "../client-info.js";
+import { checkAmount, checkNesting } from "../../model/limits.js";
 import { messageTime } from "../timestamps.js";
 import { compiledBatch, compiledMessage } from "./compiled-schema.js";
 import {
@@ -36,9 +37,16 @@ export function normalizeSegment(
 ): SegmentResult {
   if (!isObject(body))
     throw new UserError("The body must be a JSON object.", [{ field: "body", reason: "not an object" }]);
+  // Depth first: the size bound, the schemas and JSON.stringify below all recurse.
   if (route !== "batch") {
+    checkNesting(body);
     checkSize(body, MESSAGE_LIMIT_BYTES, "body");
     return collect([{ message: { ...body, type: route }, field: "" }], receivedAt, text(body.writeKey));
+  }
+  // The batch's own fields (its context and integrations) sit as deep as a message's once inherited.
+  checkNesting({ ...body, batch: null });
+  if (Array.isArray(body.batch)) {
+    for (const [i, message] of body.batch.entries()) checkNesting(message, `batch.${i}`);
   }
   // The compiled schemas vouch for the usual valid request; zod decides (and words the 400) otherwise.
   const batch = compiledBatch(body) ?? parseOrThrow(batchSchema, body);
@@ -144,7 +152,7 @@ function jsonSizeBound(value: unknown, limit: number): number {
   return size;
 }
 
-/** Revenue must be a number (or a numeric string) so that orders add up. */
+/** Revenue must be a number (or a numeric string) in the amount range, so that orders add up. */
 function checkRevenue(properties: Record<string, unknown>, field: string): void {
   for (const key of ["revenue", "total"]) {
     const value = properties[key];
@@ -156,10 +164,12 @@ function checkRevenue(properties: Record<string, unknown>, field: string): void 
         : typeof value === "string" && DECIMAL.test(value.trim())
           ? Number(value)
           : Number.NaN;
-    if (!Number.isFinite(number)) {
-      const name = `${field ? `${field}.` : ""}properties.${key}`;
+    const name = `${field ? `${field}.` : ""}properties.${key}`;
+    // A decimal string of 400 digits reads as Infinity: out of range, not "not a number".
+    if (Number.isNaN(number)) {
       throw new UserError(`${name} must be a number.`, [{ field: name, reason: "not a number" }]);
     }
+    checkAmount(number, name);
   }
 }
 

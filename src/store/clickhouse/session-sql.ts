@@ -1,5 +1,5 @@
+import { ENGAGEMENT_TYPE, MAX_ENGAGED_MS, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
 import type { SessionDimension } from "../../model/dimensions.js";
-import { ENGAGEMENT_TYPE, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
 import { ENGAGEMENT_MEASURES } from "../../model/measures.js";
 import type { Workspace } from "../../model/workspace.js";
 import { channelExpr } from "../sql/channel-sql.js";
@@ -255,13 +255,15 @@ function withoutSessionDimensions(
  */
 function withEngagement(subquery: string, events: string, ws: string, visitors: string): string {
   const engagement = d.literal(ENGAGEMENT_TYPE);
-  const figure = (key: string) => `toFloat64OrZero(ifNull(${d.jsonText("properties", key)}, ''))`;
+  // Clamped to what a tracker reports, as the DuckDB SQL does (NaN and Infinity included).
+  const figure = (key: string, max: number) =>
+    `least(greatest(toFloat64OrZero(ifNull(${d.jsonText("properties", key)}, '')), 0), ${max})`;
   const numberedViews = `SELECT visitor_id, u, x, n FROM (
       SELECT visitor_id, u, e, arrayCumSum(arrayMap(x -> toUInt8(x.3 = 'page'), e)) AS vno
       FROM (
         SELECT visitor_id, u, arrayFilter((x, k) -> k = 1, sorted, arrayEnumerateUniq(arrayMap(x -> x.4, sorted))) AS e
         FROM (
-          SELECT visitor_id, assumeNotNull(url) AS u, arraySort(x -> (x.1, x.2), groupArray(tuple(ts_us, seq, type, dedup_key, ${figure("e")}, ${figure("sd")}))) AS sorted
+          SELECT visitor_id, assumeNotNull(url) AS u, arraySort(x -> (x.1, x.2), groupArray(tuple(ts_us, seq, type, dedup_key, ${figure("e", MAX_ENGAGED_MS)}, ${figure("sd", 100)}))) AS sorted
           FROM ${events}
           WHERE workspace = ${ws} AND (type = 'page' OR (type = ${engagement} AND isNotNull(${d.jsonText("properties", "e")})))
             AND isNotNull(url) AND ${visitors}

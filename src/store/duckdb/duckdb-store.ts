@@ -102,6 +102,8 @@ export class DuckdbStore implements Store {
    * events). One key per workspace, so that settings changed and changed back are not taken fresh.
    */
   private readonly derivedFresh = new Map<string, string>();
+  /** Refreshes waiting for the writer, by workspace and settings (refreshDerived). */
+  private readonly queuedRefreshes = new Map<string, Promise<void>>();
   /** The ingestion fast path: typed rows appended, de-duplicated through a key filter. */
   private readonly appender = new EventAppender();
 
@@ -309,11 +311,31 @@ export class DuckdbStore implements Store {
    * whole workspace when a setting that shapes sessions changed; then the rollups the same way.
    */
   async refreshDerived(workspace: Workspace): Promise<void> {
+    if (this.isFresh(workspace)) return;
+    // Reads that arrive while a refresh waits for the writer share it: once it starts it sees
+    // every event committed before them. Under ingestion every commit makes the tables stale, and
+    // one refresh per concurrent read kept the writers queued behind them (docs/performance.md).
+    const id = `${workspace.name}\u0000${rollupSettingsKey(workspace.settings)}`;
+    const queued = this.queuedRefreshes.get(id);
+    if (queued) return queued;
+    const refresh = this.refreshNow(workspace, () => {
+      if (this.queuedRefreshes.get(id) === refresh) this.queuedRefreshes.delete(id);
+    });
+    this.queuedRefreshes.set(id, refresh);
+    try {
+      await refresh;
+    } finally {
+      if (this.queuedRefreshes.get(id) === refresh) this.queuedRefreshes.delete(id);
+    }
+  }
+
+  /** refreshDerived's work, in one write transaction; `started` is called once it holds the writer. */
+  private async refreshNow(workspace: Workspace, started: () => void): Promise<void> {
     const ws = d.literal(workspace.name);
     const key = sessionSettingsKey(workspace.settings);
     const rollupKey = rollupSettingsKey(workspace.settings);
-    if (this.isFresh(workspace)) return;
     await this.db.transaction(async (tx) => {
+      started();
       const state = (
         await tx.all(`SELECT sessions_seq, settings_key FROM derived_state WHERE workspace = ${ws}`)
       )[0];

@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import { KIND_SPECS } from "../../model/import-kinds.js";
+import { inAmountRange } from "../../model/limits.js";
 import { hasStringifiedProperties, type TextRecord, wellFormedText } from "../../model/text-record.js";
 
 /**
@@ -204,6 +205,8 @@ function amount(value: string | null): number | null {
   if (value === null) return null;
   if (!/^-?\d{1,17}(\.\d{1,17})?$/.test(value)) throw new NotMirrored();
   const number = Number(value);
+  // Outside the amount range the SQL path refuses the row, naming the range (import-sql.ts).
+  if (!inAmountRange(number)) throw new NotMirrored();
   // JSON has no negative zero: -0 would arrive as 0.
   if (number === 0 && value.startsWith("-")) throw new NotMirrored();
   return number;

@@ -1,4 +1,4 @@
-import { ENGAGEMENT_TYPE, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
+import { ENGAGEMENT_TYPE, MAX_ENGAGED_MS, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
 import type { WorkspaceSettings } from "../../model/workspace.js";
 import type { Dialect } from "../dialect.js";
 import { channelExpr } from "../sql/channel-sql.js";
@@ -32,6 +32,9 @@ export function sessionEventsSelect(
   const nonInteractive = `coalesce(${d.jsonText("properties", NON_INTERACTIVE_PROPERTY)} = 'false', FALSE)`;
   const figure = (key: string) => `TRY_CAST(${d.jsonText("properties", key)} AS DOUBLE)`;
   const ws = d.literal(workspace);
+  // Within what a tracker reports, whatever an import stored: KPI sums are DECIMAL(38, 9), and one
+  // engagement of 1e308 ms would make every time-on-page query of its day fail.
+  const clamp = (figure: string, max: number) => `least(greatest(coalesce(${figure}, 0), 0), ${max})`;
   // Inside, `visitor_id` is the device: sessions never span two devices. Each row then takes its
   // device's person (identities.ts) as `visitor_id`, and keeps the device as `device_id`.
   const ev = `(SELECT * REPLACE (${deviceSql()} AS visitor_id) FROM ${source} WHERE workspace = ${ws})`;
@@ -74,7 +77,7 @@ export function sessionEventsSelect(
   engaged AS (
     SELECT p.visitor_id AS g_visitor, p.seq AS g_seq, g.seconds AS g_seconds, g.depth AS g_depth
     FROM (
-      SELECT visitor_id, url, view_no, sum(coalesce(ms, 0)) / 1000 AS seconds, max(coalesce(depth, 0)) AS depth
+      SELECT visitor_id, url, view_no, sum(${clamp("ms", MAX_ENGAGED_MS)}) / 1000 AS seconds, max(${clamp("depth", 100)}) AS depth
       FROM viewed WHERE type = ${engagement} AND view_no > 0 AND ms IS NOT NULL GROUP BY visitor_id, url, view_no
     ) g
     JOIN viewed p ON p.type = 'page' AND p.visitor_id = g.visitor_id AND p.url = g.url AND p.view_no = g.view_no

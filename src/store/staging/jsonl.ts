@@ -4,6 +4,7 @@ import { segmentMessageRecord } from "../../ingest/segment/to-record.js";
 import type { ImportKind } from "../../model/import-kinds.js";
 import { isObject, type TextRecord, text } from "../../model/text-record.js";
 import type { RejectedRow } from "../store.js";
+import { MAX_NESTING_DEPTH, tooDeep } from "../../model/limits.js";
 
 export interface JsonlRows {
   readonly columns: string[];
@@ -36,6 +37,16 @@ export async function readJsonl(file: string, kind: ImportKind): Promise<JsonlRo
     }
     if (!isObject(value)) {
       rejected.push({ line, reason: "not a JSON object" });
+      continue;
+    }
+    // Before JSON.stringify below, which exhausts the stack on thousands of levels.
+    const deep = tooDeep(value);
+    if (deep !== null) {
+      const shown = deep.split(".").slice(0, 4).join(".");
+      rejected.push({
+        line,
+        reason: `${shown}… nests objects and arrays more than ${MAX_NESTING_DEPTH} levels deep`,
+      });
       continue;
     }
     const record = kind === "events" ? segmentMessageRecord(value) : flatRecord(value);

@@ -1,4 +1,5 @@
 import type { ColumnSpec, ImportKind, KindSpec } from "../../model/import-kinds.js";
+import { AMOUNT_LIMIT, AMOUNT_RANGE } from "../../model/limits.js";
 import type { Dialect } from "../dialect.js";
 import { campaignKeySql } from "../sql/session-columns.js";
 
@@ -138,6 +139,8 @@ function columnErrors(
     case "amount":
       errors.push(
         `CASE WHEN ${text} IS NOT NULL AND ${parsed} IS NULL THEN ${d.literal(`${name} `)} || ${shown} || ' is not a number' END`,
+        // KPI sums are DECIMAL(38, 9): a larger value would make every query of its day fail.
+        `CASE WHEN abs(${parsed}) >= ${d.literal(AMOUNT_LIMIT)} THEN ${d.literal(`${name} `)} || ${shown} || ${d.literal(` is outside the range ${AMOUNT_RANGE}`)} END`,
       );
       if (column.type !== "amount") {
         errors.push(
