@@ -89,6 +89,10 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+function never(): never {
+  throw new Error("the demo workspace is missing");
+}
+
 async function api(query: string): Promise<KpiResult> {
   const response = await fetch(`${base}/api/v1/kpis?${query}`, {
     headers: { authorization: `Bearer ${readKey}` },
@@ -253,6 +257,28 @@ describe("dashboard", () => {
     expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await p.screenshot({ path: join(SHOTS, "dashboard-390px.png"), fullPage: true });
     await narrow.close();
+  });
+
+  it("says on each empty page what would fill it: the command and the docs page", async () => {
+    const settings = (await store.listWorkspaces())[0]?.settings ?? never();
+    await store.createWorkspace({ name: "empty", settings: { ...settings, domains: [] } });
+    // The server re-reads its list of workspaces every 3 s (WorkspaceDirectory).
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    const pages = [
+      ["/goals", "sextant config apply", "docs/goals.md"],
+      ["/funnels", "sextant config apply", "docs/funnels-and-experiments.md"],
+      ["/experiments", "Experiment Viewed", "docs/funnels-and-experiments.md"],
+      ["/alerts", "sextant alerts run", "docs/alerts.md"],
+      ["/campaigns", "sextant import", "docs/importing.md"],
+    ] as const;
+    for (const [path, command, doc] of pages) {
+      await page.goto(`${base}${path}?workspace=empty&from=${FROM}&to=${TO}`);
+      await page.locator("main .empty").first().waitFor();
+      const text = (await page.locator("main").textContent()) ?? "";
+      expect(text, path).toContain(command);
+      expect(text, path).toContain(doc);
+      expect(text, path).not.toContain("No data for this selection.");
+    }
   });
 
   it("logged no error in the console", () => {

@@ -30,6 +30,17 @@ const en = {
   not_available: "Not available yet in this version.",
   error: "Could not load",
   no_data: "No data for this selection.",
+  empty_table:
+    "No data for this selection: widen the range or remove a filter. Data comes from the tracker, the HTTP API or an import:",
+  empty_workspace: "No workspace yet. Create one, or load the demo:",
+  empty_goals: "No objective or goal yet. Write them in a configuration file and apply it:",
+  empty_funnels: "No saved funnel yet. Add one under funnels: in the configuration file and apply it:",
+  empty_experiments:
+    "No experiment yet. Send Experiment Viewed events (experiment_id, variation_id) from your site, or save one under experiments: in the configuration file:",
+  empty_rules: "No alert rule yet. Add one under alerts: in the configuration file and apply it:",
+  empty_history: "No alert has fired yet. Rules run on their schedule; to run them now:",
+  empty_failed: "No failed delivery.",
+  see_docs: "See",
   change: "change",
   vs: "vs",
   goal: "Goal",
@@ -152,6 +163,20 @@ const fr: Record<Key, string> = {
   not_available: "Pas encore disponible dans cette version.",
   error: "Chargement impossible",
   no_data: "Aucune donnée pour cette sélection.",
+  empty_table:
+    "Aucune donnée pour cette sélection : élargissez la période ou retirez un filtre. Les données viennent du traceur, de l'API HTTP ou d'un import :",
+  empty_workspace: "Aucun espace de travail. Créez-en un, ou chargez la démo :",
+  empty_goals: "Aucun objectif ni but. Écrivez-les dans un fichier de configuration et appliquez-le :",
+  empty_funnels:
+    "Aucun entonnoir enregistré. Ajoutez-en un sous funnels: dans le fichier de configuration et appliquez-le :",
+  empty_experiments:
+    "Aucune expérience. Envoyez des événements Experiment Viewed (experiment_id, variation_id) depuis votre site, ou enregistrez-en une sous experiments: dans le fichier de configuration :",
+  empty_rules:
+    "Aucune règle d'alerte. Ajoutez-en une sous alerts: dans le fichier de configuration et appliquez-le :",
+  empty_history:
+    "Aucune alerte déclenchée. Les règles tournent selon leur planification ; pour les lancer maintenant :",
+  empty_failed: "Aucun envoi en échec.",
+  see_docs: "Voir",
   change: "variation",
   vs: "vs",
   goal: "Objectif",

@@ -1,5 +1,6 @@
+import type { ComponentChildren } from "preact";
 import { getJson } from "../api";
-import { Show, useLoad } from "../components";
+import { Empty, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatDateTime, formatNumber } from "../format";
 
@@ -42,7 +43,7 @@ export function Alerts() {
           {(data) => {
             const list = Array.isArray(data) ? data : data.rules;
             return list.length === 0 ? (
-              <p class="muted">{ctx.t("no_data")}</p>
+              <Empty what="empty_rules" command="sextant config apply sextant.yaml" doc="alerts.md" />
             ) : (
               <ul>
                 {list.map((r) => (
@@ -74,9 +75,9 @@ export function Alerts() {
               </td>
             </tr>
           );
-          const table = (rows: Firing[], caption: string) =>
+          const table = (rows: Firing[], caption: string, empty: ComponentChildren) =>
             rows.length === 0 ? (
-              <p class="muted">{ctx.t("no_data")}</p>
+              empty
             ) : (
               <div class="table-wrap">
                 <table>
@@ -100,11 +101,15 @@ export function Alerts() {
             <>
               <section>
                 <h2>{ctx.t("failed_deliveries")}</h2>
-                {table(failed, ctx.t("failed_deliveries"))}
+                {table(failed, ctx.t("failed_deliveries"), <p class="muted">{ctx.t("empty_failed")}</p>)}
               </section>
               <section>
                 <h2>{ctx.t("history")}</h2>
-                {table(firings, ctx.t("history"))}
+                {table(
+                  firings,
+                  ctx.t("history"),
+                  <Empty what="empty_history" command="sextant alerts run" doc="alerts.md" />,
+                )}
               </section>
             </>
           );

@@ -1,5 +1,5 @@
 import { getJson } from "../api";
-import { Show, useLoad } from "../components";
+import { Empty, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatNumber } from "../format";
 import { navigate } from "../state";
@@ -147,6 +147,15 @@ export function Experiments() {
         const savedIds = data.saved.map((x) => x.id);
         const all = [...savedIds, ...data.seen.filter((x) => !savedIds.includes(x))].map((x) => ({ id: x }));
         const id = selected ?? all[0]?.id;
+        if (!id) {
+          return (
+            <Empty
+              what="empty_experiments"
+              command="sextant experiment size --baseline 0.05 --mde 0.2"
+              doc="funnels-and-experiments.md"
+            />
+          );
+        }
         return (
           <>
             <label class="inline">
@@ -163,7 +172,7 @@ export function Experiments() {
                 ))}
               </select>
             </label>
-            {id ? <Result id={id} /> : <p class="muted">{ctx.t("no_data")}</p>}
+            <Result id={id} />
           </>
         );
       }}

@@ -1,5 +1,5 @@
 import { getJson } from "../api";
-import { type Column, Show, Table, useLoad } from "../components";
+import { type Column, Empty, Show, Table, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatNumber } from "../format";
 import { navigate } from "../state";
@@ -82,6 +82,15 @@ export function Funnels() {
       {(data) => {
         const funnels = Array.isArray(data) ? data : data.funnels;
         const id = selected ?? funnels[0]?.id;
+        if (!id) {
+          return (
+            <Empty
+              what="empty_funnels"
+              command="sextant config apply sextant.yaml"
+              doc="funnels-and-experiments.md"
+            />
+          );
+        }
         return (
           <>
             <label class="inline">
@@ -98,7 +107,7 @@ export function Funnels() {
                 ))}
               </select>
             </label>
-            {id ? <Steps id={id} /> : <p class="muted">{ctx.t("no_data")}</p>}
+            <Steps id={id} />
           </>
         );
       }}

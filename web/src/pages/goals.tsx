@@ -1,5 +1,5 @@
 import { getJson } from "../api";
-import { KpiLabel, KpiValue, LineChart, Show, useLoad } from "../components";
+import { Empty, KpiLabel, KpiValue, LineChart, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatDate, formatNumber } from "../format";
 import { addDays, daysBetween } from "../state";
@@ -70,7 +70,7 @@ export function Goals() {
     <Show loaded={loaded}>
       {(data) =>
         data.goals.length === 0 ? (
-          <p class="muted">{ctx.t("no_data")}</p>
+          <Empty what="empty_goals" command="sextant config apply sextant.yaml" doc="goals.md" />
         ) : (
           <ul class="goals">
             {data.goals.map((g) => (
