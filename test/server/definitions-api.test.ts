@@ -143,6 +143,13 @@ describe("PUT, GET and DELETE of one definition", () => {
     const busy = await call("DELETE", "/api/v1/objectives/more-orders");
     expect(busy.statusCode).toBe(409);
     expect(busy.json().error).toContain("q2-orders");
+    const watch = { kind: "goal_status", goal: "q2-orders", channels: ["dashboard"] };
+    expect((await call("PUT", "/api/v1/alerts/rules/watch-orders", watch)).statusCode).toBe(200);
+    const watched = await call("DELETE", "/api/v1/goals/q2-orders");
+    expect(watched.statusCode).toBe(400);
+    expect(watched.json().error).toContain('there is no goal "q2-orders"');
+    expect((await call("GET", "/api/v1/goals/q2-orders")).statusCode).toBe(200);
+    expect((await call("DELETE", "/api/v1/alerts/rules/watch-orders")).statusCode).toBe(200);
     const gone = await call("DELETE", "/api/v1/goals/q2-orders");
     expect(gone.statusCode, gone.body).toBe(200);
     expect(gone.json().changes).toEqual([{ kind: "goal", id: "q2-orders", action: "deleted" }]);
