@@ -237,6 +237,10 @@ describe("dashboard", () => {
     expect(await cardValue(g, "visitors")).not.toBe("");
     expect((await guest.request.get(`${base}/api/v1/kpis?workspace=demo&kpis=visitors`)).status()).toBe(200);
     expect((await guest.request.get(`${base}/api/v1/kpis?workspace=other&kpis=visitors`)).status()).toBe(403);
+    // Read-only: the goals are shown, with no control to change them.
+    await g.goto(`${base}/goals?workspace=demo&from=${FROM}&to=${TO}`);
+    await g.locator("ul.goals li").first().waitFor();
+    expect(await g.locator("[data-editor], ul.goals button").count()).toBe(0);
     await revokeShare(store, ["demo"], link.id);
     expect((await guest.request.get(`${base}/api/v1/kpis?workspace=demo&kpis=visitors`)).status()).toBe(401);
     await g.goto(`${base}/`);
@@ -257,6 +261,67 @@ describe("dashboard", () => {
     expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await p.screenshot({ path: join(SHOTS, "dashboard-390px.png"), fullPage: true });
     await narrow.close();
+  });
+
+  it("creates, edits and deletes a goal from the goals page, as the configuration export shows", async () => {
+    await page.goto(`${base}/goals?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=goals]");
+    await editor.waitFor();
+    await editor.locator('input[name="objective_id"]').fill("browser-objective");
+    await editor.locator('select[name="type"]').selectOption("conversion");
+    await editor.locator('input[name="title"]').fill("Made in the browser");
+    await editor.getByRole("button", { name: "Save objective" }).click();
+    await editor.locator("[role=status]").waitFor();
+    await editor
+      .locator('select[name="objective"] option[value="browser-objective"]')
+      .waitFor({ state: "attached" });
+    await editor.locator('select[name="objective"]').selectOption("browser-objective");
+    // The KPIs suggested for a conversion objective come first.
+    await editor
+      .locator('select[name="kpi"] optgroup')
+      .first()
+      .locator('option[value="conversion_rate"]')
+      .waitFor({ state: "attached" });
+    await editor.locator('input[name="goal_id"]').fill("browser-goal");
+    await editor.locator('select[name="kpi"]').selectOption("orders");
+    await editor.locator('input[name="target"]').fill("123");
+    await editor.locator('input[name="start"]').fill("2026-03-01");
+    await editor.locator('input[name="deadline"]').fill("2026-06-30");
+    await editor.getByRole("button", { name: "Save goal" }).click();
+    const card = page.locator("ul.goals li", { hasText: "browser-goal" });
+    await card.waitFor();
+    const config = async () => {
+      const response = await page.request.get(`${base}/api/v1/config?workspace=demo&format=json`);
+      expect(response.status()).toBe(200);
+      const body = (await response.json()) as {
+        objectives: { id: string; goals?: { id: string; target: number }[] }[];
+      };
+      return body.objectives.find((o) => o.id === "browser-objective");
+    };
+    expect((await config())?.goals).toEqual([
+      { id: "browser-goal", kpi: "orders", target: 123, start: "2026-03-01", deadline: "2026-06-30" },
+    ]);
+
+    // A refused goal shows the server's sentence and changes nothing (Chromium logs the 400: expected).
+    const logged = consoleErrors.length;
+    await editor.locator('input[name="goal_id"]').fill("bad-goal");
+    await editor.locator('input[name="deadline"]').fill("2026-02-01");
+    await editor.getByRole("button", { name: "Save goal" }).click();
+    await editor.locator("[role=alert]").waitFor();
+    expect(await editor.locator("[role=alert]").textContent()).toContain("nothing was changed");
+    expect((await config())?.goals?.map((g) => g.id)).toEqual(["browser-goal"]);
+    const refused = consoleErrors.splice(logged);
+    expect(refused.every((e) => e.includes("400"))).toBe(true);
+
+    await card.getByRole("button", { name: "Edit" }).click();
+    await editor.locator('input[name="goal_id"][readonly]').waitFor();
+    await editor.locator('input[name="target"]').fill("150");
+    await editor.getByRole("button", { name: "Save goal" }).click();
+    await expect.poll(async () => (await config())?.goals?.[0]?.target, { timeout: 60_000 }).toBe(150);
+
+    await card.getByRole("button", { name: "Delete" }).click();
+    await card.waitFor({ state: "detached" });
+    expect((await config())?.goals).toBeUndefined();
   });
 
   it("says on each empty page what would fill it: the command and the docs page", async () => {

@@ -131,7 +131,6 @@ export function Table<R>({
     key: initialSort ?? columns[0]?.key ?? "",
     desc: true,
   });
-  const { t } = useCtx();
   const column = columns.find((c) => c.key === sort.key);
   const sorted = column
     ? [...rows].sort((a, b) => {
