@@ -324,6 +324,38 @@ describe("dashboard", () => {
     expect((await config())?.goals).toBeUndefined();
   });
 
+  it("creates a funnel from steps picked among the pages seen, and deletes it", async () => {
+    await page.goto(`${base}/funnels?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=funnels]");
+    await editor.waitFor();
+    await editor.locator('datalist option[value="pageview /pricing"]').waitFor({ state: "attached" });
+    await editor.locator('input[name="funnel_id"]').fill("browser-funnel");
+    for (const step of ["pageview /pricing", "Signed Up"]) {
+      await editor.locator('input[name="add_step"]').fill(step);
+      await editor.getByRole("button", { name: "Add step" }).click();
+    }
+    await editor.locator('input[name="window"]').fill("7d");
+    await editor.getByRole("button", { name: "Save funnel" }).click();
+    await page
+      .locator('select[name="funnel"] option', { hasText: /^browser-funnel$/ })
+      .waitFor({ state: "attached" });
+    const funnels = async () => {
+      const response = await page.request.get(`${base}/api/v1/config?workspace=demo&format=json`);
+      return ((await response.json()) as { funnels?: { id: string }[] }).funnels ?? [];
+    };
+    expect(await funnels()).toContainEqual({
+      id: "browser-funnel",
+      steps: ["pageview /pricing", "Signed Up"],
+      window: "7d",
+    });
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.locator("[data-editor=funnels]").getByRole("button", { name: "Delete" }).click();
+    await page
+      .locator('select[name="funnel"] option', { hasText: /^browser-funnel$/ })
+      .waitFor({ state: "detached" });
+    expect((await funnels()).map((f) => f.id)).not.toContain("browser-funnel");
+  });
+
   it("says on each empty page what would fill it: the command and the docs page", async () => {
     const settings = (await store.listWorkspaces())[0]?.settings ?? never();
     await store.createWorkspace({ name: "empty", settings: { ...settings, domains: [] } });
