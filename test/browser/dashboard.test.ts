@@ -356,6 +356,35 @@ describe("dashboard", () => {
     expect((await funnels()).map((f) => f.id)).not.toContain("browser-funnel");
   });
 
+  it("creates and deletes an alert rule from the alerts page", async () => {
+    await page.goto(`${base}/alerts?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=alerts]");
+    await editor.waitFor();
+    await editor.locator('input[name="rule_id"]').fill("browser-rule");
+    await editor.locator('select[name="kpi"]').selectOption("cpa");
+    await editor.locator('select[name="period"]').selectOption("week");
+    await editor.locator('select[name="op"]').selectOption(">");
+    await editor.locator('input[name="value"]').fill("40");
+    await editor.getByRole("button", { name: "Save rule" }).click();
+    const item = page.locator("main li", { hasText: "browser-rule" });
+    await item.waitFor();
+    const rule = await page.request.get(`${base}/api/v1/alerts/rules/browser-rule?workspace=demo`);
+    expect(await rule.json()).toEqual({
+      id: "browser-rule",
+      kind: "threshold",
+      kpi: "cpa",
+      period: "week",
+      op: ">",
+      value: 40,
+      channels: ["dashboard"],
+    });
+    await item.getByRole("button", { name: "Delete browser-rule" }).click();
+    await item.waitFor({ state: "detached" });
+    expect((await page.request.get(`${base}/api/v1/alerts/rules/browser-rule?workspace=demo`)).status()).toBe(
+      404,
+    );
+  });
+
   it("says on each empty page what would fill it: the command and the docs page", async () => {
     const settings = (await store.listWorkspaces())[0]?.settings ?? never();
     await store.createWorkspace({ name: "empty", settings: { ...settings, domains: [] } });

@@ -1,8 +1,10 @@
 import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
 import { getJson } from "../api";
 import { Empty, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatDateTime, formatNumber } from "../format";
+import { deleteRule, RuleEditor } from "./rule-editor";
 
 interface Delivery {
   channel: string;
@@ -29,14 +31,18 @@ interface Rule {
 
 export function Alerts() {
   const ctx = useCtx();
+  const admin = ctx.session.role === "admin";
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
   const params = new URLSearchParams({ workspace: ctx.workspace.name });
   const rules = useLoad(
     () => getJson<{ rules: Rule[] } | Rule[]>("/api/v1/alerts/rules", params),
-    `r|${params}`,
+    `r|${params}|${version}`,
   );
   const history = useLoad(() => getJson<Firing[]>("/api/v1/alerts/history", params), `h|${params}`);
   return (
     <>
+      {admin && <RuleEditor onSaved={reload} />}
       <section>
         <h2>{ctx.t("rules")}</h2>
         <Show loaded={rules}>
@@ -50,6 +56,20 @@ export function Alerts() {
                   <li key={r.id}>
                     <strong>{r.id}</strong> ({r.kind}) {r.kpi ?? ""} {r.op ?? ""}{" "}
                     {r.value === undefined ? "" : formatNumber(r.value, ctx.lang)} {r.period ?? ""}
+                    {admin && (
+                      <>
+                        {" "}
+                        <button
+                          type="button"
+                          aria-label={`${ctx.t("delete")} ${r.id}`}
+                          onClick={() =>
+                            void deleteRule(ctx.workspace.name, r.id).then(reload, () => reload())
+                          }
+                        >
+                          {ctx.t("delete")}
+                        </button>
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>
