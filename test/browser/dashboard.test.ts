@@ -385,6 +385,25 @@ describe("dashboard", () => {
     );
   });
 
+  it("saves an experiment's definition from the experiments page", async () => {
+    await page.goto(`${base}/experiments?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=experiments]");
+    await editor.waitFor();
+    await editor.locator('input[name="experiment_id"]').fill("browser-exp");
+    await editor.locator('input[name="conversion"]').fill("Order Completed");
+    await editor.locator('input[name="control"]').fill("control");
+    await editor.getByRole("button", { name: "Save experiment" }).click();
+    await page
+      .locator('select[name="experiment"] option', { hasText: /^browser-exp$/ })
+      .waitFor({ state: "attached" });
+    const list = await page.request.get(`${base}/api/v1/experiments?workspace=demo`);
+    expect(((await list.json()) as { saved: unknown[] }).saved).toContainEqual({
+      id: "browser-exp",
+      conversion: "Order Completed",
+      control: "control",
+    });
+  });
+
   it("says on each empty page what would fill it: the command and the docs page", async () => {
     const settings = (await store.listWorkspaces())[0]?.settings ?? never();
     await store.createWorkspace({ name: "empty", settings: { ...settings, domains: [] } });

@@ -1,8 +1,10 @@
+import { useState } from "preact/hooks";
 import { getJson } from "../api";
-import { Empty, Show, useLoad } from "../components";
+import { Empty, type Loaded, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatNumber } from "../format";
 import { navigate } from "../state";
+import { ExperimentEditor } from "./experiment-editor";
 
 interface Variation {
   id: string;
@@ -134,11 +136,30 @@ function Result({ id }: { id: string }) {
 
 export function Experiments() {
   const ctx = useCtx();
+  const [version, setVersion] = useState(0);
   const params = new URLSearchParams({ workspace: ctx.workspace.name });
   const list = useLoad(
     () => getJson<{ saved: { id: string }[]; seen: string[] }>("/api/v1/experiments", params),
-    String(params),
+    `${params}|${version}`,
   );
+  return (
+    <>
+      {ctx.session.role === "admin" && list.state === "ok" && (
+        <ExperimentEditor
+          seen={list.data.seen}
+          onSaved={(id) => {
+            setVersion((v) => v + 1);
+            navigate(null, { experiment: id });
+          }}
+        />
+      )}
+      <ExperimentList list={list} />
+    </>
+  );
+}
+
+function ExperimentList({ list }: { list: Loaded<{ saved: { id: string }[]; seen: string[] }> }) {
+  const ctx = useCtx();
   const selected = ctx.params.get("experiment");
   return (
     <Show loaded={list}>
