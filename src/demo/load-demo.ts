@@ -8,7 +8,11 @@ import { IMPORT_KINDS } from "../model/import-kinds.js";
 import type { Workspace } from "../model/workspace.js";
 import { type ImportSummary, plainCsvImport, type Store } from "../store/store.js";
 import { validateSettings } from "../workspace/parse-setting.js";
+import { defineDemo } from "./definitions.js";
+import { ENGAGEMENT_COLUMNS, generateEngagement } from "./engagement.js";
+import { demoExperiments, EXPOSURE_COLUMNS, generateExposures } from "./experiments.js";
 import { DEMO_COLUMNS, generateDemo } from "./generate.js";
+import { Random, streamSeed } from "./random.js";
 
 export interface LoadDemoOptions {
   readonly name: string;
@@ -25,6 +29,10 @@ export interface LoadDemoOptions {
 function asLocalTime(row: Record<string, string>): Record<string, string> {
   return row.timestamp === undefined ? row : { ...row, timestamp: row.timestamp.replace(/Z$/, "") };
 }
+
+/** Random streams of the exposures and the engagement (generateDemo uses 1 to 5). */
+const EXPOSURE_STREAM = 6;
+const ENGAGEMENT_STREAM = 7;
 
 const DEMO_SETTINGS = {
   timezone: "Europe/Paris",
@@ -50,11 +58,16 @@ export async function loadDemo(
   }
   const settings = validateSettings(DEMO_SETTINGS);
   const workspace: Workspace = { name: options.name, settings };
-  const data = generateDemo({
-    days: options.days,
-    seed: options.seed,
-    endDate: options.endDate ?? todayIn(settings.timezone),
-  });
+  const endDate = options.endDate ?? todayIn(settings.timezone);
+  const data = generateDemo({ days: options.days, seed: options.seed, endDate });
+  const experiments = demoExperiments(endDate, options.days);
+  // Its own random stream: the exposures do not change the rows generateDemo gives for a seed.
+  const engagement = generateEngagement(data.events, new Random(streamSeed(options.seed, ENGAGEMENT_STREAM)));
+  const exposures = generateExposures(
+    data.events,
+    experiments,
+    new Random(streamSeed(options.seed, EXPOSURE_STREAM)),
+  );
   await store.createWorkspace(workspace);
   const dir = mkdtempSync(join(tmpdir(), "sextant-demo-"));
   try {
@@ -67,8 +80,28 @@ export async function loadDemo(
       );
       summaries.push(await store.importFile(plainCsvImport(workspace, kind, file)));
     }
+    // Rows the generator's events do not have columns for: each kind of event its own file.
+    const extra = [
+      { name: "exposures", rows: exposures, columns: EXPOSURE_COLUMNS },
+      { name: "engagement", rows: engagement, columns: ENGAGEMENT_COLUMNS },
+    ];
+    for (const { name, rows, columns } of extra) {
+      const file = join(dir, `${name}.csv`);
+      writeFileSync(file, stringify(rows.map(asLocalTime), { header: true, columns: [...columns] }));
+      const added = await store.importFile(plainCsvImport(workspace, "events", file));
+      const at = summaries.findIndex((s) => s.kind === "events");
+      const events = summaries[at];
+      if (events) {
+        summaries[at] = {
+          ...events,
+          rowsRead: events.rowsRead + added.rowsRead,
+          rowsStored: events.rowsStored + added.rowsStored,
+        };
+      }
+    }
     await store.saveCustomKpi(workspace.name, "profit", "revenue * 0.4 - spend");
     await store.refreshDerived(workspace);
+    await defineDemo(store, workspace, endDate, options.days, experiments);
     return { workspace, summaries };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -25,6 +25,7 @@ import { openApiDocument } from "./openapi.js";
 import { type AdminOptions, adminRoutes } from "./routes/admin.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { analysisRoutes } from "./routes/analysis.js";
+import { definitionRoutes } from "./routes/definitions.js";
 import { goalRoutes } from "./routes/goals.js";
 import { importRoutes } from "./routes/imports.js";
 import { segmentsRoutes } from "./routes/kpi-segments.js";
@@ -182,6 +183,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   queryRoutes(app, ctx);
   await importRoutes(app, ctx);
   goalRoutes(app, ctx);
+  definitionRoutes(app, ctx);
   reportRoutes(app, ctx);
   reportScheduleRoutes(app, ctx);
   analysisRoutes(app, ctx);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { definitionSchema } from "../definitions/one-definition.js";
 import { reportScheduleSchema } from "../definitions/schemas.js";
 import { plausibleSchema } from "../ingest/plausible/normalize.js";
 import { batchSchema, MESSAGE_SCHEMAS } from "../ingest/segment/schema.js";
@@ -12,6 +13,7 @@ import {
   rangeQuerySchema,
   sizeQuerySchema,
 } from "./routes/analysis.js";
+import { DEFINITION_PATHS, definitionQuerySchema } from "./routes/definitions.js";
 import {
   configPutQuerySchema,
   configQuerySchema,
@@ -803,8 +805,62 @@ export function openApiDocument(version: string, withAdmin = false) {
       },
     },
   };
+  addDefinitionOperations(document.paths);
   withAccess(document.paths);
   return document;
+}
+
+/**
+ * GET, PUT and DELETE of one definition (routes/definitions.ts): the body is the definition as the
+ * configuration file writes it, checked by the same rules; funnels and experiments keep their
+ * GET /{id} analysis, their stored definitions being in GET /api/v1/funnels and /api/v1/experiments.
+ */
+function addDefinitionOperations(paths: Record<string, Record<string, Record<string, unknown>>>): void {
+  const parameters = [
+    { name: "id", in: "path", required: true, schema: { type: "string" } },
+    ...queryParameters(definitionQuerySchema),
+  ];
+  const errors = { "400": errorResponse, "401": errorResponse, "403": errorResponse, "404": errorResponse };
+  for (const { path, kind, get } of DEFINITION_PATHS) {
+    const openApiPath = path.replace(/:(\w+)/g, "{$1}");
+    const noun = kind.replace("_", " ");
+    const item = paths[openApiPath] ?? {};
+    paths[openApiPath] = item;
+    const tags = [
+      kind === "alert_rule" ? "alerts" : kind === "funnel" || kind === "experiment" ? "analysis" : "goals",
+    ];
+    if (get) {
+      item.get = {
+        summary: `The stored ${noun}, as PUT`,
+        tags,
+        parameters,
+        responses: { "200": { description: `The ${noun}` }, ...errors },
+      };
+    }
+    item.put = {
+      summary: `Creates or replaces one ${noun}, checked as in the configuration file; a refused one changes nothing`,
+      tags,
+      parameters,
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: schema(definitionSchema(kind)) } },
+      },
+      responses: {
+        "200": { description: "{workspace, changes, unchanged, warnings, definition}" },
+        ...errors,
+      },
+    };
+    item.delete = {
+      summary: `Deletes one ${noun}; refused (409) while others refer to it`,
+      tags,
+      parameters,
+      responses: {
+        "200": { description: "{workspace, changes, unchanged, warnings}" },
+        ...errors,
+        "409": errorResponse,
+      },
+    };
+  }
 }
 
 /** Each level's security requirements: any one of them admits (route-table.ts). */

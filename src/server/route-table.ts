@@ -97,6 +97,14 @@ export const ROUTES: readonly RouteRow[] = [
   row("GET", "/api/v1/goals/:id/history", "read"),
   row("GET", "/api/v1/review", "read"),
   row("GET", "/api/v1/kpis/suggest", "read"),
+  // One definition at a time (funnels' and experiments' GET /:id are their analyses, below).
+  row("GET", "/api/v1/objectives/:id", "read"),
+  row("GET", "/api/v1/goals/:id", "read"),
+  row("GET", "/api/v1/alerts/rules/:id", "read"),
+  ...["objectives", "goals", "funnels", "experiments", "alerts/rules"].flatMap((kind) => [
+    row("PUT", `/api/v1/${kind}/:id`, "admin"),
+    row("DELETE", `/api/v1/${kind}/:id`, "admin"),
+  ]),
   // Analysis.
   row("GET", "/api/v1/budget", "read"),
   row("GET", "/api/v1/funnel", "read"),

@@ -89,6 +89,10 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+function never(): never {
+  throw new Error("the demo workspace is missing");
+}
+
 async function api(query: string): Promise<KpiResult> {
   const response = await fetch(`${base}/api/v1/kpis?${query}`, {
     headers: { authorization: `Bearer ${readKey}` },
@@ -251,6 +255,10 @@ describe("dashboard", () => {
     expect(await cardValue(g, "visitors")).not.toBe("");
     expect((await guest.request.get(`${base}/api/v1/kpis?workspace=demo&kpis=visitors`)).status()).toBe(200);
     expect((await guest.request.get(`${base}/api/v1/kpis?workspace=other&kpis=visitors`)).status()).toBe(403);
+    // Read-only: the goals are shown, with no control to change them.
+    await g.goto(`${base}/goals?workspace=demo&from=${FROM}&to=${TO}`);
+    await g.locator("ul.goals li").first().waitFor();
+    expect(await g.locator("[data-editor], ul.goals button").count()).toBe(0);
     await revokeShare(store, ["demo"], link.id);
     expect((await guest.request.get(`${base}/api/v1/kpis?workspace=demo&kpis=visitors`)).status()).toBe(401);
     await g.goto(`${base}/`);
@@ -271,6 +279,169 @@ describe("dashboard", () => {
     expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await p.screenshot({ path: join(SHOTS, "dashboard-390px.png"), fullPage: true });
     await narrow.close();
+  });
+
+  it("creates, edits and deletes a goal from the goals page, as the configuration export shows", async () => {
+    await page.goto(`${base}/goals?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=goals]");
+    await editor.waitFor();
+    await editor.locator('input[name="objective_id"]').fill("browser-objective");
+    await editor.locator('select[name="type"]').selectOption("conversion");
+    await editor.locator('input[name="title"]').fill("Made in the browser");
+    await editor.getByRole("button", { name: "Save objective" }).click();
+    await editor.locator("[role=status]").waitFor();
+    await editor
+      .locator('select[name="objective"] option[value="browser-objective"]')
+      .waitFor({ state: "attached" });
+    await editor.locator('select[name="objective"]').selectOption("browser-objective");
+    // The KPIs suggested for a conversion objective come first.
+    await editor
+      .locator('select[name="kpi"] optgroup')
+      .first()
+      .locator('option[value="conversion_rate"]')
+      .waitFor({ state: "attached" });
+    await editor.locator('input[name="goal_id"]').fill("browser-goal");
+    await editor.locator('select[name="kpi"]').selectOption("orders");
+    await editor.locator('input[name="target"]').fill("123");
+    await editor.locator('input[name="start"]').fill("2026-03-01");
+    await editor.locator('input[name="deadline"]').fill("2026-06-30");
+    await editor.getByRole("button", { name: "Save goal" }).click();
+    const card = page.locator("ul.goals li", { hasText: "browser-goal" });
+    await card.waitFor();
+    const config = async () => {
+      const response = await page.request.get(`${base}/api/v1/config?workspace=demo&format=json`);
+      expect(response.status()).toBe(200);
+      const body = (await response.json()) as {
+        objectives: { id: string; goals?: { id: string; target: number }[] }[];
+      };
+      return body.objectives.find((o) => o.id === "browser-objective");
+    };
+    expect((await config())?.goals).toEqual([
+      { id: "browser-goal", kpi: "orders", target: 123, start: "2026-03-01", deadline: "2026-06-30" },
+    ]);
+
+    // A refused goal shows the server's sentence and changes nothing (Chromium logs the 400: expected).
+    const logged = consoleErrors.length;
+    await editor.locator('input[name="goal_id"]').fill("bad-goal");
+    await editor.locator('input[name="deadline"]').fill("2026-02-01");
+    await editor.getByRole("button", { name: "Save goal" }).click();
+    await editor.locator("[role=alert]").waitFor();
+    expect(await editor.locator("[role=alert]").textContent()).toContain("nothing was changed");
+    expect((await config())?.goals?.map((g) => g.id)).toEqual(["browser-goal"]);
+    const refused = consoleErrors.splice(logged);
+    expect(refused.every((e) => e.includes("400"))).toBe(true);
+
+    await card.getByRole("button", { name: "Edit" }).click();
+    await editor.locator('input[name="goal_id"][readonly]').waitFor();
+    await editor.locator('input[name="target"]').fill("150");
+    await editor.getByRole("button", { name: "Save goal" }).click();
+    await expect.poll(async () => (await config())?.goals?.[0]?.target, { timeout: 60_000 }).toBe(150);
+
+    await card.getByRole("button", { name: "Delete" }).click();
+    await card.waitFor({ state: "detached" });
+    expect((await config())?.goals).toBeUndefined();
+  });
+
+  it("creates a funnel from steps picked among the pages seen, and deletes it", async () => {
+    await page.goto(`${base}/funnels?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=funnels]");
+    await editor.waitFor();
+    await editor.locator('datalist option[value="pageview /pricing"]').waitFor({ state: "attached" });
+    await editor.locator('input[name="funnel_id"]').fill("browser-funnel");
+    for (const step of ["pageview /pricing", "Signed Up"]) {
+      await editor.locator('input[name="add_step"]').fill(step);
+      await editor.getByRole("button", { name: "Add step" }).click();
+    }
+    await editor.locator('input[name="window"]').fill("7d");
+    await editor.getByRole("button", { name: "Save funnel" }).click();
+    await page
+      .locator('select[name="funnel"] option', { hasText: /^browser-funnel$/ })
+      .waitFor({ state: "attached" });
+    const funnels = async () => {
+      const response = await page.request.get(`${base}/api/v1/config?workspace=demo&format=json`);
+      return ((await response.json()) as { funnels?: { id: string }[] }).funnels ?? [];
+    };
+    expect(await funnels()).toContainEqual({
+      id: "browser-funnel",
+      steps: ["pageview /pricing", "Signed Up"],
+      window: "7d",
+    });
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.locator("[data-editor=funnels]").getByRole("button", { name: "Delete" }).click();
+    await page
+      .locator('select[name="funnel"] option', { hasText: /^browser-funnel$/ })
+      .waitFor({ state: "detached" });
+    expect((await funnels()).map((f) => f.id)).not.toContain("browser-funnel");
+  });
+
+  it("creates and deletes an alert rule from the alerts page", async () => {
+    await page.goto(`${base}/alerts?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=alerts]");
+    await editor.waitFor();
+    await editor.locator('input[name="rule_id"]').fill("browser-rule");
+    await editor.locator('select[name="kpi"]').selectOption("cpa");
+    await editor.locator('select[name="period"]').selectOption("week");
+    await editor.locator('select[name="op"]').selectOption(">");
+    await editor.locator('input[name="value"]').fill("40");
+    await editor.getByRole("button", { name: "Save rule" }).click();
+    const item = page.locator("main li", { hasText: "browser-rule" });
+    await item.waitFor();
+    const rule = await page.request.get(`${base}/api/v1/alerts/rules/browser-rule?workspace=demo`);
+    expect(await rule.json()).toEqual({
+      id: "browser-rule",
+      kind: "threshold",
+      kpi: "cpa",
+      period: "week",
+      op: ">",
+      value: 40,
+      channels: ["dashboard"],
+    });
+    await item.getByRole("button", { name: "Delete browser-rule" }).click();
+    await item.waitFor({ state: "detached" });
+    expect((await page.request.get(`${base}/api/v1/alerts/rules/browser-rule?workspace=demo`)).status()).toBe(
+      404,
+    );
+  });
+
+  it("saves an experiment's definition from the experiments page", async () => {
+    await page.goto(`${base}/experiments?workspace=demo&from=${FROM}&to=${TO}`);
+    const editor = page.locator("[data-editor=experiments]");
+    await editor.waitFor();
+    await editor.locator('input[name="experiment_id"]').fill("browser-exp");
+    await editor.locator('input[name="conversion"]').fill("Order Completed");
+    await editor.locator('input[name="control"]').fill("control");
+    await editor.getByRole("button", { name: "Save experiment" }).click();
+    await page
+      .locator('select[name="experiment"] option', { hasText: /^browser-exp$/ })
+      .waitFor({ state: "attached" });
+    const list = await page.request.get(`${base}/api/v1/experiments?workspace=demo`);
+    expect(((await list.json()) as { saved: unknown[] }).saved).toContainEqual({
+      id: "browser-exp",
+      conversion: "Order Completed",
+      control: "control",
+    });
+  });
+
+  it("says on each empty page what would fill it: the command and the docs page", async () => {
+    const settings = (await store.listWorkspaces())[0]?.settings ?? never();
+    await store.createWorkspace({ name: "empty", settings: { ...settings, domains: [] } });
+    // The server re-reads its list of workspaces every 3 s (WorkspaceDirectory).
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    const pages = [
+      ["/goals", "sextant config apply", "docs/goals.md"],
+      ["/funnels", "sextant config apply", "docs/funnels-and-experiments.md"],
+      ["/experiments", "Experiment Viewed", "docs/funnels-and-experiments.md"],
+      ["/alerts", "sextant alerts run", "docs/alerts.md"],
+      ["/campaigns", "sextant import", "docs/importing.md"],
+    ] as const;
+    for (const [path, command, doc] of pages) {
+      await page.goto(`${base}${path}?workspace=empty&from=${FROM}&to=${TO}`);
+      await page.locator("main .empty").first().waitFor();
+      const text = (await page.locator("main").textContent()) ?? "";
+      expect(text, path).toContain(command);
+      expect(text, path).toContain(doc);
+      expect(text, path).not.toContain("No data for this selection.");
+    }
   });
 
   it("logged no error in the console", () => {

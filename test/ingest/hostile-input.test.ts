@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AMOUNT_LIMIT, MAX_NESTING_DEPTH } from "../../src/model/limits.js";
 import { KPI_CATALOG } from "../../src/kpi/catalog.js";
+import { AMOUNT_LIMIT, MAX_NESTING_DEPTH } from "../../src/model/limits.js";
 import {
   basic,
   bearer,

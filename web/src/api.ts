@@ -95,3 +95,21 @@ export interface SessionInfo {
   csrf: string;
   expires_at: string | null;
 }
+
+/** PUT or DELETE a JSON route with the session's CSRF token; a refusal's sentence is thrown. */
+export async function sendJson<T>(method: "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: {
+      accept: "application/json",
+      "x-csrf-token": csrf,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json().catch(() => ({}))) as { error?: string };
+  if (!response.ok)
+    throw new ApiError(json.error ?? `${response.status} ${response.statusText}`, response.status);
+  return json as T;
+}

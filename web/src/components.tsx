@@ -5,6 +5,26 @@ import "uplot/dist/uPlot.min.css";
 import { NotAvailable } from "./api";
 import { useCtx } from "./context";
 import { formatKpi } from "./format";
+import type { Key } from "./i18n";
+
+/**
+ * An empty state: what would fill it, the command that does, and the page of the docs that says
+ * more (the docs/ folder of the installation). `children` holds a button where the page has one.
+ */
+export function Empty(props: { what: Key; command: string; doc: string; children?: ComponentChildren }) {
+  const { t } = useCtx();
+  return (
+    <div class="empty muted">
+      <p>
+        {t(props.what)} <code>{props.command}</code>
+      </p>
+      <p>
+        {t("see_docs")} <code>docs/{props.doc}</code>
+      </p>
+      {props.children}
+    </div>
+  );
+}
 
 export type Loaded<T> =
   | { state: "loading" }
@@ -111,7 +131,6 @@ export function Table<R>({
     key: initialSort ?? columns[0]?.key ?? "",
     desc: true,
   });
-  const { t } = useCtx();
   const column = columns.find((c) => c.key === sort.key);
   const sorted = column
     ? [...rows].sort((a, b) => {
@@ -124,7 +143,8 @@ export function Table<R>({
         return sort.desc ? -order : order;
       })
     : rows;
-  if (rows.length === 0) return <p class="muted">{t("no_data")}</p>;
+  if (rows.length === 0)
+    return <Empty what="empty_table" command="sextant import events FILE.csv" doc="importing.md" />;
   return (
     <div class="table-wrap">
       <table>

@@ -48,7 +48,19 @@ function App() {
       </p>
     );
   if (!session) return <p class="muted">…</p>;
-  if (!workspace) return <p role="alert">{translator(lang)("no_data")}</p>;
+  if (!workspace) {
+    const t = translator(lang);
+    return (
+      <div role="alert" class="empty">
+        <p>
+          {t("empty_workspace")} <code>sextant workspace create NAME</code> · <code>sextant demo</code>
+        </p>
+        <p>
+          {t("see_docs")} <code>docs/getting-started.md</code>
+        </p>
+      </div>
+    );
+  }
   if (!catalog) return <p class="muted">{translator(lang)("loading")}</p>;
   const to = v.params.get("to") ?? todayIn(workspace.timezone);
   const ctx: Ctx = {

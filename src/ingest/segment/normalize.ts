@@ -1,8 +1,8 @@
 import { UserError } from "../../errors.js";
+import { checkAmount, checkNesting } from "../../model/limits.js";
 import { isObject, type TextRecord } from "../../model/text-record.js";
 import { parseOrThrow } from "../../validation.js";
 import { clientInfo } from "../client-info.js";
-import { checkAmount, checkNesting } from "../../model/limits.js";
 import { messageTime } from "../timestamps.js";
 import { compiledBatch, compiledMessage } from "./compiled-schema.js";
 import {

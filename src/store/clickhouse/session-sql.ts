@@ -1,5 +1,5 @@
-import { ENGAGEMENT_TYPE, MAX_ENGAGED_MS, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
 import type { SessionDimension } from "../../model/dimensions.js";
+import { ENGAGEMENT_TYPE, MAX_ENGAGED_MS, NON_INTERACTIVE_PROPERTY } from "../../model/engagement.js";
 import { ENGAGEMENT_MEASURES } from "../../model/measures.js";
 import type { Workspace } from "../../model/workspace.js";
 import { channelExpr } from "../sql/channel-sql.js";

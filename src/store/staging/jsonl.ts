@@ -2,9 +2,9 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { segmentMessageRecord } from "../../ingest/segment/to-record.js";
 import type { ImportKind } from "../../model/import-kinds.js";
+import { MAX_NESTING_DEPTH, tooDeep } from "../../model/limits.js";
 import { isObject, type TextRecord, text } from "../../model/text-record.js";
 import type { RejectedRow } from "../store.js";
-import { MAX_NESTING_DEPTH, tooDeep } from "../../model/limits.js";
 
 export interface JsonlRows {
   readonly columns: string[];

@@ -1,7 +1,10 @@
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
 import { getJson } from "../api";
-import { Show, useLoad } from "../components";
+import { Empty, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatDateTime, formatNumber } from "../format";
+import { deleteRule, RuleEditor } from "./rule-editor";
 
 interface Delivery {
   channel: string;
@@ -28,27 +31,45 @@ interface Rule {
 
 export function Alerts() {
   const ctx = useCtx();
+  const admin = ctx.session.role === "admin";
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
   const params = new URLSearchParams({ workspace: ctx.workspace.name });
   const rules = useLoad(
     () => getJson<{ rules: Rule[] } | Rule[]>("/api/v1/alerts/rules", params),
-    `r|${params}`,
+    `r|${params}|${version}`,
   );
   const history = useLoad(() => getJson<Firing[]>("/api/v1/alerts/history", params), `h|${params}`);
   return (
     <>
+      {admin && <RuleEditor onSaved={reload} />}
       <section>
         <h2>{ctx.t("rules")}</h2>
         <Show loaded={rules}>
           {(data) => {
             const list = Array.isArray(data) ? data : data.rules;
             return list.length === 0 ? (
-              <p class="muted">{ctx.t("no_data")}</p>
+              <Empty what="empty_rules" command="sextant config apply sextant.yaml" doc="alerts.md" />
             ) : (
               <ul>
                 {list.map((r) => (
                   <li key={r.id}>
                     <strong>{r.id}</strong> ({r.kind}) {r.kpi ?? ""} {r.op ?? ""}{" "}
                     {r.value === undefined ? "" : formatNumber(r.value, ctx.lang)} {r.period ?? ""}
+                    {admin && (
+                      <>
+                        {" "}
+                        <button
+                          type="button"
+                          aria-label={`${ctx.t("delete")} ${r.id}`}
+                          onClick={() =>
+                            void deleteRule(ctx.workspace.name, r.id).then(reload, () => reload())
+                          }
+                        >
+                          {ctx.t("delete")}
+                        </button>
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -74,9 +95,9 @@ export function Alerts() {
               </td>
             </tr>
           );
-          const table = (rows: Firing[], caption: string) =>
+          const table = (rows: Firing[], caption: string, empty: ComponentChildren) =>
             rows.length === 0 ? (
-              <p class="muted">{ctx.t("no_data")}</p>
+              empty
             ) : (
               <div class="table-wrap">
                 <table>
@@ -100,11 +121,15 @@ export function Alerts() {
             <>
               <section>
                 <h2>{ctx.t("failed_deliveries")}</h2>
-                {table(failed, ctx.t("failed_deliveries"))}
+                {table(failed, ctx.t("failed_deliveries"), <p class="muted">{ctx.t("empty_failed")}</p>)}
               </section>
               <section>
                 <h2>{ctx.t("history")}</h2>
-                {table(firings, ctx.t("history"))}
+                {table(
+                  firings,
+                  ctx.t("history"),
+                  <Empty what="empty_history" command="sextant alerts run" doc="alerts.md" />,
+                )}
               </section>
             </>
           );

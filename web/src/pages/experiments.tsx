@@ -1,8 +1,10 @@
+import { useState } from "preact/hooks";
 import { getJson } from "../api";
-import { Show, useLoad } from "../components";
+import { Empty, type Loaded, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatNumber } from "../format";
 import { navigate } from "../state";
+import { ExperimentEditor } from "./experiment-editor";
 
 interface Variation {
   id: string;
@@ -274,11 +276,30 @@ function Result({ id }: { id: string }) {
 
 export function Experiments() {
   const ctx = useCtx();
+  const [version, setVersion] = useState(0);
   const params = new URLSearchParams({ workspace: ctx.workspace.name });
   const list = useLoad(
     () => getJson<{ saved: { id: string }[]; seen: string[] }>("/api/v1/experiments", params),
-    String(params),
+    `${params}|${version}`,
   );
+  return (
+    <>
+      {ctx.session.role === "admin" && list.state === "ok" && (
+        <ExperimentEditor
+          seen={list.data.seen}
+          onSaved={(id) => {
+            setVersion((v) => v + 1);
+            navigate(null, { experiment: id });
+          }}
+        />
+      )}
+      <ExperimentList list={list} />
+    </>
+  );
+}
+
+function ExperimentList({ list }: { list: Loaded<{ saved: { id: string }[]; seen: string[] }> }) {
+  const ctx = useCtx();
   const selected = ctx.params.get("experiment");
   return (
     <Show loaded={list}>
@@ -287,6 +308,15 @@ export function Experiments() {
         const savedIds = data.saved.map((x) => x.id);
         const all = [...savedIds, ...data.seen.filter((x) => !savedIds.includes(x))].map((x) => ({ id: x }));
         const id = selected ?? all[0]?.id;
+        if (!id) {
+          return (
+            <Empty
+              what="empty_experiments"
+              command="sextant experiment size --baseline 0.05 --mde 0.2"
+              doc="funnels-and-experiments.md"
+            />
+          );
+        }
         return (
           <>
             <label class="inline">
@@ -304,7 +334,7 @@ export function Experiments() {
               </select>
             </label>
             <MetricOptions />
-            {id ? <Result id={id} /> : <p class="muted">{ctx.t("no_data")}</p>}
+            <Result id={id} />
           </>
         );
       }}

@@ -1,8 +1,10 @@
+import { useState } from "preact/hooks";
 import { getJson } from "../api";
-import { type Column, Show, Table, useLoad } from "../components";
+import { type Column, Empty, Show, Table, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatNumber } from "../format";
 import { navigate } from "../state";
+import { type FunnelDefinition, FunnelEditor } from "./funnel-editor";
 
 interface Step {
   step: number;
@@ -71,19 +73,50 @@ function Steps({ id }: { id: string }) {
 
 export function Funnels() {
   const ctx = useCtx();
+  const admin = ctx.session.role === "admin";
+  const [version, setVersion] = useState(0);
+  // Bumped on a save only: after a delete the old list still names the deleted funnel for a moment.
+  const [stepsVersion, setStepsVersion] = useState(0);
+  const [editing, setEditing] = useState(false);
   const params = new URLSearchParams({ workspace: ctx.workspace.name });
   const list = useLoad(
-    () => getJson<{ funnels: { id: string }[] } | { id: string }[]>("/api/v1/funnels", params),
-    String(params),
+    () => getJson<{ funnels: FunnelDefinition[] }>("/api/v1/funnels", params),
+    `${params}|${version}`,
   );
   const selected = ctx.params.get("funnel");
   return (
     <Show loaded={list}>
       {(data) => {
-        const funnels = Array.isArray(data) ? data : data.funnels;
-        const id = selected ?? funnels[0]?.id;
+        const funnels = data.funnels;
+        const id = selected && funnels.some((f) => f.id === selected) ? selected : funnels[0]?.id;
+        const current = funnels.find((f) => f.id === id) ?? null;
+        const editor = admin && (
+          <FunnelEditor
+            funnels={funnels}
+            editing={editing ? current : null}
+            onSaved={(saved) => {
+              setEditing(false);
+              setVersion((v) => v + 1);
+              if (saved) setStepsVersion((v) => v + 1);
+              navigate(null, { funnel: saved });
+            }}
+          />
+        );
+        if (!id) {
+          return (
+            <>
+              {editor}
+              <Empty
+                what="empty_funnels"
+                command="sextant config apply sextant.yaml"
+                doc="funnels-and-experiments.md"
+              />
+            </>
+          );
+        }
         return (
           <>
+            {editor}
             <label class="inline">
               {ctx.t("funnels")}{" "}
               <select
@@ -98,7 +131,12 @@ export function Funnels() {
                 ))}
               </select>
             </label>
-            {id ? <Steps id={id} /> : <p class="muted">{ctx.t("no_data")}</p>}
+            {admin && (
+              <button type="button" onClick={() => setEditing(!editing)}>
+                {ctx.t("edit")}
+              </button>
+            )}
+            <Steps id={id} key={`${id}|${stepsVersion}`} />
           </>
         );
       }}

@@ -1,8 +1,10 @@
+import { useRef, useState } from "preact/hooks";
 import { getJson } from "../api";
-import { KpiLabel, KpiValue, LineChart, Show, useLoad } from "../components";
+import { Empty, KpiLabel, KpiValue, LineChart, Show, useLoad } from "../components";
 import { useCtx } from "../context";
 import { formatDate, formatNumber } from "../format";
 import { addDays, daysBetween } from "../state";
+import { deleteGoal, type GoalDefinition, GoalEditor, type Objective } from "./goal-editor";
 
 interface Check {
   ok: boolean;
@@ -61,62 +63,102 @@ function Pacing({ goal, asOf }: { goal: Goal; asOf: string }) {
 
 export function Goals() {
   const ctx = useCtx();
+  const admin = ctx.session.role === "admin";
+  const [version, setVersion] = useState(0);
+  const [editing, setEditing] = useState<GoalDefinition | null>(null);
   const params = new URLSearchParams({ workspace: ctx.workspace.name, as_of: ctx.to });
   const loaded = useLoad(
     () => getJson<{ as_of: string; goals: Goal[] }>("/api/v1/goals", params),
-    String(params),
+    `${params}|${version}`,
   );
+  const objectives = useLoad(
+    () =>
+      admin
+        ? getJson<{ objectives: Objective[] }>(
+            "/api/v1/objectives",
+            new URLSearchParams({ workspace: ctx.workspace.name }),
+          )
+        : Promise.resolve({ objectives: [] }),
+    `${ctx.workspace.name}|${version}`,
+  );
+  // Kept while the list reloads after a save, so the editor (and its message) stays in place.
+  const known = useRef<Objective[] | null>(null);
+  if (objectives.state === "ok") known.current = objectives.data.objectives;
+  const reload = () => {
+    setEditing(null);
+    setVersion((v) => v + 1);
+  };
   return (
-    <Show loaded={loaded}>
-      {(data) =>
-        data.goals.length === 0 ? (
-          <p class="muted">{ctx.t("no_data")}</p>
-        ) : (
-          <ul class="goals">
-            {data.goals.map((g) => (
-              <li key={g.id} class="card wide">
-                <h2>
-                  {g.id} · <KpiLabel id={g.kpi} />
-                </h2>
-                <p>
-                  {ctx.t("objective")}: {g.objective} · {ctx.t("status")}:{" "}
-                  <span class={`status ${g.status}`}>{g.status.replace(/_/g, " ")}</span>
-                </p>
-                <dl class="figures">
-                  <dt>{ctx.t("current")}</dt>
-                  <dd>
-                    <KpiValue id={g.kpi} value={g.current} />
-                  </dd>
-                  <dt>{ctx.t("target")}</dt>
-                  <dd>
-                    <KpiValue id={g.kpi} value={g.target} />
-                  </dd>
-                  <dt>{ctx.t("expected")}</dt>
-                  <dd>
-                    <KpiValue id={g.kpi} value={g.expected} />
-                  </dd>
-                  <dt>{ctx.t("forecast")}</dt>
-                  <dd>
-                    <KpiValue id={g.kpi} value={g.forecast} />
-                  </dd>
-                  <dt>{ctx.t("progress")}</dt>
-                  <dd>{formatNumber(g.progress, ctx.lang, 1)} %</dd>
-                  <dt>{ctx.t("deadline")}</dt>
-                  <dd>{formatDate(g.deadline, ctx.lang)}</dd>
-                </dl>
-                <Pacing goal={g} asOf={data.as_of} />
-                <ul class="smart">
-                  {Object.entries(g.smart ?? {}).map(([k, c]) => (
-                    <li key={k} class={c.ok ? "ok" : "warn"}>
-                      <strong>{k}</strong>: {c.ok ? "✓" : "!"} {c.message}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-        )
-      }
-    </Show>
+    <>
+      {admin && known.current && <GoalEditor objectives={known.current} editing={editing} onSaved={reload} />}
+      <Show loaded={loaded}>
+        {(data) =>
+          data.goals.length === 0 ? (
+            <Empty what="empty_goals" command="sextant config apply sextant.yaml" doc="goals.md" />
+          ) : (
+            <ul class="goals">
+              {data.goals.map((g) => (
+                <li key={g.id} class="card wide">
+                  <h2>
+                    {g.id} · <KpiLabel id={g.kpi} />
+                  </h2>
+                  <p>
+                    {ctx.t("objective")}: {g.objective} · {ctx.t("status")}:{" "}
+                    <span class={`status ${g.status}`}>{g.status.replace(/_/g, " ")}</span>
+                  </p>
+                  <dl class="figures">
+                    <dt>{ctx.t("current")}</dt>
+                    <dd>
+                      <KpiValue id={g.kpi} value={g.current} />
+                    </dd>
+                    <dt>{ctx.t("target")}</dt>
+                    <dd>
+                      <KpiValue id={g.kpi} value={g.target} />
+                    </dd>
+                    <dt>{ctx.t("expected")}</dt>
+                    <dd>
+                      <KpiValue id={g.kpi} value={g.expected} />
+                    </dd>
+                    <dt>{ctx.t("forecast")}</dt>
+                    <dd>
+                      <KpiValue id={g.kpi} value={g.forecast} />
+                    </dd>
+                    <dt>{ctx.t("progress")}</dt>
+                    <dd>{formatNumber(g.progress, ctx.lang, 1)} %</dd>
+                    <dt>{ctx.t("deadline")}</dt>
+                    <dd>{formatDate(g.deadline, ctx.lang)}</dd>
+                  </dl>
+                  {admin && (
+                    <p class="actions">
+                      <button type="button" onClick={() => setEditing(g)}>
+                        {ctx.t("edit")}
+                      </button>{" "}
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void deleteGoal(ctx.workspace.name, g.id).then(reload, (e: unknown) =>
+                            alert(String(e)),
+                          )
+                        }
+                      >
+                        {ctx.t("delete")}
+                      </button>
+                    </p>
+                  )}
+                  <Pacing goal={g} asOf={data.as_of} />
+                  <ul class="smart">
+                    {Object.entries(g.smart ?? {}).map(([k, c]) => (
+                      <li key={k} class={c.ok ? "ok" : "warn"}>
+                        <strong>{k}</strong>: {c.ok ? "✓" : "!"} {c.message}
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Show>
+    </>
   );
 }
