@@ -5,9 +5,9 @@ import { performance } from "node:perf_hooks";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { runExperiment } from "../src/analysis/experiments/run-experiment.js";
 import { runFunnel } from "../src/analysis/funnels/run-funnel.js";
+import { validateSettings } from "../src/model/parse-setting.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import { plainCsvImport } from "../src/store/store.js";
-import { validateSettings } from "../src/workspace/parse-setting.js";
 
 /**
  * A 3-step funnel (also broken down by the entry session's utm_source) and an experiment through

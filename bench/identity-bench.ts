@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runKpiQuery } from "../src/kpi/run-query.js";
+import { validateSettings } from "../src/model/parse-setting.js";
 import type { TextRecord } from "../src/model/text-record.js";
 import type { Workspace } from "../src/model/workspace.js";
 import { DuckdbStore } from "../src/store/duckdb/duckdb-store.js";
 import type { IncomingEvent } from "../src/store/store.js";
-import { validateSettings } from "../src/workspace/parse-setting.js";
 import { fmtInt, fmtMs, fmtRatio, log, parseCount, timed } from "./util.js";
 
 /**

@@ -5,12 +5,12 @@ import { performance } from "node:perf_hooks";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { clientInfo } from "../../src/ingest/client-info.js";
 import { normalizeSegment } from "../../src/ingest/segment/normalize.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { TextRecord } from "../../src/model/text-record.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import { Transaction } from "../../src/store/duckdb/connection.js";
 import { DUCKDB_SCHEMA } from "../../src/store/duckdb/schema.js";
 import { appendEventRecords } from "../../src/store/staging/stage.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { BROWSER_UA, segmentBatch } from "../../test/support/payloads.js";
 import { median } from "../stats.js";
 

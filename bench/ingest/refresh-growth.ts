@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Random } from "../../src/demo/random.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { numberFlags } from "../util.js";
 
 /**

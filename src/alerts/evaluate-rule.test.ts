@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AlertRule } from "../definitions/schemas.js";
+import { validateSettings } from "../model/parse-setting.js";
 import type { Store } from "../store/store.js";
-import { validateSettings } from "../workspace/parse-setting.js";
 import { evaluateRule, type GoalStatus } from "./evaluate-rule.js";
 
 /** goal_status rules: a goal at risk, off track or missed fires at every run; any change of status fires once. */

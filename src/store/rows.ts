@@ -1,6 +1,6 @@
+import { validateSettings } from "../model/parse-setting.js";
 import type { TextRecord } from "../model/text-record.js";
 import type { Workspace } from "../model/workspace.js";
-import { validateSettings } from "../workspace/parse-setting.js";
 import type {
   CohortRow,
   FunnelCounts,

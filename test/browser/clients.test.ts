@@ -6,9 +6,9 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KpiResult, KpiRow } from "../../src/kpi/run-query.js";
 import { generateKey } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { type ClientsSite, startClientsSite } from "./clients-site.js";
 
 /**

@@ -8,11 +8,11 @@ import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KpiResult } from "../../src/kpi/run-query.js";
 import { generateKey } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { buildApp } from "../../src/server/app.js";
 import { TRACKER_GZIP_BYTES, TRACKER_SCRIPT } from "../../src/server/routes/tracker.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { recordEventPosts } from "./event-posts.js";
 import { type Site, startSite } from "./site.js";
 

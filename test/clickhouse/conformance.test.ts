@@ -24,12 +24,12 @@ import { KPI_CATALOG } from "../../src/kpi/catalog.js";
 import { type KpiRequest, runKpiQuery } from "../../src/kpi/run-query.js";
 import { SESSION_DIMENSIONS } from "../../src/model/dimensions.js";
 import type { ImportKind } from "../../src/model/import-kinds.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { TextRecord } from "../../src/model/text-record.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { ImportSummary, IncomingEvent, Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { csvText, padColumns } from "../kpi/fixture.js";
 import { type ClickhouseFixture, startCluster, startSingle } from "./servers.js";
 

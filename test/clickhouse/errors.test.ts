@@ -5,8 +5,8 @@ import { createClient } from "@clickhouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isUserError } from "../../src/errors.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { type CliResult, runCli } from "../cli/run-cli.js";
 import { type ClickhouseFixture, startCluster } from "./servers.js";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { TextRecord } from "../../src/model/text-record.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import { ClickhouseStore } from "../../src/store/clickhouse/clickhouse-store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { type ClickhouseFixture, startCluster } from "./servers.js";
 
 /**

@@ -1,8 +1,8 @@
 import { Analytics } from "@segment/analytics-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFunnelSteps } from "../../src/model/funnel-step.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { Workspace } from "../../src/model/workspace.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { kpis, startServer, type TestServer } from "./server.js";
 
 /*

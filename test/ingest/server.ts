@@ -4,9 +4,9 @@ import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
 import { generateKey, type KeyKind } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 /** A workspace of the test server with its own keys (secrets and ids). */
 export interface TestWorkspace {

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { type KpiRequest, type KpiResult, type KpiRow, runKpiQuery } from "../../src/kpi/run-query.js";
 import { type ImportKind, KIND_SPECS } from "../../src/model/import-kinds.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import type { DuckdbOptions } from "../../src/store/duckdb/connection.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { type ImportSummary, plainCsvImport, type Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 /** A fresh DuckDB file in its own temporary directory, with helpers to load inline CSV and query KPIs. */
 export interface Kit {

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedGoals } from "../../src/alerts/goal-source.js";
 import { addDays } from "../../src/model/calendar.js";
 import { generateKey, type KeyKind } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { plainCsvImport, type Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { WebhookReceiver } from "../alerts/receivers.js";
 
 /**

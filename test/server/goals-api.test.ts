@@ -5,11 +5,11 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateGoals } from "../../src/goals/evaluate.js";
 import { generateKey } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import { plainCsvImport, type Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 const CONFIG = `workspace: shop
 kpis:

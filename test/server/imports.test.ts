@@ -6,10 +6,10 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
 import { generateKey } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 const fixture = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../fixtures/presets/${name}`, import.meta.url)));

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKey, type KeyKind } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { personHash } from "../../src/people/person.js";
 import { buildApp } from "../../src/server/app.js";
 import { ensureAdmin } from "../../src/server/dashboard/users.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 /*
  * GET and DELETE /api/v1/people/{id} and the retention routes, over HTTP as a client does: admin

@@ -11,6 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import { generateKey, type KeyKind } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { buildApp } from "../../src/server/app.js";
 import { hashPassword } from "../../src/server/dashboard/passwords.js";
 import { createShare } from "../../src/server/dashboard/shares.js";
@@ -18,7 +19,6 @@ import { saveUser } from "../../src/server/dashboard/users.js";
 import { type Access, ROUTES, type RouteRow } from "../../src/server/route-table.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 const CALLERS = [
   "none",

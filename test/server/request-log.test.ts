@@ -4,10 +4,10 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKey } from "../../src/model/keys.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { buildApp } from "../../src/server/app.js";
 import { createShare } from "../../src/server/dashboard/shares.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 /**
  * The server's request log, as `sextant serve` writes it, read back line by line: what an operator,

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSegments, type SegmentsResult } from "../../src/analysis/segments/run-segments.js";
 import { runCli } from "../../src/cli/run.js";
 import { runKpiQuery } from "../../src/kpi/run-query.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import type { Workspace } from "../../src/model/workspace.js";
 import type { Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 import { type DemoApp, openDemoApp } from "./demo-app.js";
 
 let store: Store;

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { runCli } from "../../src/cli/run.js";
+import { validateSettings } from "../../src/model/parse-setting.js";
 import { type AppOptions, buildApp } from "../../src/server/app.js";
 import { DuckdbStore } from "../../src/store/duckdb/duckdb-store.js";
 import type { Store } from "../../src/store/store.js";
-import { validateSettings } from "../../src/workspace/parse-setting.js";
 
 const TEST_TMP = process.env.SEXTANT_TEST_TMP ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
 

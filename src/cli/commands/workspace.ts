@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import type { GlobalFlags } from "../../config.js";
 import { UserError } from "../../errors.js";
+import { applySettingAssignments, validateSettings } from "../../model/parse-setting.js";
 import { workspaceNameSchema } from "../../model/workspace.js";
-import { applySettingAssignments, validateSettings } from "../../workspace/parse-setting.js";
 import { resolveWorkspace } from "../../workspace/resolve.js";
 import { print, withStore } from "../context.js";
 import { FORMATS, parseFormat, toCsv, toTable } from "../output.js";

@@ -1,5 +1,6 @@
 import { UserError } from "../../errors.js";
 import { checkAmount, checkNesting } from "../../model/limits.js";
+import { segmentMessageRecord } from "../../model/segment-record.js";
 import { isObject, type TextRecord } from "../../model/text-record.js";
 import { parseOrThrow } from "../../validation.js";
 import { clientInfo } from "../client-info.js";
@@ -13,7 +14,6 @@ import {
   MESSAGE_TYPES,
   type MessageType,
 } from "./schema.js";
-import { segmentMessageRecord } from "./to-record.js";
 
 export interface SegmentResult {
   readonly records: TextRecord[];

@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { segmentMessageRecord } from "../../ingest/segment/to-record.js";
 import type { ImportKind } from "../../model/import-kinds.js";
 import { MAX_NESTING_DEPTH, tooDeep } from "../../model/limits.js";
+import { segmentMessageRecord } from "../../model/segment-record.js";
 import { isObject, type TextRecord, text } from "../../model/text-record.js";
 import type { RejectedRow } from "../store.js";
 

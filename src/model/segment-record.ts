@@ -1,10 +1,4 @@
-import {
-  isObject,
-  stringifyJson,
-  type TextRecord,
-  text,
-  withStringifiedProperties,
-} from "../../model/text-record.js";
+import { isObject, stringifyJson, type TextRecord, text, withStringifiedProperties } from "./text-record.js";
 
 function member(value: unknown, ...path: string[]): unknown {
   let current = value;

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
-import { settingsSchema, type WorkspaceSettings } from "../model/workspace.js";
 import { parseOrThrow } from "../validation.js";
+import { settingsSchema, type WorkspaceSettings } from "./workspace.js";
 
 const LIST_SETTINGS = new Set(["conversion_events", "lead_events", "domains"]);
 const NUMBER_SETTINGS = new Set([
