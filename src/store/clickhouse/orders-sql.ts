@@ -16,7 +16,7 @@ export interface OrdersSources {
   readonly ordersFirst?: string;
   /**
    * The sessions kept for the workspace's current settings (session-sums-sql.ts
-   * `sessionStartsSource`), if any: given the days they start on, a subquery of `visitor_id`,
+   * `sessionStartsSource`), if any: given the days they start on, a subquery of `person`,
    * `s_ts` and the session dimensions. Without it sessions are derived from events.
    */
   readonly sessionStarts?: (from: string, to: string) => string;
