@@ -58,7 +58,10 @@ const RANGE = { from: "2026-03-06", to: "2026-03-15" } as const;
 /** Wider than the data, so that quarters and years have several buckets, some empty. */
 const WIDE = { from: "2025-12-20", to: "2026-04-10" } as const;
 
-const ALL_KPIS = [...KPI_CATALOG.map((k) => k.id), "profit"];
+/** Every built-in KPI: the cases in workspaces of their own, which define no custom KPI. */
+const CATALOG_KPIS = KPI_CATALOG.map((k) => k.id);
+/** With the demo's custom KPI `profit` (load-demo.ts), for the demo cases. */
+const ALL_KPIS = [...CATALOG_KPIS, "profit"];
 /** A KPI of each fact (and ratios across facts), for the grouped queries. */
 const MIXED_KPIS = [
   "visitors",
@@ -118,6 +121,22 @@ async function withSettings<T>(
     return await body(ws);
   } finally {
     await store.updateSettings(before.name, before.settings);
+  }
+}
+
+/** Runs `body` with a workspace of its own under changed settings, then puts them back. */
+async function withWorkspaceSettings<T>(
+  store: Store,
+  ws: Workspace,
+  settings: Record<string, unknown>,
+  body: (changed: Workspace) => Promise<T>,
+): Promise<T> {
+  const changed: Workspace = { name: ws.name, settings: validateSettings({ ...ws.settings, ...settings }) };
+  await store.updateSettings(ws.name, changed.settings);
+  try {
+    return await body(changed);
+  } finally {
+    await store.updateSettings(ws.name, ws.settings);
   }
 }
 
@@ -658,7 +677,7 @@ const CASES: Case[] = [
         summaries,
         counts: await store.countRows("imports"),
         span: await store.dataSpan(ws),
-        totals: await kpi(store, ws, { kpis: ALL_KPIS, from: "2026-03-01", to: "2026-03-05" }),
+        totals: await kpi(store, ws, { kpis: CATALOG_KPIS, from: "2026-03-01", to: "2026-03-05" }),
         byCampaign: await kpi(store, ws, {
           kpis: MIXED_KPIS,
           from: "2026-03-01",
@@ -730,7 +749,7 @@ const CASES: Case[] = [
       return {
         summaries,
         counts: await store.countRows("skip"),
-        totals: await kpi(store, ws, { kpis: ALL_KPIS, from: "2026-03-01", to: "2026-03-05" }),
+        totals: await kpi(store, ws, { kpis: CATALOG_KPIS, from: "2026-03-01", to: "2026-03-05" }),
       };
     },
   },
@@ -762,7 +781,7 @@ const CASES: Case[] = [
         orders: await importFile(store, ws, "orders", orders, { format: "jsonl" }),
         counts: await store.countRows("jsonl"),
         kpis: await kpi(store, ws, {
-          kpis: ALL_KPIS,
+          kpis: CATALOG_KPIS,
           from: "2026-03-04",
           to: "2026-03-05",
           groupBy: ["campaign", "props.coupon"],
@@ -898,7 +917,7 @@ const CASES: Case[] = [
         r3,
         counts: await store.countRows(name),
         totals: await kpi(store, ws, {
-          kpis: ALL_KPIS,
+          kpis: CATALOG_KPIS,
           from: "2026-03-09",
           to: "2026-03-12",
           interval: "day",
@@ -953,6 +972,156 @@ const CASES: Case[] = [
       for (const id of ["phone", "alice-2", "bob-phone", "plausible-hash", "nobody"])
         ids[id] = await store.personIdentities(ws, id);
       return ids;
+    },
+  },
+
+  {
+    name: "persons: KPIs, channels, attribution, a funnel and an experiment through identify, alias and a user id on two devices, then a late identify",
+    run: async (store, ctx) => {
+      const name = "persons-kpis";
+      const ws = await newWorkspace(store, name);
+      let n = 0;
+      const event = (at: string, ids: Partial<TextRecord>, over: Partial<TextRecord> = {}): IncomingEvent => {
+        const type = over.type ?? "page";
+        n += 1;
+        return {
+          workspace: name,
+          record: {
+            timestamp: `2026-03-${at}:00Z`,
+            event: type === "page" ? "pageview" : type,
+            type,
+            visitor_id: ids.user_id ?? ids.anonymous_id ?? null,
+            user_id: null,
+            anonymous_id: null,
+            url: "https://shop.example.com/",
+            referrer: null,
+            utm_source: null,
+            utm_medium: null,
+            utm_campaign: null,
+            utm_content: null,
+            utm_term: null,
+            revenue: null,
+            currency: null,
+            order_id: null,
+            properties: null,
+            message_id: `m-${n}`,
+            ...ids,
+            ...over,
+          },
+        };
+      };
+      const track = (name: string, more: Partial<TextRecord> = {}) => ({
+        type: "track",
+        event: name,
+        ...more,
+      });
+      const viewed = (variation: string) =>
+        track("Experiment Viewed", {
+          properties: JSON.stringify({ experiment_id: "exp", variation_id: variation }),
+        });
+      const spring = {
+        url: "https://shop.example.com/?utm_source=news&utm_medium=email&utm_campaign=Spring",
+        utm_source: "news",
+        utm_medium: "email",
+        utm_campaign: "Spring",
+      };
+      const phone = { anonymous_id: "phone" };
+      const phoneAlice = { anonymous_id: "phone", user_id: "alice" };
+      const laptop = { anonymous_id: "laptop" };
+      const laptopAlice = { anonymous_id: "laptop", user_id: "alice" };
+      await store.appendEvents([
+        // alice: anonymous on her phone, identified, then a user id on her laptop too
+        event("10T09:00", phone, spring),
+        event("10T09:02", phone, viewed("a")),
+        event("10T09:05", phoneAlice, { type: "identify" }),
+        event("10T09:06", phoneAlice, { url: "https://shop.example.com/products/1" }),
+        event("11T13:00", laptop, { referrer: "https://www.google.com/" }),
+        event("11T13:01", laptop, viewed("b")),
+        event("11T13:10", laptopAlice, track("Added to Cart")),
+        event("11T13:20", laptopAlice, track("Order Completed", { revenue: "50", order_id: "o1" })),
+        event("11T13:21", laptopAlice, track("Signed Up")),
+        // alias(previousId "alice" → userId "alice-2"), then a server call with the new id alone
+        event(
+          "12T10:00",
+          { anonymous_id: "alice", user_id: "alice-2", visitor_id: "alice-2" },
+          { type: "alias" },
+        ),
+        event(
+          "12T10:05",
+          { user_id: "alice-2" },
+          track("Order Completed", { revenue: "30", order_id: "o2" }),
+        ),
+        // carol: the same user id on two devices, never an identify
+        event("10T15:00", { anonymous_id: "c-phone", user_id: "carol" }, spring),
+        event("10T15:01", { anonymous_id: "c-phone", user_id: "carol" }, viewed("b")),
+        event(
+          "12T08:00",
+          { anonymous_id: "c-laptop", user_id: "carol" },
+          { referrer: "https://www.google.com/" },
+        ),
+        event("12T08:01", { anonymous_id: "c-laptop", user_id: "carol" }, viewed("a")),
+        event("12T08:05", { anonymous_id: "c-laptop", user_id: "carol" }, track("Added to Cart")),
+        // bob: anonymous on two devices, joined later; a Plausible visitor never merges
+        event("10T10:00", { anonymous_id: "bob-phone" }, spring),
+        event("10T10:01", { anonymous_id: "bob-phone" }, viewed("a")),
+        event("12T11:00", { anonymous_id: "bob-laptop" }),
+        event(
+          "12T11:02",
+          { anonymous_id: "bob-laptop" },
+          track("Order Completed", { revenue: "20", order_id: "o3" }),
+        ),
+        event("11T10:30", { visitor_id: "plausible-hash" }),
+      ]);
+      await importFile(
+        store,
+        ws,
+        "orders",
+        await file(
+          ctx,
+          "persons-orders.csv",
+          padColumns(
+            "orders",
+            csvText(`
+              timestamp,order_id,customer_id,revenue,currency,campaign,visitor_id
+              2026-03-12T12:00:00Z,o4,carol,25,EUR,,
+              2026-03-12T12:30:00Z,o5,alice,15,EUR,,phone
+            `),
+          ),
+        ),
+      );
+      const range = { from: "2026-03-09", to: "2026-03-12" };
+      const cart = { steps: ["pageview /*", "Added to Cart", "Order Completed"] };
+      const figures = async () => ({
+        totals: await kpi(store, ws, { kpis: CATALOG_KPIS, ...range, interval: "day" }),
+        byChannel: await kpi(store, ws, { kpis: MIXED_KPIS, ...range, groupBy: ["channel"] }),
+        byCampaign: await kpi(store, ws, {
+          kpis: [...ORDER_KPIS, "retention_rate", "clv", "purchase_frequency"],
+          ...range,
+          groupBy: ["campaign"],
+        }),
+        byPage: await kpi(store, ws, { kpis: ["visitors", "pageviews"], ...range, groupBy: ["page"] }),
+        funnel: await runFunnel(store, ws, cart, range),
+        funnelByChannel: await runFunnel(store, ws, cart, { ...range, groupBy: "channel" }),
+        experiment: await runExperiment(store, ws, { id: "exp", conversion: "Signed Up", ...range }),
+        ids: Object.fromEntries(
+          await Promise.all(
+            ["phone", "alice-2", "c-laptop", "bob-phone", "plausible-hash"].map(
+              async (id) => [id, await store.personIdentities(ws, id)] as const,
+            ),
+          ),
+        ),
+      });
+      const before = await figures();
+      // A late identify on both of bob's devices: his past days, orders and funnel join up.
+      await store.appendEvents([
+        event("12T11:05", { anonymous_id: "bob-laptop", user_id: "bob" }, { type: "identify" }),
+        event("12T11:06", { anonymous_id: "bob-phone", user_id: "bob" }, track("Signed Up")),
+      ]);
+      const after = await figures();
+      const linear = await withWorkspaceSettings(store, ws, { attribution: "linear" }, (changed) =>
+        kpi(store, changed, { kpis: ORDER_KPIS, ...range, groupBy: ["channel"] }),
+      );
+      return { before, after, linear };
     },
   },
 

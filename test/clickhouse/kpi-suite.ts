@@ -22,4 +22,5 @@ export async function runKpiSuitesOn(start: () => Promise<ClickhouseFixture>): P
   await import("../kpi/grouping.test.js");
   await import("../kpi/columns.test.js");
   await import("../kpi/pages.test.js");
+  await import("../kpi/persons.test.js");
 }

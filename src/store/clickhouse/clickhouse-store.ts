@@ -51,6 +51,7 @@ import { clickhouseExperimentIdsSql, clickhouseExposuresSql } from "./exposures-
 import { clickhouseFunnelSql } from "./funnel-sql.js";
 import { clickhouseMetricSumsSql } from "./metric-sums-sql.js";
 import { clickhouseOrdersSql, ordersFirstSql } from "./orders-sql.js";
+import { DEVICE, linksSql, NO_PERSONS, type PersonMap, personMap } from "./persons-sql.js";
 import {
   dayGapsInsert,
   eventsRollupStatements,
@@ -123,7 +124,12 @@ export class ClickhouseStore implements Store {
   /** Rollup work queued after inserts, one at a time; `refreshDerived` waits for it. */
   private derivations: Promise<void> = Promise.resolve();
   /** Per workspace, the rollups found complete by the last `refreshDerived`. */
-  private readonly rollups = new Map<string, { generation: string; snapshot: bigint; orders: bigint }>();
+  private readonly rollups = new Map<
+    string,
+    { generation: string; snapshot: bigint; orders: bigint; persons: PersonMap }
+  >();
+  /** Per workspace, its persons as of a count of derived batches (`done` marks of any generation). */
+  private readonly persons = new Map<string, { done: number; map: PersonMap }>();
 
   private constructor(
     private readonly ch: ClickhouseConnection,
@@ -546,7 +552,8 @@ export class ClickhouseStore implements Store {
         )
       : 1;
     for (let k = 0; k < slices; k++) {
-      const where = slices === 1 ? span : `${span} AND cityHash64(visitor_id) % ${slices} = ${k}`;
+      // Sliced by device, the key of sessions and rollups (persons-sql.ts).
+      const where = slices === 1 ? span : `${span} AND cityHash64(${DEVICE}) % ${slices} = ${k}`;
       const salt = randomBytes(4).readUInt32BE(0);
       await this.ch.onEachNode((local) => sessionSumsInsert(workspace, generation, where, local, salt));
       await this.ch.onEachNode((local) => visitorDaysInsert(workspace, generation, where, local));
@@ -574,6 +581,7 @@ export class ClickhouseStore implements Store {
     const state = async () =>
       (
         await this.ch.all(`SELECT countIf(kind = 'built' AND ${g}) AS built, countIf(kind = 'done' AND ${g}) AS done,
+            countIf(kind = 'done') AS done_any,
             countIf(kind = 'orders') AS orders,
             toString(maxIf(id, kind = 'snapshot' AND ${g})) AS newest,
             argMaxIf(covered, id, kind = 'snapshot' AND ${g}) AS newest_covered,
@@ -586,10 +594,12 @@ export class ClickhouseStore implements Store {
       await this.derive(workspace, orphans.length > 0 ? orphans : [{ id: this.nextVersion(), lo: 0, hi: 0 }]);
       now = await state();
     }
+    // Links come with events: the persons are resolved again when batches were derived since.
+    const persons = await this.personsOf(workspace.name, Number(now.done_any));
     let snapshot = BigInt(String(now.newest ?? "0"));
     if (snapshot === 0n || Number(now.newest_covered) !== Number(now.done)) {
       snapshot = this.nextVersion();
-      await this.ch.onEachNode((local) => dayGapsInsert(workspace.name, generation, snapshot, local));
+      await this.ch.run(dayGapsInsert(workspace.name, generation, snapshot, persons));
       await this.mark(workspace.name, generation, "snapshot", snapshot, Number(now.done));
     }
     // Orders change with events (Order Completed) and with imported orders: both counts only grow.
@@ -597,11 +607,23 @@ export class ClickhouseStore implements Store {
     const ordersCovered = Number(now.done) + Number(now.orders);
     if (orders === 0n || Number(now.newest_orders_covered) !== ordersCovered) {
       orders = this.nextVersion();
-      const first = ordersFirstSql(workspace, this.ordersSources(ws));
+      const first = ordersFirstSql(workspace, { ...this.ordersSources(ws), persons });
       await this.ch.run(ordersSnapshotInsert(workspace.name, generation, orders, first));
       await this.mark(workspace.name, generation, "orders_snapshot", orders, ordersCovered);
     }
-    this.rollups.set(workspace.name, { generation, snapshot, orders });
+    this.rollups.set(workspace.name, { generation, snapshot, orders, persons });
+  }
+
+  /**
+   * The workspace's persons (persons-sql.ts), resolved from the links of all its events again
+   * when batches were derived since they last were (`done`).
+   */
+  private async personsOf(workspace: string, done: number): Promise<PersonMap> {
+    const known = this.persons.get(workspace);
+    if (known !== undefined && known.done === done) return known.map;
+    const map = personMap(await this.ch.all(linksSql(workspace)));
+    this.persons.set(workspace, { done, map });
+    return map;
   }
 
   async queryMeasures(query: MeasureQuery): Promise<MeasureRow[]> {
@@ -626,11 +648,12 @@ export class ClickhouseStore implements Store {
       known !== undefined && known.generation === rollupGeneration(query.workspace) ? known : null;
     const fromRollups = rollup !== null && rollupAnswersEvents(query);
     const fromSums = rollup !== null && !fromRollups && sessionSumsAnswerEvents(query);
+    const persons = this.persons.get(query.workspace.name)?.map ?? NO_PERSONS;
     const statements = fromRollups ? eventsRollupStatements(query, rollup.generation, rollup.snapshot) : [];
     const rest = fromRollups ? { ...query, facts: query.facts.filter((f) => f !== "events") } : query;
-    const sources = this.querySources(query, rollup);
+    const sources = this.querySources(query, rollup, persons);
     const sums = fromSums
-      ? { sessionSums: sessionSumsSource(query, rollup.generation, (t) => this.local(t)) }
+      ? { sessionSums: sessionSumsSource(query, rollup.generation, (t) => this.local(t), persons) }
       : {};
     for (const list of measureStatements(d, rest, { ...sources, ...sums }).values()) statements.push(...list);
     // The rollups keep no engagement: time on page and scroll depth come from derived sessions.
@@ -658,6 +681,7 @@ export class ClickhouseStore implements Store {
   private querySources(
     query: MeasureQuery,
     rollup: { generation: string; orders: bigint } | null,
+    persons: PersonMap,
   ): MeasureSources {
     const ws = d.literal(query.workspace.name);
     const first = query.buckets[0];
@@ -669,6 +693,7 @@ export class ClickhouseStore implements Store {
         query.workspace,
         { from: first.from, to: last.to },
         sessionNeeds(query),
+        persons,
       ),
       costs: currentRows("ad_costs", VERSIONED.costs.key, ws),
       email: currentRows("email_campaigns", VERSIONED.email.key, ws),
@@ -676,11 +701,19 @@ export class ClickhouseStore implements Store {
       orders: (_, q) =>
         clickhouseOrdersSql(q, {
           ...this.ordersSources(ws),
+          persons,
           ...(rollup
             ? {
                 ordersFirst: ordersSnapshot(q.workspace.name, rollup.generation, rollup.orders),
                 sessionStarts: (from: string, to: string) =>
-                  sessionStartsSource(q.workspace.name, rollup.generation, from, to, (t) => this.local(t)),
+                  sessionStartsSource(
+                    q.workspace.name,
+                    rollup.generation,
+                    from,
+                    to,
+                    (t) => this.local(t),
+                    persons,
+                  ),
               }
             : {}),
         }),
@@ -688,14 +721,17 @@ export class ClickhouseStore implements Store {
   }
 
   async queryFunnel(query: FunnelQuery): Promise<FunnelCounts> {
+    // Funnels count persons: resolved from the links of every event first.
+    const persons = await this.currentPersons(query.workspace);
     const { groupBy, ...overall } = query;
-    const row = (await this.ch.all(clickhouseFunnelSql(overall)))[0];
-    const groups = groupBy ? await this.ch.all(clickhouseFunnelSql(query)) : undefined;
+    const row = (await this.ch.all(clickhouseFunnelSql(overall, persons)))[0];
+    const groups = groupBy ? await this.ch.all(clickhouseFunnelSql(query, persons)) : undefined;
     return toFunnelCounts(query.steps.length, row, groups);
   }
 
   async queryExposures(query: ExposureQuery): Promise<ExposureRow[]> {
-    const rows = await this.ch.all(clickhouseExposuresSql(query));
+    // Exposures count persons: resolved from the links of every event first.
+    const rows = await this.ch.all(clickhouseExposuresSql(query, await this.currentPersons(query.workspace)));
     return rows.map((row) => ({
       variation: String(row.variation),
       visitors: Number(row.visitors),
@@ -703,30 +739,29 @@ export class ClickhouseStore implements Store {
     }));
   }
 
-  /**
-   * Resolved from the workspace's links each time (identity/resolve-persons.ts): this store does
-   * not keep persons yet, and erasing or exporting a person is rare.
-   */
+  /** Every id of the person holding `id`, from the persons resolved by `refreshDerived`. */
   async personIdentities(workspace: Workspace, id: string): Promise<string[]> {
-    const rows = await this.ch.all(`SELECT device, uid, toString(min(ts_us)) AS first_us FROM (
-        SELECT ifNull(anonymous_id, visitor_id) AS device, assumeNotNull(user_id) AS uid, ts_us FROM events
-        WHERE workspace = ${d.literal(workspace.name)} AND user_id IS NOT NULL
-      ) WHERE device != uid GROUP BY device, uid`);
-    const links = rows.map((row) => ({
-      anonymousId: String(row.device),
-      userId: String(row.uid),
-      firstUs: BigInt(String(row.first_us)),
-    }));
-    return idsOfPerson(resolvePersons(links), id);
+    const { ids, persons } = await this.currentPersons(workspace);
+    const person = persons[ids.indexOf(id)] ?? id;
+    return [...new Set([id, person, ...ids.filter((_, i) => persons[i] === person)])].sort();
+  }
+
+  /** The workspace's persons once every stored event was derived (refreshDerived). */
+  private async currentPersons(workspace: Workspace): Promise<PersonMap> {
+    await this.refreshDerived(workspace);
+    return this.persons.get(workspace.name)?.map ?? NO_PERSONS;
   }
 
   async queryCohorts(query: CohortQuery): Promise<CohortRow[]> {
-    const sources = this.ordersSources(d.literal(query.workspace.name));
+    // Cohorts follow stored ids (customers, visitors) on both stores, not persons yet (docs/cohorts.md).
+    const sources = { ...this.ordersSources(d.literal(query.workspace.name)), persons: NO_PERSONS };
     return toCohortRows(await this.ch.all(clickhouseCohortsSql(query, sources)));
   }
 
   async queryMetricSums(query: MetricSumsQuery): Promise<MetricSumsRow[]> {
-    return toMetricSumsRows(await this.ch.all(clickhouseMetricSumsSql(query)));
+    return toMetricSumsRows(
+      await this.ch.all(clickhouseMetricSumsSql(query, await this.currentPersons(query.workspace))),
+    );
   }
 
   async experimentIds(workspace: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import { stepMatchSql } from "../sql/funnel-steps.js";
 import { SESSION_COLUMNS } from "../sql/session-columns.js";
 import type { FunnelQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { DEVICE, type PersonMap, personOf } from "./persons-sql.js";
 import { sessionEventsSubquery } from "./session-sql.js";
 
 /** Larger than any time in microseconds: "not reached". */
@@ -18,7 +19,7 @@ const NEVER = "toInt64(9000000000000000000)";
  * dimension of the entry event's row in the derived session events (session-sql.ts), joined by
  * (visitor, seq).
  */
-export function clickhouseFunnelSql(q: FunnelQuery): string {
+export function clickhouseFunnelSql(q: FunnelQuery, persons: PersonMap): string {
   const ws = d.literal(q.workspace.name);
   const k = q.steps.length;
   const windowUs = Math.round(q.windowSeconds * 1_000_000);
@@ -46,9 +47,10 @@ export function clickhouseFunnelSql(q: FunnelQuery): string {
     if (group.kind === "property")
       times.push(`tupleElement(arrayFirst(x -> x.1 = t1 AND x.${seqAt} = e1, e), ${seqAt + 1}) AS g`);
   }
-  let perVisitor = `SELECT visitor_id, ${times.join(", ")} FROM (
-      SELECT visitor_id, groupArray(tuple(ts_us, ${inRange}, ${[...flags, ...extra].join(", ")})) AS e
-      FROM events WHERE workspace = ${ws} AND (${any}) GROUP BY visitor_id
+  // A person goes through the funnel, whichever device each step was done on (persons-sql.ts).
+  let perVisitor = `SELECT person, ${times.join(", ")} FROM (
+      SELECT ${personOf(persons, DEVICE)} AS person, groupArray(tuple(ts_us, ${inRange}, ${[...flags, ...extra].join(", ")})) AS e
+      FROM events WHERE workspace = ${ws} AND (${any}) GROUP BY person
     ) WHERE t1 < ${NEVER}`;
   if (group?.kind === "session") {
     const { column } = SESSION_COLUMNS[group.name];
@@ -57,11 +59,12 @@ export function clickhouseFunnelSql(q: FunnelQuery): string {
       q.workspace,
       { from: q.from, to: q.to },
       { dimensions: [group.name], properties: [], page: false, engagement: false },
+      persons,
     );
     perVisitor = `SELECT * FROM (${perVisitor}) ANY LEFT JOIN (
-        SELECT visitor_id, toUInt64(seq) AS e1, ${column} AS g FROM ${sessions}
+        SELECT visitor_id AS person, toUInt64(seq) AS e1, ${column} AS g FROM ${sessions}
         WHERE local_date BETWEEN ${d.date(q.from)} AND ${d.date(q.to)}
-      ) USING (visitor_id, e1)`;
+      ) USING (person, e1)`;
   }
   const reached = Array.from({ length: k }, (_, j) => `countIf(t${j + 1} < ${NEVER}) AS r${j + 1}`);
   const lists = Array.from(

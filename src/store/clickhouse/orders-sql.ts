@@ -1,8 +1,9 @@
 import type { Dimension, Filter } from "../../model/dimensions.js";
 import { campaignKey } from "../../model/dimensions.js";
-import { SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
+import { SESSION_COLUMNS } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { DEVICE, nullablePersonOf, type PersonMap, personOf } from "./persons-sql.js";
 import { sessionEventsSubquery, sessionNeeds } from "./session-sql.js";
 
 /** Where the orders statements read: current orders rows, raw events, and the visitor range for sessions. */
@@ -15,10 +16,12 @@ export interface OrdersSources {
   readonly ordersFirst?: string;
   /**
    * The sessions kept for the workspace's current settings (session-sums-sql.ts
-   * `sessionStartsSource`), if any: given the days they start on, a subquery of `visitor_id`,
+   * `sessionStartsSource`), if any: given the days they start on, a subquery of `person`,
    * `s_ts` and the session dimensions. Without it sessions are derived from events.
    */
   readonly sessionStarts?: (from: string, to: string) => string;
+  /** The persons of linked ids (persons-sql.ts): customers and touches are persons. */
+  readonly persons: PersonMap;
 }
 
 const NONE = "'(none)'";
@@ -33,7 +36,6 @@ const DAY_US = 86_400_000_000;
  * against the equal-length range before each bucket.
  */
 export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources): string[] {
-  const ws = d.literal(query.workspace.name);
   const settings = query.workspace.settings;
   const used = [...query.groupBy, ...query.filters.map((f) => f.dimension)];
   const attribute = used.some((dim) => dim.kind === "session");
@@ -51,38 +53,30 @@ export function clickhouseOrdersSql(query: MeasureQuery, sources: OrdersSources)
     const earliest = query.buckets.map((b) => b.previousFrom).sort()[0] ?? query.buckets[0]?.from ?? "";
     const from = shiftDays(earliest, -settings.attribution_window_days - 1);
     const to = query.buckets[query.buckets.length - 1]?.to ?? earliest;
-    const types = SESSION_EVENT_TYPES.map((t) => d.literal(t)).join(", ");
-    const identities = `SELECT DISTINCT identity, visitor_id FROM (
-        SELECT visitor_id AS identity, visitor_id FROM ${sources.events} WHERE workspace = ${ws} AND type IN (${types})
-        UNION ALL
-        SELECT assumeNotNull(user_id) AS identity, visitor_id FROM ${sources.events} WHERE workspace = ${ws} AND user_id IS NOT NULL
-        UNION ALL
-        -- identify calls link an anonymous visitor to a user (docs/sending-events.md#segment)
-        SELECT assumeNotNull(user_id) AS identity, assumeNotNull(anonymous_id) AS visitor_id FROM ${sources.events}
-        WHERE workspace = ${ws} AND anonymous_id IS NOT NULL AND user_id IS NOT NULL)`;
-    const orderIdentities = `SELECT DISTINCT order_id, ts_us AS o_ts, assumeNotNull(known) AS identity
+    // An order's persons: its customer's and its visitor's (both resolved in ordersFirstSql), whose
+    // sessions on every device are its touches (docs/concepts.md, "Persons").
+    const orderVisitors = `SELECT DISTINCT order_id, ts_us AS o_ts, assumeNotNull(known) AS person
       FROM ${ordersFirst} ARRAY JOIN [toNullable(customer_id), visitor_id] AS known
       WHERE own_campaign IS NULL AND known IS NOT NULL`;
-    const orderVisitors = `SELECT DISTINCT order_id, o_ts, visitor_id FROM (${orderIdentities})
-      ALL INNER JOIN (${identities}) USING identity`;
     const starts = sources.sessionStarts
-      ? `SELECT visitor_id, s_ts${listed(sessionCols)} FROM ${sources.sessionStarts(from, to)}`
-      : `SELECT visitor_id, ts_us AS s_ts${listed(sessionCols)} FROM ${sessionEventsSubquery(
+      ? `SELECT person, s_ts${listed(sessionCols)} FROM ${sources.sessionStarts(from, to)}`
+      : `SELECT visitor_id AS person, ts_us AS s_ts${listed(sessionCols)} FROM ${sessionEventsSubquery(
           sources.events,
           query.workspace,
           { from, to },
           { dimensions: needs.dimensions, properties: [], page: false, engagement: false },
+          sources.persons,
         )} WHERE session_start = 1`;
     const window = settings.attribution_window_days * DAY_US;
-    const touches = `SELECT DISTINCT order_id, visitor_id, s_ts${listed(sessionCols)}
-      FROM (${orderVisitors}) ALL INNER JOIN (${starts}) USING visitor_id
+    const touches = `SELECT DISTINCT order_id, person, s_ts${listed(sessionCols)}
+      FROM (${orderVisitors}) ALL INNER JOIN (${starts}) USING person
       WHERE s_ts <= o_ts AND s_ts >= o_ts - ${window} ${requireCampaign ? "AND s_campaign IS NOT NULL" : ""}`;
     const chosen =
       settings.attribution === "linear"
         ? `SELECT order_id${listed(sessionCols)}, 1.0 / n AS weight, toUInt8(1) AS matched FROM (${touches})
            ALL INNER JOIN (SELECT order_id, count() AS n FROM (${touches}) GROUP BY order_id) USING order_id`
         : `SELECT order_id${listed(sessionCols)}, 1.0 AS weight, toUInt8(1) AS matched FROM (${touches})
-           ORDER BY order_id, s_ts ${settings.attribution === "first_touch" ? "ASC" : "DESC"}, visitor_id LIMIT 1 BY order_id`;
+           ORDER BY order_id, s_ts ${settings.attribution === "first_touch" ? "ASC" : "DESC"}, person LIMIT 1 BY order_id`;
     // An order with its own campaign keeps it, and no other session dimension.
     const dims = sessionColumns.map(({ column }) =>
       column === SESSION_COLUMNS.campaign.column
@@ -147,13 +141,17 @@ export function ordersFirstSql(workspace: MeasureQuery["workspace"], sources: Or
   const ws = d.literal(workspace.name);
   const settings = workspace.settings;
   const ordersAll = `
-    SELECT order_id, ts_us, customer_id, revenue, campaign_key AS own_campaign, visitor_id, toUInt8(0) AS src, toUInt64(0) AS seq
+    SELECT order_id, ts_us, ${personOf(sources.persons, "customer_id")} AS customer_id, revenue, campaign_key AS own_campaign,
+      ${nullablePersonOf(sources.persons, "visitor_id")} AS visitor_id, toUInt8(0) AS src, toUInt64(0) AS seq
     FROM ${sources.orders}
     UNION ALL
-    SELECT ifNull(order_id, concat('event:', dedup_key)) AS order_id, ts_us, ifNull(user_id, visitor_id) AS customer_id,
-      ifNull(revenue, 0) AS revenue, CAST(NULL AS Nullable(String)) AS own_campaign, toNullable(visitor_id) AS visitor_id,
-      toUInt8(1) AS src, seq
-    FROM ${sources.events} WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'`;
+    SELECT ifNull(order_id, concat('event:', dedup_key)) AS order_id, ts_us, person AS customer_id,
+      ifNull(revenue, 0) AS revenue, CAST(NULL AS Nullable(String)) AS own_campaign,
+      toNullable(person) AS visitor_id, toUInt8(1) AS src, seq
+    FROM (
+      SELECT order_id, dedup_key, ts_us, revenue, seq, ${personOf(sources.persons, DEVICE)} AS person
+      FROM ${sources.events} WHERE workspace = ${ws} AND type = 'track' AND name = 'Order Completed'
+    )`;
   const ordersUnique = `SELECT * FROM (${ordersAll}) ORDER BY order_id, src, ts_us, seq LIMIT 1 BY order_id`;
   const localDate = d.localDate("toDateTime(intDiv(ts_us, 1000000), 'UTC')", settings.timezone);
   // The first order of each customer, by time then order id.

@@ -3,22 +3,24 @@ import type { Workspace } from "../../model/workspace.js";
 import { rollupSettingsKey } from "../duckdb/rollup-sql.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { DEVICE, type PersonMap, personOf } from "./persons-sql.js";
 import { newestSessionRows } from "./session-sums-sql.js";
 
 /**
  * ClickHouse rollups: the embedded store's (duckdb/rollup-sql.ts) without updating anything in place,
  * so that several `sextant serve` processes may share a cluster.
  *
- * `rollup_visitor_days` holds one row per (visitor, local day) with that day's additive measures
+ * `rollup_visitor_days` holds one row per (device, local day: `visitor_id` is the device,
+ * persons-sql.ts) with that day's additive measures
  * (durations as whole microseconds: integer sums are exact, and 18.16 crashes on decimals in tuples) and
  * the visitor's previous active and previous converting day (`1970-01-01` for none), under a
  * `generation` (a hash of the settings that shape them). When a visitor's events change, all its
  * days are written again with `version` = the number of its events seen: events are only ever
  * added, so a later derivation saw at least as many, and readers take the newest version of each
- * (visitor, day) — ReplacingMergeTree folds the older ones away in the background. A visitor's
- * events and days live on one shard, so each node derives and folds its own visitors.
+ * (visitor, day) — ReplacingMergeTree folds the older ones away in the background. A device's
+ * events and days live on one shard, so each node derives and folds its own devices.
  *
- * `rollup_day_gaps` holds snapshots of the visitor-days counted by (day, previous day, converted,
+ * `rollup_day_gaps` holds snapshots of the person-days counted by (day, previous day, converted,
  * previous converting day), as in DuckDB: distinct visitors over any range are a sum. A snapshot
  * is taken when the visitor-days changed since the newest one (`rollup_marks` count the batches of
  * events derived) and is announced by a mark once every node wrote its rows; readers read the
@@ -35,8 +37,11 @@ import { newestSessionRows } from "./session-sums-sql.js";
  * stopped between) is derived again by the next reader.
  */
 
-/** What the rollups hold, as a version: 2 added the session sums (session-sums-sql.ts). */
-const ROLLUP_VERSION = 2;
+/**
+ * What the rollups hold, as a version: 2 added the session sums (session-sums-sql.ts), 3 keys them
+ * by device and counts persons in the snapshots (persons-sql.ts).
+ */
+const ROLLUP_VERSION = 3;
 
 /**
  * The generation of a workspace's rollups: changes with any setting that shapes them, and with
@@ -67,7 +72,7 @@ export function visitorDaysInsert(
   const visitors =
     where === "1"
       ? "1"
-      : `visitor_id IN (SELECT visitor_id FROM ${local("events")} WHERE workspace = ${ws} AND ${where})`;
+      : `visitor_id IN (SELECT ${DEVICE} FROM ${local("events")} WHERE workspace = ${ws} AND ${where})`;
   // Per visitor and day, the sums of its session rows; the version's high part is its events seen.
   const perDay = `SELECT visitor_id, local_date, sum(n_sessions) AS sessions, sum(n_pageviews) AS pageviews,
       sum(n_bounces) AS bounces, sum(duration_us) AS day_us, sum(n_conversions) AS conversions,
@@ -96,26 +101,45 @@ export function visitorDaysInsert(
 const SUMS = ["sessions", "pageviews", "bounces", "duration_us", "conversions", "leads"] as const;
 
 /**
- * Writes snapshot `snapshot` of the day gaps from the newest version of each visitor-day of this
- * node (`local`) into the Distributed `rollup_day_gaps` (one shard holds a workspace's snapshots).
+ * Writes snapshot `snapshot` of the day gaps, counted by person: the newest version of each
+ * device-day (a device's days live on its shard; the Distributed table reads every shard), summed
+ * per person of `persons` and day, then each person's previous active and converting day as
+ * `visitorDaysInsert` finds them for one visitor. One statement for the whole store: a person's
+ * devices may sit on different shards.
  */
 export function dayGapsInsert(
   workspace: string,
   generation: string,
   snapshot: bigint,
-  local: (table: string) => string,
+  persons: PersonMap,
 ): string {
-  const columns = ["prev_date", "converted", "prev_converted", ...SUMS];
-  const newest = `SELECT argMax(tuple(${columns.join(", ")}), version) AS v, local_date
-    FROM ${local("rollup_visitor_days")}
+  const newest = `SELECT visitor_id, local_date, argMax(tuple(${SUMS.join(", ")}), version) AS v
+    FROM rollup_visitor_days
     WHERE workspace = ${d.literal(workspace)} AND generation = ${d.literal(generation)}
     GROUP BY visitor_id, local_date`;
+  // Per person and day (columns named apart from the sums: an alias would replace a column of its name).
+  const perDay = `SELECT person, local_date, ${SUMS.map((_, i) => `sum(v.${i + 1}) AS s${i + 1}`).join(", ")}
+    FROM (SELECT ${personOf(persons, "visitor_id")} AS person, local_date, v FROM (${newest}))
+    GROUP BY person, local_date`;
+  // Day tuples: (date, sessions, pageviews, bounces, duration, conversions, leads), as in visitorDaysInsert.
+  const perPerson = `SELECT person, days,
+      arrayPushFront(arrayPopBack(arrayMap(x -> x.1, days)), ${NONE_DATE}) AS prevs,
+      arrayCumSum(arrayMap(x -> toUInt8(x.6 > 0), days)) AS ranks,
+      arrayPushFront(arrayMap(x -> x.1, arrayFilter(x -> x.6 > 0, days)), ${NONE_DATE}) AS converting
+    FROM (
+      SELECT person, arraySort(x -> x.1, groupArray(tuple(local_date, ${SUMS.map((_, i) => `s${i + 1}`).join(", ")}))) AS days
+      FROM (${perDay}) GROUP BY person
+    )`;
+  const rows = `SELECT day.1 AS g_date, prev AS g_prev, toUInt8(day.6 > 0) AS g_converted,
+      if(day.6 > 0, converting[rank], ${NONE_DATE}) AS g_prev_converted,
+      ${SUMS.map((_, i) => `day.${i + 2} AS g${i + 1}`).join(", ")}
+    FROM (${perPerson}) ARRAY JOIN days AS day, prevs AS prev, ranks AS rank`;
   return `INSERT INTO rollup_day_gaps (workspace, generation, snapshot, local_date, prev_date, converted,
     prev_converted, visitor_days, ${SUMS.join(", ")})
-  SELECT ${d.literal(workspace)}, ${d.literal(generation)}, ${snapshot}, local_date, prev_date, converted,
-    prev_converted, count(), ${SUMS.map((c) => `sum(${c})`).join(", ")}
-  FROM (SELECT local_date, ${columns.map((c, i) => `v.${i + 1} AS ${c}`).join(", ")} FROM (${newest}))
-  GROUP BY local_date, prev_date, converted, prev_converted`;
+  SELECT ${d.literal(workspace)}, ${d.literal(generation)}, ${snapshot}, g_date, g_prev, g_converted,
+    g_prev_converted, count(), ${SUMS.map((_, i) => `sum(g${i + 1})`).join(", ")}
+  FROM (${rows})
+  GROUP BY g_date, g_prev, g_converted, g_prev_converted`;
 }
 
 /** Whether the rollups answer a query's event measures: only without grouping and filters. */

@@ -11,8 +11,8 @@ import { quoteString } from "./dialect.js";
  * rollup-sql.ts) and, for queries by page or property, when a query runs.
  *
  * On a cluster each table is `<name>_local` on every node plus a `Distributed` table `<name>` over
- * them, sharded by a hash of the visitor id for events and orders, so a visitor's events, sessions
- * and orders stay on one shard.
+ * them, events sharded by a hash of the device (the Segment anonymousId, else the visitor id), so a
+ * device's events and sessions stay on one shard; persons are counted across shards (persons-sql.ts).
  */
 
 export interface TableSpec {
@@ -69,7 +69,8 @@ export const CLICKHOUSE_TABLES: readonly TableSpec[] = [
       revenue Nullable(Float64), currency ${text}, order_id ${text}, properties ${text},
       properties_keys Array(String), properties_values Array(${text})`,
     engine: "MergeTree PARTITION BY toYYYYMM(ts) ORDER BY (workspace, toDate(ts), visitor_id, ts_us)",
-    shardBy: "cityHash64(visitor_id)",
+    // By device (persons-sql.ts DEVICE): a device's events, before and after sign-in, share a shard.
+    shardBy: "cityHash64(ifNull(anonymous_id, visitor_id))",
   },
   {
     name: "orders",

@@ -6,6 +6,7 @@ import { channelExpr } from "../sql/channel-sql.js";
 import { SESSION_COLUMNS, SESSION_EVENT_TYPES } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { DEVICE, type PersonMap, personOf } from "./persons-sql.js";
 
 /** Dates (inclusive, `YYYY-MM-DD`) whose visitors a query needs; all their events are sessionized. */
 export interface VisitorRange {
@@ -66,7 +67,9 @@ export function sessionNeeds(query: MeasureQuery): SessionNeeds {
  * No lambda captures an array (ClickHouse copies a captured array for every element, which made
  * derivation quadratic in a visitor's events). Only visitors with an event in `range` are derived,
  * with all of their events, so sessions that began earlier keep their first event's dimensions.
- * Columns: workspace, local_date, ts_us, seq, type, name, visitor_id, session_start,
+ * Sessions are per device (`vkey`, persons-sql.ts `DEVICE`), and `visitor_id` is the device's
+ * person in `persons` (with `NO_PERSONS`, the device itself, as the rollups keep it).
+ * Columns: workspace, local_date, ts_us, seq, type, name, vkey, visitor_id, session_start,
  * session_seconds, session_bounce, then the needed `s_*` dimensions, `page` when needed, and
  * `properties_keys` and `properties_values` holding the needed properties only; with engagement,
  * also `engaged_seconds` and `scroll_depth` (see `withEngagement`).
@@ -79,6 +82,7 @@ export function sessionEventsSubquery(
   workspace: Workspace,
   range: VisitorRange | VisitorCondition,
   needs: SessionNeeds,
+  persons: PersonMap,
 ): string {
   const { settings } = workspace;
   const ws = d.literal(workspace.name);
@@ -111,11 +115,12 @@ export function sessionEventsSubquery(
     "where" in range
       ? range.where === "1"
         ? "1"
-        : `visitor_id IN (SELECT visitor_id FROM ${events} WHERE workspace = ${ws} AND ${range.where})`
-      : `visitor_id IN (SELECT visitor_id FROM ${events} WHERE workspace = ${ws}
+        : `${DEVICE} IN (SELECT ${DEVICE} FROM ${events} WHERE workspace = ${ws} AND ${range.where})`
+      : `${DEVICE} IN (SELECT ${DEVICE} FROM ${events} WHERE workspace = ${ws}
       AND toDate(ts) BETWEEN ${d.date(range.from)} - 1 AND ${d.date(range.to)} + 1)`;
   const stored = [
-    ...new Set(["visitor_id", ...fields.filter((f) => f !== "channel" && f !== "ni" && !props.includes(f))]),
+    `${DEVICE} AS vkey`,
+    ...new Set(fields.filter((f) => f !== "channel" && f !== "ni" && !props.includes(f))),
   ];
   const nonInteractive = `toUInt8(type != 'page' AND ifNull(${propertyValue(NON_INTERACTIVE_PROPERTY)} = 'false', 0)) AS ni`;
   const channel = dims.some((c) => c.source === "channel") ? [`${channelExpr(d, settings)} AS channel`] : [];
@@ -126,14 +131,14 @@ export function sessionEventsSubquery(
       WHERE workspace = ${ws} AND type ${typeFilter} (${typeFilter === "IN" ? types : `${types}, ${d.literal(ENGAGEMENT_TYPE)}`}) AND ${visitors}`;
   const ev = (field: string) => `ev.${at(field)}`;
   // Per visitor: the events sorted and de-duplicated (e), which start a session (starts), session numbers (sno).
-  const perVisitor = `SELECT visitor_id, e,
+  const perVisitor = `SELECT vkey, e,
         arrayMap((gap, j) -> toUInt8(j = 1 OR gap > ${timeoutUs}), arrayDifference(arrayMap(x -> x.${at("ts_us")}, e)), arrayEnumerate(e)) AS starts,
         arrayCumSum(starts) AS sno
       FROM (
-        SELECT visitor_id, arrayFilter((x, n) -> n = 1, sorted, arrayEnumerateUniq(arrayMap(x -> x.${at("dedup_key")}, sorted))) AS e
+        SELECT vkey, arrayFilter((x, n) -> n = 1, sorted, arrayEnumerateUniq(arrayMap(x -> x.${at("dedup_key")}, sorted))) AS e
         FROM (
-          SELECT visitor_id, arraySort(x -> (x.${at("ts_us")}, x.${at("seq")}), groupArray(tuple(${fields.join(", ")}))) AS sorted
-          FROM (${read("IN")}) GROUP BY visitor_id
+          SELECT vkey, arraySort(x -> (x.${at("ts_us")}, x.${at("seq")}), groupArray(tuple(${fields.join(", ")}))) AS sorted
+          FROM (${read("IN")}) GROUP BY vkey
         )
       )`;
   const propertyArrays = (value: (field: string) => string) =>
@@ -144,13 +149,14 @@ export function sessionEventsSubquery(
           `[${props.map(value).join(", ")}] AS properties_values`,
         ];
   const noPage = needs.page ? ["CAST(NULL AS Nullable(String)) AS page"] : [];
-  const others = `SELECT ${ws} AS workspace, ${localDate("ts_us")} AS local_date, ts_us, seq, type, name, visitor_id,
+  const others = `SELECT ${ws} AS workspace, ${localDate("ts_us")} AS local_date, ts_us, seq, type, name, vkey,
     toUInt8(0) AS session_start, CAST(NULL AS Nullable(Float64)) AS session_seconds,
     CAST(NULL AS Nullable(UInt8)) AS session_bounce
     ${[...dims.map(({ column, source }) => `${source} AS ${column}`), ...noPage, ...propertyArrays((p) => p), ...(needs.sessionTime ? ["ts_us AS session_us"] : [])].map((c) => `, ${c}`).join("")}
   FROM (${read("NOT IN")})`;
+  // Sessions are a device's (`vkey`); each row then takes its device's person as `visitor_id`.
   const engaged = (subquery: string) =>
-    needs.engagement ? withEngagement(subquery, events, ws, visitors) : subquery;
+    `(SELECT *, ${personOf(persons, "vkey")} AS visitor_id FROM ${needs.engagement ? withEngagement(subquery, events, ws, visitors) : subquery})`;
   if (needs.sessionTime && dims.length === 0)
     throw new Error("the session start is derived with session dimensions only");
   if (dims.length === 0)
@@ -158,22 +164,22 @@ export function sessionEventsSubquery(
       `(${withoutSessionDimensions(perVisitor, fields, needs, ws, localDate)}\n  UNION ALL\n  ${others}\n)`,
     );
   // One row per session event: its fields (ev), whether it starts a session (st), its session number (sn).
-  const numbered = `SELECT visitor_id, ev, st, sn FROM (${perVisitor}) ARRAY JOIN e AS ev, starts AS st, sno AS sn`;
+  const numbered = `SELECT vkey, ev, st, sn FROM (${perVisitor}) ARRAY JOIN e AS ev, starts AS st, sno AS sn`;
   // The first event's type and dimensions as one tuple: a tuple is never NULL, so argMin keeps NULL values.
   const firstOf = ["type", ...dims.map((c) => c.source)].map(ev);
-  const sessions = `SELECT visitor_id, sn, argMin(tuple(${firstOf.join(", ")}), (${ev("ts_us")}, ${ev("seq")})) AS first,
+  const sessions = `SELECT vkey, sn, argMin(tuple(${firstOf.join(", ")}), (${ev("ts_us")}, ${ev("seq")})) AS first,
       count() AS events, countIf(${ev("type")} = 'page') AS pages, sum(${ev("ni")}) AS quiet,
       (max(${ev("ts_us")}) - min(${ev("ts_us")})) / 1000000 AS seconds${needs.sessionTime ? `, min(${ev("ts_us")}) AS session_us` : ""}
-    FROM (${numbered}) GROUP BY visitor_id, sn`;
+    FROM (${numbered}) GROUP BY vkey, sn`;
   const sessionDims = dims.map(({ column }, k) => `first.${k + 2} AS ${column}`);
   const page = needs.page ? [`if(${ev("type")} = 'page', ${ev("path")}, NULL) AS page`] : [];
   return engaged(`(
   SELECT ${ws} AS workspace, ${localDate(ev("ts_us"))} AS local_date, ${ev("ts_us")} AS ts_us, ${ev("seq")} AS seq,
-    ${ev("type")} AS type, ${ev("name")} AS name, visitor_id, st AS session_start,
+    ${ev("type")} AS type, ${ev("name")} AS name, vkey, st AS session_start,
     if(st = 1, seconds, CAST(NULL AS Nullable(Float64))) AS session_seconds,
     if(st = 1, toUInt8(pages = 1 AND events - pages - quiet = 0), CAST(NULL AS Nullable(UInt8))) AS session_bounce
     ${[...sessionDims, ...page, ...propertyArrays(ev), ...(needs.sessionTime ? ["session_us"] : [])].map((c) => `, ${c}`).join("")}
-  FROM (${numbered}) ALL INNER JOIN (${sessions}) USING (visitor_id, sn)
+  FROM (${numbered}) ALL INNER JOIN (${sessions}) USING (vkey, sn)
   UNION ALL
   ${others}
 )`);
@@ -234,15 +240,15 @@ function withoutSessionDimensions(
   ];
   const r = (k: number) => `r.${k}`;
   return `SELECT ${ws} AS workspace, ${localDate(r(1))} AS local_date, ${r(1)} AS ts_us, ${r(7)} AS seq,
-    ${r(2)} AS type, ${r(3)} AS name, visitor_id, ${r(4)} AS session_start, ${r(5)} AS session_seconds,
+    ${r(2)} AS type, ${r(3)} AS name, vkey, ${r(4)} AS session_start, ${r(5)} AS session_seconds,
     ${r(6)} AS session_bounce${needs.page ? `, ${r(8)} AS page` : ""}${
       props.length === 0
         ? ""
         : `, [${properties.map((name) => d.literal(name)).join(", ")}] AS properties_keys, [${props.map((_, k) => r(9 + k)).join(", ")}] AS properties_values`
     }
   FROM (
-    SELECT visitor_id, arrayConcat(arrayMap(${eventRow}, e), arrayMap(${sessionRow}, ${sessionInputs.join(", ")})) AS rows
-    FROM (SELECT visitor_id, e, starts, arrayPushBack(arrayPopFront(starts), toUInt8(1)) AS ends FROM (${perVisitor}))
+    SELECT vkey, arrayConcat(arrayMap(${eventRow}, e), arrayMap(${sessionRow}, ${sessionInputs.join(", ")})) AS rows
+    FROM (SELECT vkey, e, starts, arrayPushBack(arrayPopFront(starts), toUInt8(1)) AS ends FROM (${perVisitor}))
   ) ARRAY JOIN rows AS r`;
 }
 
@@ -258,28 +264,28 @@ function withEngagement(subquery: string, events: string, ws: string, visitors: 
   // Clamped to what a tracker reports, as the DuckDB SQL does (NaN and Infinity included).
   const figure = (key: string, max: number) =>
     `least(greatest(toFloat64OrZero(ifNull(${d.jsonText("properties", key)}, '')), 0), ${max})`;
-  const numberedViews = `SELECT visitor_id, u, x, n FROM (
-      SELECT visitor_id, u, e, arrayCumSum(arrayMap(x -> toUInt8(x.3 = 'page'), e)) AS vno
+  const numberedViews = `SELECT vkey, u, x, n FROM (
+      SELECT vkey, u, e, arrayCumSum(arrayMap(x -> toUInt8(x.3 = 'page'), e)) AS vno
       FROM (
-        SELECT visitor_id, u, arrayFilter((x, k) -> k = 1, sorted, arrayEnumerateUniq(arrayMap(x -> x.4, sorted))) AS e
+        SELECT vkey, u, arrayFilter((x, k) -> k = 1, sorted, arrayEnumerateUniq(arrayMap(x -> x.4, sorted))) AS e
         FROM (
-          SELECT visitor_id, assumeNotNull(url) AS u, arraySort(x -> (x.1, x.2), groupArray(tuple(ts_us, seq, type, dedup_key, ${figure("e", MAX_ENGAGED_MS)}, ${figure("sd", 100)}))) AS sorted
+          SELECT ${DEVICE} AS vkey, assumeNotNull(url) AS u, arraySort(x -> (x.1, x.2), groupArray(tuple(ts_us, seq, type, dedup_key, ${figure("e", MAX_ENGAGED_MS)}, ${figure("sd", 100)}))) AS sorted
           FROM ${events}
           WHERE workspace = ${ws} AND (type = 'page' OR (type = ${engagement} AND isNotNull(${d.jsonText("properties", "e")})))
             AND isNotNull(url) AND ${visitors}
-          GROUP BY visitor_id, u
+          GROUP BY vkey, u
         )
       )
     ) ARRAY JOIN e AS x, vno AS n`;
-  const engaged = `SELECT visitor_id, anyIf(x.1, x.3 = 'page') AS ts_us, anyIf(x.2, x.3 = 'page') AS seq,
+  const engaged = `SELECT vkey, anyIf(x.1, x.3 = 'page') AS ts_us, anyIf(x.2, x.3 = 'page') AS seq,
       toUInt8(1) AS g_engaged, sumIf(x.5, x.3 = ${engagement}) / 1000 AS g_seconds, maxIf(x.6, x.3 = ${engagement}) AS g_depth
     FROM (${numberedViews})
     WHERE n > 0
-    GROUP BY visitor_id, u, n
+    GROUP BY vkey, u, n
     HAVING countIf(x.3 = ${engagement}) > 0`;
   return `(
   SELECT *, if(g_engaged = 1 AND type = 'page', toNullable(g_seconds), NULL) AS engaged_seconds,
     if(g_engaged = 1 AND type = 'page', toNullable(g_depth), NULL) AS scroll_depth
-  FROM ${subquery} ANY LEFT JOIN (${engaged}) USING (visitor_id, ts_us, seq)
+  FROM ${subquery} ANY LEFT JOIN (${engaged}) USING (vkey, ts_us, seq)
 )`;
 }

@@ -5,6 +5,7 @@ import { bySessionDimensionsOnly, trackNameIn } from "../sql/measure-sql.js";
 import { SESSION_COLUMN_LIST, SESSION_COLUMNS } from "../sql/session-columns.js";
 import type { MeasureQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
+import { NO_PERSONS, type PersonMap, personOf } from "./persons-sql.js";
 import { sessionEventsSubquery } from "./session-sql.js";
 
 /**
@@ -52,6 +53,8 @@ export function sessionSumsInsert(
     workspace,
     { where },
     { dimensions: DIMENSIONS, properties: [], page: false, engagement: false, sessionTime: true },
+    // Kept per device: a device's person may change with any later link (persons-sql.ts).
+    NO_PERSONS,
   );
   // The same expressions as the query-time path (measure-sql.ts eventsSql), per session (or event
   // outside sessions) and day. With session dimensions every row is an event (a session start
@@ -106,12 +109,14 @@ export function sessionSumsSource(
   query: MeasureQuery,
   generation: string,
   local: (table: string) => string,
+  persons: PersonMap,
 ): SessionSums {
   const first = query.buckets[0];
   const last = query.buckets[query.buckets.length - 1];
   if (!first || !last) throw new Error("a measure query needs at least one bucket");
   return {
     table: "rollup_sessions",
+    visitor: personOf(persons, "visitor_id"),
     where: [
       newestSessionRows(
         query.workspace.name,
@@ -125,8 +130,8 @@ export function sessionSumsSource(
 
 /**
  * The sessions of generation `generation` that start on days `from`…`to` (a day either side
- * covers every time zone), as orders-sql.ts attributes orders to them: `visitor_id`, `s_ts` (the
- * start, microseconds) and the session dimensions.
+ * covers every time zone), as orders-sql.ts attributes orders to them: `person` (the device's
+ * person in `persons`), `s_ts` (the start, microseconds) and the session dimensions.
  */
 export function sessionStartsSource(
   workspace: string,
@@ -134,9 +139,10 @@ export function sessionStartsSource(
   from: string,
   to: string,
   local: (table: string) => string,
+  persons: PersonMap,
 ): string {
   const [lo, hi] = [`${d.date(from)} - 1`, `${d.date(to)} + 1`];
-  return `(SELECT visitor_id, session_us AS s_ts, ${COLUMNS.join(", ")} FROM rollup_sessions
+  return `(SELECT ${personOf(persons, "visitor_id")} AS person, session_us AS s_ts, ${COLUMNS.join(", ")} FROM rollup_sessions
     WHERE workspace = ${d.literal(workspace)} AND n_sessions = 1 AND ${daysBetween(lo, hi)}
       AND ${newestSessionRows(workspace, generation, daysBetween(lo, hi), local)})`;
 }

@@ -35,6 +35,8 @@ export interface MeasureSources {
  */
 export interface SessionSums {
   readonly table: string;
+  /** The visitor counted of a row, when not its `visitor_id` (a store mapping devices to persons at read time). */
+  readonly visitor?: string;
   readonly where: readonly string[];
 }
 
@@ -285,6 +287,7 @@ function sessionSumsSql(d: Dialect, query: MeasureQuery, sums: SessionSums, with
     throw new Error("session sums answer queries grouped and filtered by session dimensions only");
   // Columns are named apart from the measures: in ClickHouse an alias would replace a column of its name.
   const sum = (measure: string) => asDouble(`sum(n_${measure})`, measure);
+  const visitor = sums.visitor ?? "visitor_id";
   return aggregate(
     d,
     query,
@@ -292,14 +295,14 @@ function sessionSumsSql(d: Dialect, query: MeasureQuery, sums: SessionSums, with
     "local_date",
     eventColumns(d),
     [
-      asDouble(d.countDistinct("visitor_id"), "visitors"),
+      asDouble(d.countDistinct(visitor), "visitors"),
       sum("sessions"),
       sum("pageviews"),
       sum("bounces"),
       // Whole microseconds add up exactly, in any order.
       `CAST(sum(duration_us) / 1000000 AS DOUBLE) AS duration_sum`,
       sum("conversions"),
-      asDouble(d.countDistinct("visitor_id", "n_conversions > 0"), "converted_visitors"),
+      asDouble(d.countDistinct(visitor, "n_conversions > 0"), "converted_visitors"),
       sum("leads"),
     ],
     withTotals,
