@@ -8,7 +8,6 @@ import type { Workspace, WorkspaceSettings } from "../../model/workspace.js";
 import { redactUrlPassword } from "../../redact.js";
 import { DuckdbConnection, type Transaction } from "../duckdb/connection.js";
 import { duckdbDialect } from "../duckdb/dialect.js";
-import { idsOfPerson, resolvePersons } from "../identity/resolve-persons.js";
 import {
   recordsByWorkspace,
   toCohortRows,
