@@ -58,7 +58,7 @@ function importCsv(kind: string, csv: string, workspace = "hostile", filename = 
   return server.app.inject({
     method: "POST",
     url: `/api/v1/imports?kind=${kind}&filename=${filename}`,
-    headers: { authorization: basic(server.ws(workspace).write), "content-type": "text/csv" },
+    headers: { authorization: bearer(server.ws(workspace).admin), "content-type": "text/csv" },
     payload: csv,
   });
 }
