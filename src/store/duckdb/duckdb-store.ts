@@ -636,12 +636,57 @@ export class DuckdbStore implements Store {
     };
   }
 
-  erasePerson(workspace: Workspace, ids: readonly string[], idHash: string): Promise<ErasureRecord> {
-    return this.removeRows(workspace, personEventsWhere(d, ids), personOrdersWhere(d, ids), {
-      kind: "erasure",
-      idHash,
-      before: null,
+  /**
+   * Deletes a person's events and orders, and its rows of the derived tables, in one transaction on
+   * the write connection, where ingestion commits too: a commit waits for it or comes before, so no
+   * other acknowledged event is touched. `ids` are the whole person (personIdentities), a closed
+   * set of links: no other person loses a link, so no other derived row changes but the day counts,
+   * which lose the person's days. The orders' rollup, which names customers, goes and is computed
+   * again by the next refresh, before any KPI query reads it.
+   */
+  async erasePerson(workspace: Workspace, ids: readonly string[], idHash: string): Promise<ErasureRecord> {
+    const ws = d.literal(workspace.name);
+    const list = ids.map((id) => d.literal(id)).join(", ");
+    const result = await this.db.transaction(async (tx) => {
+      // The person's derived rows are under its person id, or under the id itself when unlinked.
+      await tx.run(`CREATE OR REPLACE TEMP TABLE erased_persons AS
+        SELECT DISTINCT coalesce(p.person_id, i.id) AS visitor_id FROM (SELECT unnest([${list}]) AS id) i
+        LEFT JOIN identity_persons p ON p.workspace = ${ws} AND p.id = i.id`);
+      const persons = "(SELECT visitor_id FROM erased_persons)";
+      const links = await tx.changed(`DELETE FROM identity_links WHERE workspace = ${ws}
+        AND (anonymous_id IN (${list}) OR user_id IN (${list}))`);
+      await tx.run(
+        `DELETE FROM identity_persons WHERE workspace = ${ws} AND (id IN (${list}) OR person_id IN ${persons})`,
+      );
+      const events = await tx.changed(
+        `DELETE FROM events WHERE workspace = ${ws} AND ${personEventsWhere(d, ids)}`,
+      );
+      const orders = await tx.changed(
+        `DELETE FROM orders WHERE workspace = ${ws} AND ${personOrdersWhere(d, ids)}`,
+      );
+      await tx.run(`DELETE FROM session_events WHERE workspace = ${ws}
+        AND (device_id IN (${list}) OR visitor_id IN ${persons})`);
+      await tx.run(`CREATE OR REPLACE TEMP TABLE removed_days AS SELECT * FROM rollup_visitor_days
+        WHERE workspace = ${ws} AND visitor_id IN ${persons}`);
+      await tx.run(`DELETE FROM rollup_visitor_days WHERE workspace = ${ws} AND visitor_id IN ${persons}`);
+      await tx.run("CREATE OR REPLACE TEMP TABLE added_days AS SELECT * FROM removed_days WHERE false");
+      await tx.run(`CREATE OR REPLACE TEMP TABLE updated_gaps AS
+        ${dayGapsUpdated(d, workspace.name, "removed_days", "added_days")}`);
+      await tx.run(`DELETE FROM rollup_day_gaps WHERE workspace = ${ws}`);
+      await tx.run("INSERT INTO rollup_day_gaps BY NAME SELECT * FROM updated_gaps");
+      for (const table of ["erased_persons", "removed_days", "added_days", "updated_gaps"])
+        await tx.run(`DROP TABLE ${table}`);
+      await tx.run(`DELETE FROM rollup_orders WHERE workspace = ${ws}`);
+      await tx.run(`UPDATE rollup_state SET orders_rows = -1 WHERE workspace = ${ws}`);
+      const removed: Record<string, number> = { events, orders, identity_links: links };
+      const [row] = await tx.all(`INSERT INTO erasures VALUES (${ws}, now(), 'erasure',
+        ${d.literal(idHash)}, NULL, ${d.literal(JSON.stringify(removed))})
+        RETURNING kind, strftime(erased_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, id_hash, before_ts, CAST(removed AS VARCHAR) AS removed`);
+      if (!row) throw new Error("the erasure record was not written");
+      return toErasureRecord(row);
     });
+    this.derivedFresh.clear();
+    return result;
   }
 
   removeBefore(workspace: Workspace, before: Date): Promise<ErasureRecord> {
@@ -660,12 +705,12 @@ export class DuckdbStore implements Store {
   }
 
   /**
-   * Deletes the events and orders chosen by two conditions in one transaction on the write
-   * connection, where ingestion commits too: a commit waits for it or comes before, so no other
-   * acknowledged event is touched. The workspace's derived rows (sessions, persons, rollups) go in
-   * the same transaction, so that none names the erased rows once it commits, and are derived
-   * again from the rows left: links removed can split a person in two, which the incremental path
-   * (it follows new events) does not undo. Then the derivation runs before this returns.
+   * Deletes the events and orders chosen by two conditions (a retention run's cut-off) in one
+   * transaction on the write connection, as erasePerson does. The workspace's derived rows
+   * (sessions, persons, rollups) go in the same transaction, so that none names the removed rows
+   * once it commits, and are derived again from the rows left before this returns: an old link
+   * removed can split a person in two, which the incremental path (it follows new events) does
+   * not undo.
    */
   private async removeRows(
     workspace: Workspace,
