@@ -18,8 +18,17 @@ import {
 export interface SegmentResult {
   readonly records: TextRecord[];
   readonly bots: number;
-  /** A write key given in the body rather than in the Authorization header. */
-  readonly writeKey: string | undefined;
+}
+
+/**
+ * The `writeKey` a body carries instead of the Authorization header, where Segment's libraries put
+ * it: on the body, or on a batch's first message. Read before the body is validated, so that a
+ * stranger learns nothing of its rules.
+ */
+export function bodyWriteKey(body: unknown): string | undefined {
+  if (!isObject(body)) return undefined;
+  const first: unknown = Array.isArray(body.batch) ? body.batch[0] : undefined;
+  return text(body.writeKey) ?? (isObject(first) ? text(first.writeKey) : null) ?? undefined;
 }
 
 /**
@@ -41,7 +50,7 @@ export function normalizeSegment(
   if (route !== "batch") {
     checkNesting(body);
     checkSize(body, MESSAGE_LIMIT_BYTES, "body");
-    return collect([{ message: { ...body, type: route }, field: "" }], receivedAt, text(body.writeKey));
+    return collect([{ message: { ...body, type: route }, field: "" }], receivedAt);
   }
   // The batch's own fields (its context and integrations) sit as deep as a message's once inherited.
   checkNesting({ ...body, batch: null });
@@ -57,7 +66,7 @@ export function normalizeSegment(
     const integrations = inherit(batch.integrations, message.integrations);
     return { message: { sentAt: batch.sentAt, ...message, context, integrations }, field };
   });
-  return collect(messages, receivedAt, batch.writeKey ?? text(batch.batch[0]?.writeKey));
+  return collect(messages, receivedAt);
 }
 
 /** A message's object merged over the batch's (read only, so the message's own is used alone). */
@@ -69,7 +78,6 @@ function inherit(fromBatch: Record<string, unknown> | undefined, own: unknown): 
 function collect(
   messages: { message: Record<string, unknown>; field: string }[],
   receivedAt: Date,
-  writeKey: string | undefined,
 ): SegmentResult {
   const records: TextRecord[] = [];
   let bots = 0;
@@ -111,7 +119,7 @@ function collect(
         : null;
     records.push(record);
   }
-  return { records, bots, writeKey };
+  return { records, bots };
 }
 
 const DECIMAL = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;

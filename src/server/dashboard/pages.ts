@@ -1,5 +1,6 @@
 import type { FastifyReply } from "fastify";
 import { escapeHtml } from "../../escape-html.js";
+import type { Lang } from "../../model/lang.js";
 
 /**
  * The dashboard's pages load scripts and styles from this origin only: no inline script can run,
@@ -70,7 +71,7 @@ export type LoginError = "wrong" | "expired" | "locked";
 export function loginPage(options: {
   csrf: string;
   next: string;
-  lang: "en" | "fr";
+  lang: Lang;
   error?: LoginError;
   username?: string;
   /** With the "locked" error: minutes until the user name may try again. */

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { KPI_CATALOG } from "../../kpi/catalog.js";
+import type { Lang } from "../../model/lang.js";
 import { parseOrThrow } from "../../validation.js";
 import { sessionOf, workspaceFor, workspacesFor } from "../access.js";
 import type { ServerContext } from "../context.js";
@@ -47,7 +48,7 @@ const loginForm = z.object({
   next: z.string().max(2000).default("/"),
 });
 
-function preferredLanguage(request: FastifyRequest): "en" | "fr" {
+function preferredLanguage(request: FastifyRequest): Lang {
   return /^fr\b/i.test(request.headers["accept-language"] ?? "") ? "fr" : "en";
 }
 

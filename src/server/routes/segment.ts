@@ -1,5 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { BATCH_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, normalizeSegment } from "../../ingest/segment/normalize.js";
+import {
+  BATCH_LIMIT_BYTES,
+  bodyWriteKey,
+  MESSAGE_LIMIT_BYTES,
+  normalizeSegment,
+} from "../../ingest/segment/normalize.js";
 import { MESSAGE_TYPES, type MessageType } from "../../ingest/segment/schema.js";
 import { presentedKey } from "../auth.js";
 import type { ServerContext } from "../context.js";
@@ -51,15 +56,4 @@ export function segmentRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return reply.status(200).send({ success: true });
     });
   }
-}
-
-/** The `writeKey` a body carries, as Segment's libraries put it: on the body, or on a batch's first message. */
-function bodyWriteKey(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const { writeKey, batch } = body as { writeKey?: unknown; batch?: unknown };
-  if (typeof writeKey === "string") return writeKey;
-  const first: unknown = Array.isArray(batch) ? batch[0] : undefined;
-  const inner =
-    typeof first === "object" && first !== null ? (first as { writeKey?: unknown }).writeKey : undefined;
-  return typeof inner === "string" ? inner : undefined;
 }

@@ -1,14 +1,10 @@
+import { metricEventSql } from "../sql/metric-event.js";
 import type { MetricSource, MetricSumsQuery } from "../store.js";
 import { clickhouseDialect as d } from "./dialect.js";
 import { clickhouseFirstExposuresSql } from "./exposures-sql.js";
 import { DEVICE, type PersonMap, personOf } from "./persons-sql.js";
 
 const DAY_US = 86_400_000_000;
-
-/** `pageview` names every page view (type page), as the KPIs count them; any other name is an event's. */
-function eventIs(event: string): string {
-  return event.toLowerCase() === "pageview" ? "type = 'page'" : `name = ${d.literal(event)}`;
-}
 
 /**
  * The rows a metric adds up, `(person, m_us, m_date, value)`, as duckdb/metric-sums-sql.ts
@@ -19,7 +15,7 @@ function metricRows(ws: string, metric: MetricSource, timeZone: string, persons:
   const local = d.localDate("ts", timeZone);
   const events = (value: string, event: string) =>
     `SELECT ${personOf(persons, DEVICE)} AS person, ts_us AS m_us, ${local} AS m_date, toFloat64(${value}) AS value FROM events
-      WHERE workspace = ${ws} AND ${eventIs(event)}`;
+      WHERE workspace = ${ws} AND ${metricEventSql(d, event)}`;
   switch (metric.kind) {
     case "conversion":
     case "count":

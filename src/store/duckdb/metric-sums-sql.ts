@@ -1,3 +1,4 @@
+import { metricEventSql } from "../sql/metric-event.js";
 import type { MetricSource, MetricSumsQuery } from "../store.js";
 import { duckdbDialect as d } from "./dialect.js";
 import { byPerson, duckdbFirstExposuresSql } from "./exposures-sql.js";
@@ -17,13 +18,13 @@ function deviceRows(ws: string, metric: MetricSource): string {
   switch (metric.kind) {
     case "conversion":
     case "count":
-      return `SELECT ${deviceSql()} AS device, ts, 1.0 AS value FROM events WHERE workspace = ${ws} AND ${eventIs(metric.event)}`;
+      return `SELECT ${deviceSql()} AS device, ts, 1.0 AS value FROM events WHERE workspace = ${ws} AND ${metricEventSql(d, metric.event)}`;
     case "sum": {
       const property = `TRY_CAST(${d.jsonText("properties", metric.property)} AS DOUBLE)`;
       // The revenue of a Segment event is also kept in its own column (ingest/segment/to-record.ts).
       const value =
         metric.property === "revenue" ? `coalesce(${property}, revenue, 0)` : `coalesce(${property}, 0)`;
-      return `SELECT ${deviceSql()} AS device, ts, ${value} AS value FROM events WHERE workspace = ${ws} AND ${eventIs(metric.event)}`;
+      return `SELECT ${deviceSql()} AS device, ts, ${value} AS value FROM events WHERE workspace = ${ws} AND ${metricEventSql(d, metric.event)}`;
     }
     case "revenue":
     case "orders":
@@ -39,11 +40,6 @@ function deviceRows(ws: string, metric: MetricSource): string {
       throw new Error(`unknown metric ${JSON.stringify(unknown)}`);
     }
   }
-}
-
-/** `pageview` names every page view (type page), as the KPIs count them; any other name is an event's. */
-export function eventIs(event: string): string {
-  return event.toLowerCase() === "pageview" ? "type = 'page'" : `name = ${d.literal(event)}`;
 }
 
 /**
